@@ -1,0 +1,3 @@
+"""kafka-audit: can this Kafka deployment lose a message, and where?"""
+
+__version__ = "0.1.0"

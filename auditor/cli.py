@@ -1,0 +1,131 @@
+"""The command line: a thin shell that parses flags, calls the library and writes reports.
+
+Heavy modules (kafka-python, rich renderers) are imported inside commands so that
+`kafka-audit --help` and `--version` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from auditor import __version__
+from auditor.errors import AuditError, InputError
+from auditor.findings import Severity
+from auditor.policy import EXIT_USAGE, FAIL_ON_CHOICES, parse_fail_on
+from auditor.reports import OutputFormat
+
+if TYPE_CHECKING:
+    from auditor.result import AuditResult
+
+app = typer.Typer(
+    name="kafka-audit",
+    help="Can this Kafka deployment lose a message, and where? Audits clusters against the "
+    "produce / store / consume no-loss checklist.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kafka-audit {__version__}")
+        raise typer.Exit()
+
+
+VersionFlag = Annotated[
+    bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+]
+DebugFlag = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+BootstrapOption = Annotated[str, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")]
+CommandConfigOption = Annotated[
+    Path | None,
+    typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the cluster.")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Report format.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", help="Write the report here instead of stdout.")]
+FailOnOption = Annotated[
+    str, typer.Option("--fail-on", help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)}.")
+]
+FailOnGapsFlag = Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 4 when some resources could not be read.")]
+ExitZeroFlag = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the gate.")]
+
+
+@app.callback()
+def _root(version: VersionFlag = False, debug: DebugFlag = False) -> None:
+    """kafka-audit: Kafka message-loss auditor."""
+
+
+@app.command()
+def audit(
+    bootstrap_server: BootstrapOption,
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = 30.0,
+    output_format: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+    fail_on: FailOnOption = "high",
+    fail_on_gaps: FailOnGapsFlag = False,
+    exit_zero: ExitZeroFlag = False,
+) -> None:
+    """Audit a live cluster and report what can lose messages."""
+    from auditor.audit import AuditOptions, audit_cluster
+    from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
+
+    settings = ConnectionSettings(
+        bootstrap_servers=parse_bootstrap(bootstrap_server),
+        timeout_s=timeout,
+        client=load_command_config(command_config) if command_config else {},
+    )
+    options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
+    result = audit_cluster(settings, options)
+    _write_report(result, output_format, output)
+    raise typer.Exit(result.exit_code)
+
+
+def _fail_on(value: str) -> Severity | None:
+    if value not in FAIL_ON_CHOICES:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {value!r}")
+    return parse_fail_on(value)
+
+
+def _write_report(result: AuditResult, fmt: OutputFormat, output: Path | None) -> None:
+    from auditor.reports import render
+
+    to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(result, fmt, color=to_terminal)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def main() -> None:
+    """Console entry point: one clear line on stderr for every error, documented exit codes."""
+    debug = "--debug" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: bad flag, missing option, bad value
+        _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE))
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("aborted", 130)
+    except AuditError as exc:
+        if debug:
+            raise
+        _fail(str(exc), exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    one_line = " ".join(message.split())
+    if one_line:  # `kafka-audit` alone has already printed the help
+        print(f"kafka-audit: error: {one_line}", file=sys.stderr)
+    sys.exit(code)

@@ -1,0 +1,53 @@
+"""Judge subjects against rules. Pure: facts in, findings out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from auditor.engine.rules import Rule, render
+from auditor.facts import Subject
+from auditor.findings import Finding, Status
+
+
+def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        for subject in subjects.get(rule.resource, ()):
+            finding = judge(rule, subject)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def judge(rule: Rule, subject: Subject) -> Finding | None:
+    verdict = rule.condition(subject.facts, rule.params)
+    if verdict is False:
+        return None
+    values = template_values(rule, subject)
+    primary = subject.facts.get(rule.fact) if rule.fact else None
+    origin = primary.origin if primary else None
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        title=rule.title,
+        stage=rule.stage,
+        severity=rule.severity_for(subject.facts),
+        status=Status.FAIL if verdict else Status.UNKNOWN,
+        resource=subject.resource,
+        config_key=rule.config_key,
+        actual=render(rule.actual, values),
+        actual_source=origin.describe_source() if origin else None,
+        expected=render(rule.expected, values),
+        message=render(rule.message, values),
+        remediation=render(rule.remediation, values),
+        location=subject.location,
+    )
+
+
+def template_values(rule: Rule, subject: Subject) -> dict[str, Any]:
+    values: dict[str, Any] = {name: fact.value for name, fact in subject.facts.items()}
+    values.update(subject.context)
+    values.update({f"params.{k}": v for k, v in rule.params.items()})
+    values["resource"] = subject.resource.name
+    return values

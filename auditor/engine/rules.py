@@ -1,0 +1,187 @@
+"""Rules: loaded from YAML, validated against the shipped JSON Schema, compiled once."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.engine.conditions import Condition, ConditionError, compile_condition
+from auditor.errors import InputError
+from auditor.facts import CONTEXT_CATALOG, FACT_CATALOG, Fact
+from auditor.findings import Severity, Stage
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def builtin_rules_dir() -> Path:
+    """The shipped rules: inside the wheel as auditor/rules, in a checkout as ./rules."""
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "rules"
+    return installed if installed.is_dir() else package_dir.parent / "rules"
+
+
+SCHEMA_FILE = "rule-pack.schema.json"
+
+
+@dataclass(frozen=True)
+class SeverityCase:
+    when: Condition
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    stage: Stage
+    resource: str
+    severity: Severity
+    severity_cases: tuple[SeverityCase, ...]
+    params: Mapping[str, Any]
+    condition: Condition
+    fact: str | None
+    config_key: str | None
+    actual: str
+    expected: str
+    message: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    source: str
+
+    def severity_for(self, facts: Mapping[str, Fact]) -> Severity:
+        for case in self.severity_cases:
+            if case.when(facts, self.params):
+                return case.severity
+        return self.severity
+
+
+def load_rules(directory: Path | None = None) -> list[Rule]:
+    """Every rule in the directory's *.yaml files, in id order. InputError on any defect."""
+    directory = directory or builtin_rules_dir()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise InputError(f"no rule files (*.yaml) in {directory}")
+    rules: list[Rule] = []
+    for path in files:
+        rules.extend(load_rule_file(path))
+    _check_unique(rules)
+    return sorted(rules, key=lambda r: r.id)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"rule file {path}: {_one_line(exc)}") from exc
+    _validate_schema(path, document)
+    return [_compile_rule(path, spec) for spec in document["rules"]]
+
+
+def _validate_schema(path: Path, document: Any) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is None:
+        return
+    path_in_file = list(error.absolute_path)
+    rule_id = _rule_id_at(document, path_in_file)
+    inside_rule = path_in_file[2:] if rule_id != "-" else path_in_file
+    where = "/".join(str(p) for p in inside_rule) or "(rule)"
+    raise InputError(f"rule file {path}: rule {rule_id}: {where}: {error.message}")
+
+
+@cache
+def rule_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((builtin_rules_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
+
+
+def _rule_id_at(document: Any, path: list[Any]) -> str:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(document, dict):
+        rule = document["rules"][path[1]]
+        if isinstance(rule, dict) and "id" in rule:
+            return str(rule["id"])
+        return f"#{path[1] + 1}"
+    return "-"
+
+
+def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
+    rule_id = spec["id"]
+    facts = FACT_CATALOG[spec["resource"]]
+    params = dict(spec.get("params") or {})
+    try:
+        condition = compile_condition(spec["condition"], facts, params)
+        cases = tuple(
+            SeverityCase(compile_condition(c["when"], facts, params), Severity(c["severity"]))
+            for c in spec.get("severity_cases", ())
+        )
+        if spec.get("fact") is not None and spec["fact"] not in facts:
+            raise ConditionError(f"unknown fact {spec['fact']!r}")
+        for field_name in ("actual", "expected", "message", "remediation"):
+            _check_template(spec[field_name], spec["resource"], params, field_name)
+    except ConditionError as exc:
+        raise InputError(f"rule file {path}: rule {rule_id}: {exc}") from exc
+    return Rule(
+        id=rule_id,
+        name=spec["name"],
+        title=spec["title"],
+        stage=Stage(spec["stage"]),
+        resource=spec["resource"],
+        severity=Severity(spec["severity"]),
+        severity_cases=cases,
+        params=params,
+        condition=condition,
+        fact=spec.get("fact"),
+        config_key=spec.get("config_key"),
+        actual=spec["actual"],
+        expected=spec["expected"],
+        message=spec["message"],
+        rationale=spec["rationale"].strip(),
+        remediation=spec["remediation"].strip(),
+        references=tuple(spec.get("references", ())),
+        source=str(path),
+    )
+
+
+def _check_template(template: str, kind: str, params: Mapping[str, Any], field_name: str) -> None:
+    known = set(FACT_CATALOG[kind]) | set(CONTEXT_CATALOG[kind]) | {"resource"}
+    known |= {f"params.{name}" for name in params}
+    for name in PLACEHOLDER.findall(template):
+        if name not in known:
+            raise ConditionError(f"{field_name}: unknown placeholder {{{name}}}")
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Substitute {name} placeholders; nothing else in the template is interpreted."""
+    return PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template).strip()
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_unique(rules: list[Rule]) -> None:
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.id, rule.name):
+            if key in seen:
+                raise InputError(f"rule file {rule.source}: rule {rule.id}: {key!r} already used in {seen[key]}")
+            seen[key] = rule.source
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

@@ -1,0 +1,50 @@
+"""The gate: from findings and coverage to the exit code of DESIGN.md, in one pure function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from auditor.findings import Finding, Severity, Status
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_GAPS = 4
+
+FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity), "never")
+
+
+def gating(finding: Finding, fail_on: Severity | None) -> bool:
+    """A finding gates when it is not waived and at or above the threshold.
+
+    `unknown` findings gate like failures: a value that could not be determined is never
+    assumed fine.
+    """
+    if fail_on is None or finding.status is Status.WAIVED:
+        return False
+    return finding.severity.at_least(fail_on)
+
+
+def exit_code(
+    findings: Iterable[Finding],
+    *,
+    has_gaps: bool,
+    fail_on: Severity | None,
+    fail_on_gaps: bool = False,
+    exit_zero: bool = False,
+) -> int:
+    """0, 1 or 4 for a completed audit (2 and 3 end the run before there are findings).
+
+    Order of precedence: 1 before 4 before 0. `exit_zero` turns 1 into 0 and nothing else, so
+    coverage gaps still give 4 under `fail_on_gaps`.
+    """
+    if not exit_zero and any(gating(f, fail_on) for f in findings):
+        return EXIT_FINDINGS
+    if has_gaps and fail_on_gaps:
+        return EXIT_GAPS
+    return EXIT_OK
+
+
+def parse_fail_on(value: str) -> Severity | None:
+    return None if value == "never" else Severity(value)

@@ -1,0 +1,59 @@
+"""The JSON report, schema_version 1 (DESIGN.md); auditor/schemas/report.schema.json defines it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from auditor.findings import Finding
+from auditor.result import AuditResult
+
+SCHEMA_VERSION = 1
+
+
+def report_document(result: AuditResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "kafka-audit", "version": result.tool_version},
+        "run": {
+            "started_at": result.started_at,
+            "duration_ms": result.duration_ms,
+            "fail_on": result.fail_on,
+            "exit_code": result.exit_code,
+        },
+        "targets": [asdict(t) for t in result.targets],
+        "summary": {
+            "findings": len(result.findings),
+            "by_severity": result.by_severity(),
+            "by_stage": result.by_stage(),
+            "by_status": result.by_status(),
+        },
+        "coverage": {"complete": result.complete, "gaps": [asdict(g) for g in result.gaps]},
+        "findings": [finding_document(f) for f in result.findings],
+    }
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "title": finding.title,
+        "stage": finding.stage.value,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "resource": asdict(finding.resource),
+        "location": asdict(finding.location) if finding.location else None,
+        "config_key": finding.config_key,
+        "actual": finding.actual,
+        "actual_source": finding.actual_source,
+        "expected": finding.expected,
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "waiver_reason": finding.waiver_reason,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def render_json(result: AuditResult) -> str:
+    return json.dumps(report_document(result), indent=2, sort_keys=False) + "\n"

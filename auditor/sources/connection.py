@@ -1,0 +1,114 @@
+"""Kafka CLI client settings (`--command-config client.properties`) -> kafka-python settings.
+
+Only what kafka-python can honour is accepted; anything else is an input error that says what
+to use instead, never a silently weaker connection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.sources.properties import read_properties_file
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+_JAAS_OPTION = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+?))(?=\s|;|$)')
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    bootstrap_servers: tuple[str, ...]
+    timeout_s: float
+    client: Mapping[str, Any] = field(default_factory=dict)
+
+    def admin_kwargs(self) -> dict[str, Any]:
+        timeout_ms = int(self.timeout_s * 1000)
+        return {
+            "bootstrap_servers": list(self.bootstrap_servers),
+            "client_id": "kafka-audit",
+            "request_timeout_ms": timeout_ms,
+            "bootstrap_timeout_ms": timeout_ms,
+            **self.client,
+        }
+
+
+def parse_bootstrap(value: str) -> tuple[str, ...]:
+    servers = tuple(s.strip() for s in value.split(",") if s.strip())
+    for server in servers:
+        host, sep, port = server.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise InputError(f"invalid --bootstrap-server entry {server!r}: expected HOST:PORT")
+    if not servers:
+        raise InputError("--bootstrap-server is empty")
+    return servers
+
+
+def load_command_config(path: Path) -> dict[str, Any]:
+    """Read a Kafka CLI client.properties into kafka-python keyword arguments."""
+    props = {k: v.value.strip() for k, v in read_properties_file(path).items()}
+    return client_kwargs(props, source=str(path))
+
+
+def client_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    protocol = props.get("security.protocol", "PLAINTEXT").upper()
+    if protocol not in SECURITY_PROTOCOLS:
+        raise InputError(f"{source}: security.protocol={protocol} is not one of {', '.join(SECURITY_PROTOCOLS)}")
+    kwargs: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        kwargs.update(_sasl_kwargs(props, source))
+    if protocol.endswith("SSL"):
+        kwargs.update(_ssl_kwargs(props, source))
+    return kwargs
+
+
+def _sasl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    mechanism = props.get("sasl.mechanism", "GSSAPI").upper()
+    if mechanism not in PASSWORD_MECHANISMS:
+        raise InputError(
+            f"{source}: sasl.mechanism={mechanism} is not supported; use one of {', '.join(PASSWORD_MECHANISMS)}"
+        )
+    options = parse_jaas_options(props.get("sasl.jaas.config", ""))
+    if "username" not in options or "password" not in options:
+        raise InputError(f"{source}: sasl.jaas.config must set username and password for {mechanism}")
+    return {
+        "sasl_mechanism": mechanism,
+        "sasl_plain_username": options["username"],
+        "sasl_plain_password": options["password"],
+    }
+
+
+def parse_jaas_options(jaas: str) -> dict[str, str]:
+    """Options of a JAAS line: `LoginModule required username="u" password="p";`."""
+    options: dict[str, str] = {}
+    for match in _JAAS_OPTION.finditer(jaas):
+        quoted, bare = match.group(2), match.group(3)
+        value = quoted if quoted is not None else bare
+        options[match.group(1)] = re.sub(r"\\(.)", r"\1", value)
+    return options
+
+
+def _ssl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for store in ("truststore", "keystore"):
+        location = props.get(f"ssl.{store}.location")
+        if location is None:
+            continue
+        store_type = props.get(f"ssl.{store}.type", "JKS").upper()
+        if store_type != "PEM":
+            raise InputError(
+                f"{source}: ssl.{store}.type={store_type} cannot be read by kafka-audit; "
+                f"convert the store to PEM files and set ssl.{store}.type=PEM"
+            )
+        kwargs["ssl_cafile" if store == "truststore" else "ssl_certfile"] = location
+        if store == "keystore":
+            kwargs["ssl_keyfile"] = location
+    if "ssl.key.password" in props:
+        kwargs["ssl_password"] = props["ssl.key.password"]
+    algorithm = props.get("ssl.endpoint.identification.algorithm", "https")
+    kwargs["ssl_check_hostname"] = algorithm.strip().lower() == "https"
+    return kwargs

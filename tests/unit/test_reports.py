@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from auditor.audit import judge_snapshot
+from auditor.engine import load_rules
+from auditor.model import CoverageGap
+from auditor.reports import OutputFormat, render
+from auditor.result import AuditResult, Target
+from tests.builders import snapshot, topic
+from tests.report_schema import assert_valid_report
+
+
+def result(gaps: tuple[CoverageGap, ...] = ()) -> AuditResult:
+    snap = snapshot(topic("orders", rf=1, min_isr="1"), topic("payments", unclean="true"), topic("clean"))
+    return AuditResult(
+        tool_version="0.1.0",
+        started_at="2026-01-01T00:00:00+00:00",
+        duration_ms=12,
+        fail_on="high",
+        exit_code=1,
+        targets=(Target("cluster", snap.bootstrap, "kafka"),),
+        findings=tuple(judge_snapshot(snap, load_rules())),
+        gaps=gaps,
+    )
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_is_wired(fmt: OutputFormat) -> None:
+    assert render(result(), fmt).strip()
+
+
+def test_json_report_follows_schema_and_counts() -> None:
+    document = json.loads(
+        render(result((CoverageGap("topic secret", "TopicAuthorizationFailedError"),)), OutputFormat.JSON)
+    )
+    assert_valid_report(document)
+    assert document["summary"] == {
+        "findings": 4,
+        "by_severity": {"critical": 2, "high": 1, "medium": 1},
+        "by_stage": {"store": 4},
+        "by_status": {"fail": 4},
+    }
+    assert document["coverage"] == {
+        "complete": False,
+        "gaps": [{"resource": "topic secret", "reason": "TopicAuthorizationFailedError"}],
+    }
+    assert {(f["rule_id"], f["resource"]["name"]) for f in document["findings"]} == {
+        ("STO001", "orders"),
+        ("STO002", "orders"),
+        ("STO003", "orders"),
+        ("STO004", "payments"),
+    }
+    assert document["run"]["exit_code"] == 1
+
+
+def test_table_shows_value_source_expected_and_fix() -> None:
+    text = render(result(), OutputFormat.TABLE, color=False)
+    assert "store stage" in text
+    assert "STO004" in text and "topic payments" in text
+    assert "Kafka default" in text
+    assert "--entity-name payments" in text
+    assert "4 finding(s): 2 critical, 1 high, 1 medium" in text
+    assert "\x1b[" not in text
+
+
+def test_table_lists_gaps() -> None:
+    text = render(result((CoverageGap("topic secret", "not authorised"),)), OutputFormat.TABLE)
+    assert "not audited: topic secret: not authorised" in text
+    assert "1 coverage gap(s)" in text

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.engine import builtin_rules_dir, load_rules
+from auditor.errors import InputError
+
+GOOD = yaml.safe_load((builtin_rules_dir() / "store.yaml").read_text())["rules"][1]  # STO002
+
+
+def write_rules(tmp_path: Path, *rules: dict[str, object], raw: str | None = None) -> Path:
+    (tmp_path / "pack.yaml").write_text(raw if raw is not None else yaml.safe_dump({"rules": list(rules)}))
+    return tmp_path
+
+
+def test_builtin_rules_load_with_unique_ids_and_names() -> None:
+    rules = load_rules()
+    assert {r.id for r in rules} >= {"STO001", "STO002", "STO003", "STO004"}
+    assert len({r.name for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule.rationale and rule.remediation and rule.references
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"severity": "urgent"}, r"rule STO002: severity: 'urgent' is not one of"),
+        ({"id": "sto2"}, r"rule sto2: id: 'sto2' does not match"),
+        (
+            {"condition": {"fact": "min_insync_replicas", "op": "lt", "value": {"param": "missing"}}},
+            r"rule STO002: unknown param 'missing'",
+        ),
+        ({"condition": {"fact": "isr_size", "op": "lt", "value": 2}}, r"rule STO002: unknown fact 'isr_size'"),
+        ({"message": "Topic {topic} has {no_such_fact} replicas"}, r"rule STO002: message: unknown placeholder"),
+        ({"references": []}, r"rule STO002: references: \[\] should be non-empty"),
+    ],
+)
+def test_broken_rule_names_file_rule_and_problem(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    directory = write_rules(tmp_path, {**GOOD, **change})
+    with pytest.raises(InputError, match=message) as raised:
+        load_rules(directory)
+    assert str(tmp_path / "pack.yaml") in str(raised.value)
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    rule = {k: v for k, v in GOOD.items() if k != "rationale"}
+    with pytest.raises(InputError, match=r"rule STO002: .*'rationale' is a required property"):
+        load_rules(write_rules(tmp_path, rule))
+
+
+def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"'STO002' already used"):
+        load_rules(write_rules(tmp_path, GOOD, {**GOOD, "name": "other-name"}))
+
+
+def test_invalid_yaml_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"pack.yaml"):
+        load_rules(write_rules(tmp_path, raw="rules: [\n  - id: X"))
+
+
+def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no rule files"):
+        load_rules(tmp_path)
