@@ -9,9 +9,9 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.engine import Rule, evaluate, load_rules
-from auditor.facts import cluster_subjects
+from auditor.facts import subjects
 from auditor.findings import Finding, Severity
-from auditor.model import ClusterSnapshot
+from auditor.model import Estate
 from auditor.policy import exit_code
 from auditor.result import AuditResult, Target
 from auditor.sources.connection import ConnectionSettings
@@ -29,44 +29,51 @@ def audit_cluster(settings: ConnectionSettings, options: AuditOptions) -> AuditR
     """Collect from a live cluster, judge, gate. Raises InputError / ClusterUnreachable."""
     from auditor.sources.live import collect
 
-    started = datetime.now(timezone.utc)
-    clock = time.monotonic()
+    clock = _Clock()
     rules = load_rules(options.rules_dir)  # a broken rule file is exit 2 before any request
     snapshot = collect(settings)
     target = Target(kind="cluster", name=snapshot.bootstrap, format="kafka")
-    return _result(snapshot, judge_snapshot(snapshot, rules), target, options, started, clock)
+    return audit_estate(Estate(cluster=snapshot), (target,), rules, options, clock)
 
 
-def judge_snapshot(snapshot: ClusterSnapshot, rules: list[Rule]) -> list[Finding]:
-    return sort_findings(evaluate(rules, cluster_subjects(snapshot)))
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.stage.value, f.rule_id, f.resource.name))
-
-
-def _result(
-    snapshot: ClusterSnapshot,
-    findings: list[Finding],
-    target: Target,
-    options: AuditOptions,
-    started: datetime,
-    clock: float,
+def audit_estate(
+    estate: Estate, targets: tuple[Target, ...], rules: list[Rule], options: AuditOptions, clock: _Clock | None = None
 ) -> AuditResult:
+    """Judge what the sources read and gate it."""
+    clock = clock or _Clock()
+    findings = judge(estate, rules)
+    gaps = estate.all_gaps
     code = exit_code(
         findings,
-        has_gaps=bool(snapshot.gaps),
+        has_gaps=bool(gaps),
         fail_on=options.fail_on,
         fail_on_gaps=options.fail_on_gaps,
         exit_zero=options.exit_zero,
     )
     return AuditResult(
         tool_version=__version__,
-        started_at=started.isoformat(timespec="seconds"),
-        duration_ms=int((time.monotonic() - clock) * 1000),
+        started_at=clock.started.isoformat(timespec="seconds"),
+        duration_ms=clock.elapsed_ms(),
         fail_on=options.fail_on.value if options.fail_on else "never",
         exit_code=code,
-        targets=(target,),
+        targets=targets,
         findings=tuple(findings),
-        gaps=snapshot.gaps,
+        gaps=gaps,
     )
+
+
+def judge(estate: Estate, rules: list[Rule]) -> list[Finding]:
+    return sort_findings(evaluate(rules, subjects(estate)))
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.stage.value, f.rule_id, f.resource.name))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.started = datetime.now(timezone.utc)
+        self._start = time.monotonic()
+
+    def elapsed_ms(self) -> int:
+        return int((time.monotonic() - self._start) * 1000)

@@ -109,6 +109,61 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class QuorumVoter:
+    id: int
+    log_end_offset: int | None = None
+    lag: int | None = None
+
+
+@dataclass(frozen=True)
+class ControllerQuorum:
+    """The KRaft controller quorum (DescribeQuorum)."""
+
+    leader_id: int | None
+    voters: tuple[QuorumVoter, ...]
+    observers: tuple[QuorumVoter, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupOffset:
+    """A group's committed offset on one partition, beside the partition's log bounds.
+
+    `retention_boundary` is the offset at "now minus retention.ms" (ListOffsets by
+    timestamp): what retention will delete next. None when not known.
+    """
+
+    topic: str
+    partition: int
+    committed: int | None
+    log_start: int | None = None
+    log_end: int | None = None
+    retention_boundary: int | None = None
+    committed_timestamp_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class ConsumerGroup:
+    id: str
+    type: str | None = None  # classic | consumer | share
+    state: str | None = None
+    protocol_type: str | None = None
+    members: int | None = None
+    offsets: tuple[GroupOffset, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """An ongoing or hanging transaction (informational)."""
+
+    transactional_id: str
+    state: str
+    producer_id: int | None = None
+    duration_ms: int | None = None
+    partitions: tuple[str, ...] = ()
+    hanging: bool = False
+
+
+@dataclass(frozen=True)
 class ClusterSnapshot:
     """Everything read from one cluster at one time."""
 
@@ -117,4 +172,67 @@ class ClusterSnapshot:
     cluster_id: str | None = None
     brokers: tuple[Broker, ...] = ()
     topics: tuple[Topic, ...] = ()
+    groups: tuple[ConsumerGroup, ...] = ()
+    quorum: ControllerQuorum | None = None
+    features: dict[str, int] = field(default_factory=dict)  # finalized max version levels
+    transactions: tuple[Transaction, ...] = ()
     gaps: tuple[CoverageGap, ...] = ()
+
+
+# --- What configuration files declare (sources/files). ---
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A producer and/or consumer configuration read from a file, before client defaults.
+
+    `settings` holds only what the file sets, keyed by the Java client's property names
+    (aliases and library-specific names already mapped), each with path and line. What an
+    omitted key means depends on `library` and `library_version` (facts apply the defaults).
+    """
+
+    path: str
+    roles: frozenset[str]  # subset of {"producer", "consumer"}
+    library: str  # java | librdkafka | kafka-python | spring | ...
+    library_version: str | None = None
+    settings: Configs = field(default_factory=dict)
+    profile: str | None = None
+    name: str | None = None  # the resource name findings use; defaults to path
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Broker settings declared in a file: server.properties, a compose service, a Strimzi Kafka."""
+
+    name: str
+    path: str
+    format: str
+    settings: Configs = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeclaredTopic:
+    """A topic declared in a file (Strimzi KafkaTopic, Terraform, topicctl, compose)."""
+
+    name: str
+    path: str
+    format: str
+    replication_factor: ConfigValue | None = None
+    partitions: ConfigValue | None = None
+    settings: Configs = field(default_factory=dict)
+    inherits_from: str | None = None  # the BrokerSettings name whose defaults apply
+
+
+@dataclass(frozen=True)
+class Estate:
+    """Everything one run read: a cluster (live or snapshot) and/or configuration files."""
+
+    cluster: ClusterSnapshot | None = None
+    clients: tuple[ClientConfig, ...] = ()
+    brokers: tuple[BrokerSettings, ...] = ()
+    topics: tuple[DeclaredTopic, ...] = ()
+    gaps: tuple[CoverageGap, ...] = ()
+
+    @property
+    def all_gaps(self) -> tuple[CoverageGap, ...]:
+        return (self.cluster.gaps if self.cluster else ()) + self.gaps

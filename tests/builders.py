@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from auditor.model import ClusterSnapshot, ConfigSource, ConfigValue, Partition, Topic
+from auditor.audit import judge
+from auditor.engine import load_rules
+from auditor.findings import Finding
+from auditor.model import ClusterSnapshot, ConfigSource, ConfigValue, Estate, Partition, Topic
 
 BOOTSTRAP = "127.0.0.1:9092"
 
@@ -34,3 +37,8 @@ def topic(
 
 def snapshot(*topics: Topic) -> ClusterSnapshot:
     return ClusterSnapshot(bootstrap=BOOTSTRAP, collected_at="2026-01-01T00:00:00+00:00", topics=topics)
+
+
+def judge_topics(*topics: Topic) -> list[Finding]:
+    """The findings of the built-in rules on a cluster holding these topics."""
+    return judge(Estate(cluster=snapshot(*topics)), load_rules())

@@ -14,7 +14,7 @@ import yaml
 
 from auditor.engine.conditions import Condition, ConditionError, compile_condition
 from auditor.errors import InputError
-from auditor.facts import CONTEXT_CATALOG, FACT_CATALOG, Fact
+from auditor.facts import KINDS, Fact, SubjectKind
 from auditor.findings import Severity, Stage
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -117,7 +117,12 @@ def _rule_id_at(document: Any, path: list[Any]) -> str:
 
 def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
     rule_id = spec["id"]
-    facts = FACT_CATALOG[spec["resource"]]
+    kind = KINDS.get(spec["resource"])
+    if kind is None:
+        raise InputError(
+            f"rule file {path}: rule {rule_id}: unknown resource {spec['resource']!r}; known: {', '.join(KINDS)}"
+        )
+    facts = kind.facts
     params = dict(spec.get("params") or {})
     try:
         condition = compile_condition(spec["condition"], facts, params)
@@ -153,8 +158,15 @@ def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
     )
 
 
+def _subject_kind(name: str) -> SubjectKind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise ConditionError(f"unknown resource {name!r}; known: {', '.join(KINDS)}")
+    return kind
+
+
 def _check_template(template: str, kind: str, params: Mapping[str, Any], field_name: str) -> None:
-    known = set(FACT_CATALOG[kind]) | set(CONTEXT_CATALOG[kind]) | {"resource"}
+    known = set(KINDS[kind].facts) | set(KINDS[kind].context) | {"resource"}
     known |= {f"params.{name}" for name in params}
     for name in PLACEHOLDER.findall(template):
         if name not in known:

@@ -4,12 +4,10 @@ import json
 
 import pytest
 
-from auditor.audit import judge_snapshot
-from auditor.engine import load_rules
 from auditor.model import CoverageGap
 from auditor.reports import OutputFormat, render
 from auditor.result import AuditResult, Target
-from tests.builders import snapshot, topic
+from tests.builders import judge_topics, snapshot, topic
 from tests.report_schema import assert_valid_report
 
 
@@ -22,7 +20,7 @@ def result(gaps: tuple[CoverageGap, ...] = ()) -> AuditResult:
         fail_on="high",
         exit_code=1,
         targets=(Target("cluster", snap.bootstrap, "kafka"),),
-        findings=tuple(judge_snapshot(snap, load_rules())),
+        findings=tuple(judge_topics(*snap.topics)),
         gaps=gaps,
     )
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.audit import judge_snapshot
-from auditor.engine import load_rules
 from auditor.model import ConfigSource, Topic
-from tests.builders import snapshot, topic
-
-RULES = load_rules()
+from tests.builders import judge_topics, topic
 
 
 def findings_of(t: Topic) -> set[tuple[str, str, str]]:
-    return {(f.rule_id, f.severity.value, f.status.value) for f in judge_snapshot(snapshot(t), RULES)}
+    return {(f.rule_id, f.severity.value, f.status.value) for f in judge_topics(t)}
 
 
 @pytest.mark.parametrize(
@@ -43,9 +39,7 @@ def test_topic_rules(case: Topic, expected: set[tuple[str, str, str]]) -> None:
 
 
 def test_finding_names_value_source_and_exact_fix() -> None:
-    (finding,) = judge_snapshot(
-        snapshot(topic("orders", min_isr="1", min_isr_source=ConfigSource.TOPIC_OVERRIDE)), RULES
-    )
+    (finding,) = judge_topics(topic("orders", min_isr="1", min_isr_source=ConfigSource.TOPIC_OVERRIDE))
     assert finding.rule_id == "STO002"
     assert (finding.resource.kind, finding.resource.name) == ("topic", "orders")
     assert finding.actual == "1"
@@ -57,8 +51,8 @@ def test_finding_names_value_source_and_exact_fix() -> None:
 
 
 def test_fingerprint_is_stable_and_ignores_values() -> None:
-    (a,) = judge_snapshot(snapshot(topic("orders", min_isr="1")), RULES)
-    (b,) = judge_snapshot(snapshot(topic("orders", min_isr="0")), RULES)
-    (c,) = judge_snapshot(snapshot(topic("payments", min_isr="1")), RULES)
+    (a,) = judge_topics(topic("orders", min_isr="1"))
+    (b,) = judge_topics(topic("orders", min_isr="0"))
+    (c,) = judge_topics(topic("payments", min_isr="1"))
     assert a.fingerprint == b.fingerprint
     assert a.fingerprint != c.fingerprint

@@ -1,0 +1,17 @@
+"""The registry of subject kinds: a plain dict, one module per kind."""
+
+from __future__ import annotations
+
+from auditor.facts.base import Fact, FactValue, Subject, SubjectKind
+from auditor.facts.topic import TOPIC
+from auditor.model import Estate
+
+KINDS: dict[str, SubjectKind] = {kind.name: kind for kind in (TOPIC,)}
+
+
+def subjects(estate: Estate) -> dict[str, list[Subject]]:
+    """Every subject of everything audited, by kind."""
+    return {name: list(kind.build(estate)) for name, kind in KINDS.items()}
+
+
+__all__ = ["KINDS", "Fact", "FactValue", "Subject", "SubjectKind", "subjects"]

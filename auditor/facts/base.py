@@ -1,0 +1,67 @@
+"""Facts: what the rules need, derived from the model.
+
+A rule never reads the model; it reads the facts of a subject (a topic, a broker, ...). Each
+fact carries its value (None when it could not be determined) and, where it is a
+configuration value, the ConfigValue it came from, so a finding can say where it was set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from auditor.findings import Location, Resource
+from auditor.model import ConfigValue, Estate
+
+FactValue = int | float | str | bool | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: FactValue
+    origin: ConfigValue | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One resource and its facts, as a rule sees it."""
+
+    resource: Resource
+    facts: Mapping[str, Fact]
+    location: Location | None = None
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    """A kind of subject rules can target: the facts it offers and how to derive them.
+
+    `facts` and `context` map each name a rule may use to what it means; the rule loader
+    rejects any other name, and docs/rules.md lists them.
+    """
+
+    name: str
+    facts: Mapping[str, str]
+    context: Mapping[str, str]
+    build: Callable[[Estate], Iterable[Subject]]
+
+
+def parse_int(raw: str | None) -> int | None:
+    try:
+        return int(raw.strip()) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def parse_bool(raw: str | None) -> bool | None:
+    """Kafka's ConfigDef reads booleans case-insensitively and trims them."""
+    if raw is None:
+        return None
+    return {"true": True, "false": False}.get(raw.strip().lower())
+
+
+def config_fact(configs: Mapping[str, ConfigValue], key: str, parse: Callable[[str | None], FactValue]) -> Fact:
+    origin = configs.get(key)
+    if origin is None:
+        return Fact(None)
+    return Fact(parse(origin.value), origin)
