@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from auditor import __version__
-from auditor.engine import Rule, evaluate, load_rules
+from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.facts import subjects
-from auditor.findings import Finding, Severity
+from auditor.findings import Finding, RuleInfo, Severity
 from auditor.model import Estate
 from auditor.policy import exit_code
 from auditor.result import AuditResult, Target
@@ -41,7 +41,8 @@ def audit_estate(
 ) -> AuditResult:
     """Judge what the sources read and gate it."""
     clock = clock or _Clock()
-    findings = judge(estate, rules)
+    found, passed = evaluate_all(rules, subjects(estate))
+    findings = sort_findings(found)
     gaps = estate.all_gaps
     code = exit_code(
         findings,
@@ -59,11 +60,26 @@ def audit_estate(
         targets=targets,
         findings=tuple(findings),
         gaps=gaps,
+        passes=tuple(sorted(passed, key=lambda p: (p.rule_id, p.resource.kind, p.resource.name))),
+        rules=tuple(rule_info(rule) for rule in rules),
     )
 
 
 def judge(estate: Estate, rules: list[Rule]) -> list[Finding]:
     return sort_findings(evaluate(rules, subjects(estate)))
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id,
+        name=rule.name,
+        title=rule.title,
+        stage=rule.stage,
+        severity=rule.severity,
+        rationale=rule.rationale,
+        remediation=rule.remediation,
+        references=rule.references,
+    )
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

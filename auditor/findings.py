@@ -80,3 +80,26 @@ class Finding:
         """Stable across runs: rule id + resource + key, nothing that changes with values."""
         basis = "|".join((self.rule_id, self.resource.kind, self.resource.name, self.config_key or ""))
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A rule evaluated on a resource that produced no finding: what makes report totals mean something."""
+
+    rule_id: str
+    resource: Resource
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reports say about a rule that ran (SARIF rule entries, help text, references)."""
+
+    id: str
+    name: str
+    title: str
+    stage: Stage
+    severity: Severity
+    rationale: str
+    remediation: str
+    references: tuple[str, ...] = ()

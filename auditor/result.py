@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from auditor.findings import SEVERITY_ORDER, Finding, Stage, Status
+from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
+
+FILE_KINDS = ("file", "database")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,12 @@ class Target:
 
 @dataclass(frozen=True)
 class AuditResult:
+    """One run. `passes` are the (rule, resource) pairs judged fine; `rules` describe the rules that ran.
+
+    `min_severity` is set when the result was narrowed for display (`--min-severity`); the
+    exit code is always the one of the whole run.
+    """
+
     tool_version: str
     started_at: str
     duration_ms: int
@@ -28,6 +36,9 @@ class AuditResult:
     targets: tuple[Target, ...]
     findings: tuple[Finding, ...]
     gaps: tuple[CoverageGap, ...]
+    passes: tuple[Pass, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
+    min_severity: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -44,3 +55,30 @@ class AuditResult:
     def by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)
         return {s.value: counts[s.value] for s in Status if counts[s.value]}
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def shown(self, min_severity: Severity | None) -> AuditResult:
+        """The result narrowed to findings (and passes of rules) at or above `min_severity`."""
+        if min_severity is None:
+            return self
+        kept_rules = {r.id for r in self.rules if r.severity.at_least(min_severity)}
+        return replace(
+            self,
+            findings=tuple(f for f in self.findings if f.severity.at_least(min_severity)),
+            passes=tuple(p for p in self.passes if p.rule_id in kept_rules),
+            min_severity=min_severity.value,
+        )
+
+    def target_of(self, location: Location | None) -> Target:
+        """The target a finding or pass belongs to: its file, else the cluster (or snapshot)."""
+        if location is not None:
+            for target in self.targets:
+                if target.kind in FILE_KINDS and target.name == location.path:
+                    return target
+            return Target("file", location.path, "unknown")
+        for target in self.targets:
+            if target.kind not in FILE_KINDS:
+                return target
+        return Target("cluster", "unknown", "kafka")

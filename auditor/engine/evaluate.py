@@ -7,17 +7,27 @@ from typing import Any
 
 from auditor.engine.rules import Rule, render
 from auditor.facts import Subject
-from auditor.findings import Finding, Status
+from auditor.findings import Finding, Pass, Status
 
 
 def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> list[Finding]:
+    return evaluate_all(rules, subjects)[0]
+
+
+def evaluate_all(
+    rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]
+) -> tuple[list[Finding], list[Pass]]:
+    """Every (rule, subject) pair judged: the findings, and the pairs that passed."""
     findings: list[Finding] = []
+    passes: list[Pass] = []
     for rule in rules:
         for subject in subjects.get(rule.resource, ()):
             finding = judge(rule, subject)
             if finding is not None:
                 findings.append(finding)
-    return findings
+            else:
+                passes.append(Pass(rule.id, subject.resource, subject.location))
+    return findings, passes
 
 
 def judge(rule: Rule, subject: Subject) -> Finding | None:

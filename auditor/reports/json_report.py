@@ -6,13 +6,22 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from auditor.findings import Finding
+from auditor.findings import Finding, Pass, RuleInfo
 from auditor.result import AuditResult
 
 SCHEMA_VERSION = 1
 
 
 def report_document(result: AuditResult) -> dict[str, Any]:
+    document = _core_document(result)
+    if result.min_severity is not None:
+        document["run"]["min_severity"] = result.min_severity
+    document["passed"] = [pass_document(p) for p in result.passes]
+    document["rules"] = [rule_document(r) for r in result.rules]
+    return document
+
+
+def _core_document(result: AuditResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "kafka-audit", "version": result.tool_version},
@@ -52,6 +61,27 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "remediation": finding.remediation,
         "waiver_reason": finding.waiver_reason,
         "fingerprint": finding.fingerprint,
+    }
+
+
+def pass_document(passed: Pass) -> dict[str, Any]:
+    return {
+        "rule_id": passed.rule_id,
+        "resource": asdict(passed.resource),
+        "location": asdict(passed.location) if passed.location else None,
+    }
+
+
+def rule_document(rule: RuleInfo) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "stage": rule.stage.value,
+        "severity": rule.severity.value,
+        "rationale": rule.rationale,
+        "remediation": rule.remediation,
+        "references": list(rule.references),
     }
 
 
