@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from auditor.engine.rules import Rule, render
 from auditor.facts import Subject
-from auditor.findings import Finding, Pass, Status
+from auditor.findings import Finding, Location, Pass, Status
+from auditor.model import ConfigValue
 
 
 def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> list[Finding]:
@@ -51,8 +53,18 @@ def judge(rule: Rule, subject: Subject) -> Finding | None:
         expected=render(rule.expected, values),
         message=render(rule.message, values),
         remediation=render(rule.remediation, values),
-        location=subject.location,
+        location=location_of(subject, origin),
     )
+
+
+def location_of(subject: Subject, origin: ConfigValue | None) -> Location | None:
+    """A file subject's location, at the line of the key that set the judged value.
+
+    The line is None when the value comes from a default or is inherited.
+    """
+    if subject.location is None or origin is None:
+        return subject.location
+    return replace(subject.location, line=origin.line)
 
 
 def template_values(rule: Rule, subject: Subject) -> dict[str, Any]:

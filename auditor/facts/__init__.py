@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from auditor.facts.base import Fact, FactValue, Subject, SubjectKind
+from auditor.facts.consumer import CONSUMER
+from auditor.facts.producer import PRODUCER
 from auditor.facts.topic import TOPIC
 from auditor.model import Estate
 
-KINDS: dict[str, SubjectKind] = {kind.name: kind for kind in (TOPIC,)}
+KINDS: dict[str, SubjectKind] = {kind.name: kind for kind in (TOPIC, PRODUCER, CONSUMER)}
 
 
 def subjects(estate: Estate) -> dict[str, list[Subject]]:

@@ -1,0 +1,211 @@
+"""Effective settings of a client configuration read from a file, after its library's defaults.
+
+A file says only what it sets. What an omitted key means comes from the client library and
+version (auditor.knowledge); some set keys change what others mean (Java's silent idempotence
+fallback, librdkafka forcing acks=all once idempotent). Each fact keeps the ConfigValue it came
+from: the file's key and line, or a synthesised "default of <client> <version>" without a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from auditor.facts.base import Fact, FactValue, Subject, parse_bool, parse_int
+from auditor.findings import Location, Resource
+from auditor.knowledge import ClientDefaults, defaults_for
+from auditor.model import ClientConfig, ConfigSource, ConfigValue
+
+ACKS = "acks"
+RETRIES = "retries"
+IDEMPOTENCE = "enable.idempotence"
+IN_FLIGHT = "max.in.flight.requests.per.connection"
+TRANSACTIONAL_ID = "transactional.id"
+AUTO_COMMIT = "enable.auto.commit"
+AUTO_OFFSET_STORE = "enable.auto.offset.store"
+ACK_MODE = "spring.kafka.listener.ack-mode"
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One effective setting: parsed value (None when unknown) and where it came from."""
+
+    value: FactValue
+    origin: ConfigValue
+
+
+class ClientView:
+    """A ClientConfig seen through its library's defaults, for one role."""
+
+    def __init__(self, config: ClientConfig, role: str) -> None:
+        self.config = config
+        self.defaults: ClientDefaults = defaults_for(config.library, config.library_version)
+        self.label = self.defaults.label(config.library_version)
+        self._role_defaults = self.defaults.producer if role == "producer" else self.defaults.consumer
+
+    def raw(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective | None:
+        """The file's own value of key, parsed; None when the file does not set it."""
+        origin = self.config.settings.get(key)
+        return None if origin is None else Effective(parse(origin.value), origin)
+
+    def get(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective:
+        """The file's value, else the library default (value None when neither is known)."""
+        return self.raw(key, parse) or self.default(key, parse)
+
+    def has(self, key: str) -> bool:
+        """Whether the file sets key or the library has a default for it."""
+        return key in self.config.settings or key in self._role_defaults
+
+    def default(self, key: str, parse: Callable[[str | None], FactValue], why: str = "") -> Effective:
+        value = self._role_defaults.get(key)
+        detail = f"default of {self.label}{why}" if value is not None else f"{self.label} has no {key}"
+        return Effective(parse(value), self.synthesised(key, value, detail))
+
+    def synthesised(self, key: str, value: str | None, detail: str, cause: ConfigValue | None = None) -> ConfigValue:
+        """A value the client derives: no line of its own unless a set key caused it."""
+        return ConfigValue(
+            key=key,
+            value=value,
+            source=ConfigSource.CLIENT_DEFAULT,
+            path=cause.path if cause else None,
+            line=cause.line if cause else None,
+            detail=detail,
+        )
+
+
+def parse_acks(raw: str | None) -> FactValue:
+    """'all' and '-1' are the same; values trimmed and case-insensitive."""
+    if raw is None:
+        return None
+    value = raw.strip().lower()
+    return "all" if value in ("all", "-1") else value or None
+
+
+def parse_text(raw: str | None) -> FactValue:
+    return raw.strip().lower() if raw is not None and raw.strip() else None
+
+
+_OFFSET_RESET_ALIASES = {
+    "smallest": "earliest",
+    "beginning": "earliest",
+    "earliest": "earliest",
+    "largest": "latest",
+    "end": "latest",
+    "latest": "latest",
+    "error": "none",
+    "none": "none",
+}
+
+
+def parse_offset_reset(raw: str | None) -> FactValue:
+    """librdkafka's aliases folded into Java's names; 'by_duration:...' kept as 'by_duration'."""
+    value = parse_text(raw)
+    if not isinstance(value, str):
+        return None
+    if value.startswith("by_duration"):
+        return "by_duration"
+    return _OFFSET_RESET_ALIASES.get(value, value)
+
+
+def parse_ack_mode(raw: str | None) -> FactValue:
+    """Spring binds enum values relaxedly: manual-immediate, manual_immediate, MANUAL_IMMEDIATE."""
+    if raw is None or not raw.strip():
+        return None
+    return raw.strip().upper().replace("-", "_")
+
+
+def effective_idempotence(view: ClientView) -> Effective:
+    explicit = view.raw(IDEMPOTENCE, parse_bool)
+    if explicit is not None:
+        return explicit
+    transactional = view.config.settings.get(TRANSACTIONAL_ID)
+    if transactional is not None and view.defaults.transactional_id_enables_idempotence:
+        detail = f"{view.label} turns idempotence on for a transactional producer"
+        return Effective(True, view.synthesised(IDEMPOTENCE, "true", detail, transactional))
+    default = view.default(IDEMPOTENCE, parse_bool)
+    if default.value is not True:
+        return default
+    for key in sorted(view.defaults.idempotence_disabled_by):
+        conflict = _conflict(view, key)
+        if conflict is None:
+            continue
+        if conflict.value is None:  # an unresolved placeholder may or may not disable it
+            detail = f"default of {view.label} (true) unless {key} disables it, and {key} is unknown"
+            return Effective(None, view.synthesised(IDEMPOTENCE, None, detail, conflict.origin))
+        detail = f"default of {view.label} (true) silently disabled by {key}={(conflict.origin.value or '').strip()}"
+        return Effective(False, view.synthesised(IDEMPOTENCE, "false", detail, conflict.origin))
+    return default
+
+
+def _conflict(view: ClientView, key: str) -> Effective | None:
+    """The set value of key when it conflicts with idempotence (value None: unknown)."""
+    if key == ACKS:
+        found = view.raw(ACKS, parse_acks)
+        return found if found is not None and found.value != "all" else None
+    found = view.raw(key, parse_int)
+    if found is None:
+        return None
+    if found.value is None:
+        return found
+    conflicting = found.value == 0 if key == RETRIES else isinstance(found.value, int) and found.value > 5
+    return found if conflicting else None
+
+
+def when_idempotent(
+    view: ClientView, key: str, parse: Callable[[str | None], FactValue], idempotent: FactValue
+) -> Effective:
+    """A key's effective value once idempotence is on: some libraries force omitted keys."""
+    found = view.raw(key, parse)
+    if found is not None:
+        return found
+    forced = view.defaults.when_idempotent.get(key)
+    if idempotent is True and forced is not None:
+        detail = f"{view.label} sets {key}={forced} for an idempotent producer"
+        return Effective(parse(forced), view.synthesised(key, forced, detail))
+    return view.default(key, parse)
+
+
+def effective_auto_commit(view: ClientView) -> Effective:
+    explicit = view.raw(AUTO_COMMIT, parse_bool)
+    if explicit is not None:
+        return explicit
+    if view.defaults.auto_commit_forced_false:
+        detail = f"{view.label}: the Spring Kafka listener container sets enable.auto.commit=false unless it is set"
+        return Effective(False, view.synthesised(AUTO_COMMIT, "false", detail))
+    return view.default(AUTO_COMMIT, parse_bool)
+
+
+def commit_after_processing(view: ClientView) -> Effective | None:
+    """librdkafka with enable.auto.offset.store=false: auto-commit commits only what the app stored."""
+    if AUTO_OFFSET_STORE not in view.defaults.consumer:
+        return None
+    store = view.get(AUTO_OFFSET_STORE, parse_bool)
+    value = None if store.value is None else store.value is False
+    return Effective(value, store.origin)
+
+
+def client_subject(config: ClientConfig, role: str, effective: Mapping[str, Effective], view: ClientView) -> Subject:
+    """A producer or consumer subject: resource named after the file (or compose/CR name)."""
+    facts = {name: Fact(e.value, e.origin) for name, e in effective.items()}
+    context = {
+        "path": config.path,
+        "profile": config.profile or "",
+        "client": view.label,
+        **{f"{name}_source": e.origin.describe_source() for name, e in effective.items()},
+    }
+    return Subject(
+        resource=Resource(role, config.name or config.path),
+        facts=facts,
+        location=Location(path=config.path, line=None, profile=config.profile),
+        context=context,
+    )
+
+
+def client_context(facts: Mapping[str, str]) -> dict[str, str]:
+    """The context names a client rule may use in its templates."""
+    return {
+        "path": "the configuration file, as given",
+        "profile": "the Spring profile ('' for the profile-less configuration)",
+        "client": "the client library and version whose defaults apply",
+        **{f"{name}_source": f"where {name} came from (file and line, or the client default)" for name in facts},
+    }

@@ -1,0 +1,61 @@
+"""Facts of a consumer configuration read from a file, after client defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.facts.base import Subject, SubjectKind
+from auditor.facts.clients import (
+    ACK_MODE,
+    ClientView,
+    Effective,
+    client_context,
+    client_subject,
+    commit_after_processing,
+    effective_auto_commit,
+    parse_ack_mode,
+    parse_offset_reset,
+    parse_text,
+)
+from auditor.model import Estate
+
+
+def consumer_facts(view: ClientView) -> dict[str, Effective]:
+    auto_commit = effective_auto_commit(view)
+    ack_mode = view.raw(ACK_MODE, parse_ack_mode)
+    return {
+        "auto_commit": auto_commit,
+        "commit_after_processing": commit_after_processing(view) or Effective(False, auto_commit.origin),
+        "auto_offset_reset": view.get("auto.offset.reset", parse_offset_reset),
+        "isolation_level": view.get("isolation.level", parse_text),
+        "ack_mode": ack_mode or _default_ack_mode(view),
+        "ack_mode_set": Effective(ack_mode is not None, ack_mode.origin if ack_mode else auto_commit.origin),
+    }
+
+
+def _default_ack_mode(view: ClientView) -> Effective:
+    mode = view.defaults.ack_mode
+    detail = f"default of {view.label}" if mode else f"{view.label} has no listener ack-mode"
+    return Effective(mode, view.synthesised(ACK_MODE, mode, detail))
+
+
+def consumer_subjects(estate: Estate) -> Iterator[Subject]:
+    for config in estate.clients:
+        if "consumer" in config.roles:
+            view = ClientView(config, "consumer")
+            yield client_subject(config, "consumer", consumer_facts(view), view)
+
+
+CONSUMER_FACTS = {
+    "auto_commit": "effective enable.auto.commit (Spring Kafka forces false unless set)",
+    "commit_after_processing": "true when auto-commit commits only offsets the application stored after "
+    "processing (librdkafka enable.auto.offset.store=false)",
+    "auto_offset_reset": "effective auto.offset.reset: earliest, latest, none or by_duration (aliases folded)",
+    "isolation_level": "effective isolation.level",
+    "ack_mode": "Spring listener ack-mode (upper case, '_' separated); unknown for other clients",
+    "ack_mode_set": "true when the file sets spring.kafka.listener.ack-mode",
+}
+
+CONSUMER = SubjectKind(
+    name="consumer", facts=CONSUMER_FACTS, context=client_context(CONSUMER_FACTS), build=consumer_subjects
+)

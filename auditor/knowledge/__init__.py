@@ -1,0 +1,169 @@
+"""Client knowledge as data: what an omitted setting means per client library and version.
+
+The data lives in client_defaults.yaml beside this module; this module loads it once, checks
+its shape, and answers "which defaults apply to library L at version V".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import InputError
+
+DATA_FILE = Path(__file__).with_name("client_defaults.yaml")
+Version = tuple[int, ...]
+
+_ENTRY_KEYS = {
+    "client",
+    "name",
+    "versions",
+    "assumed",
+    "producer",
+    "consumer",
+    "idempotence_disabled_by",
+    "when_idempotent",
+    "transactional_id_enables_idempotence",
+    "auto_commit_forced_false",
+    "ack_mode",
+}
+_CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
+
+
+@dataclass(frozen=True)
+class ClientDefaults:
+    """The defaults of one client library over one version range."""
+
+    client: str
+    name: str
+    version_from: Version | None
+    version_below: Version | None
+    producer: Mapping[str, str]
+    consumer: Mapping[str, str]
+    assumed: bool = False
+    idempotence_disabled_by: frozenset[str] = frozenset()
+    when_idempotent: Mapping[str, str] = field(default_factory=dict)
+    transactional_id_enables_idempotence: bool = False
+    auto_commit_forced_false: bool = False
+    ack_mode: str | None = None
+
+    def covers(self, version: Version) -> bool:
+        low_ok = self.version_from is None or _pad(version) >= _pad(self.version_from)
+        high_ok = self.version_below is None or _pad(version) < _pad(self.version_below)
+        return low_ok and high_ok
+
+    def label(self, version: str | None) -> str:
+        """'Java kafka-clients 3.9.1', or the range with '(assumed)' when no version was known."""
+        if version is not None:
+            return f"{self.name} {version}"
+        return f"{self.name} {self.range_text()} (assumed)"
+
+    def range_text(self) -> str:
+        low = _text(self.version_from)
+        high = _text(self.version_below)
+        if low and high:
+            return f">={low},<{high}"
+        return f">={low}" if low else f"<{high}"
+
+
+def parse_version(text: str) -> Version | None:
+    """'3.9.1' -> (3, 9, 1); '2.x' -> (2,); None when it does not start with a number."""
+    parts: list[int] = []
+    for piece in text.strip().split("."):
+        match = re.match(r"\d+", piece)
+        if match is None:
+            break
+        parts.append(int(match.group()))
+        if match.end() != len(piece):
+            break
+    return tuple(parts) or None
+
+
+def defaults_for(client: str, version: str | None) -> ClientDefaults:
+    """The entry for this client and version (the assumed entry when version is None)."""
+    entries = [e for e in client_defaults() if e.client == client]
+    if not entries:
+        raise InputError(f"no client defaults known for {client!r}; known: {', '.join(known_clients())}")
+    if version is None:
+        return next(e for e in entries if e.assumed)
+    parsed = parse_version(version)
+    if parsed is None:
+        raise InputError(f"client version {version!r} of {client} is not a version number")
+    for entry in entries:
+        if entry.covers(parsed):
+            return entry
+    ranges = "; ".join(e.range_text() for e in entries)
+    raise InputError(f"no client defaults known for {client} {version}; known ranges: {ranges}")
+
+
+def known_clients() -> list[str]:
+    return sorted({e.client for e in client_defaults()})
+
+
+@cache
+def client_defaults() -> tuple[ClientDefaults, ...]:
+    document = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    entries = tuple(_entry(index, spec) for index, spec in enumerate(document["clients"]))
+    _check_assumed(entries)
+    return entries
+
+
+def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:
+    where = f"{DATA_FILE.name} entry #{index + 1}"
+    unknown = set(spec) - _ENTRY_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+    disabled_by = frozenset(spec.get("idempotence_disabled_by", ()))
+    if not disabled_by <= _CONFLICT_KEYS:
+        raise ValueError(f"{where}: idempotence_disabled_by may only name {sorted(_CONFLICT_KEYS)}")
+    versions = spec["versions"]
+    return ClientDefaults(
+        client=str(spec["client"]),
+        name=str(spec["name"]),
+        version_from=_bound(versions.get("from"), where),
+        version_below=_bound(versions.get("below"), where),
+        producer=_strings(spec["producer"], where),
+        consumer=_strings(spec["consumer"], where),
+        assumed=bool(spec.get("assumed", False)),
+        idempotence_disabled_by=disabled_by,
+        when_idempotent=_strings(spec.get("when_idempotent", {}), where),
+        transactional_id_enables_idempotence=bool(spec.get("transactional_id_enables_idempotence", False)),
+        auto_commit_forced_false=bool(spec.get("auto_commit_forced_false", False)),
+        ack_mode=spec.get("ack_mode"),
+    )
+
+
+def _bound(raw: Any, where: str) -> Version | None:
+    if raw is None:
+        return None
+    version = parse_version(str(raw))
+    if version is None:
+        raise ValueError(f"{where}: {raw!r} is not a version")
+    return version
+
+
+def _strings(raw: Mapping[str, Any], where: str) -> dict[str, str]:
+    if not all(isinstance(v, str) for v in raw.values()):
+        raise ValueError(f"{where}: default values must be strings (quote numbers and booleans)")
+    return dict(raw)
+
+
+def _check_assumed(entries: tuple[ClientDefaults, ...]) -> None:
+    for client in {e.client for e in entries}:
+        assumed = [e for e in entries if e.client == client and e.assumed]
+        if len(assumed) != 1:
+            raise ValueError(f"{DATA_FILE.name}: client {client} needs exactly one assumed entry")
+
+
+def _pad(version: Version) -> Version:
+    return version + (0,) * (4 - len(version))
+
+
+def _text(version: Version | None) -> str:
+    return ".".join(map(str, version)) if version else ""
