@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from auditor.engine.rules import Rule, render
+from auditor.engine.rules import Check, Rule, render
 from auditor.facts import Subject
 from auditor.findings import Finding, Location, Pass, Status
 from auditor.model import ConfigValue
@@ -23,36 +23,37 @@ def evaluate_all(
     findings: list[Finding] = []
     passes: list[Pass] = []
     for rule in rules:
-        for subject in subjects.get(rule.resource, ()):
-            finding = judge(rule, subject)
-            if finding is not None:
-                findings.append(finding)
-            else:
-                passes.append(Pass(rule.id, subject.resource, subject.location))
+        for check in rule.checks:
+            for subject in subjects.get(check.resource, ()):
+                finding = judge(rule, check, subject)
+                if finding is not None:
+                    findings.append(finding)
+                else:
+                    passes.append(Pass(rule.id, subject.resource, subject.location))
     return findings, passes
 
 
-def judge(rule: Rule, subject: Subject) -> Finding | None:
-    verdict = rule.condition(subject.facts, rule.params)
+def judge(rule: Rule, check: Check, subject: Subject) -> Finding | None:
+    verdict = check.condition(subject.facts, rule.params)
     if verdict is False:
         return None
     values = template_values(rule, subject)
-    primary = subject.facts.get(rule.fact) if rule.fact else None
+    primary = subject.facts.get(check.fact) if check.fact else None
     origin = primary.origin if primary else None
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
         title=rule.title,
         stage=rule.stage,
-        severity=rule.severity_for(subject.facts),
+        severity=rule.severity_for(check, subject.facts),
         status=Status.FAIL if verdict else Status.UNKNOWN,
         resource=subject.resource,
-        config_key=rule.config_key,
-        actual=render(rule.actual, values),
+        config_key=check.config_key,
+        actual=render(check.actual, values),
         actual_source=origin.describe_source() if origin else None,
-        expected=render(rule.expected, values),
-        message=render(rule.message, values),
-        remediation=render(rule.remediation, values),
+        expected=render(check.expected, values),
+        message=render(check.message, values),
+        remediation=render(check.remediation, values),
         location=location_of(subject, origin),
     )
 
@@ -60,10 +61,15 @@ def judge(rule: Rule, subject: Subject) -> Finding | None:
 def location_of(subject: Subject, origin: ConfigValue | None) -> Location | None:
     """A file subject's location, at the line of the key that set the judged value.
 
-    The line is None when the value comes from a default or is inherited.
+    The line is None when the value comes from a default. A value inherited from another
+    file (a declared topic's broker defaults) points at that file.
     """
-    if subject.location is None or origin is None:
+    if origin is None:
         return subject.location
+    if origin.path and (subject.location is None or origin.path != subject.location.path):
+        return Location(origin.path, origin.line, subject.location.profile if subject.location else None)
+    if subject.location is None:
+        return None
     return replace(subject.location, line=origin.line)
 
 

@@ -36,38 +36,68 @@ class SeverityCase:
     severity: Severity
 
 
+# What one target of a rule says; a rule may hold them inline (one kind) or per `targets` entry,
+# where each entry inherits the inline fields it does not set.
+CHECK_FIELDS = (
+    "resource",
+    "condition",
+    "severity_cases",
+    "fact",
+    "config_key",
+    "actual",
+    "expected",
+    "message",
+    "remediation",
+)
+REQUIRED_CHECK_FIELDS = ("resource", "condition", "actual", "expected", "message", "remediation")
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a rule judges one kind of subject."""
+
+    resource: str
+    condition: Condition
+    severity_cases: tuple[SeverityCase, ...]
+    fact: str | None
+    config_key: str | None
+    actual: str
+    expected: str
+    message: str
+    remediation: str
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     name: str
     title: str
     stage: Stage
-    resource: str
     severity: Severity
-    severity_cases: tuple[SeverityCase, ...]
     params: Mapping[str, Any]
-    condition: Condition
-    fact: str | None
-    config_key: str | None
-    actual: str
-    expected: str
-    message: str
+    checks: tuple[Check, ...]
     rationale: str
-    remediation: str
     references: tuple[str, ...]
     source: str
+    severity_override: Severity | None = None  # a policy's remap: wins over cases and default
 
-    def severity_for(self, facts: Mapping[str, Fact]) -> Severity:
-        for case in self.severity_cases:
+    @property
+    def resources(self) -> tuple[str, ...]:
+        return tuple(check.resource for check in self.checks)
+
+    def severity_for(self, check: Check, facts: Mapping[str, Fact]) -> Severity:
+        if self.severity_override is not None:
+            return self.severity_override
+        for case in check.severity_cases:
             if case.when(facts, self.params):
                 return case.severity
         return self.severity
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
-    """Every rule in the directory's *.yaml files, in id order. InputError on any defect."""
+    """Every rule in the directory's *.yaml files (any depth), in id order. InputError on any defect."""
     directory = directory or builtin_rules_dir()
-    files = sorted(directory.glob("*.yaml"))
+    files = sorted(directory.rglob("*.yaml"))
     if not files:
         raise InputError(f"no rule files (*.yaml) in {directory}")
     rules: list[Rule] = []
@@ -117,23 +147,11 @@ def _rule_id_at(document: Any, path: list[Any]) -> str:
 
 def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
     rule_id = spec["id"]
-    kind = KINDS.get(spec["resource"])
-    if kind is None:
-        raise InputError(
-            f"rule file {path}: rule {rule_id}: unknown resource {spec['resource']!r}; known: {', '.join(KINDS)}"
-        )
-    facts = kind.facts
     params = dict(spec.get("params") or {})
+    inline = {k: spec[k] for k in CHECK_FIELDS if k in spec}
+    targets = [{**inline, **target} for target in spec.get("targets") or [{}]]
     try:
-        condition = compile_condition(spec["condition"], facts, params)
-        cases = tuple(
-            SeverityCase(compile_condition(c["when"], facts, params), Severity(c["severity"]))
-            for c in spec.get("severity_cases", ())
-        )
-        if spec.get("fact") is not None and spec["fact"] not in facts:
-            raise ConditionError(f"unknown fact {spec['fact']!r}")
-        for field_name in ("actual", "expected", "message", "remediation"):
-            _check_template(spec[field_name], spec["resource"], params, field_name)
+        checks = tuple(_compile_check(target, params, named="targets" in spec) for target in targets)
     except ConditionError as exc:
         raise InputError(f"rule file {path}: rule {rule_id}: {exc}") from exc
     return Rule(
@@ -141,20 +159,43 @@ def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
         name=spec["name"],
         title=spec["title"],
         stage=Stage(spec["stage"]),
-        resource=spec["resource"],
         severity=Severity(spec["severity"]),
-        severity_cases=cases,
         params=params,
+        checks=checks,
+        rationale=spec["rationale"].strip(),
+        references=tuple(spec.get("references", ())),
+        source=str(path),
+    )
+
+
+def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bool) -> Check:
+    missing = [name for name in REQUIRED_CHECK_FIELDS if name not in spec]
+    if missing:
+        raise ConditionError(f"target {spec.get('resource', '?')}: missing {', '.join(missing)}")
+    kind = _subject_kind(spec["resource"])
+    prefix = f"target {kind.name}: " if named else ""
+    try:
+        condition = compile_condition(spec["condition"], kind.facts, params)
+        cases = tuple(
+            SeverityCase(compile_condition(c["when"], kind.facts, params), Severity(c["severity"]))
+            for c in spec.get("severity_cases", ())
+        )
+        if spec.get("fact") is not None and spec["fact"] not in kind.facts:
+            raise ConditionError(f"unknown fact {spec['fact']!r}")
+        for field_name in ("actual", "expected", "message", "remediation"):
+            _check_template(spec[field_name], kind, params, field_name)
+    except ConditionError as exc:
+        raise ConditionError(f"{prefix}{exc}") from exc
+    return Check(
+        resource=kind.name,
         condition=condition,
+        severity_cases=cases,
         fact=spec.get("fact"),
         config_key=spec.get("config_key"),
         actual=spec["actual"],
         expected=spec["expected"],
         message=spec["message"],
-        rationale=spec["rationale"].strip(),
         remediation=spec["remediation"].strip(),
-        references=tuple(spec.get("references", ())),
-        source=str(path),
     )
 
 
@@ -165,8 +206,8 @@ def _subject_kind(name: str) -> SubjectKind:
     return kind
 
 
-def _check_template(template: str, kind: str, params: Mapping[str, Any], field_name: str) -> None:
-    known = set(KINDS[kind].facts) | set(KINDS[kind].context) | {"resource"}
+def _check_template(template: str, kind: SubjectKind, params: Mapping[str, Any], field_name: str) -> None:
+    known = set(kind.facts) | set(kind.context) | {"resource"}
     known |= {f"params.{name}" for name in params}
     for name in PLACEHOLDER.findall(template):
         if name not in known:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from auditor.facts.base import Fact, FactValue, Subject, SubjectKind
+from auditor.facts.broker import BROKER
+from auditor.facts.cluster import CLUSTER
 from auditor.facts.consumer import CONSUMER
+from auditor.facts.group import GROUP
+from auditor.facts.partition import PARTITION
 from auditor.facts.producer import PRODUCER
 from auditor.facts.topic import TOPIC
 from auditor.model import Estate
 
-KINDS: dict[str, SubjectKind] = {kind.name: kind for kind in (TOPIC, PRODUCER, CONSUMER)}
+KINDS: dict[str, SubjectKind] = {
+    kind.name: kind for kind in (TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER)
+}
 
 
 def subjects(estate: Estate) -> dict[str, list[Subject]]:

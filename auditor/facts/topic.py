@@ -1,48 +1,139 @@
-"""Facts of a topic as the cluster reports it."""
+"""Facts of a topic: as the cluster reports it, or as a file declares it.
+
+A declared topic takes what it does not set from the broker settings it inherits from (a broker
+file, completed with Kafka's defaults), else from the live cluster's brokers; what no source
+says stays unknown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
-from auditor.findings import Resource
-from auditor.model import Estate, Topic
+from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
+from auditor.findings import Location, Resource
+from auditor.model import ClusterSnapshot, Configs, DeclaredTopic, Estate, Topic
+
+INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
 
 
-def topic_subject(topic: Topic, bootstrap: str) -> Subject:
+def topic_subjects(estate: Estate) -> Iterator[Subject]:
+    if estate.cluster is not None:
+        for topic in estate.cluster.topics:
+            yield live_topic_subject(topic, estate.cluster)
+    for declared in estate.topics:
+        yield declared_topic_subject(declared, estate)
+
+
+def live_topic_subject(topic: Topic, cluster: ClusterSnapshot) -> Subject:
     configs = topic.configs
+    registered = {b.id for b in cluster.brokers}
+    replicas = {r for p in topic.partitions for r in p.replicas}
+    missing = sorted(replicas - registered) if registered else None
     facts = {
         "name": Fact(topic.name),
+        "declared": Fact(False),
         "internal": Fact(topic.internal),
         "partition_count": Fact(len(topic.partitions)),
         "replication_factor": Fact(topic.replication_factor),
         "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
         "unclean_leader_election_enable": config_fact(configs, "unclean.leader.election.enable", parse_bool),
+        "brokers_known": Fact(bool(registered)),
+        "broker_count": Fact(len(registered) if registered else None),
+        "missing_replica_brokers": Fact(None if missing is None else len(missing)),
+        "missing_brokers": Fact(None if missing is None else ", ".join(map(str, missing))),
     }
+    bootstrap = cluster.bootstrap
+    set_config = (
+        f"kafka-configs.sh --bootstrap-server {bootstrap} --alter --entity-type topics --entity-name {topic.name}"
+        " --add-config"
+    )
     return Subject(
         resource=Resource("topic", topic.name),
         facts=facts,
-        context={"topic": topic.name, "bootstrap": bootstrap},
+        context={"topic": topic.name, "bootstrap": bootstrap, "set_config": set_config, "declared_in": "the cluster"},
     )
 
 
-def topic_subjects(estate: Estate) -> Iterator[Subject]:
-    if estate.cluster is None:
-        return
-    for topic in estate.cluster.topics:
-        yield topic_subject(topic, estate.cluster.bootstrap)
+def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
+    inherited = inherited_configs(topic, estate)
+    configs = {
+        **{key: inherited[broker_key] for key, broker_key in TOPIC_FROM_BROKER.items() if broker_key in inherited},
+        **topic.settings,
+    }
+    replication = (
+        Fact(parse_int(topic.replication_factor.value), topic.replication_factor)
+        if topic.replication_factor
+        else config_fact(inherited, "default.replication.factor", parse_int)
+    )
+    partitions = Fact(parse_int(topic.partitions.value), topic.partitions) if topic.partitions else Fact(None)
+    broker_count = _known_broker_count(estate)
+    facts = {
+        "name": Fact(topic.name),
+        "declared": Fact(True),
+        "internal": Fact(topic.name in INTERNAL_TOPICS),
+        "partition_count": partitions,
+        "replication_factor": replication,
+        "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
+        "unclean_leader_election_enable": config_fact(configs, "unclean.leader.election.enable", parse_bool),
+        "brokers_known": Fact(broker_count is not None),
+        "broker_count": Fact(broker_count),
+        "missing_replica_brokers": Fact(None if broker_count is None else 0),  # a declaration assigns no replicas
+        "missing_brokers": Fact(None if broker_count is None else ""),
+    }
+    bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
+    return Subject(
+        resource=Resource("topic", topic.name),
+        facts=facts,
+        location=Location(topic.path),
+        context={
+            "topic": topic.name,
+            "bootstrap": bootstrap,
+            "set_config": f"in {topic.path}, set",
+            "declared_in": topic.path,
+        },
+    )
+
+
+def inherited_configs(topic: DeclaredTopic, estate: Estate) -> Configs:
+    """The broker settings a declared topic falls back to, or {} when no source says."""
+    if topic.inherits_from is not None:
+        for broker in estate.brokers:
+            if broker.name == topic.inherits_from:
+                return with_broker_defaults(broker.settings, broker.path)
+        return {}
+    if estate.cluster is not None and estate.cluster.brokers:
+        return estate.cluster.brokers[0].configs
+    return {}
+
+
+def _known_broker_count(estate: Estate) -> int | None:
+    if estate.cluster is not None and estate.cluster.brokers:
+        return len(estate.cluster.brokers)
+    return len(estate.brokers) or None
 
 
 TOPIC = SubjectKind(
     name="topic",
     facts={
         "name": "topic name",
+        "declared": "false for a topic of the live cluster, true for one declared in a file",
         "internal": "true for Kafka's internal topics (__consumer_offsets, __transaction_state)",
         "partition_count": "number of partitions",
-        "replication_factor": "replicas per partition (the smallest if partitions differ)",
+        "replication_factor": "replicas per partition (the smallest if partitions differ); declared: as declared, "
+        "else the inherited default.replication.factor",
         "min_insync_replicas": "effective min.insync.replicas of the topic, with its source",
         "unclean_leader_election_enable": "effective unclean.leader.election.enable, with its source",
+        "brokers_known": "whether the topic's brokers are known (live cluster, or brokers declared in files)",
+        "broker_count": "registered brokers (live, fenced included) or declared brokers",
+        "missing_replica_brokers": "number of brokers holding replicas of the topic that are not registered",
+        "missing_brokers": "ids of those brokers",
     },
-    context={"topic": "topic name", "bootstrap": "the cluster's bootstrap servers"},
+    context={
+        "topic": "topic name",
+        "bootstrap": "the cluster's bootstrap servers",
+        "set_config": "how to set a topic config: the kafka-configs.sh command, or the file that declares the topic",
+        "declared_in": "'the cluster' or the file that declares the topic",
+    },
     build=topic_subjects,
 )

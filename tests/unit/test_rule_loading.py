@@ -8,7 +8,7 @@ import yaml
 from auditor.engine import builtin_rules_dir, load_rules
 from auditor.errors import InputError
 
-GOOD = yaml.safe_load((builtin_rules_dir() / "store.yaml").read_text())["rules"][1]  # STO002
+GOOD = yaml.safe_load((builtin_rules_dir() / "store" / "brokers.yaml").read_text())["rules"][0]  # STO005
 
 
 def write_rules(tmp_path: Path, *rules: dict[str, object], raw: str | None = None) -> Path:
@@ -18,24 +18,24 @@ def write_rules(tmp_path: Path, *rules: dict[str, object], raw: str | None = Non
 
 def test_builtin_rules_load_with_unique_ids_and_names() -> None:
     rules = load_rules()
-    assert {r.id for r in rules} >= {"STO001", "STO002", "STO003", "STO004"}
+    assert {r.id for r in rules} >= {"STO001", "STO005", "STO003", "STO004"}
     assert len({r.name for r in rules}) == len(rules)
     for rule in rules:
-        assert rule.rationale and rule.remediation and rule.references
+        assert rule.rationale and rule.references and all(check.remediation for check in rule.checks)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"severity": "urgent"}, r"rule STO002: severity: 'urgent' is not one of"),
+        ({"severity": "urgent"}, r"rule STO005: severity: 'urgent' is not one of"),
         ({"id": "sto2"}, r"rule sto2: id: 'sto2' does not match"),
         (
             {"condition": {"fact": "min_insync_replicas", "op": "lt", "value": {"param": "missing"}}},
-            r"rule STO002: unknown param 'missing'",
+            r"rule STO005: unknown param 'missing'",
         ),
-        ({"condition": {"fact": "isr_size", "op": "lt", "value": 2}}, r"rule STO002: unknown fact 'isr_size'"),
-        ({"message": "Topic {topic} has {no_such_fact} replicas"}, r"rule STO002: message: unknown placeholder"),
-        ({"references": []}, r"rule STO002: references: \[\] should be non-empty"),
+        ({"condition": {"fact": "isr_size", "op": "lt", "value": 2}}, r"rule STO005: unknown fact 'isr_size'"),
+        ({"message": "Topic {topic} has {no_such_fact} replicas"}, r"rule STO005: message: unknown placeholder"),
+        ({"references": []}, r"rule STO005: references: \[\] should be non-empty"),
     ],
 )
 def test_broken_rule_names_file_rule_and_problem(tmp_path: Path, change: dict[str, object], message: str) -> None:
@@ -47,12 +47,12 @@ def test_broken_rule_names_file_rule_and_problem(tmp_path: Path, change: dict[st
 
 def test_missing_required_field(tmp_path: Path) -> None:
     rule = {k: v for k, v in GOOD.items() if k != "rationale"}
-    with pytest.raises(InputError, match=r"rule STO002: .*'rationale' is a required property"):
+    with pytest.raises(InputError, match=r"rule STO005: .*'rationale' is a required property"):
         load_rules(write_rules(tmp_path, rule))
 
 
 def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"'STO002' already used"):
+    with pytest.raises(InputError, match=r"'STO005' already used"):
         load_rules(write_rules(tmp_path, GOOD, {**GOOD, "name": "other-name"}))
 
 

@@ -1,41 +1,11 @@
-"""The topic rules (STO001-STO004) on snapshot fixtures: one line per case."""
+"""What a store finding says: resource, value, source, the exact fix, a stable fingerprint.
+
+The pass/fail fixtures of every rule are in tests/rule_cases."""
 
 from __future__ import annotations
 
-import pytest
-
-from auditor.model import ConfigSource, Topic
+from auditor.model import ConfigSource
 from tests.builders import judge_topics, topic
-
-
-def findings_of(t: Topic) -> set[tuple[str, str, str]]:
-    return {(f.rule_id, f.severity.value, f.status.value) for f in judge_topics(t)}
-
-
-@pytest.mark.parametrize(
-    ("case", "expected"),
-    [
-        (topic("clean"), set()),
-        (
-            topic("rf1", rf=1, min_isr="1"),
-            {("STO001", "critical", "fail"), ("STO002", "high", "fail"), ("STO003", "medium", "fail")},
-        ),
-        (topic("rf2", rf=2, min_isr="1"), {("STO001", "high", "fail"), ("STO002", "high", "fail")}),
-        (topic("minisr1", min_isr="1"), {("STO002", "high", "fail")}),
-        (topic("minisr-eq-rf", min_isr="3"), {("STO003", "medium", "fail")}),
-        (topic("minisr-gt-rf", min_isr="4"), {("STO003", "critical", "fail")}),
-        (topic("unclean", unclean="true"), {("STO004", "critical", "fail")}),
-        (topic("unclean-mixed-case", unclean=" TRUE "), {("STO004", "critical", "fail")}),
-        (topic("rf4", rf=4, min_isr="2"), set()),
-        (topic("internal-rf1", rf=1, min_isr="1", internal=True), set()),
-        (topic("minisr-unreadable", min_isr=None), {("STO002", "high", "unknown"), ("STO003", "medium", "unknown")}),
-        (topic("minisr-garbage", min_isr="two"), {("STO002", "high", "unknown"), ("STO003", "medium", "unknown")}),
-        (topic("unclean-unreadable", unclean=None), {("STO004", "critical", "unknown")}),
-    ],
-    ids=lambda value: value.name if isinstance(value, Topic) else "",
-)
-def test_topic_rules(case: Topic, expected: set[tuple[str, str, str]]) -> None:
-    assert findings_of(case) == expected
 
 
 def test_finding_names_value_source_and_exact_fix() -> None:

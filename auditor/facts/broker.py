@@ -1,0 +1,179 @@
+"""Facts of a broker: each live broker's effective configuration, and each broker declared in a file.
+
+Live brokers are compared with each other, declared brokers with each other (STO018). A live
+broker whose configuration could not be read has unknown facts, never passing ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.defaults import with_broker_defaults
+from auditor.findings import Location, Resource
+from auditor.model import Configs, Estate
+
+# Settings that decide durability and must agree across brokers (STO018).
+DURABILITY_KEYS: tuple[str, ...] = (
+    "min.insync.replicas",
+    "default.replication.factor",
+    "unclean.leader.election.enable",
+    "offsets.topic.replication.factor",
+    "transaction.state.log.replication.factor",
+    "transaction.state.log.min.isr",
+    "auto.create.topics.enable",
+)
+
+INT_SETTINGS = {
+    "min_insync_replicas": "min.insync.replicas",
+    "default_replication_factor": "default.replication.factor",
+    "offsets_topic_replication_factor": "offsets.topic.replication.factor",
+    "transaction_state_log_replication_factor": "transaction.state.log.replication.factor",
+    "transaction_state_log_min_isr": "transaction.state.log.min.isr",
+}
+BOOL_SETTINGS = {
+    "unclean_leader_election_enable": "unclean.leader.election.enable",
+    "auto_create_topics_enable": "auto.create.topics.enable",
+}
+
+
+@dataclass(frozen=True)
+class BrokerView:
+    """One broker's effective settings, whatever it was read from."""
+
+    name: str
+    configs: Configs
+    has_rack: Fact
+    live: bool
+    config_file: str
+    set_default: str
+    location: Location | None = None
+
+
+def broker_subjects(estate: Estate) -> Iterator[Subject]:
+    bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
+    for group in (live_brokers(estate), declared_brokers(estate)):
+        for view in group:
+            yield broker_subject(view, group, bootstrap)
+
+
+def live_brokers(estate: Estate) -> list[BrokerView]:
+    if estate.cluster is None:
+        return []
+    return [
+        BrokerView(
+            name=str(b.id),
+            configs=b.configs,
+            has_rack=Fact(b.rack is not None),
+            live=True,
+            config_file="its server.properties",
+            set_default=f"kafka-configs.sh --bootstrap-server {estate.cluster.bootstrap} --alter --entity-type brokers "
+            "--entity-default --add-config",
+        )
+        for b in estate.cluster.brokers
+    ]
+
+
+def declared_brokers(estate: Estate) -> list[BrokerView]:
+    views = []
+    for b in estate.brokers:
+        rack = b.settings.get("broker.rack")
+        has_rack = Fact(False) if rack is None else Fact(None if rack.value is None else bool(rack.value.strip()), rack)
+        views.append(
+            BrokerView(
+                name=b.name,
+                configs=with_broker_defaults(b.settings, b.path),
+                has_rack=has_rack,
+                live=False,
+                config_file=b.path,
+                set_default=f"in {b.path}, set",
+                location=Location(b.path),
+            )
+        )
+    return views
+
+
+def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str) -> Subject:
+    facts: dict[str, Fact] = {name: config_fact(view.configs, key, parse_int) for name, key in INT_SETTINGS.items()}
+    facts.update({name: config_fact(view.configs, key, parse_bool) for name, key in BOOL_SETTINGS.items()})
+    facts.update(
+        {
+            "id": Fact(view.name),
+            "live": Fact(view.live),
+            "has_rack": view.has_rack,
+            "broker_count": Fact(len(peers)),
+            "differing_settings": Fact(differing_settings(view, peers)),
+        }
+    )
+    return Subject(
+        resource=Resource("broker", view.name),
+        facts=facts,
+        location=view.location,
+        context={
+            "broker": view.name,
+            "bootstrap": bootstrap,
+            "config_file": view.config_file,
+            "set_default": view.set_default,
+        },
+    )
+
+
+def differing_settings(view: BrokerView, peers: Sequence[BrokerView]) -> str | None:
+    """Durability settings where this broker departs from the most common value of its peers.
+
+    "" when it agrees on every setting; None when it agrees on all it could compare but some
+    value (its own or every peer's) is unknown.
+    """
+    differences: list[str] = []
+    unknown = False
+    for key in DURABILITY_KEYS:
+        mine = _value(view, key)
+        counts = Counter(v for v in (_value(p, key) for p in peers) if v is not None)
+        if mine is None:
+            unknown = unknown or len(peers) > 1
+            continue
+        if len(counts) <= 1 or _clear_majority(counts) == mine:
+            continue
+        others = sorted(v for v in counts if v != mine)
+        differences.append(f"{key}={mine} (other brokers: {', '.join(others)})")
+    if differences:
+        return "; ".join(differences)
+    return None if unknown else ""
+
+
+def _clear_majority(counts: Counter[str]) -> str | None:
+    (top, top_count), *rest = counts.most_common()
+    return top if not rest or rest[0][1] < top_count else None
+
+
+def _value(view: BrokerView, key: str) -> str | None:
+    config = view.configs.get(key)
+    return None if config is None or config.value is None else config.value.strip().lower()
+
+
+BROKER = SubjectKind(
+    name="broker",
+    facts={
+        "id": "broker id (live) or the broker's name in its file",
+        "live": "true for a broker of the live cluster, false for one declared in a file",
+        "min_insync_replicas": "the broker's min.insync.replicas (the default of topics without an override)",
+        "default_replication_factor": "default.replication.factor (auto-created topics, topics created without one)",
+        "unclean_leader_election_enable": "unclean.leader.election.enable (the default of topics)",
+        "auto_create_topics_enable": "auto.create.topics.enable",
+        "offsets_topic_replication_factor": "offsets.topic.replication.factor (__consumer_offsets)",
+        "transaction_state_log_replication_factor": "transaction.state.log.replication.factor (__transaction_state)",
+        "transaction_state_log_min_isr": "transaction.state.log.min.isr (__transaction_state's min.insync.replicas)",
+        "has_rack": "whether broker.rack is set",
+        "broker_count": "brokers compared with this one (the live cluster, or the brokers declared in files)",
+        "differing_settings": "durability settings where this broker differs from its peers ('' when none)",
+    },
+    context={
+        "broker": "broker id or name",
+        "bootstrap": "the cluster's bootstrap servers",
+        "config_file": "the broker's configuration file",
+        "set_default": "how to set a cluster-wide default: the kafka-configs.sh command, or the broker's file",
+    },
+    build=broker_subjects,
+)

@@ -1,0 +1,40 @@
+"""Facts of the cluster as a whole: its KRaft controller quorum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.facts.base import Fact, Subject, SubjectKind
+from auditor.findings import Resource
+from auditor.model import Estate
+
+
+def cluster_subjects(estate: Estate) -> Iterator[Subject]:
+    cluster = estate.cluster
+    if cluster is None:
+        return
+    name = cluster.cluster_id or cluster.bootstrap
+    quorum = cluster.quorum
+    facts = {
+        "controller_voters": Fact(None if quorum is None else len(quorum.voters)),
+        "broker_count": Fact(len(cluster.brokers) if cluster.brokers else None),
+    }
+    yield Subject(
+        resource=Resource("cluster", name),
+        facts=facts,
+        context={"cluster": name, "bootstrap": cluster.bootstrap},
+    )
+
+
+CLUSTER = SubjectKind(
+    name="cluster",
+    facts={
+        "controller_voters": "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read",
+        "broker_count": "registered brokers",
+    },
+    context={
+        "cluster": "cluster id (or bootstrap servers when unknown)",
+        "bootstrap": "the cluster's bootstrap servers",
+    },
+    build=cluster_subjects,
+)
