@@ -19,13 +19,17 @@ def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -
 def evaluate_all(
     rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]
 ) -> tuple[list[Finding], list[Pass]]:
-    """Every (rule, subject) pair judged: the findings, and the pairs that passed."""
+    """Every (rule, subject) pair judged once: the findings, and the pairs that passed.
+
+    A rule with several checks on one kind finds with the first check that does.
+    """
     findings: list[Finding] = []
     passes: list[Pass] = []
     for rule in rules:
-        for check in rule.checks:
-            for subject in subjects.get(check.resource, ()):
-                finding = judge(rule, check, subject)
+        for kind in dict.fromkeys(rule.resources):
+            checks = [check for check in rule.checks if check.resource == kind]
+            for subject in subjects.get(kind, ()):
+                finding = next((f for f in (judge(rule, c, subject) for c in checks) if f is not None), None)
                 if finding is not None:
                     findings.append(finding)
                 else:

@@ -82,6 +82,11 @@ class Rule:
     severity_override: Severity | None = None  # a policy's remap: wins over cases and default
 
     @property
+    def remediation(self) -> str:
+        """The fix of every check, as templates (a rule judging several kinds has one each)."""
+        return "\n".join(dict.fromkeys(check.remediation for check in self.checks))
+
+    @property
     def resources(self) -> tuple[str, ...]:
         return tuple(check.resource for check in self.checks)
 

@@ -15,12 +15,12 @@ from tests.report_schema import assert_valid_report
 
 def test_every_rule_and_topic_pair_is_a_finding_or_a_pass_exactly_once() -> None:
     rules = load_rules()
-    topic_rules = [r for r in rules if r.resource == "topic"]
+    topic_rules = [r for r in rules if "topic" in r.resources]
     snap = snapshot(topic("orders", rf=1, min_isr="1"), topic("clean"), topic("unclean", unclean="true"))
     result = audit_estate(Estate(cluster=snap), (Target("cluster", snap.bootstrap, "kafka"),), rules, AuditOptions())
 
-    judged = [(f.rule_id, f.resource.name) for f in result.findings]
-    judged += [(p.rule_id, p.resource.name) for p in result.passes]
+    judged = [(f.rule_id, f.resource.name) for f in result.findings if f.resource.kind == "topic"]
+    judged += [(p.rule_id, p.resource.name) for p in result.passes if p.resource.kind == "topic"]
     assert sorted(judged) == sorted((r.id, t.name) for r in topic_rules for t in snap.topics)
     assert ("STO001", "clean") in {(p.rule_id, p.resource.name) for p in result.passes}
     assert {r.id for r in result.rules} == {r.id for r in rules}
@@ -33,5 +33,6 @@ def test_json_report_carries_passes_and_rules() -> None:
     document = json.loads(render(result, OutputFormat.JSON))
     assert_valid_report(document)
     assert document["findings"] == []
-    assert len(document["passed"]) == len([r for r in rules if r.resource == "topic"])
+    topic_passes = [p for p in document["passed"] if p["resource"]["kind"] == "topic"]
+    assert len(topic_passes) == len([r for r in rules if "topic" in r.resources])
     assert document["rules"][0]["id"] == rules[0].id and document["rules"][0]["rationale"]
