@@ -17,6 +17,7 @@ from auditor.sources.properties import read_properties_file
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+MAX_IN_FLIGHT = 100
 _JAAS_OPTION = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+?))(?=\s|;|$)')
 
 
@@ -33,6 +34,9 @@ class ConnectionSettings:
             "client_id": "kafka-audit",
             "request_timeout_ms": timeout_ms,
             "bootstrap_timeout_ms": timeout_ms,
+            # The collector pipelines its batched requests; kafka-python's default of 5 pauses
+            # a connection instead of queueing the sixth.
+            "max_in_flight_requests_per_connection": MAX_IN_FLIGHT,
             **self.client,
         }
 

@@ -1,0 +1,118 @@
+"""Read a live cluster: everything the no-loss checklist needs, read-only, fast, bounded in time.
+
+Only describe/list requests are sent (tests/integration/test_read_only.py records them).
+Whatever cannot be read becomes a CoverageGap with the reason and the collection goes on; only
+a cluster that cannot be reached at all raises ClusterUnreachable (exit 3).
+
+Three rounds, each of independent requests sent at once:
+1. topics (one Metadata request), controller quorum, features, every broker's configs;
+2. topic configs (batched DescribeConfigs), eligible leader replicas, transactions, groups
+   (listed on each broker, described and their offsets fetched on their coordinator);
+3. the log start / end / retention-boundary offsets of the partitions the groups consume,
+   one ListOffsets per leader and kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from auditor.errors import ClusterUnreachable
+from auditor.model import Broker, ClusterSnapshot, Configs
+from auditor.sources.connection import ConnectionSettings
+from auditor.sources.live import cluster as cluster_info
+from auditor.sources.live.configs import broker_configs, topic_configs
+from auditor.sources.live.groups import GroupsRead, finish_groups, read_groups
+from auditor.sources.live.session import Session, describe_error, open_session
+from auditor.sources.live.topics import describe_topics, eligible_leader_replicas, supports_elr, topic
+from auditor.sources.live.transactions import collect_transactions
+
+Progress = Callable[[str], None]
+
+
+def collect(settings: ConnectionSettings, progress: Progress | None = None) -> ClusterSnapshot:
+    """Everything the rules need from the cluster at `settings.bootstrap_servers`."""
+    step = progress or (lambda _: None)
+    collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    servers = ",".join(settings.bootstrap_servers)
+    step(f"connecting to {servers}")
+    with open_session(settings) as session:
+        described = _describe_cluster(session, servers)
+        brokers = [cluster_info.broker(b) for b in described["brokers"]]
+        ids = [b.id for b in brokers if not b.fenced]
+        step("reading topics, brokers, quorum and features")
+        first = session.parallel(
+            {
+                "topics": lambda: describe_topics(session),
+                "quorum": lambda: cluster_info.quorum(session.admin.describe_metadata_quorum()),
+                "features": lambda: cluster_info.finalized_features(session.admin.describe_features()),
+                "brokers": lambda: broker_configs(session, ids),
+            }
+        )
+        raw_topics = _value(session, first, "topics", "topics", [])
+        names = [str(t["name"]) for t in raw_topics]
+        step(f"reading configs of {len(names)} topics, groups and transactions")
+        configs_by_broker: dict[int, Configs] = _value(session, first, "brokers", "broker configs", {})
+        second = session.parallel(
+            {
+                "configs": lambda: topic_configs(session, names),
+                "elr": lambda: eligible_leader_replicas(session, names) if supports_elr(session) else None,
+                "groups": lambda: read_groups(session, ids),
+                "transactions": lambda: collect_transactions(session, ids, _max_txn_timeout(configs_by_broker)),
+            }
+        )
+        topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
+        elr = _value(session, second, "elr", "eligible leader replicas", None)
+        topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr) for t in raw_topics}
+        step("reading the log offsets of consumed partitions")
+        groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
+        groups = finish_groups(session, groups_read, topics) if groups_read else ()
+        return ClusterSnapshot(
+            bootstrap=servers,
+            collected_at=collected_at,
+            cluster_id=described.get("cluster_id"),
+            brokers=tuple(_with_configs(b, configs_by_broker) for b in sorted(brokers, key=lambda b: b.id)),
+            topics=tuple(topics[name] for name in sorted(topics)),
+            groups=groups,
+            quorum=_value(session, first, "quorum", "controller quorum", None),
+            features=_value(session, first, "features", "features", {}),
+            transactions=_value(session, second, "transactions", "transactions", ()),
+            gaps=session.gaps,
+        )
+
+
+def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
+    """DescribeCluster: the first answer; without it nothing was collected (exit 3)."""
+    from kafka.errors import KafkaError
+
+    try:
+        described: dict[str, Any] = session.admin.describe_cluster()
+    except (KafkaError, OSError) as exc:
+        raise ClusterUnreachable(f"cannot describe the cluster at {servers}: {describe_error(exc)}") from exc
+    return described
+
+
+def _value(session: Session, answers: dict[str, Any], key: str, resource: str, default: Any) -> Any:
+    answer = answers[key]
+    if isinstance(answer, Exception):
+        session.gap(resource, f"not read: {describe_error(answer)}")
+        return default
+    return answer
+
+
+def _with_configs(broker: Broker, configs: dict[int, Configs]) -> Broker:
+    if broker.id not in configs:
+        return broker
+    return Broker(broker.id, broker.host, broker.port, broker.rack, broker.fenced, configs[broker.id])
+
+
+def _max_txn_timeout(configs: dict[int, Configs]) -> int | None:
+    for broker_configs_ in configs.values():
+        value = broker_configs_.get("transaction.max.timeout.ms")
+        if value is not None and value.value is not None and value.value.isdigit():
+            return int(value.value)
+    return None
+
+
+__all__ = ["Progress", "collect"]

@@ -1,0 +1,103 @@
+"""DescribeConfigs, batched, with every value's source and every per-resource error.
+
+kafka-python's `describe_configs` drops the per-resource error codes (an unauthorised topic
+comes back with no configs) and filters to modified values by default, so the requests are
+built and read here: all values, errors kept, one request per batch of topics and one per
+broker (broker configs must be asked of that broker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from auditor.model import KAFKA_CONFIG_SOURCES, Configs, ConfigSource, ConfigValue
+from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.redaction import redact
+
+TOPIC_BATCH = 250
+TOPIC = 2
+BROKER = 4
+
+
+def topic_configs(session: Session, names: Sequence[str]) -> dict[str, Configs]:
+    """Effective configs of the named topics; topics that could not be read become gaps."""
+    batches = [list(names[start : start + TOPIC_BATCH]) for start in range(0, len(names), TOPIC_BATCH)]
+    answers = session.parallel(
+        {index: _asker(session, TOPIC, batch, None, False) for index, batch in enumerate(batches)}
+    )
+    return _collect(session, "topic", answers, dict(enumerate(batches)))
+
+
+def broker_configs(session: Session, broker_ids: Iterable[int]) -> dict[int, Configs]:
+    """All configs of each broker with synonyms, so each value's source is known; asked of that broker."""
+    ids = list(broker_ids)
+    answers = session.parallel({b: _asker(session, BROKER, [str(b)], b, True) for b in ids})
+    by_name = _collect(session, "broker", answers, {b: [str(b)] for b in ids})
+    return {int(name): configs for name, configs in by_name.items()}
+
+
+def _asker(session: Session, kind: int, names: list[str], node: int | None, synonyms: bool) -> Any:
+    from kafka.protocol.admin import DescribeConfigsRequest
+
+    request = DescribeConfigsRequest(
+        resources=[(kind, name, None) for name in names],
+        include_synonyms=synonyms,
+        min_version=1 if synonyms else 0,
+    )
+    return lambda: session.send(request, node_id=node)
+
+
+def _collect(session: Session, kind: str, answers: dict[Any, Any], asked: dict[Any, list[str]]) -> dict[str, Configs]:
+    configs: dict[str, Configs] = {}
+    for key, answer in answers.items():
+        if isinstance(answer, Exception):
+            for name in asked[key]:
+                session.gap(f"{kind} {name}", f"configs not read: {describe_error(answer)}")
+            continue
+        returned = set()
+        for result in answer.results:
+            returned.add(result.resource_name)
+            if result.error_code:
+                reason = error_name(result.error_code)
+                detail = f" ({result.error_message})" if result.error_message else ""
+                session.gap(f"{kind} {result.resource_name}", f"configs not read: {reason}{detail}")
+                continue
+            configs[result.resource_name] = {entry.name: config_value(entry) for entry in result.configs}
+        for name in set(asked[key]) - returned:
+            session.gap(f"{kind} {name}", "configs not read: the broker did not return the resource")
+    return configs
+
+
+def config_value(entry: Any) -> ConfigValue:
+    sensitive = bool(entry.is_sensitive)
+    value = ConfigValue(
+        key=entry.name,
+        value=None if sensitive else entry.value,
+        source=_source(entry.config_source),
+        detail=_shadowed(entry),
+        sensitive=sensitive,
+    )
+    return redact(value)
+
+
+def _source(code: int) -> ConfigSource:
+    from kafka.admin import ConfigSourceType
+
+    try:
+        name = ConfigSourceType(code).name
+    except ValueError:
+        return ConfigSource.UNKNOWN
+    return KAFKA_CONFIG_SOURCES.get(name, ConfigSource.UNKNOWN)
+
+
+def _shadowed(entry: Any) -> str | None:
+    """The lower-precedence values this one overrides (from synonyms), e.g. `over Kafka default 1`."""
+    synonyms = list(getattr(entry, "synonyms", None) or [])[1:]
+    if not synonyms or entry.is_sensitive:
+        return None
+    parts = []
+    for synonym in synonyms:
+        name = "" if synonym.name == entry.name else f"{synonym.name}="
+        parts.append(f"{_source(synonym.source).value} {name}{synonym.value}")
+    return "over " + "; ".join(parts)

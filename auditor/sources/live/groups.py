@@ -1,0 +1,269 @@
+"""Consumer groups, their committed offsets, and the log bounds of the partitions they consume.
+
+Read-only: ListGroups, DescribeGroups and OffsetFetch go to the coordinator that listed the
+group (each broker lists the groups it coordinates, so no FindCoordinator is needed); the log
+bounds come from ListOffsets grouped by partition leader. Nothing joins a group or commits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from auditor.model import ConsumerGroup, GroupOffset, Topic
+from auditor.sources.live.session import Session, describe_error, error_name
+
+EARLIEST, LATEST = -2, -1
+OFFSET_FETCH_MAX_VERSION = 8  # v8 batches groups; v9+ adds member epochs this reader does not need
+SHARE = "share"
+
+
+@dataclass(frozen=True)
+class ListedGroup:
+    id: str
+    coordinator: int
+    type: str | None
+    state: str | None
+    protocol_type: str | None
+
+
+Described = dict[str, tuple[int, str | None]]  # group id -> (member count, state)
+Committed = dict[str, dict[tuple[str, int], int | None]]  # group id -> partition -> committed offset
+
+
+@dataclass(frozen=True)
+class GroupsRead:
+    """What the coordinators said about the groups, before the log bounds are read."""
+
+    listed: tuple[ListedGroup, ...]
+    described: Described
+    committed: Committed
+
+
+def read_groups(session: Session, broker_ids: Sequence[int]) -> GroupsRead:
+    """List the groups on every broker, then describe them and fetch their offsets per coordinator."""
+    listed = list_groups(session, broker_ids)
+    by_coordinator: dict[int, list[ListedGroup]] = defaultdict(list)
+    for group in listed:
+        by_coordinator[group.coordinator].append(group)
+    calls: dict[tuple[str, int], Any] = {}
+    for coordinator, groups in by_coordinator.items():
+        calls[("describe", coordinator)] = partial(describe_members, session, coordinator, groups)
+        calls[("offsets", coordinator)] = partial(fetch_offsets, session, coordinator, groups)
+    described: Described = {}
+    committed: Committed = {}
+    for (what, coordinator), answer in session.parallel(calls).items():
+        if isinstance(answer, Exception):
+            for group in by_coordinator[coordinator]:
+                session.gap(f"group {group.id}", f"{_WHAT[what]} not read: {describe_error(answer)}")
+        else:
+            (described if what == "describe" else committed).update(answer)
+    return GroupsRead(tuple(listed), described, committed)
+
+
+def finish_groups(session: Session, read: GroupsRead, topics: Mapping[str, Topic]) -> tuple[ConsumerGroup, ...]:
+    """The groups with the log bounds of every partition they have committed offsets on."""
+    bounds = log_bounds(session, {tp for offsets in read.committed.values() for tp in offsets}, topics)
+    groups = (_group(g, read.described.get(g.id), read.committed.get(g.id, {}), bounds) for g in read.listed)
+    return tuple(sorted(groups, key=lambda g: g.id))
+
+
+_WHAT = {"describe": "members", "offsets": "committed offsets"}
+
+
+def list_groups(session: Session, broker_ids: Sequence[int]) -> list[ListedGroup]:
+    from kafka.protocol.admin import ListGroupsRequest
+
+    answers = session.parallel({b: partial(session.send, ListGroupsRequest(), b) for b in broker_ids})
+    listed: list[ListedGroup] = []
+    for broker_id, answer in answers.items():
+        if isinstance(answer, Exception):
+            session.gap(f"groups coordinated by broker {broker_id}", f"not listed: {describe_error(answer)}")
+        elif answer.error_code:
+            session.gap(f"groups coordinated by broker {broker_id}", f"not listed: {error_name(answer.error_code)}")
+        else:
+            listed.extend(_listed(g, broker_id) for g in answer.groups)
+    return listed
+
+
+def _listed(raw: Any, coordinator: int) -> ListedGroup:
+    return ListedGroup(
+        id=raw.group_id,
+        coordinator=coordinator,
+        type=(getattr(raw, "group_type", None) or "classic").lower(),
+        state=getattr(raw, "group_state", None) or None,
+        protocol_type=raw.protocol_type or None,
+    )
+
+
+def describe_members(session: Session, coordinator: int, groups: list[ListedGroup]) -> Described:
+    """Member counts of classic groups (DescribeGroups). Other group types are described by APIs
+    kafka-python does not have (ConsumerGroupDescribe, ShareGroupDescribe): their count stays unknown."""
+    from kafka.protocol.admin import DescribeGroupsRequest
+
+    classic = [g.id for g in groups if g.type == "classic"]
+    if not classic:
+        return {}
+    response = session.send(DescribeGroupsRequest(groups=classic), node_id=coordinator)
+    described: Described = {}
+    for group in response.groups:
+        if group.error_code:
+            session.gap(f"group {group.group_id}", f"members not read: {error_name(group.error_code)}")
+        else:
+            described[group.group_id] = (len(group.members), group.group_state or None)
+    return described
+
+
+def fetch_offsets(session: Session, coordinator: int, groups: list[ListedGroup]) -> Committed:
+    """Committed offsets of every non-share group this coordinator owns, in one OffsetFetch (v8)."""
+    from kafka.protocol.consumer import OffsetFetchRequest
+
+    wanted = [g.id for g in groups if g.type != SHARE]
+    if not wanted:
+        return {}
+    request = OffsetFetchRequest(
+        groups=[OffsetFetchRequest.OffsetFetchRequestGroup(group_id=gid, topics=None) for gid in wanted],
+        min_version=8,
+        max_version=OFFSET_FETCH_MAX_VERSION,
+    )
+    response = session.send(request, node_id=coordinator)
+    if response.error_code:
+        raise _response_error(response.error_code)
+    committed: Committed = {}
+    for group in response.groups:
+        if group.error_code:
+            session.gap(f"group {group.group_id}", f"committed offsets not read: {error_name(group.error_code)}")
+            continue
+        offsets = committed.setdefault(group.group_id, {})
+        for topic in group.topics:
+            for part in topic.partitions:
+                if part.error_code:
+                    resource = f"group {group.group_id} on {topic.name}-{part.partition_index}"
+                    session.gap(resource, f"committed offset not read: {error_name(part.error_code)}")
+                else:
+                    offset = part.committed_offset
+                    offsets[topic.name, part.partition_index] = None if offset < 0 else offset
+    return committed
+
+
+def _response_error(code: int) -> Exception:
+    from kafka.errors import for_code
+
+    error: Exception = for_code(code)()
+    return error
+
+
+# ---- log bounds
+
+
+@dataclass(frozen=True)
+class Bounds:
+    log_start: int | None = None
+    log_end: int | None = None
+    retention_boundary: int | None = None
+
+
+def log_bounds(
+    session: Session, partitions: set[tuple[str, int]], topics: Mapping[str, Topic]
+) -> dict[tuple[str, int], Bounds]:
+    """Log start, log end and the offset at now - retention.ms of each partition, by leader."""
+    by_leader: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for tp in sorted(partitions):
+        leader = _leader(topics, tp)
+        if leader is None:
+            session.gap(f"partition {tp[0]}-{tp[1]}", "log offsets not read: no leader (offline or unknown)")
+        else:
+            by_leader[leader].append(tp)
+    now_ms = int(time.time() * 1000)
+    retention = {tp: _retention_ms(topics, tp[0]) for tp in partitions}
+    calls = {}
+    for leader, tps in by_leader.items():
+        calls[(leader, "start")] = partial(list_offsets, session, leader, {tp: EARLIEST for tp in tps})
+        calls[(leader, "end")] = partial(list_offsets, session, leader, {tp: LATEST for tp in tps})
+        stamps = {tp: now_ms - ms for tp in tps if (ms := retention[tp]) is not None and ms > 0}
+        if stamps:
+            calls[(leader, "boundary")] = partial(list_offsets, session, leader, stamps)
+    found: dict[str, dict[tuple[str, int], int]] = defaultdict(dict)
+    for (leader, what), answer in session.parallel(calls).items():
+        if isinstance(answer, Exception):
+            for tp in by_leader[leader]:
+                session.gap(f"partition {tp[0]}-{tp[1]}", f"log {what} offset not read: {describe_error(answer)}")
+        else:
+            found[what].update(answer)
+    return {tp: _bounds(tp, found) for tp in partitions}
+
+
+def _bounds(tp: tuple[str, int], found: Mapping[str, Mapping[tuple[str, int], int]]) -> Bounds:
+    end = found["end"].get(tp)
+    boundary = found["boundary"].get(tp) if "boundary" in found else None
+    if boundary is not None and boundary < 0:
+        boundary = end  # no message is newer than now - retention.ms: all of the log is past retention
+    return Bounds(log_start=found["start"].get(tp), log_end=end, retention_boundary=boundary)
+
+
+def _leader(topics: Mapping[str, Topic], tp: tuple[str, int]) -> int | None:
+    topic = topics.get(tp[0])
+    if topic is None:
+        return None
+    return next((p.leader for p in topic.partitions if p.index == tp[1]), None)
+
+
+def _retention_ms(topics: Mapping[str, Topic], name: str) -> int | None:
+    topic = topics.get(name)
+    value = topic.configs.get("retention.ms") if topic else None
+    try:
+        return int(value.value) if value and value.value is not None else None
+    except ValueError:
+        return None
+
+
+def list_offsets(session: Session, leader: int, specs: Mapping[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+    """One ListOffsets to `leader`; per-partition errors become gaps, answered offsets are returned."""
+    from kafka.protocol.consumer import ListOffsetsRequest
+
+    by_topic: dict[str, list[Any]] = defaultdict(list)
+    for (topic, index), spec in specs.items():
+        by_topic[topic].append(
+            ListOffsetsRequest.ListOffsetsTopic.ListOffsetsPartition(partition_index=index, timestamp=spec)
+        )
+    request = ListOffsetsRequest(
+        replica_id=-1,
+        isolation_level=0,
+        topics=[ListOffsetsRequest.ListOffsetsTopic(name=name, partitions=parts) for name, parts in by_topic.items()],
+        min_version=1,
+    )
+    offsets: dict[tuple[str, int], int] = {}
+    for topic in session.send(request, node_id=leader).topics:
+        for part in topic.partitions:
+            if part.error_code:
+                session.gap(
+                    f"partition {topic.name}-{part.partition_index}",
+                    f"log offset not read: {error_name(part.error_code)}",
+                )
+            else:
+                offsets[topic.name, part.partition_index] = part.offset
+    return offsets
+
+
+def _group(
+    group: ListedGroup,
+    described: tuple[int, str | None] | None,
+    committed_offsets: Mapping[tuple[str, int], int | None],
+    bounds: Mapping[tuple[str, int], Bounds],
+) -> ConsumerGroup:
+    offsets = []
+    for (topic, index), committed in sorted(committed_offsets.items()):
+        b = bounds.get((topic, index), Bounds())
+        offsets.append(GroupOffset(topic, index, committed, b.log_start, b.log_end, b.retention_boundary))
+    return ConsumerGroup(
+        id=group.id,
+        type=group.type,
+        state=(described[1] if described else None) or group.state,
+        protocol_type=group.protocol_type,
+        members=described[0] if described else None,
+        offsets=tuple(offsets),
+    )

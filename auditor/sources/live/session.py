@@ -1,0 +1,162 @@
+"""One bounded conversation with a cluster: every request shares one deadline (`--timeout`).
+
+`Session.send` sends one Kafka request and waits for its answer within what is left of the
+budget; `Session.parallel` runs independent calls at once (the admin client multiplexes them on
+its IO thread) and turns every failure or timeout into a value the caller maps to a gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from auditor.errors import ClusterUnreachable
+from auditor.model import CoverageGap
+from auditor.sources.connection import ConnectionSettings
+
+if TYPE_CHECKING:
+    from kafka import KafkaAdminClient
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+MAX_PARALLEL = 8
+ANY_NODE_ATTEMPTS = 3
+RETRY_BACKOFF_S = 0.2
+
+# kafka-python logs connection failures at ERROR; the audit reports them itself. Its DEBUG log
+# would print the client configuration, password included: it must never be switched on.
+logging.getLogger("kafka").setLevel(logging.CRITICAL)
+
+
+class CollectionTimeout(Exception):
+    """The `--timeout` budget ran out before this call finished."""
+
+
+class Session:
+    def __init__(self, admin: KafkaAdminClient, timeout_s: float, started: float | None = None) -> None:
+        self.admin = admin
+        self.timeout_s = timeout_s
+        self.deadline = (started if started is not None else time.monotonic()) + timeout_s
+        self._gaps: list[CoverageGap] = []
+        self._lock = threading.Lock()
+
+    # ---- budget
+
+    def remaining_s(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _budget_ms(self) -> int:
+        remaining = self.remaining_s()
+        if remaining <= 0.05:
+            raise CollectionTimeout(f"timed out (--timeout {self.timeout_s:g}s)")
+        return int(remaining * 1000)
+
+    # ---- requests
+
+    def send(self, request: Any, node_id: int | None = None) -> Any:
+        """One request to `node_id` (any live broker when None); its response, or an exception."""
+        attempts = 1 if node_id is not None else ANY_NODE_ATTEMPTS
+        for attempt in range(attempts):
+            try:
+                return self._send_once(request, node_id)
+            except Exception as exc:
+                if attempt + 1 == attempts or not _retriable_elsewhere(exc):
+                    raise
+                time.sleep(min(RETRY_BACKOFF_S, max(self.remaining_s(), 0)))
+        raise AssertionError("unreachable")
+
+    def _send_once(self, request: Any, node_id: int | None) -> Any:
+        budget_ms = self._budget_ms()
+        manager = self.admin._manager
+
+        async def exchange() -> Any:
+            future = manager.send(request, node_id=node_id, request_timeout_ms=budget_ms)
+            return await manager.wait_for(future, budget_ms)
+
+        return manager.run(exchange)
+
+    def parallel(self, calls: Mapping[K, Callable[[], T]]) -> dict[K, T | Exception]:
+        """Run independent calls at once; each result is its value or the exception it raised."""
+        if not calls:
+            return {}
+        results: dict[K, T | Exception] = {}
+        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(calls)), thread_name_prefix="kafka-audit")
+        try:
+            futures = {key: pool.submit(call) for key, call in calls.items()}
+            for key, future in futures.items():
+                try:
+                    results[key] = future.result(timeout=max(self.remaining_s(), 0) + 1.0)
+                except FutureTimeout:
+                    results[key] = CollectionTimeout(f"timed out (--timeout {self.timeout_s:g}s)")
+                except Exception as exc:
+                    results[key] = exc
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return results
+
+    # ---- gaps
+
+    def gap(self, resource: str, reason: str | BaseException) -> None:
+        text = reason if isinstance(reason, str) else describe_error(reason)
+        with self._lock:
+            self._gaps.append(CoverageGap(resource, text))
+
+    @property
+    def gaps(self) -> tuple[CoverageGap, ...]:
+        with self._lock:
+            return tuple(sorted(set(self._gaps), key=lambda g: (g.resource, g.reason)))
+
+
+def _retriable_elsewhere(exc: Exception) -> bool:
+    from kafka.errors import KafkaConnectionError, NodeNotReadyError, RequestTimedOutError
+
+    return isinstance(exc, (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError))
+
+
+@contextmanager
+def open_session(settings: ConnectionSettings) -> Iterator[Session]:
+    """Connect (bounded by the timeout) and yield a Session; ClusterUnreachable if that fails."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    started = time.monotonic()
+    servers = ",".join(settings.bootstrap_servers)
+    try:
+        admin = KafkaAdminClient(**settings.admin_kwargs())
+    except (KafkaError, OSError) as exc:
+        raise ClusterUnreachable(unreachable_message(servers, settings, exc)) from exc
+    try:
+        yield Session(admin, settings.timeout_s, started)
+    finally:
+        admin.close()
+
+
+def unreachable_message(servers: str, settings: ConnectionSettings, exc: BaseException) -> str:
+    message = f"cannot connect to {servers} within {settings.timeout_s:g}s: {describe_error(exc)}"
+    if str(settings.client.get("security_protocol", "")).startswith("SASL"):
+        message += " (brokers that reject a SASL login close the connection: check the user and password)"
+    return message
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming the error: `NameOfError: text`, without repeating the name."""
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    if isinstance(exc, CollectionTimeout):
+        return text
+    if not text or text.startswith(name):
+        return text or name
+    return f"{name}: {text}"
+
+
+def error_name(code: int) -> str:
+    from kafka.errors import for_code
+
+    return str(for_code(code).__name__)

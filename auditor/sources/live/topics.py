@@ -1,0 +1,96 @@
+"""Topics and partitions: Metadata for all of them at once, DescribeTopicPartitions for ELR."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from auditor.model import Configs, Partition, Topic
+from auditor.sources.live.session import Session, describe_error, error_name
+
+# Kafka's internal topics; the share-group state topic is not flagged internal by every broker.
+INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
+ELR_BATCH = 500  # topics per DescribeTopicPartitions request (the broker pages at 2,000 partitions)
+DESCRIBE_TOPIC_PARTITIONS = 75
+
+
+def describe_topics(session: Session) -> list[dict[str, Any]]:
+    """Every topic the principal may describe, one Metadata request; errored topics become gaps."""
+    from kafka.protocol.metadata import MetadataRequest
+
+    request = MetadataRequest(topics=None, allow_auto_topic_creation=False)
+    readable = []
+    for raw in session.send(request).to_dict()["topics"]:
+        if raw.get("error_code"):
+            session.gap(f"topic {raw.get('name')}", f"not described: {error_name(raw['error_code'])}")
+        else:
+            readable.append(raw)
+    return readable
+
+
+def supports_elr(session: Session) -> bool:
+    versions = session.admin._manager.broker_version_data
+    return versions is not None and DESCRIBE_TOPIC_PARTITIONS in versions.api_versions
+
+
+def eligible_leader_replicas(session: Session, names: Sequence[str]) -> dict[tuple[str, int], tuple[int, ...]]:
+    """(topic, partition) -> ELR, from DescribeTopicPartitions (Kafka 3.7+), batched and paged."""
+    batches = [list(names[start : start + ELR_BATCH]) for start in range(0, len(names), ELR_BATCH)]
+    answers = session.parallel({i: partial(_elr_pages, session, batch) for i, batch in enumerate(batches)})
+    elr: dict[tuple[str, int], tuple[int, ...]] = {}
+    for index, answer in answers.items():
+        if isinstance(answer, Exception):
+            for name in batches[index]:
+                session.gap(f"topic {name}", f"eligible leader replicas not read: {describe_error(answer)}")
+        else:
+            elr.update(answer)
+    return elr
+
+
+def _elr_pages(session: Session, names: list[str]) -> dict[tuple[str, int], tuple[int, ...]]:
+    from kafka.protocol.admin import DescribeTopicPartitionsRequest
+
+    elr: dict[tuple[str, int], tuple[int, ...]] = {}
+    cursor = None
+    while True:
+        request = DescribeTopicPartitionsRequest(
+            topics=[DescribeTopicPartitionsRequest.TopicRequest(name=name) for name in names],
+            response_partition_limit=2000,
+            cursor=cursor,
+        )
+        response = session.send(request)
+        for topic in response.topics:
+            if topic.error_code:
+                session.gap(f"topic {topic.name}", f"eligible leader replicas not read: {error_name(topic.error_code)}")
+                continue
+            for part in topic.partitions:
+                elr[topic.name, part.partition_index] = tuple(part.eligible_leader_replicas or ())
+        if response.next_cursor is None:
+            return elr
+        cursor = DescribeTopicPartitionsRequest.Cursor(
+            topic_name=response.next_cursor.topic_name, partition_index=response.next_cursor.partition_index
+        )
+
+
+def topic(raw: Mapping[str, Any], configs: Configs, elr: Mapping[tuple[str, int], tuple[int, ...]] | None) -> Topic:
+    name = str(raw["name"])
+    partitions = sorted((partition(name, p, elr) for p in raw.get("partitions", ())), key=lambda p: p.index)
+    internal = bool(raw.get("is_internal")) or name in INTERNAL_TOPICS
+    return Topic(name=name, internal=internal, partitions=tuple(partitions), configs=configs)
+
+
+def partition(
+    topic_name: str, raw: Mapping[str, Any], elr: Mapping[tuple[str, int], tuple[int, ...]] | None
+) -> Partition:
+    leader = raw.get("leader_id")
+    index = int(raw["partition_index"])
+    return Partition(
+        topic=topic_name,
+        index=index,
+        leader=None if leader is None or leader < 0 else int(leader),
+        replicas=tuple(raw.get("replica_nodes", ())),
+        isr=tuple(raw.get("isr_nodes", ())),
+        offline_replicas=tuple(raw.get("offline_replicas", ())),
+        eligible_leader_replicas=None if elr is None else elr.get((topic_name, index)),
+    )
