@@ -6,15 +6,19 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
-from auditor.model import Estate
+from auditor.model import ClusterSnapshot, Estate
 from auditor.policy import exit_code
 from auditor.result import AuditResult, Target
 from auditor.sources.connection import ConnectionSettings
+
+if TYPE_CHECKING:
+    from auditor.sources.live import Progress
 
 
 @dataclass(frozen=True)
@@ -25,15 +29,36 @@ class AuditOptions:
     rules_dir: Path | None = None
 
 
-def audit_cluster(settings: ConnectionSettings, options: AuditOptions) -> AuditResult:
+def audit_cluster(settings: ConnectionSettings, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Collect from a live cluster, judge, gate. Raises InputError / ClusterUnreachable."""
     from auditor.sources.live import collect
 
     clock = _Clock()
     rules = load_rules(options.rules_dir)  # a broken rule file is exit 2 before any request
-    snapshot = collect(settings)
+    snapshot = collect(settings, progress)
     target = Target(kind="cluster", name=snapshot.bootstrap, format="kafka")
     return audit_estate(Estate(cluster=snapshot), (target,), rules, options, clock)
+
+
+def audit_snapshot(path: Path, options: AuditOptions) -> AuditResult:
+    """Audit a snapshot file offline (`kafka-audit snapshot` wrote it). Raises InputError."""
+    from auditor.sources.snapshot import read_snapshot
+
+    clock = _Clock()
+    rules = load_rules(options.rules_dir)
+    snapshot = read_snapshot(path)
+    target = Target(kind="snapshot", name=str(path), format="kafka-audit-snapshot")
+    return audit_estate(Estate(cluster=snapshot), (target,), rules, options, clock)
+
+
+def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress | None = None) -> ClusterSnapshot:
+    """Collect from a live cluster and write the redacted snapshot to `output`."""
+    from auditor.sources.live import collect
+    from auditor.sources.snapshot import write_snapshot
+
+    snapshot = collect(settings, progress)
+    write_snapshot(snapshot, output)
+    return snapshot
 
 
 def audit_estate(

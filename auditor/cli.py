@@ -21,6 +21,7 @@ from auditor.reports import OutputFormat
 
 if TYPE_CHECKING:
     from auditor.result import AuditResult
+    from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
     name="kafka-audit",
@@ -42,12 +43,19 @@ VersionFlag = Annotated[
     bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
 ]
 DebugFlag = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-BootstrapOption = Annotated[str, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")]
+BootstrapOption = Annotated[
+    str | None, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")
+]
+SnapshotOption = Annotated[
+    Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
+]
 CommandConfigOption = Annotated[
     Path | None,
     typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
 ]
-TimeoutOption = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the cluster.")]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", min=1.0, help="Seconds the whole collection may take; unread parts become gaps.")
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Report format.")]
 OutputOption = Annotated[Path | None, typer.Option("--output", help="Write the report here instead of stdout.")]
 FailOnOption = Annotated[
@@ -64,7 +72,8 @@ def _root(version: VersionFlag = False, debug: DebugFlag = False) -> None:
 
 @app.command()
 def audit(
-    bootstrap_server: BootstrapOption,
+    bootstrap_server: BootstrapOption = None,
+    snapshot: SnapshotOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = 30.0,
     output_format: FormatOption = OutputFormat.TABLE,
@@ -73,19 +82,54 @@ def audit(
     fail_on_gaps: FailOnGapsFlag = False,
     exit_zero: ExitZeroFlag = False,
 ) -> None:
-    """Audit a live cluster and report what can lose messages."""
-    from auditor.audit import AuditOptions, audit_cluster
+    """Audit a live cluster (or a snapshot of one) and report what can lose messages."""
+    from auditor.audit import AuditOptions, audit_cluster, audit_snapshot
+    from auditor.progress import terminal_progress
+
+    options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
+    if (bootstrap_server is None) == (snapshot is None):
+        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+    if snapshot is not None:
+        result = audit_snapshot(snapshot, options)
+    else:
+        settings = _connection(bootstrap_server or "", command_config, timeout)
+        with terminal_progress() as progress:
+            result = audit_cluster(settings, options, progress)
+    _write_report(result, output_format, output)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def snapshot(
+    bootstrap_server: Annotated[str, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...].")],
+    output: Annotated[Path, typer.Option("--output", help="The snapshot file to write (JSON).")],
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = 30.0,
+    fail_on_gaps: FailOnGapsFlag = False,
+) -> None:
+    """Save everything read from a cluster to a JSON file (secrets redacted), to audit offline."""
+    from auditor.audit import take_snapshot
+    from auditor.policy import EXIT_GAPS, EXIT_OK
+    from auditor.progress import terminal_progress
+
+    with terminal_progress() as progress:
+        taken = take_snapshot(_connection(bootstrap_server, command_config, timeout), output, progress)
+    typer.echo(
+        f"kafka-audit: wrote {output}: {len(taken.brokers)} brokers, {len(taken.topics)} topics, "
+        f"{len(taken.groups)} groups, {len(taken.gaps)} gaps",
+        err=True,
+    )
+    raise typer.Exit(EXIT_GAPS if fail_on_gaps and taken.gaps else EXIT_OK)
+
+
+def _connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
     from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
 
-    settings = ConnectionSettings(
+    return ConnectionSettings(
         bootstrap_servers=parse_bootstrap(bootstrap_server),
         timeout_s=timeout,
         client=load_command_config(command_config) if command_config else {},
     )
-    options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
-    result = audit_cluster(settings, options)
-    _write_report(result, output_format, output)
-    raise typer.Exit(result.exit_code)
 
 
 def _fail_on(value: str) -> Severity | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from kafka_cluster import Cluster  # noqa: E402
+from kafka_cluster import Cluster
 
 TOPICS = 2000
 PARTITIONS = 3

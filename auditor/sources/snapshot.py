@@ -180,7 +180,7 @@ def validate(document: Any, source: str) -> None:
     import jsonschema
 
     if not isinstance(document, dict) or document.get("kind") != KIND:
-        raise InputError(f"{source} is not a kafka-audit snapshot (no \"kind\": \"{KIND}\")")
+        raise InputError(f'{source} is not a kafka-audit snapshot (no "kind": "{KIND}")')
     version = document.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(f"{source}: snapshot schema_version {version!r} is not supported (this version reads 1)")

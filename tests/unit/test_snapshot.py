@@ -1,0 +1,144 @@
+"""Snapshot files: round trip, redaction, validation errors; no cluster needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import InputError
+from auditor.model import (
+    Broker,
+    ClusterSnapshot,
+    ConfigSource,
+    ConfigValue,
+    ConsumerGroup,
+    ControllerQuorum,
+    CoverageGap,
+    GroupOffset,
+    Partition,
+    QuorumVoter,
+    Topic,
+    Transaction,
+)
+from auditor.sources.redaction import is_sensitive_key
+from auditor.sources.snapshot import read_snapshot, write_snapshot
+from tests.builders import BOOTSTRAP, topic
+
+SECRET = "hunter2-do-not-leak"
+
+
+def full_snapshot() -> ClusterSnapshot:
+    broker_configs = {
+        "min.insync.replicas": ConfigValue(
+            "min.insync.replicas", "2", ConfigSource.DYNAMIC_CLUSTER_DEFAULT, detail="over Kafka default 1"
+        ),
+        "ssl.keystore.password": ConfigValue("ssl.keystore.password", None, ConfigSource.STATIC_BROKER, sensitive=True),
+    }
+    elr_topic = Topic(
+        "orders",
+        False,
+        (Partition("orders", 0, 1, (1, 2, 3), (1, 2), (3,), (2,)), Partition("orders", 1, None, (2, 3), (), ())),
+        {"retention.ms": ConfigValue("retention.ms", "604800000", ConfigSource.TOPIC_OVERRIDE)},
+    )
+    return ClusterSnapshot(
+        bootstrap=BOOTSTRAP,
+        collected_at="2026-11-25T16:00:00+00:00",
+        cluster_id="abc",
+        brokers=(Broker(1, "h1", 9092, "rack-1", False, broker_configs), Broker(2, "h2", 9092, None, True)),
+        topics=(elr_topic, topic("__consumer_offsets", internal=True)),
+        groups=(ConsumerGroup("g", "classic", "Stable", "consumer", 2, (GroupOffset("orders", 0, 5, 0, 9, 3),)),),
+        quorum=ControllerQuorum(1, (QuorumVoter(1, 10, 0), QuorumVoter(2, 7, 3)), (QuorumVoter(4, None, None),)),
+        features={"metadata.version": 30, "eligible.leader.replicas.version": 1},
+        transactions=(Transaction("tx", "Ongoing", 7, 1000, ("orders-0",), False),),
+        gaps=(CoverageGap("topic secret", "configs not read: TopicAuthorizationFailedError"),),
+    )
+
+
+def test_round_trip_is_identity(tmp_path: Path) -> None:
+    original = full_snapshot()
+    path = tmp_path / "cluster.json"
+    write_snapshot(original, path)
+    document = json.loads(path.read_text())
+    assert document["schema_version"] == 1 and document["collected_at"] == original.collected_at
+    assert read_snapshot(path) == original
+
+
+def test_sensitive_values_are_redacted_on_write(tmp_path: Path) -> None:
+    leaky = {
+        key: ConfigValue(key, SECRET, ConfigSource.STATIC_BROKER)
+        for key in ("ssl.truststore.password", "sasl.jaas.config", "ssl.keystore.key", "my.api.token", "a.secret")
+    }
+    leaky["flagged"] = ConfigValue("flagged", SECRET, ConfigSource.STATIC_BROKER, detail=SECRET, sensitive=True)
+    snapshot = ClusterSnapshot(BOOTSTRAP, "2026-11-25T16:00:00+00:00", brokers=(Broker(1, "h", 1, configs=leaky),))
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot, path)
+    assert SECRET not in path.read_text()
+    read_back = read_snapshot(path).brokers[0].configs
+    assert all(value.value is None and value.sensitive for value in read_back.values())
+
+
+@pytest.mark.parametrize(
+    ("key", "sensitive"),
+    [
+        ("ssl.key.password", True),
+        ("sasl.jaas.config", True),
+        ("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", True),
+        ("ssl.keystore.location", True),
+        ("sasl.oauthbearer.client.secret", True),
+        ("delegation.token.secret.key", True),
+        ("min.insync.replicas", False),
+        ("ssl.truststore.location", False),
+        ("retention.ms", False),
+    ],
+)
+def test_sensitive_keys(key: str, sensitive: bool) -> None:
+    assert is_sensitive_key(key) is sensitive
+
+
+def write_json(tmp_path: Path, document: object) -> Path:
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def valid_document(tmp_path: Path) -> dict[str, object]:
+    path = tmp_path / "valid.json"
+    write_snapshot(full_snapshot(), path)
+    document: dict[str, object] = json.loads(path.read_text())
+    return document
+
+
+def test_unsupported_schema_version(tmp_path: Path) -> None:
+    document = valid_document(tmp_path) | {"schema_version": 2}
+    with pytest.raises(InputError, match="schema_version 2 is not supported"):
+        read_snapshot(write_json(tmp_path, document))
+
+
+def test_invalid_snapshot_names_the_place(tmp_path: Path) -> None:
+    document = valid_document(tmp_path)
+    document["cluster"]["topics"][0]["partitions"][0]["leader"] = "one"  # type: ignore[index]
+    with pytest.raises(InputError, match="cluster/topics/0/partitions/0/leader"):
+        read_snapshot(write_json(tmp_path, document))
+
+
+def test_sensitive_value_in_a_snapshot_is_rejected(tmp_path: Path) -> None:
+    document = valid_document(tmp_path)
+    configs = document["cluster"]["brokers"][0]["configs"]  # type: ignore[index]
+    configs["ssl.keystore.password"]["value"] = SECRET
+    with pytest.raises(InputError, match="invalid snapshot"):
+        read_snapshot(write_json(tmp_path, document))
+
+
+@pytest.mark.parametrize(("text", "message"), [("{", "not JSON"), ("[]", "not a kafka-audit snapshot")])
+def test_not_a_snapshot(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_snapshot(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read snapshot"):
+        read_snapshot(tmp_path / "absent.json")
