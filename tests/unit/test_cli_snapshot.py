@@ -19,7 +19,8 @@ def test_audit_of_a_snapshot_runs_offline(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert_valid_report(report)
     assert report["targets"] == [{"kind": "snapshot", "name": str(path), "format": "kafka-audit-snapshot"}]
-    assert {f["resource"]["name"] for f in report["findings"]} == {"orders"}
+    named = {f["resource"]["name"] for f in report["findings"]}
+    assert "orders" in named and not any(name.startswith("payments") for name in named)
 
 
 def test_audit_needs_exactly_one_cluster_source(tmp_path: Path) -> None:
