@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CLUSTER := $(BIN)/python scripts/kafka-cluster
+# Microsoft's SARIF validator, which the tests run on every SARIF report (npm package, native binary).
+SARIF_MULTITOOL_VERSION := 5.7.0
+SARIF_DIR := .tools/sarif
+SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
 
-.PHONY: venv demo test unit lint cluster down sample-reports
+.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +19,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 venv: $(VENV)/.installed
+
+$(SARIF_STAMP):
+	npm install --prefix $(SARIF_DIR) --no-audit --no-fund --loglevel=error @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION)
+	chmod u+x $(SARIF_DIR)/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool
+	touch $@
+
+sarif-tool: $(SARIF_STAMP)
 
 cluster: venv
 	$(CLUSTER) up
@@ -33,5 +44,5 @@ unit: venv
 	$(BIN)/python -m pytest -m "not integration"
 
 # The integration tests start the cluster themselves when none is running, and stop it after.
-test: lint
+test: lint sarif-tool
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
+from auditor.engine.rules import PLACEHOLDER
 from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
 from auditor.model import ClusterSnapshot, Estate
@@ -95,6 +96,7 @@ def judge(estate: Estate, rules: list[Rule]) -> list[Finding]:
 
 
 def rule_info(rule: Rule) -> RuleInfo:
+    """What reports say about a rule; its remediation names per-resource values as <topic>, <bootstrap>."""
     return RuleInfo(
         id=rule.id,
         name=rule.name,
@@ -102,7 +104,7 @@ def rule_info(rule: Rule) -> RuleInfo:
         stage=rule.stage,
         severity=rule.severity,
         rationale=rule.rationale,
-        remediation=rule.remediation,
+        remediation=PLACEHOLDER.sub(r"<\1>", rule.remediation),
         references=rule.references,
     )
 

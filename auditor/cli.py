@@ -6,7 +6,6 @@ Heavy modules (kafka-python, rich renderers) are imported inside commands so tha
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,10 +16,18 @@ from auditor import __version__
 from auditor.errors import AuditError, InputError
 from auditor.findings import Severity
 from auditor.policy import EXIT_USAGE, FAIL_ON_CHOICES, parse_fail_on
-from auditor.reports import OutputFormat
+from auditor.report_cli import (
+    FormatsOption,
+    MinSeverityOption,
+    OutputsOption,
+    ReportCommand,
+    parse_min_severity,
+    report_app,
+    requested_reports,
+    write_reports,
+)
 
 if TYPE_CHECKING:
-    from auditor.result import AuditResult
     from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
@@ -31,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(report_app, name="report")
 
 
 def _version(value: bool) -> None:
@@ -56,8 +64,6 @@ CommandConfigOption = Annotated[
 TimeoutOption = Annotated[
     float, typer.Option("--timeout", min=1.0, help="Seconds the whole collection may take; unread parts become gaps.")
 ]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Report format.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", help="Write the report here instead of stdout.")]
 FailOnOption = Annotated[
     str, typer.Option("--fail-on", help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)}.")
 ]
@@ -70,14 +76,16 @@ def _root(version: VersionFlag = False, debug: DebugFlag = False) -> None:
     """kafka-audit: Kafka message-loss auditor."""
 
 
-@app.command()
+@app.command(cls=ReportCommand)
 def audit(
+    ctx: typer.Context,
     bootstrap_server: BootstrapOption = None,
     snapshot: SnapshotOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = 30.0,
-    output_format: FormatOption = OutputFormat.TABLE,
-    output: OutputOption = None,
+    formats: FormatsOption = None,
+    outputs: OutputsOption = None,
+    min_severity: MinSeverityOption = None,
     fail_on: FailOnOption = "high",
     fail_on_gaps: FailOnGapsFlag = False,
     exit_zero: ExitZeroFlag = False,
@@ -89,13 +97,15 @@ def audit(
     options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
     if (bootstrap_server is None) == (snapshot is None):
         raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+    requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
+    threshold = parse_min_severity(min_severity)
     if snapshot is not None:
         result = audit_snapshot(snapshot, options)
     else:
         settings = _connection(bootstrap_server or "", command_config, timeout)
         with terminal_progress() as progress:
             result = audit_cluster(settings, options, progress)
-    _write_report(result, output_format, output)
+    write_reports(result, requests, threshold)
     raise typer.Exit(result.exit_code)
 
 
@@ -136,20 +146,6 @@ def _fail_on(value: str) -> Severity | None:
     if value not in FAIL_ON_CHOICES:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {value!r}")
     return parse_fail_on(value)
-
-
-def _write_report(result: AuditResult, fmt: OutputFormat, output: Path | None) -> None:
-    from auditor.reports import render
-
-    to_terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(result, fmt, color=to_terminal)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
 def main() -> None:

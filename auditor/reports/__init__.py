@@ -1,8 +1,10 @@
-"""Reports are pure functions AuditResult -> str; the CLI writes them, formatters never print."""
+"""Reports are pure functions (AuditResult, RenderOptions) -> str; the CLI writes them, formatters never print."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 
 from auditor.result import AuditResult
@@ -11,20 +13,44 @@ from auditor.result import AuditResult
 class OutputFormat(str, Enum):
     TABLE = "table"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
-def renderer(fmt: OutputFormat) -> Callable[[AuditResult, bool], str]:
-    """The renderer of a format; `color` applies to formats for people."""
-    if fmt is OutputFormat.TABLE:
-        from auditor.reports.table import render_table
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a renderer may need beyond the result.
 
-        return render_table
-    if fmt is OutputFormat.JSON:
-        from auditor.reports.json_report import render_json
+    `color`: ANSI styles (the table, on a terminal). `source_root`: the repository root that
+    file paths in SARIF and GitHub annotations are made relative to (None: paths as recorded).
+    """
 
-        return lambda result, color: render_json(result)
-    raise AssertionError(f"format {fmt} has no renderer")
+    color: bool = False
+    source_root: str | None = None
 
 
-def render(result: AuditResult, fmt: OutputFormat, color: bool = False) -> str:
-    return renderer(fmt)(result, color)
+Renderer = Callable[[AuditResult, RenderOptions], str]
+
+# Each format's renderer as "module:function", imported on use so `kafka-audit --help` stays fast.
+RENDERERS: dict[OutputFormat, str] = {
+    OutputFormat.TABLE: "auditor.reports.table:render_table",
+    OutputFormat.JSON: "auditor.reports.json_report:render_json",
+    OutputFormat.SARIF: "auditor.reports.sarif:render_sarif",
+    OutputFormat.JUNIT: "auditor.reports.junit:render_junit",
+    OutputFormat.GITHUB: "auditor.reports.github:render_github",
+    OutputFormat.MARKDOWN: "auditor.reports.markdown:render_markdown",
+    OutputFormat.HTML: "auditor.reports.html:render_html",
+}
+
+
+def renderer(fmt: OutputFormat) -> Renderer:
+    module, _, name = RENDERERS[fmt].partition(":")
+    function: Renderer = getattr(importlib.import_module(module), name)
+    return function
+
+
+def render(result: AuditResult, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
+    return renderer(fmt)(result, options or RenderOptions())

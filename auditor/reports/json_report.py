@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor.findings import Finding, Pass, RuleInfo
+from auditor.reports import RenderOptions
 from auditor.result import AuditResult
 
 SCHEMA_VERSION = 1
@@ -85,5 +86,5 @@ def rule_document(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
-def render_json(result: AuditResult) -> str:
+def render_json(result: AuditResult, options: RenderOptions) -> str:
     return json.dumps(report_document(result), indent=2, sort_keys=False) + "\n"

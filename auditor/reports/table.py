@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.findings import Finding, Stage
+from auditor.findings import Finding, Stage, Status
+from auditor.reports import RenderOptions
+from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, where
 from auditor.result import AuditResult
 
 SEVERITY_STYLE = {
@@ -19,11 +21,11 @@ SEVERITY_STYLE = {
     "low": "cyan",
     "info": "dim",
 }
-STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 PLAIN_WIDTH = 160
 
 
-def render_table(result: AuditResult, color: bool = False) -> str:
+def render_table(result: AuditResult, options: RenderOptions) -> str:
+    color = options.color
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -34,13 +36,13 @@ def render_table(result: AuditResult, color: bool = False) -> str:
         soft_wrap=False,
     )
     targets = ", ".join(f"{t.kind} {t.name}" for t in result.targets)
-    console.print(Text(f"kafka-audit {result.tool_version}: {targets}", style="bold"))
+    console.print(Text(f"kafka-audit {result.tool_version}: {targets}", style="bold"), soft_wrap=True)
     ordered = sorted(result.findings, key=lambda f: (STAGE_ORDER[f.stage], -f.severity.rank, f.rule_id))
     for stage, group in groupby(ordered, key=lambda f: f.stage):
         console.print(_stage_table(stage, list(group)))
     for gap in result.gaps:
-        console.print(Text(f"not audited: {gap.resource}: {gap.reason}", style="yellow"))
-    console.print(_summary(result))
+        console.print(Text(f"not audited: {gap.resource}: {gap.reason}", style="yellow"), soft_wrap=True)
+    console.print(_summary(result), soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -54,30 +56,27 @@ def _stage_table(stage: Stage, findings: list[Finding]) -> Table:
     table.add_column("finding and fix", ratio=3)
     for f in findings:
         severity = Text(f.severity.value, style=SEVERITY_STYLE[f.severity.value])
-        if f.status.value != "fail":
+        if f.status is not Status.FAIL:
             severity.append(f"\n{f.status.value}")
-        actual = f.actual if f.actual_source is None else f"{f.actual}\n({f.actual_source})"
-        resource = str(f.resource) if f.location is None else f"{f.resource}\n{_where(f)}"
-        table.add_row(severity, f.rule_id, resource, actual, f.expected, f"{f.message}\nfix: {f.remediation}")
+        resource = str(f.resource) if f.location is None else f"{f.resource}\n{where(f.location)}"
+        text = f"{f.message}\nfix: {f.remediation}"
+        if f.status is Status.WAIVED:
+            text = f"waived: {f.waiver_reason or 'no reason given'}\n{text}"
+        # Text cells: values such as "[prod]" are shown as written, never read as rich markup.
+        table.add_row(severity, *(Text(cell) for cell in (f.rule_id, resource, _actual(f), f.expected, text)))
     return table
 
 
-def _where(finding: Finding) -> str:
-    location = finding.location
-    assert location is not None
-    where = location.path if location.line is None else f"{location.path}:{location.line}"
-    return where if location.profile is None else f"{where} [{location.profile}]"
+def _actual(finding: Finding) -> str:
+    return finding.actual if finding.actual_source is None else f"{finding.actual}\n({finding.actual_source})"
 
 
 def _summary(result: AuditResult) -> Text:
-    if not result.findings:
-        text = Text("no findings", style="bold green")
-    else:
-        counts = ", ".join(f"{n} {sev}" for sev, n in result.by_severity().items())
-        text = Text(f"{len(result.findings)} finding(s): {counts}", style="bold")
-        statuses = result.by_status()
-        if set(statuses) != {"fail"}:
-            text.append("; " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
-    coverage = "complete" if result.complete else f"{len(result.gaps)} coverage gap(s)"
-    text.append(f"; coverage {coverage}; fail-on {result.fail_on}; exit code {result.exit_code}")
+    text = Text(counts_line(result), style="bold green" if not result.findings else "bold")
+    coverage = "complete" if result.complete else f"{len(result.gaps)} gap(s)"
+    text.append(
+        f"; {check_counts(result)}; coverage {coverage}; fail-on {result.fail_on}; exit code {result.exit_code}"
+    )
+    if result.min_severity:
+        text.append(f" (showing {result.min_severity} and above; the gate counted all)")
     return text

@@ -55,7 +55,7 @@ def test_json_report_follows_schema_and_counts() -> None:
 
 
 def test_table_shows_value_source_expected_and_fix() -> None:
-    text = render(result(), OutputFormat.TABLE, color=False)
+    text = render(result(), OutputFormat.TABLE)
     assert "store stage" in text
     assert "STO004" in text and "topic payments" in text
     assert "Kafka default" in text
@@ -67,4 +67,4 @@ def test_table_shows_value_source_expected_and_fix() -> None:
 def test_table_lists_gaps() -> None:
     text = render(result((CoverageGap("topic secret", "not authorised"),)), OutputFormat.TABLE)
     assert "not audited: topic secret: not authorised" in text
-    assert "1 coverage gap(s)" in text
+    assert "coverage 1 gap(s)" in text

@@ -1,0 +1,158 @@
+"""What several formats share: how a finding reads, where it is, how levels map."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath, PurePosixPath
+
+from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status
+from auditor.result import AuditResult, Target
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
+
+# SARIF result levels and GitHub annotation levels by severity (the issue's mapping).
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+
+
+def where(location: Location) -> str:
+    """config/app.yml:12 [prod]"""
+    text = location.path if location.line is None else f"{location.path}:{location.line}"
+    return text if location.profile is None else f"{text} [{location.profile}]"
+
+
+def relative_path(path: str, source_root: str | None) -> str:
+    """A file path as the repository sees it: relative to `source_root` when it lies inside."""
+    posix = PurePath(path).as_posix()
+    if source_root is None or not PurePosixPath(posix).is_absolute():
+        return posixpath.normpath(posix)
+    root = PurePath(source_root).as_posix()
+    relative = posixpath.relpath(posix, root)
+    return posix if relative.startswith("..") else relative
+
+
+def actual_text(finding: Finding) -> str:
+    return finding.actual if finding.actual_source is None else f"{finding.actual} ({finding.actual_source})"
+
+
+def status_note(finding: Finding) -> str:
+    """'' for a failure; why else it is listed."""
+    if finding.status is Status.WAIVED:
+        return f"waived: {finding.waiver_reason or 'no reason given'}"
+    if finding.status is Status.UNKNOWN:
+        return "unknown: the value could not be determined, so it is not assumed fine"
+    return ""
+
+
+def finding_text(finding: Finding) -> str:
+    """One paragraph that says everything about a finding, for formats with a single message field."""
+    key = f"{finding.config_key} " if finding.config_key else ""
+    parts = [
+        finding.message,
+        f"Actual {key}{actual_text(finding)}; expected {finding.expected}.",
+        f"Fix: {finding.remediation}",
+    ]
+    note = status_note(finding)
+    if note:
+        parts.insert(0, f"[{note}]")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One rule judged on one resource: a finding, or a pass (finding None)."""
+
+    rule_id: str
+    resource: Resource
+    location: Location | None
+    finding: Finding | None
+
+
+def cases(result: AuditResult) -> Iterator[tuple[Target, list[Case]]]:
+    """Every judged (rule, resource) pair, grouped by target in target order, sorted within."""
+    every = [Case(f.rule_id, f.resource, f.location, f) for f in result.findings]
+    every += [Case(p.rule_id, p.resource, p.location, None) for p in result.passes]
+    groups: dict[Target, list[Case]] = {t: [] for t in result.targets}
+    for case in every:
+        groups.setdefault(result.target_of(case.location), []).append(case)
+    for target, members in groups.items():
+        yield target, sorted(members, key=_case_key)
+
+
+def _case_key(case: Case) -> tuple[str, str, str, str, int]:
+    location = case.location
+    return (
+        case.rule_id,
+        case.resource.kind,
+        case.resource.name,
+        location.path if location else "",
+        (location.line or 0) if location else 0,
+    )
+
+
+def rule_infos(result: AuditResult) -> list[RuleInfo]:
+    """The rules that ran, in id order; a rule known only from a finding is described by it."""
+    known = {r.id: r for r in result.rules}
+    for finding in result.findings:
+        known.setdefault(finding.rule_id, _info_from(finding))
+    return [known[rule_id] for rule_id in sorted(known)]
+
+
+def _info_from(finding: Finding) -> RuleInfo:
+    return RuleInfo(
+        id=finding.rule_id,
+        name=finding.rule_name,
+        title=finding.title,
+        stage=finding.stage,
+        severity=finding.severity,
+        rationale=finding.title,
+        remediation=finding.remediation,
+    )
+
+
+def counts_line(result: AuditResult) -> str:
+    """'4 finding(s): 2 critical, 1 high, 1 medium; 1 waived' or 'no findings'."""
+    if not result.findings:
+        return "no findings"
+    text = f"{len(result.findings)} finding(s): " + ", ".join(f"{n} {s}" for s, n in result.by_severity().items())
+    statuses = result.by_status()
+    if set(statuses) != {"fail"}:
+        text += "; " + ", ".join(f"{n} {s}" for s, n in statuses.items())
+    return text
+
+
+def stage_severity_counts(result: AuditResult) -> dict[Stage, dict[Severity, int]]:
+    """Findings (waived excluded) by stage and severity: the matrix of the summary and the chart."""
+    matrix = {stage: dict.fromkeys(Severity, 0) for stage in Stage}
+    for finding in result.findings:
+        if finding.status is not Status.WAIVED:
+            matrix[finding.stage][finding.severity] += 1
+    return matrix
+
+
+def by_stage_then_severity(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (STAGE_ORDER[f.stage], -f.severity.rank, f.rule_id, f.resource.name))
+
+
+def verdict(result: AuditResult) -> str:
+    """What the exit code means, in words."""
+    return {
+        0: "passes the gate",
+        1: f"fails the gate (fail-on {result.fail_on})",
+        4: "incomplete: some resources could not be read (--fail-on-gaps)",
+    }.get(result.exit_code, "did not complete")
+
+
+def check_counts(result: AuditResult) -> str:
+    """'12 checks: 6 passed, 3 failed, 1 unknown, 1 waived'"""
+    statuses = result.by_status()
+    parts = [f"{len(result.passes)} passed"]
+    parts += [f"{statuses[s]} {'failed' if s == 'fail' else s}" for s in ("fail", "unknown", "waived") if s in statuses]
+    return f"{len(result.passes) + len(result.findings)} checks: " + ", ".join(parts)

@@ -1,0 +1,103 @@
+"""JUnit XML for CI test tabs: a testsuite per target, a testcase per rule and resource.
+
+Passes are testcases too, so totals mean something. A failed check is a <failure>, a value
+that could not be determined an <error>, a waived finding and a resource that could not be
+read are <skipped> with the reason. Every suite records the run's exit code as a property.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from auditor.findings import Location, Status
+from auditor.model import CoverageGap
+from auditor.reports import RenderOptions
+from auditor.reports.common import Case, cases, finding_text, where
+from auditor.result import AuditResult, Target
+
+# XML 1.0 cannot carry most control characters, whatever the escaping.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+OUTCOMES = ("failures", "errors", "skipped")
+
+
+def render_junit(result: AuditResult, options: RenderOptions) -> str:
+    root = ET.Element("testsuites", name="kafka-audit")
+    totals: Counter[str] = Counter()
+    gaps = _gaps_by_target(result)
+    for target, members in cases(result):
+        suite = _suite(result, target, members, gaps.get(target, []))
+        totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
+        root.append(suite)
+    root.attrib.update({key: str(totals[key]) for key in ("tests", *OUTCOMES)})
+    root.set("time", _seconds(result.duration_ms))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
+    files = {t.name for t in result.targets if t.kind in ("file", "database")}
+    grouped: dict[Target, list[CoverageGap]] = {}
+    for gap in result.gaps:
+        location = Location(gap.resource) if gap.resource in files else None
+        grouped.setdefault(result.target_of(location), []).append(gap)
+    return grouped
+
+
+def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap]) -> ET.Element:
+    suite = ET.Element("testsuite", name=f"{target.kind} {target.name}", timestamp=result.started_at[:19])
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("kafka-audit.version", result.tool_version),
+        ("target.kind", target.kind),
+        ("target.format", target.format),
+        ("fail_on", result.fail_on),
+        ("exit_code", str(result.exit_code)),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    outcomes: Counter[str] = Counter()
+    for case in members:
+        outcome = _testcase(suite, result, case)
+        outcomes[outcome] += 1
+    for gap in gaps:
+        testcase = ET.SubElement(suite, "testcase", name=f"not audited: {_clean(gap.resource)}", classname="coverage")
+        ET.SubElement(testcase, "skipped", message=_clean(f"not audited: {gap.reason}"))
+        outcomes["skipped"] += 1
+    suite.set("tests", str(len(members) + len(gaps)))
+    for key in OUTCOMES:
+        suite.set(key, str(outcomes[key]))
+    suite.set("time", "0")
+    return suite
+
+
+def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
+    """Append the testcase; return its outcome: passed, failures, errors or skipped."""
+    rule = result.rule(case.rule_id)
+    stage = rule.stage.value if rule else (case.finding.stage.value if case.finding else "unknown")
+    name = f"{case.rule_id} {case.resource}"
+    testcase = ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{case.rule_id}")
+    if case.location is not None:
+        testcase.set("file", _clean(case.location.path))
+        if case.location.line is not None:
+            testcase.set("line", str(case.location.line))
+    finding = case.finding
+    if finding is None:
+        return "passed"
+    text = finding_text(finding) + (f" ({where(case.location)})" if case.location else "")
+    if finding.status is Status.WAIVED:
+        ET.SubElement(testcase, "skipped", message=_clean(f"waived: {finding.waiver_reason or 'no reason given'}"))
+        return "skipped"
+    tag, outcome = ("error", "errors") if finding.status is Status.UNKNOWN else ("failure", "failures")
+    element = ET.SubElement(testcase, tag, message=_clean(f"{finding.title} ({finding.severity.value})"))
+    element.set("type", f"{finding.severity.value} {finding.status.value}")
+    element.text = _clean(text)
+    return outcome
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def _seconds(duration_ms: int) -> str:
+    return f"{duration_ms / 1000:.3f}"

@@ -1,0 +1,104 @@
+"""Read a saved JSON report back into an AuditResult, so it can be re-rendered without auditing again.
+
+The document is validated against the schema that ships with the package first: a file that
+is not a kafka-audit report is an input error (exit 2), never a half-read result.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
+from auditor.model import CoverageGap
+from auditor.result import AuditResult, Target
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def load_report(path: Path) -> AuditResult:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not JSON: {exc}") from exc
+    validate_report(document, str(path))
+    return result_from_document(document)
+
+
+def validate_report(document: Any, name: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(report_schema(), format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise InputError(f"{name} is not a kafka-audit JSON report (schema_version 1): {where}: {error.message}")
+
+
+def result_from_document(document: dict[str, Any]) -> AuditResult:
+    run = document["run"]
+    return AuditResult(
+        tool_version=document["tool"]["version"],
+        started_at=run["started_at"],
+        duration_ms=run["duration_ms"],
+        fail_on=run["fail_on"],
+        exit_code=run["exit_code"],
+        targets=tuple(Target(**t) for t in document["targets"]),
+        findings=tuple(_finding(f) for f in document["findings"]),
+        gaps=tuple(CoverageGap(**g) for g in document["coverage"]["gaps"]),
+        passes=tuple(_pass(p) for p in document.get("passed", ())),
+        rules=tuple(_rule(r) for r in document.get("rules", ())),
+        min_severity=run.get("min_severity"),
+    )
+
+
+def _location(data: dict[str, Any] | None) -> Location | None:
+    return None if data is None else Location(**data)
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(
+        rule_id=data["rule_id"],
+        rule_name=data["rule_name"],
+        title=data["title"],
+        stage=Stage(data["stage"]),
+        severity=Severity(data["severity"]),
+        status=Status(data["status"]),
+        resource=Resource(**data["resource"]),
+        config_key=data["config_key"],
+        actual=data["actual"],
+        actual_source=data["actual_source"],
+        expected=data["expected"],
+        message=data["message"],
+        remediation=data["remediation"],
+        location=_location(data["location"]),
+        waiver_reason=data["waiver_reason"],
+    )
+
+
+def _pass(data: dict[str, Any]) -> Pass:
+    return Pass(data["rule_id"], Resource(**data["resource"]), _location(data["location"]))
+
+
+def _rule(data: dict[str, Any]) -> RuleInfo:
+    return RuleInfo(
+        id=data["id"],
+        name=data["name"],
+        title=data["title"],
+        stage=Stage(data["stage"]),
+        severity=Severity(data["severity"]),
+        rationale=data["rationale"],
+        remediation=data["remediation"],
+        references=tuple(data["references"]),
+    )

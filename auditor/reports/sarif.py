@@ -1,0 +1,201 @@
+"""SARIF 2.1.0 for code scanning: one rule entry per rule, one result per finding, on the exact line.
+
+File findings carry a physical location relative to the repository root. Cluster findings
+carry a logical location (the topic, broker, group) and, because GitHub code scanning rejects
+a result without an artifact, a physical location on a virtual path `kafka-cluster/KIND/NAME`.
+Ordering is deterministic and fingerprints are the findings' own, stable across runs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from auditor.findings import Finding, RuleInfo, Severity, Status
+from auditor.reports import RenderOptions
+from auditor.reports.common import LEVEL, finding_text, relative_path, rule_infos
+from auditor.result import AuditResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://kafka-audit.dev"
+FINGERPRINT_KEY = "kafkaAuditFingerprint/v1"
+SOURCE_ROOT = "%SRCROOT%"
+CLUSTER_PREFIX = "kafka-cluster"
+
+# GitHub reads a rule's `security-severity` (0.1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical).
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.5",
+}
+
+
+def render_sarif(result: AuditResult, options: RenderOptions) -> str:
+    return json.dumps(sarif_document(result, options), indent=2) + "\n"
+
+
+def sarif_document(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
+    rules = rule_infos(result)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    findings = sorted(result.findings, key=_result_key)
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver(result, rules)},
+        "invocations": [_invocation(result)],
+        "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The repository root."}}},
+        "results": [_result(f, index[f.rule_id], options) for f in findings],
+        "columnKind": "unicodeCodePoints",
+        "properties": _run_properties(result),
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _driver(result: AuditResult, rules: list[RuleInfo]) -> dict[str, Any]:
+    return {
+        "name": "kafka-audit",
+        "version": result.tool_version,
+        "semanticVersion": result.tool_version,
+        "informationUri": INFORMATION_URI,
+        "rules": [_rule(rule) for rule in rules],
+    }
+
+
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    help_text = f"{rule.rationale}\n\nFix: {rule.remediation}"
+    help_markdown = f"{rule.rationale}\n\n**Fix:** {rule.remediation}"
+    if rule.references:
+        help_text += "\n\nReferences:\n" + "\n".join(rule.references)
+        help_markdown += "\n\n**References:**\n\n" + "\n".join(f"- <{ref}>" for ref in rule.references)
+    entry: dict[str, Any] = {
+        "id": rule.id,
+        "name": _pascal(rule.name),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["kafka", "message-loss", rule.stage.value],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "precision": "very-high",
+            "severity": rule.severity.value,
+            "stage": rule.stage.value,
+        },
+    }
+    if rule.references:
+        entry["helpUri"] = rule.references[0]
+    return entry
+
+
+def _pascal(name: str) -> str:
+    """topic-min-insync-replicas -> TopicMinInsyncReplicas (SARIF's convention for rule names)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
+
+
+def _invocation(result: AuditResult) -> dict[str, Any]:
+    start = _utc(result.started_at)
+    end = start + timedelta(milliseconds=result.duration_ms)
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "exitCode": result.exit_code,
+        "startTimeUtc": _sarif_time(start),
+        "endTimeUtc": _sarif_time(end),
+    }
+    if result.gaps:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "descriptor": {"id": "coverage-gap"},
+                "message": {"text": f"Not audited: {gap.resource}: {gap.reason}"},
+            }
+            for gap in result.gaps
+        ]
+    return invocation
+
+
+def _utc(timestamp: str) -> datetime:
+    moment = datetime.fromisoformat(timestamp)
+    offset = moment.utcoffset()
+    return moment.replace(tzinfo=None) - (offset or timedelta(0))
+
+
+def _sarif_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _run_properties(result: AuditResult) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "failOn": result.fail_on,
+        "targets": [f"{t.kind} {t.name}" for t in result.targets],
+        "coverageComplete": result.complete,
+    }
+    if result.min_severity is not None:
+        properties["minSeverity"] = result.min_severity
+    return properties
+
+
+def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": LEVEL[finding.severity],
+        "message": {"text": finding_text(finding)},
+        "locations": [_location(finding, options)],
+        "fingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": _result_properties(finding),
+    }
+    if finding.status is Status.WAIVED:
+        entry["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": finding.waiver_reason or "waived"}
+        ]
+    return entry
+
+
+def _location(finding: Finding, options: RenderOptions) -> dict[str, Any]:
+    resource = finding.resource
+    logical = {"name": resource.name, "fullyQualifiedName": f"{resource.kind}/{resource.name}", "kind": "resource"}
+    if finding.location is None:
+        uri = f"{CLUSTER_PREFIX}/{quote(resource.kind, safe='')}/{quote(resource.name, safe='')}"
+        return {"physicalLocation": {"artifactLocation": {"uri": uri}}, "logicalLocations": [logical]}
+    path = relative_path(finding.location.path, options.source_root)
+    artifact = (
+        {"uri": "file://" + quote(path)} if path.startswith("/") else {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
+    )
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if finding.location.line is not None:
+        physical["region"] = {"startLine": finding.location.line}
+    return {"physicalLocation": physical, "logicalLocations": [logical]}
+
+
+def _result_properties(finding: Finding) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "stage": finding.stage.value,
+        "resource": str(finding.resource),
+        "actual": finding.actual,
+        "expected": finding.expected,
+    }
+    if finding.config_key:
+        properties["configKey"] = finding.config_key
+    if finding.actual_source:
+        properties["actualSource"] = finding.actual_source
+    if finding.location and finding.location.profile:
+        properties["profile"] = finding.location.profile
+    return properties
+
+
+def _result_key(finding: Finding) -> tuple[str, str, str, str, int, str]:
+    location = finding.location
+    return (
+        finding.rule_id,
+        finding.resource.kind,
+        finding.resource.name,
+        location.path if location else "",
+        (location.line or 0) if location else 0,
+        finding.config_key or "",
+    )
