@@ -202,7 +202,14 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class BrokerSettings:
-    """Broker settings declared in a file: server.properties, a compose service, a Strimzi Kafka."""
+    """Broker settings declared in a file: server.properties, a compose service, a Strimzi Kafka.
+
+    `name` is the resource name findings use: the file path for server.properties, the compose
+    service name, `Kafka/<name>` for Strimzi. `settings` holds only what the file sets, keyed by
+    broker property name (image env prefixes already mapped), each a ConfigValue with path and
+    line (value None and a detail when a placeholder cannot be resolved). What is not set means
+    the Kafka default; applying it is the broker facts' job.
+    """
 
     name: str
     path: str
@@ -212,7 +219,16 @@ class BrokerSettings:
 
 @dataclass(frozen=True)
 class DeclaredTopic:
-    """A topic declared in a file (Strimzi KafkaTopic, Terraform, topicctl, compose)."""
+    """A topic declared in a file (Strimzi KafkaTopic, Terraform, topicctl, compose).
+
+    `name` is the resource name findings use (`KafkaTopic/<name>`, `kafka_topic.<label>["key"]`,
+    the topic name for topicctl and KAFKA_CREATE_TOPICS); `topic_name` the Kafka topic's name
+    when known. `replication_factor` and `settings` are effective values with provenance:
+    what the file sets (path and line), else what the topic inherits from its cluster's broker
+    settings (`inherits_from`, when that broker is in the audit: the broker's value, or the Kafka
+    default, without a line), else unknown (value None, with a detail saying why).
+    `settings` always holds min.insync.replicas and unclean.leader.election.enable.
+    """
 
     name: str
     path: str
@@ -221,6 +237,7 @@ class DeclaredTopic:
     partitions: ConfigValue | None = None
     settings: Configs = field(default_factory=dict)
     inherits_from: str | None = None  # the BrokerSettings name whose defaults apply
+    topic_name: str | None = None
 
 
 @dataclass(frozen=True)

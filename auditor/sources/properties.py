@@ -17,6 +17,15 @@ _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
 _WHITESPACE = " \t\f"
 
 
+class PropertiesSyntaxError(ValueError):
+    """A line java.util.Properties rejects (only a malformed \\uXXXX escape)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
 @dataclass(frozen=True)
 class PropertyLine:
     key: str
@@ -98,7 +107,7 @@ def _unescape(raw: str, number: int) -> str:
         if nxt == "u":
             digits = raw[index + 2 : index + 6]
             if len(digits) != 4 or any(c not in "0123456789abcdefABCDEF" for c in digits):
-                raise ValueError(f"line {number}: malformed \\uxxxx encoding")
+                raise PropertiesSyntaxError(number, "malformed \\uxxxx encoding")
             out.append(chr(int(digits, 16)))
             index += 6
             continue

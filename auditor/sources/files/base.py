@@ -1,0 +1,69 @@
+"""What every format reader shares: its result, its options, and the client-config builder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from auditor.model import BrokerSettings, ClientConfig, Configs, DeclaredTopic
+from auditor.sources.files.clientkeys import java_name, roles_of
+from auditor.sources.files.values import Dialect, file_value
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one file declares."""
+
+    clients: tuple[ClientConfig, ...] = ()
+    brokers: tuple[BrokerSettings, ...] = ()
+    topics: tuple[DeclaredTopic, ...] = ()
+
+    def __add__(self, other: Found) -> Found:
+        return Found(self.clients + other.clients, self.brokers + other.brokers, self.topics + other.topics)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """--client NAME[@VERSION]: the library whose defaults apply, instead of the detected one."""
+
+    client: str | None = None
+    client_version: str | None = None
+
+    def library(self, detected: str) -> tuple[str, str | None]:
+        return (self.client, self.client_version) if self.client else (detected, None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key as the file writes it, its raw value and line."""
+
+    key: str
+    value: str | None
+    line: int | None
+
+
+def settings_of(entries: Iterable[Entry], path: str, dialect: Dialect, rename: dict[str, str] | None = None) -> Configs:
+    """Entries in file order; the last setting of a key (after renaming aliases) wins."""
+    settings: Configs = {}
+    for entry in entries:
+        key = (rename or {}).get(entry.key, entry.key)
+        settings.pop(key, None)
+        settings[key] = file_value(key, entry.value, path, entry.line, dialect)
+    return settings
+
+
+def client_config(
+    entries: Iterable[Entry],
+    path: str,
+    library: str,
+    version: str | None,
+    dialect: Dialect = Dialect.PLAIN,
+    name: str | None = None,
+) -> ClientConfig | None:
+    """A client configuration keyed by Java names; None when it is neither producer nor consumer."""
+    renamed = [Entry(java_name(e.key, library), e.value, e.line) for e in entries]
+    settings = settings_of(renamed, path, dialect)
+    roles = roles_of(settings)
+    if not roles:
+        return None
+    return ClientConfig(path=path, roles=roles, library=library, library_version=version, settings=settings, name=name)

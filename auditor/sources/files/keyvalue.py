@@ -1,0 +1,76 @@
+"""key=value files: Java client .properties, librdkafka key=value configs, broker server.properties.
+
+All are read with java.util.Properties' syntax (auditor.sources.properties), which also covers
+librdkafka's simpler `key=value` lines.
+"""
+
+from __future__ import annotations
+
+from auditor.model import BrokerSettings
+from auditor.sources.files.base import Entry, Found, ReadOptions, client_config, settings_of
+from auditor.sources.files.clientkeys import looks_librdkafka
+from auditor.sources.files.values import Dialect, ParseError
+from auditor.sources.properties import PropertiesSyntaxError, parse_properties
+
+BROKER_MARKERS = frozenset(
+    {
+        "broker.id",
+        "node.id",
+        "process.roles",
+        "log.dirs",
+        "log.dir",
+        "zookeeper.connect",
+        "controller.quorum.voters",
+        "controller.quorum.bootstrap.servers",
+        "controller.listener.names",
+        "inter.broker.listener.name",
+        "num.partitions",
+        "default.replication.factor",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "unclean.leader.election.enable",
+    }
+)
+
+
+def entries_of(text: str) -> list[Entry]:
+    try:
+        return [Entry(p.key, p.value, p.line) for p in parse_properties(text)]
+    except PropertiesSyntaxError as exc:
+        raise ParseError(exc.problem, exc.line) from exc
+
+
+def properties_kind(entries: list[Entry]) -> str | None:
+    """Which key=value format these entries are: server-properties, spring, librdkafka, properties."""
+    keys = {e.key for e in entries}
+    if any(k.startswith("spring.") for k in keys):
+        return "spring"
+    if keys & BROKER_MARKERS:
+        return "server-properties"
+    reset = next((e.value for e in entries if e.key == "auto.offset.reset"), None)
+    if looks_librdkafka(keys, reset):
+        return "librdkafka"
+    return "properties"
+
+
+def read_client_properties(text: str, path: str, options: ReadOptions) -> Found:
+    """A Java client .properties (or librdkafka key=value when its keys say so)."""
+    entries = entries_of(text)
+    reset = next((e.value for e in entries if e.key == "auto.offset.reset"), None)
+    detected = "librdkafka" if looks_librdkafka({e.key for e in entries}, reset) else "java"
+    library, version = options.library(detected)
+    config = client_config(entries, path, library, version)
+    return Found(clients=(config,) if config else ())
+
+
+def read_librdkafka_properties(text: str, path: str, options: ReadOptions) -> Found:
+    entries = entries_of(text)
+    library, version = options.library("librdkafka")
+    config = client_config(entries, path, library, version)
+    return Found(clients=(config,) if config else ())
+
+
+def read_server_properties(text: str, path: str, options: ReadOptions) -> Found:
+    """A broker's server.properties (KRaft or ZooKeeper mode): every key is a broker setting."""
+    settings = settings_of(entries_of(text), path, Dialect.PLAIN)
+    return Found(brokers=(BrokerSettings(name=path, path=path, format="server-properties", settings=settings),))

@@ -1,0 +1,262 @@
+"""Spring Boot application*.yml|yaml|properties: spring.kafka.* with Spring's binding rules.
+
+- Typed keys (spring.kafka.producer.acks, ...consumer.enable-auto-commit, listener.ack-mode)
+  bind relaxedly: kebab-case, camelCase and underscores are the same name.
+- Pass-through maps (spring.kafka.properties.*, spring.kafka.producer|consumer.properties.*)
+  reach Kafka verbatim: a kebab-case key there is not a Kafka property and has no effect.
+- Precedence per role: spring.kafka.properties < typed keys < role properties; within each,
+  a later document wins.
+- Documents activated by a profile (spring.config.activate.on-profile, legacy spring.profiles)
+  are judged layered over the profile-less ones; spring.profiles.active in the file decides
+  what the profile-less run includes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from auditor.model import ClientConfig, Configs
+from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
+from auditor.sources.files.clientkeys import CONSUMER_KEYS, PRODUCER_KEYS
+from auditor.sources.files.keyvalue import entries_of
+from auditor.sources.files.values import Dialect, ParseError
+from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
+
+ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
+MAX_ENTRIES = 200_000
+
+TYPED: dict[str, dict[str, str]] = {
+    "producer": {
+        "acks": "acks",
+        "retries": "retries",
+        "batchsize": "batch.size",
+        "buffermemory": "buffer.memory",
+        "compressiontype": "compression.type",
+        "keyserializer": "key.serializer",
+        "valueserializer": "value.serializer",
+        "clientid": "client.id",
+        "transactionidprefix": "transactional.id",
+        "bootstrapservers": "bootstrap.servers",
+    },
+    "consumer": {
+        "enableautocommit": "enable.auto.commit",
+        "autooffsetreset": "auto.offset.reset",
+        "isolationlevel": "isolation.level",
+        "groupid": "group.id",
+        "autocommitinterval": "auto.commit.interval.ms",
+        "fetchmaxwait": "fetch.max.wait.ms",
+        "fetchminsize": "fetch.min.bytes",
+        "heartbeatinterval": "heartbeat.interval.ms",
+        "maxpollrecords": "max.poll.records",
+        "maxpollinterval": "max.poll.interval.ms",
+        "keydeserializer": "key.deserializer",
+        "valuedeserializer": "value.deserializer",
+        "clientid": "client.id",
+        "bootstrapservers": "bootstrap.servers",
+    },
+}
+ROLE_KEYS = {"producer": PRODUCER_KEYS, "consumer": CONSUMER_KEYS}
+_BOOLEANS = {"true": "true", "on": "true", "yes": "true", "1": "true", "false": "false", "off": "false", "no": "false"}
+_BOOLEAN_KEYS = {"enable.auto.commit"}
+_ENUM_KEYS = {"isolation.level"}
+
+
+@dataclass
+class Document:
+    """One document: its activation (None: always) and its Kafka entries by class."""
+
+    activation: list[str] | None = None
+    active_profiles: list[str] = field(default_factory=list)
+    shared: list[Entry] = field(default_factory=list)
+    typed: dict[str, list[Entry]] = field(default_factory=lambda: {"producer": [], "consumer": []})
+    passthrough: dict[str, list[Entry]] = field(default_factory=lambda: {"producer": [], "consumer": []})
+
+
+# --- reading documents
+
+
+def read_spring(text: str, path: str, options: ReadOptions) -> Found:
+    documents = spring_documents(text, path)
+    library, version = options.library("spring")
+    clients: list[ClientConfig] = []
+    for role in ("producer", "consumer"):
+        base: ClientConfig | None = None
+        for profile, docs in runs(documents):
+            config = role_config(docs, role, path, library, version)
+            if profile is None:
+                base = config
+            elif config is None or (base is not None and config.settings == base.settings):
+                continue  # this profile changes nothing for this role: the base findings cover it
+            if config is not None:
+                clients.append(replace(config, profile=profile))
+    return Found(clients=tuple(clients))
+
+
+def spring_documents(text: str, path: str) -> list[Document]:
+    if path.endswith(".properties"):
+        return [document(chunk) for chunk in properties_documents(text)]
+    return [document(yaml_entries(doc)) for doc in load_documents(text) if doc is not None]
+
+
+def properties_documents(text: str) -> Iterator[list[Entry]]:
+    """Spring's multi-document .properties: '#---' or '!---' lines separate documents."""
+    lines = text.splitlines()
+    start = 0
+    for index, line in enumerate([*lines, "#---"]):
+        if line.strip() in ("#---", "!---"):
+            chunk = "\n".join(lines[start:index])
+            yield [Entry(e.key, e.value, (e.line or 0) + start) for e in entries_of(chunk)]
+            start = index + 1
+
+
+def yaml_entries(value: Value) -> list[Entry]:
+    out: list[Entry] = []
+    if isinstance(value, YMap):
+        _flatten(value, "", None, out)
+    return out
+
+
+def _flatten(value: Value, prefix: str, line: int | None, out: list[Entry]) -> None:
+    if len(out) > MAX_ENTRIES:
+        raise ParseError(f"more than {MAX_ENTRIES} settings")
+    if isinstance(value, YMap):
+        for key, item in value.items():
+            joined = f"{prefix}{key}" if key.startswith("[") or not prefix else f"{prefix}.{key}"
+            _flatten(item, joined, value.line(key), out)
+    elif isinstance(value, YList):
+        for index, (item, item_line) in enumerate(zip(value, value.lines, strict=True)):
+            _flatten(item, f"{prefix}[{index}]", item_line, out)
+    elif prefix:
+        out.append(Entry(prefix, value, line))
+
+
+# --- Spring's names
+
+
+def split_name(name: str) -> list[str]:
+    """'spring.kafka.properties[a.b].c' -> ['spring', 'kafka', 'properties', '[a.b]', 'c']."""
+    return [p for p in re.findall(r"\[[^\]]*\]|[^.\[]+", name) if p]
+
+
+def canonical(part: str) -> str:
+    return part if part.startswith("[") else part.lower().replace("-", "").replace("_", "")
+
+
+def map_key(parts: list[str]) -> str:
+    """A pass-through map key, verbatim: brackets removed, nothing else changed."""
+    return ".".join(p[1:-1] if p.startswith("[") else p for p in parts)
+
+
+def document(entries: Iterable[Entry]) -> Document:
+    doc = Document()
+    for entry in entries:
+        parts = split_name(entry.key)
+        names = [canonical(p) for p in parts]
+        if names[:4] in (["spring", "config", "activate", "onprofile"],) or (
+            names[:2] == ["spring", "profiles"] and (len(names) == 2 or names[2].startswith("["))
+        ):
+            doc.activation = (doc.activation or []) + _profile_list(entry.value)
+        elif names[:3] == ["spring", "profiles", "active"]:
+            doc.active_profiles += _profile_list(entry.value)
+        elif names[:2] == ["spring", "kafka"]:
+            _classify(doc, entry, parts[2:], names[2:])
+    return doc
+
+
+def _profile_list(raw: str | None) -> list[str]:
+    return [p.strip() for p in (raw or "").split(",") if p.strip()]
+
+
+def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -> None:
+    if not names:
+        return
+    if names[0] == "properties" and len(parts) > 1:
+        doc.shared.append(replace(entry, key=map_key(parts[1:])))
+    elif names[0] in TYPED and len(names) > 2 and names[1] == "properties":
+        doc.passthrough[names[0]].append(replace(entry, key=map_key(parts[2:])))
+    elif names[0] in TYPED and len(names) == 2 and names[1] in TYPED[names[0]]:
+        doc.typed[names[0]].append(_typed(entry, TYPED[names[0]][names[1]]))
+    elif names[:2] == ["listener", "ackmode"] and len(names) == 2:
+        doc.typed["consumer"].append(replace(entry, key=ACK_MODE_KEY))
+    elif names == ["bootstrapservers"]:
+        doc.shared.append(replace(entry, key="bootstrap.servers"))
+
+
+def _typed(entry: Entry, key: str) -> Entry:
+    return replace(entry, key=key)
+
+
+# --- profiles and layering
+
+
+def runs(documents: list[Document]) -> Iterator[tuple[str | None, list[Document]]]:
+    """(profile, active documents): the profile-less run, then each profile the file names."""
+    active = [p for d in documents if d.activation is None for p in d.active_profiles]
+    base = [d for d in documents if d.activation is None or _active(d.activation, set(active))]
+    yield None, base
+    for profile in _profiles(documents):
+        if profile in active:
+            continue
+        yield profile, [d for d in documents if d.activation is None or _active(d.activation, {profile})]
+
+
+def _profiles(documents: list[Document]) -> list[str]:
+    names: list[str] = []
+    for doc in documents:
+        for expression in doc.activation or []:
+            for name in re.findall(r"[^\s!&|()]+", expression):
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def _active(activation: list[str], profiles: set[str]) -> bool:
+    """Spring profile expressions: a list matches if any matches; '!', '&', '|' (no nesting)."""
+    return any(_matches(expression, profiles) for expression in activation)
+
+
+def _matches(expression: str, profiles: set[str]) -> bool:
+    text = expression.replace("(", " ").replace(")", " ")
+    return any(all(_term(t, profiles) for t in conj.split("&")) for conj in text.split("|"))
+
+
+def _term(term: str, profiles: set[str]) -> bool:
+    term = term.strip()
+    negated = term.startswith("!")
+    name = term.lstrip("!").strip()
+    return (name not in profiles) if negated else (name in profiles)
+
+
+def role_config(docs: list[Document], role: str, path: str, library: str, version: str | None) -> ClientConfig | None:
+    shared = [e for d in docs for e in d.shared]
+    typed = [e for d in docs for e in d.typed[role]]
+    passthrough = [e for d in docs for e in d.passthrough[role]]
+    if not (typed or passthrough or any(e.key in ROLE_KEYS[role] for e in shared)):
+        return None
+    settings = _converted(settings_of([*shared, *typed, *passthrough], path, Dialect.SPRING), typed)
+    return ClientConfig(
+        path=path, roles=frozenset({role}), library=library, library_version=version, settings=settings, name=path
+    )
+
+
+def _converted(settings: Configs, typed: list[Entry]) -> Configs:
+    """Typed booleans and enums as Spring converts them, when the typed key is the effective one."""
+    out = dict(settings)
+    for key, value in settings.items():
+        if value.value is None or not any(e.key == key and e.line == value.line for e in typed):
+            continue
+        if key in _BOOLEAN_KEYS:
+            out[key] = replace(value, value=_BOOLEANS.get(value.value.strip().lower(), value.value))
+        elif key in _ENUM_KEYS:
+            out[key] = replace(value, value=value.value.strip().lower().replace("-", "_"))
+    return out
+
+
+def looks_spring(documents: list[Value]) -> bool:
+    return any(
+        split_name(e.key)[:2] and [canonical(p) for p in split_name(e.key)[:2]] == ["spring", "kafka"]
+        for doc in documents
+        for e in yaml_entries(doc)
+    )

@@ -1,0 +1,254 @@
+"""Terraform `kafka_topic` resources (Mongey/kafka provider), parsed with python-hcl2.
+
+replication_factor, partitions and the config map of each resource; `for_each` over a map,
+a set/list literal or a variable expands to one topic per key (`kafka_topic.label["key"]`).
+References are resolved from the same module (the .tf files of one folder): `var.x` from its
+default (a variable without a default is unknown), `local.x`, `each.key`, `each.value[.field]`.
+Any other expression is unknown and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.model import ConfigSource, ConfigValue, DeclaredTopic
+from auditor.sources.files.base import Found
+from auditor.sources.files.values import ParseError
+
+FORMAT = "terraform"
+RESOURCE = "kafka_topic"
+_REFERENCE = re.compile(r"\$\{([^{}]*)\}")
+_SIMPLE = re.compile(r"(var|local|each)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\"[^\"]*\"\])*)$")
+
+
+class Unknown(Exception):
+    """An expression this reader does not evaluate; the message says which and why."""
+
+
+@dataclass
+class Module:
+    """What the .tf files of one folder define: variable defaults and locals."""
+
+    variables: dict[str, Any] = field(default_factory=dict)
+    no_default: set[str] = field(default_factory=set)
+    locals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TfFile:
+    path: str
+    data: Mapping[str, Any]
+    lines: Mapping[tuple[str, ...], int]
+
+
+def parse_tf(text: str, path: str) -> TfFile:
+    import hcl2
+    from hcl2.utils import SerializationOptions
+    from lark.exceptions import LarkError
+
+    try:
+        tree = hcl2.parses_to_tree(text)
+        data = hcl2.transform(tree).serialize(options=SerializationOptions(strip_string_quotes=True))
+    except LarkError as exc:
+        line = getattr(exc, "line", None)
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParseError(f"invalid HCL: {problem}", line if isinstance(line, int) and line > 0 else None) from exc
+    except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise ParseError(f"invalid HCL: {type(exc).__name__}: {exc}") from exc
+    return TfFile(path, data if isinstance(data, dict) else {}, _lines(tree))
+
+
+def module_of(files: list[TfFile]) -> Module:
+    module = Module()
+    for tf in files:
+        for block in tf.data.get("variable", []):
+            for name, body in block.items():
+                if isinstance(body, dict) and "default" in body:
+                    module.variables[name] = body["default"]
+                else:
+                    module.no_default.add(name)
+        for block in tf.data.get("locals", []):
+            module.locals.update({k: v for k, v in block.items() if not k.startswith("__")})
+    return module
+
+
+def read_module(files: list[TfFile], module: Module) -> Found:
+    topics: list[DeclaredTopic] = []
+    for tf in files:
+        for label, body in _resources(tf.data):
+            topics.extend(_topics(tf, label, body, module))
+    return Found(topics=tuple(topics))
+
+
+def _resources(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for block in data.get("resource", []):
+        for label, body in (block.get(RESOURCE) or {}).items():
+            if isinstance(body, dict):
+                yield label, body
+
+
+def _topics(tf: TfFile, label: str, body: dict[str, Any], module: Module) -> Iterator[DeclaredTopic]:
+    base = f"{RESOURCE}.{label}"
+    if "for_each" not in body:
+        yield _topic(tf, label, base, body, module, None)
+        return
+    try:
+        instances = _instances(body["for_each"], module)
+    except Unknown as exc:
+        yield _topic(tf, label, base, body, module, None, why=f"for_each not evaluated: {exc}")
+        return
+    for key, value in instances:
+        yield _topic(tf, label, f'{base}["{key}"]', body, module, (key, value))
+
+
+def _instances(expression: Any, module: Module) -> list[tuple[str, Any]]:
+    value = evaluate(expression, module, None)
+    if isinstance(value, dict):
+        return [(str(k), v) for k, v in value.items()]
+    if isinstance(value, list):
+        return [(str(v), v) for v in value]
+    raise Unknown(f"{expression!r} is not a map or a set")
+
+
+def _topic(
+    tf: TfFile,
+    label: str,
+    name: str,
+    body: dict[str, Any],
+    module: Module,
+    each: tuple[str, Any] | None,
+    why: str | None = None,
+) -> DeclaredTopic:
+    def value(key: str, expression: Any, where: tuple[str, ...]) -> ConfigValue:
+        line = tf.lines.get((label, *where))
+        if why:
+            return ConfigValue(key, None, ConfigSource.FILE, tf.path, line, detail=why)
+        return config_value(key, expression, module, each, tf.path, line)
+
+    config = body.get("config")
+    config = config if isinstance(config, dict) else {}
+    settings = {str(k): value(str(k), v, ("config", str(k))) for k, v in config.items() if not str(k).startswith("__")}
+    topic_name = value("name", body["name"], ("name",)).value if "name" in body else None
+    return DeclaredTopic(
+        name=name,
+        topic_name=topic_name,
+        path=tf.path,
+        format=FORMAT,
+        replication_factor=value("replication.factor", body["replication_factor"], ("replication_factor",))
+        if "replication_factor" in body
+        else None,
+        partitions=value("partitions", body["partitions"], ("partitions",)) if "partitions" in body else None,
+        settings=settings,
+    )
+
+
+def config_value(
+    key: str, expression: Any, module: Module, each: tuple[str, Any] | None, path: str, line: int | None
+) -> ConfigValue:
+    try:
+        result = evaluate(expression, module, each)
+    except Unknown as exc:
+        return ConfigValue(key, None, ConfigSource.FILE, path, line, detail=str(exc))
+    detail = _defaults_used(expression)
+    return ConfigValue(key, _text(result), ConfigSource.FILE, path, line, detail=detail)
+
+
+def _defaults_used(expression: Any) -> str | None:
+    if not isinstance(expression, str):
+        return None
+    names = [m.group(1) for m in _REFERENCE.finditer(expression) if m.group(1).startswith("var.")]
+    return f"judged on the default of {', '.join(names)}" if names else None
+
+
+def evaluate(expression: Any, module: Module, each: tuple[str, Any] | None) -> Any:
+    """A literal, or a string with ${...} references this reader can resolve; else Unknown."""
+    if not isinstance(expression, str):
+        return expression
+    whole = _REFERENCE.fullmatch(expression)
+    if whole:
+        return _reference(whole.group(1).strip(), module, each)
+    return _REFERENCE.sub(lambda m: _text(_reference(m.group(1).strip(), module, each)), expression)
+
+
+def _reference(text: str, module: Module, each: tuple[str, Any] | None) -> Any:
+    wrapped = re.fullmatch(r"(toset|tolist|tomap)\((.*)\)", text, re.S)
+    if wrapped:
+        return _literal_or_reference(wrapped.group(2).strip(), module, each)
+    match = _SIMPLE.match(text)
+    if not match:
+        raise Unknown(f"expression ${{{text}}} not evaluated")
+    kind, name, rest = match.groups()
+    value = _root(kind, name, module, each)
+    for part in re.findall(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[\"([^\"]*)\"\]", rest):
+        key = part[0] or part[1]
+        if not isinstance(value, dict) or key not in value:
+            raise Unknown(f"${{{text}}} has no {key}")
+        value = value[key]
+    return value
+
+
+def _literal_or_reference(text: str, module: Module, each: tuple[str, Any] | None) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _reference(text, module, each)
+
+
+def _root(kind: str, name: str, module: Module, each: tuple[str, Any] | None) -> Any:
+    if kind == "var":
+        if name in module.variables:
+            return module.variables[name]
+        if name in module.no_default:
+            raise Unknown(f"Terraform variable {name} has no default")
+        raise Unknown(f"Terraform variable {name} is not declared in this module")
+    if kind == "local":
+        if name not in module.locals:
+            raise Unknown(f"local.{name} is not defined in this module")
+        return evaluate(module.locals[name], module, each)
+    if each is None:
+        raise Unknown(f"each.{name} outside for_each")
+    if name == "key":
+        return each[0]
+    if name == "value":
+        return each[1]
+    raise Unknown(f"each.{name} is not key or value")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        raise Unknown("a map or list where a single value was expected")
+    return str(value)
+
+
+# --- lines: python-hcl2's dict has none, its lark tree does
+
+
+def _lines(tree: Any) -> dict[tuple[str, ...], int]:
+    """(label, attribute) and (label, 'config', key) -> line, for every kafka_topic resource."""
+    lines: dict[tuple[str, ...], int] = {}
+    for block in tree.find_data("block"):
+        labels = [_string(c) for c in block.children[1:] if getattr(c, "data", None) in ("string", "identifier")]
+        if len(labels) < 2 or _string(block.children[0]) != "resource" or labels[0] != RESOURCE:
+            continue
+        label = labels[1]
+        body = next((c for c in block.children if getattr(c, "data", None) == "body"), None)
+        for attribute in body.children if body is not None else []:
+            if getattr(attribute, "data", None) != "attribute":
+                continue
+            name = _string(attribute.children[0])
+            lines[(label, name)] = attribute.meta.line
+            for element in attribute.find_data("object_elem"):
+                lines[(label, name, _string(element.children[0]))] = element.meta.line
+    return lines
+
+
+def _string(node: Any) -> str:
+    """The text of an identifier or a quoted string node."""
+    tokens = [str(t) for t in node.scan_values(lambda v: getattr(v, "type", "") in ("NAME", "STRING_CHARS"))]
+    return "".join(tokens)

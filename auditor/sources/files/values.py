@@ -1,0 +1,118 @@
+"""Configuration values as files write them: placeholders, provenance, the errors a parser raises.
+
+A value may be a placeholder the file cannot resolve: `${VAR}`, a Kafka config provider
+(`${env:...}`, `${file:...}`, `${directory:...}`), a `{{ template }}`. Such a value is unknown
+(None) and says why, so a rule that needs it reports `unknown`, never a pass. Where the syntax
+carries a default (Spring `${VAR:default}`, compose `${VAR:-default}`), the value is judged on
+that default and the detail says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from auditor.model import ConfigSource, ConfigValue
+
+
+class ParseError(ValueError):
+    """A file that cannot be read as its format: names the line and the problem."""
+
+    def __init__(self, problem: str, line: int | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+
+    def where(self, path: str) -> str:
+        at = f"{path}:{self.line}" if self.line else path
+        return f"{at}: {self.problem}"
+
+
+class Dialect(Enum):
+    PLAIN = "plain"  # any ${...} is unresolved
+    SPRING = "spring"  # ${NAME:default}
+    COMPOSE = "compose"  # ${NAME:-default}, ${NAME-default}, $NAME, $$
+
+
+NO_VALUE = "set without a value"
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+_PROVIDERS = ("env:", "file:", "directory:")
+_COMPOSE_BARE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: str | None
+    detail: str | None = None
+
+
+def resolve(raw: str, dialect: Dialect) -> Resolved:
+    """The value a placeholder-bearing string stands for, or None with the reason."""
+    template = _TEMPLATE.search(raw)
+    if template:
+        return Resolved(None, f"unresolved template {template.group()}")
+    out: list[str] = []
+    defaults: list[str] = []
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if char == "$" and dialect is Dialect.COMPOSE and raw.startswith("$$", index):
+            out.append("$")
+            index += 2
+            continue
+        if char == "$" and raw.startswith("${", index):
+            end = _closing_brace(raw, index + 2)
+            if end < 0:
+                return Resolved(None, f"unterminated placeholder {raw[index:]}")
+            placeholder = raw[index : end + 1]
+            default = _default(raw[index + 2 : end], dialect)
+            if default is None:
+                return Resolved(None, f"unresolved placeholder {placeholder}")
+            nested = resolve(default, dialect)
+            if nested.value is None:
+                return nested
+            out.append(nested.value)
+            defaults.append(placeholder)
+            index = end + 1
+            continue
+        if char == "$" and dialect is Dialect.COMPOSE:
+            bare = _COMPOSE_BARE.match(raw, index)
+            if bare:
+                return Resolved(None, f"unresolved variable {bare.group()}")
+        out.append(char)
+        index += 1
+    if defaults:
+        return Resolved("".join(out), f"judged on the default of {', '.join(defaults)}")
+    return Resolved(raw)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 1
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _default(inner: str, dialect: Dialect) -> str | None:
+    """The default a placeholder's body carries in this dialect, or None."""
+    if inner.startswith(_PROVIDERS) or dialect is Dialect.PLAIN:
+        return None
+    if dialect is Dialect.SPRING:
+        name, sep, default = inner.partition(":")
+        return default if sep and name else None
+    match = re.match(r"[A-Za-z_][A-Za-z0-9_]*(:?-)(.*)", inner, re.S)
+    return match.group(2) if match else None
+
+
+def file_value(key: str, raw: str | None, path: str, line: int | None, dialect: Dialect) -> ConfigValue:
+    """A value set in a file at a line; None raw means the file names the key without a value."""
+    if raw is None:
+        return ConfigValue(key, None, ConfigSource.FILE, path, line, detail=NO_VALUE)
+    resolved = resolve(raw, dialect)
+    return ConfigValue(key, resolved.value, ConfigSource.FILE, path, line, detail=resolved.detail)
