@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from auditor import __version__
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
+from auditor.errors import InputError
 from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
 from auditor.model import ClusterSnapshot, Estate
@@ -30,26 +31,75 @@ class AuditOptions:
     rules_dir: Path | None = None
 
 
+@dataclass(frozen=True)
+class FileSources:
+    """Configuration files to audit: PATHs (files or folders), optional format and client overrides."""
+
+    paths: tuple[str, ...]
+    file_format: str | None = None
+    client: str | None = None  # NAME[@VERSION]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What one run audits: a live cluster or a snapshot of one, and/or configuration files."""
+
+    cluster: ConnectionSettings | None = None
+    snapshot: Path | None = None
+    files: FileSources | None = None
+
+
 def audit_cluster(settings: ConnectionSettings, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Collect from a live cluster, judge, gate. Raises InputError / ClusterUnreachable."""
-    from auditor.sources.live import collect
-
-    clock = _Clock()
-    rules = load_rules(options.rules_dir)  # a broken rule file is exit 2 before any request
-    snapshot = collect(settings, progress)
-    target = Target(kind="cluster", name=snapshot.bootstrap, format="kafka")
-    return audit_estate(Estate(cluster=snapshot), (target,), rules, options, clock)
+    return audit_sources(Sources(cluster=settings), options, progress)
 
 
 def audit_snapshot(path: Path, options: AuditOptions) -> AuditResult:
     """Audit a snapshot file offline (`kafka-audit snapshot` wrote it). Raises InputError."""
-    from auditor.sources.snapshot import read_snapshot
+    return audit_sources(Sources(snapshot=path), options)
 
+
+def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
+    """Read the files, then the cluster or snapshot, judge everything together, gate.
+
+    Rules and files are read first: a broken rule file or an unparsable config file is exit 2
+    before any request to the cluster, and nothing is half-reported.
+    """
+    files = sources.files if sources.files and sources.files.paths else None
+    if sources.cluster is not None and sources.snapshot is not None:
+        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+    if sources.cluster is None and sources.snapshot is None and files is None:
+        raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     clock = _Clock()
     rules = load_rules(options.rules_dir)
-    snapshot = read_snapshot(path)
-    target = Target(kind="snapshot", name=str(path), format="kafka-audit-snapshot")
-    return audit_estate(Estate(cluster=snapshot), (target,), rules, options, clock)
+    estate, targets = read_files(files) if files else (Estate(), ())
+    cluster = _read_cluster(sources, progress)
+    if cluster is not None:
+        snapshot, target = cluster
+        estate, targets = replace(estate, cluster=snapshot), (target, *targets)
+    return audit_estate(estate, targets, rules, options, clock)
+
+
+def _read_cluster(sources: Sources, progress: Progress | None) -> tuple[ClusterSnapshot, Target] | None:
+    if sources.snapshot is not None:
+        from auditor.sources.snapshot import read_snapshot
+
+        return read_snapshot(sources.snapshot), Target("snapshot", str(sources.snapshot), "kafka-audit-snapshot")
+    if sources.cluster is not None:
+        from auditor.sources.live import collect
+
+        snapshot = collect(sources.cluster, progress)
+        return snapshot, Target(kind="cluster", name=snapshot.bootstrap, format="kafka")
+    return None
+
+
+def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
+    """What configuration files declare, as an estate without a cluster. Raises InputError."""
+    from auditor.sources.files import parse_client_option, read_paths
+
+    read_options = parse_client_option(files.client) if files.client else None
+    found = read_paths(files.paths, files.file_format, read_options)
+    return Estate(clients=found.clients, brokers=found.brokers, topics=found.topics), found.targets
 
 
 def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress | None = None) -> ClusterSnapshot:

@@ -64,6 +64,21 @@ CommandConfigOption = Annotated[
 TimeoutOption = Annotated[
     float, typer.Option("--timeout", min=1.0, help="Seconds the whole collection may take; unread parts become gaps.")
 ]
+PathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Configuration files or folders (searched recursively): client, Spring Boot, librdkafka, "
+        "server.properties, docker-compose, Strimzi, Terraform, topicctl.",
+        show_default=False,
+    ),
+]
+FileFormatOption = Annotated[
+    str | None, typer.Option("--file-format", help="Read every PATH as this format instead of detecting it.")
+]
+ClientOption = Annotated[
+    str | None,
+    typer.Option("--client", help="NAME[@VERSION] whose defaults apply to client configs, e.g. java@3.9, librdkafka."),
+]
 FailOnOption = Annotated[
     str, typer.Option("--fail-on", help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)}.")
 ]
@@ -79,8 +94,11 @@ def _root(version: VersionFlag = False, debug: DebugFlag = False) -> None:
 @app.command(cls=ReportCommand)
 def audit(
     ctx: typer.Context,
+    paths: PathsArgument = None,
     bootstrap_server: BootstrapOption = None,
     snapshot: SnapshotOption = None,
+    file_format: FileFormatOption = None,
+    client: ClientOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = 30.0,
     formats: FormatsOption = None,
@@ -90,21 +108,17 @@ def audit(
     fail_on_gaps: FailOnGapsFlag = False,
     exit_zero: ExitZeroFlag = False,
 ) -> None:
-    """Audit a live cluster (or a snapshot of one) and report what can lose messages."""
-    from auditor.audit import AuditOptions, audit_cluster, audit_snapshot
+    """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
+    from auditor.audit import AuditOptions, FileSources, Sources, audit_sources
     from auditor.progress import terminal_progress
 
     options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
-    if (bootstrap_server is None) == (snapshot is None):
-        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
-    if snapshot is not None:
-        result = audit_snapshot(snapshot, options)
-    else:
-        settings = _connection(bootstrap_server or "", command_config, timeout)
-        with terminal_progress() as progress:
-            result = audit_cluster(settings, options, progress)
+    cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    sources = Sources(cluster, snapshot, FileSources(tuple(paths or ()), file_format, client))
+    with terminal_progress() as progress:
+        result = audit_sources(sources, options, progress if cluster else None)
     write_reports(result, requests, threshold)
     raise typer.Exit(result.exit_code)
 

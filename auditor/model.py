@@ -223,11 +223,10 @@ class DeclaredTopic:
 
     `name` is the resource name findings use (`KafkaTopic/<name>`, `kafka_topic.<label>["key"]`,
     the topic name for topicctl and KAFKA_CREATE_TOPICS); `topic_name` the Kafka topic's name
-    when known. `replication_factor` and `settings` are effective values with provenance:
-    what the file sets (path and line), else what the topic inherits from its cluster's broker
-    settings (`inherits_from`, when that broker is in the audit: the broker's value, or the Kafka
-    default, without a line), else unknown (value None, with a detail saying why).
-    `settings` always holds min.insync.replicas and unclean.leader.election.enable.
+    when known. `replication_factor`, `partitions` and `settings` hold only what the file sets,
+    each with path and line (value None and a detail for an unresolved placeholder or Terraform
+    variable); what it leaves out comes from the broker settings named by `inherits_from`
+    (a compose service, `Kafka/<cluster>`), which the topic facts apply.
     """
 
     name: str

@@ -17,7 +17,6 @@ from auditor.model import BrokerSettings, ClientConfig, DeclaredTopic
 from auditor.result import Target
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, RELEVANT, detect, reader_for
-from auditor.sources.files.inherit import inherit
 from auditor.sources.files.terraform import module_of, parse_tf, read_module
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.walk import candidate_files
@@ -69,8 +68,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found += _parse(file, reader_for(fmt, file.display), text, file.display, options)
     for folder, files in terraform.items():
         found += _terraform(folder, files)
-    topics = inherit(found.topics, found.brokers)
-    return FilesRead(found.clients, found.brokers, topics, tuple(targets))
+    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets))
 
 
 def _files(paths: Sequence[str], file_format: str | None) -> Iterator[_File]:
