@@ -54,6 +54,17 @@ def test_action_writes_reports_annotations_summary_and_the_exit_code(tmp_path: P
     assert (tmp_path / "summary.md").read_text().startswith("## kafka-audit: ")
 
 
+def test_action_audits_configuration_paths(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "producer.properties").write_text("bootstrap.servers=kafka:9092\nacks=1\n")
+    done, outputs = run_action(tmp_path, paths="config", formats="sarif")
+    assert outputs["exit-code"] == "1", done.stdout
+    assert "::error file=config/producer.properties,line=2,title=PRD001 " in done.stdout
+    sarif = json.loads((tmp_path / "kafka-audit-reports" / "kafka-audit.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert "config/producer.properties" in uris
+
+
 def test_action_passes_fail_on_and_min_severity_through(tmp_path: Path, cluster_snapshot: Path) -> None:
     _, outputs = run_action(tmp_path, snapshot=str(cluster_snapshot), formats="json", fail_on="never",
                             min_severity="critical")  # fmt: skip
@@ -85,6 +96,10 @@ def test_action_yml_declares_every_input_it_uses() -> None:
 
 HOOK_FILES = [
     ("config/producer.properties", True),
+    ("client.properties", True),
+    ("etc/kafka/server.properties", True),
+    ("src/main/resources/application.properties", True),
+    ("src/main/resources/log4j.properties", False),
     ("src/main/resources/application-prod.yml", True),
     ("docker-compose.yml", True),
     ("deploy/compose.yaml", True),
@@ -102,3 +117,14 @@ def test_pre_commit_hook_selects_kafka_config_files(path: str, audited: bool) ->
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert bool(re.search(hook["files"], path)) is audited
     assert hook["entry"].split()[:2] == ["kafka-audit", "audit"] and hook["pass_filenames"] is True
+
+
+def test_pre_commit_hook_entry_gates_the_files_it_is_given(tmp_path: Path) -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (tmp_path / "producer.properties").write_text("bootstrap.servers=kafka:9092\nacks=1\n")
+    (tmp_path / "application.properties").write_text("server.port=8080\n")
+    entry = [str(Path(sys.executable).parent / hook["entry"].split()[0]), *hook["entry"].split()[1:]]
+    bad = subprocess.run([*entry, "producer.properties"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "PRD001" in bad.stdout and "producer.properties:2" in bad.stdout, bad.stderr
+    fine = subprocess.run([*entry, "application.properties"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert fine.returncode == 0, fine.stderr
