@@ -215,6 +215,7 @@ class BrokerSettings:
     path: str
     format: str
     settings: Configs = field(default_factory=dict)
+    nodes: int | None = 1  # brokers this declaration stands for (Strimzi replicas); None: unknown
 
 
 @dataclass(frozen=True)

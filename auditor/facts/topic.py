@@ -8,11 +8,12 @@ says stays unknown.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
-from auditor.model import ClusterSnapshot, Configs, DeclaredTopic, Estate, Topic
+from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Topic
 
 INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
 
@@ -100,17 +101,27 @@ def inherited_configs(topic: DeclaredTopic, estate: Estate) -> Configs:
     if topic.inherits_from is not None:
         for broker in estate.brokers:
             if broker.name == topic.inherits_from:
-                return with_broker_defaults(broker.settings, broker.path)
+                configs = with_broker_defaults(broker.settings, broker.path)
+                return {key: _inherited(value, broker.name, topic.path) for key, value in configs.items()}
         return {}
     if estate.cluster is not None and estate.cluster.brokers:
         return estate.cluster.brokers[0].configs
     return {}
 
 
+def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:
+    """An inherited value has no line in the topic's file; the detail says where it came from."""
+    where = f"{value.path}:{value.line}" if value.line else value.path
+    detail = f"inherited from {broker} ({where})" + (f": {value.detail}" if value.detail else "")
+    return replace(value, path=topic_path, line=None, detail=detail)
+
+
 def _known_broker_count(estate: Estate) -> int | None:
     if estate.cluster is not None and estate.cluster.brokers:
         return len(estate.cluster.brokers)
-    return len(estate.brokers) or None
+    if not estate.brokers or any(b.nodes is None for b in estate.brokers):
+        return None
+    return sum(b.nodes or 0 for b in estate.brokers)
 
 
 TOPIC = SubjectKind(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from auditor.sources.files.base import Found, ReadOptions
-from auditor.sources.files.clientdict import looks_client_dict, read_client_dict
+from auditor.sources.files.clientdict import load_mapping, looks_client_dict, read_client_dict
+from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name
 from auditor.sources.files.compose import looks_compose, read_compose
 from auditor.sources.files.keyvalue import (
     entries_of,
@@ -89,16 +90,17 @@ def detect(path: str, text: str) -> str | None:
             return "spring"
         return _yaml_kind(text)
     if name.endswith(".json"):
-        return "librdkafka" if looks_client_dict(load_documents(text)) else None
+        return "librdkafka" if looks_client_dict(load_mapping(text, path)) else None
     return None
 
 
 def _key_value_kind(text: str) -> str | None:
+    """A key=value file is a Kafka configuration when it sets at least one Kafka key."""
     entries = entries_of(text)
     kind = properties_kind(entries)
     if kind in ("properties", "librdkafka"):
-        found = read_client_properties(text, "-", ReadOptions())
-        return kind if found.clients else None
+        known = {java_name(e.key, kind) for e in entries} & KNOWN_CLIENT_KEYS
+        return kind if known else None
     return kind
 
 

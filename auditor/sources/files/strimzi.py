@@ -20,16 +20,10 @@ def _is_strimzi(document: Value) -> bool:
 
 
 def read_strimzi(text: str, path: str, options: ReadOptions) -> Found:
-    found = Found()
-    for document in load_documents(text):
-        if not isinstance(document, YMap) or not _is_strimzi(document):
-            continue
-        kind = document.get("kind")
-        if kind == "Kafka":
-            found += Found(brokers=(_kafka(document, path),))
-        elif kind == "KafkaTopic":
-            found += Found(topics=(_topic(document, path),))
-    return found
+    documents = [d for d in load_documents(text) if isinstance(d, YMap) and _is_strimzi(d)]
+    brokers = tuple(_kafka(d, path, documents) for d in documents if d.get("kind") == "Kafka")
+    topics = tuple(_topic(d, path) for d in documents if d.get("kind") == "KafkaTopic")
+    return Found(brokers=brokers, topics=topics)
 
 
 def _child(node: Value, *keys: str) -> Value:
@@ -44,10 +38,33 @@ def _config(mapping: Value, path: str) -> Configs:
     return settings_of(scalar_entries(mapping), path, Dialect.PLAIN)
 
 
-def _kafka(document: YMap, path: str) -> BrokerSettings:
+def _kafka(document: YMap, path: str, documents: list[YMap]) -> BrokerSettings:
     name = str(_child(document, "metadata", "name") or "?")
     settings = _config(_child(document, "spec", "kafka", "config"), path)
-    return BrokerSettings(name=f"Kafka/{name}", path=path, format=FORMAT, settings=settings)
+    rack = _child(document, "spec", "kafka", "rack")
+    if isinstance(rack, YMap) and "broker.rack" not in settings:  # Strimzi sets broker.rack from a node label
+        key = rack.get("topologyKey")
+        value = f"node label {key}" if isinstance(key, str) else None
+        settings["broker.rack"] = file_value("broker.rack", value, path, rack.line("topologyKey"), Dialect.PLAIN)
+    return BrokerSettings(
+        name=f"Kafka/{name}", path=path, format=FORMAT, settings=settings, nodes=_nodes(document, name, documents)
+    )
+
+
+def _nodes(kafka: YMap, name: str, documents: list[YMap]) -> int | None:
+    """Brokers of the cluster: spec.kafka.replicas, or the broker node pools in the same file."""
+    replicas = _child(kafka, "spec", "kafka", "replicas")
+    pools = [
+        _child(d, "spec", "replicas")
+        for d in documents
+        if d.get("kind") == "KafkaNodePool"
+        and _child(d, "metadata", "labels", "strimzi.io/cluster") == name
+        and "broker" in (_child(d, "spec", "roles") or [])
+    ]
+    if pools:
+        counts = [int(p) if isinstance(p, str) and p.isdigit() else None for p in pools]
+        return None if None in counts else sum(c or 0 for c in counts)
+    return int(replicas) if isinstance(replicas, str) and replicas.isdigit() else None
 
 
 def _topic(document: YMap, path: str) -> DeclaredTopic:

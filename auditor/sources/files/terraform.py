@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.model import ConfigSource, ConfigValue, DeclaredTopic
@@ -101,8 +101,9 @@ def _topics(tf: TfFile, label: str, body: dict[str, Any], module: Module) -> Ite
     except Unknown as exc:
         yield _topic(tf, label, base, body, module, None, why=f"for_each not evaluated: {exc}")
         return
+    from_default = _defaults_used(body["for_each"])
     for key, value in instances:
-        yield _topic(tf, label, f'{base}["{key}"]', body, module, (key, value))
+        yield _topic(tf, label, f'{base}["{key}"]', body, module, (key, value), for_each_detail=from_default)
 
 
 def _instances(expression: Any, module: Module) -> list[tuple[str, Any]]:
@@ -122,12 +123,16 @@ def _topic(
     module: Module,
     each: tuple[str, Any] | None,
     why: str | None = None,
+    for_each_detail: str | None = None,
 ) -> DeclaredTopic:
     def value(key: str, expression: Any, where: tuple[str, ...]) -> ConfigValue:
         line = tf.lines.get((label, *where))
         if why:
             return ConfigValue(key, None, ConfigSource.FILE, tf.path, line, detail=why)
-        return config_value(key, expression, module, each, tf.path, line)
+        found = config_value(key, expression, module, each, tf.path, line)
+        if for_each_detail and found.value is not None and "each." in str(expression):
+            found = replace(found, detail=f"{for_each_detail} (for_each)")
+        return found
 
     config = body.get("config")
     config = config if isinstance(config, dict) else {}
