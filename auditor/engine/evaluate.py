@@ -16,9 +16,7 @@ def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -
     return evaluate_all(rules, subjects)[0]
 
 
-def evaluate_all(
-    rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]
-) -> tuple[list[Finding], list[Pass]]:
+def evaluate_all(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> tuple[list[Finding], list[Pass]]:
     """Every (rule, subject) pair judged once: the findings, and the pairs that passed.
 
     A rule with several checks on one kind finds with the first check that does.

@@ -83,18 +83,13 @@ def cases(result: AuditResult) -> Iterator[tuple[Target, list[Case]]]:
     for case in every:
         groups.setdefault(result.target_of(case.location), []).append(case)
     for target, members in groups.items():
-        yield target, sorted(members, key=_case_key)
+        yield target, sorted(members, key=lambda c: report_order(c.rule_id, c.resource, c.location))
 
 
-def _case_key(case: Case) -> tuple[str, str, str, str, int]:
-    location = case.location
-    return (
-        case.rule_id,
-        case.resource.kind,
-        case.resource.name,
-        location.path if location else "",
-        (location.line or 0) if location else 0,
-    )
+def report_order(rule_id: str, resource: Resource, location: Location | None) -> tuple[str, str, str, str, int]:
+    """The deterministic order of checks in machine reports: rule, resource, file, line."""
+    path, line = (location.path, location.line or 0) if location else ("", 0)
+    return (rule_id, resource.kind, resource.name, path, line)
 
 
 def rule_infos(result: AuditResult) -> list[RuleInfo]:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from auditor.findings import Finding, RuleInfo, Severity, Status
 from auditor.reports import RenderOptions
-from auditor.reports.common import LEVEL, finding_text, relative_path, rule_infos
+from auditor.reports.common import LEVEL, finding_text, relative_path, report_order, rule_infos
 from auditor.result import AuditResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,7 +41,9 @@ def render_sarif(result: AuditResult, options: RenderOptions) -> str:
 def sarif_document(result: AuditResult, options: RenderOptions) -> dict[str, Any]:
     rules = rule_infos(result)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    findings = sorted(result.findings, key=_result_key)
+    findings = sorted(
+        result.findings, key=lambda f: (*report_order(f.rule_id, f.resource, f.location), f.config_key or "")
+    )
     run: dict[str, Any] = {
         "tool": {"driver": _driver(result, rules)},
         "invocations": [_invocation(result)],
@@ -187,15 +189,3 @@ def _result_properties(finding: Finding) -> dict[str, Any]:
     if finding.location and finding.location.profile:
         properties["profile"] = finding.location.profile
     return properties
-
-
-def _result_key(finding: Finding) -> tuple[str, str, str, str, int, str]:
-    location = finding.location
-    return (
-        finding.rule_id,
-        finding.resource.kind,
-        finding.resource.name,
-        location.path if location else "",
-        (location.line or 0) if location else 0,
-        finding.config_key or "",
-    )
