@@ -46,3 +46,7 @@ unit: venv
 # The integration tests start the cluster themselves when none is running, and stop it after.
 test: lint sarif-tool
 	$(BIN)/python -m pytest
+
+# One report of each format from the demo cluster (started if needed); see scripts/sample_reports.py.
+sample-reports: cluster
+	$(BIN)/python scripts/sample_reports.py

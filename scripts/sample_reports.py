@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Regenerate sample-reports/: one report of each format, real output of an audit of the demo cluster.
+
+    make sample-reports                      # starts the demo cluster if needed, seeds it, audits it
+    scripts/sample_reports.py --rerender     # no cluster: re-render every format from audit.json
+
+The audit is the command a user types (SASL, the least-privilege `auditor` user), with every
+format written in one run; demo configuration files are audited with it when the folder
+exists. `--rerender` is for formatter changes: it keeps the audited facts and re-renders them
+through `kafka-audit report convert`. tests/unit/test_sample_reports.py fails when the samples
+no longer match the schema or the formatters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample-reports"
+DEMO_CONFIG = ROOT / "demo" / "config"  # the demo's configuration files, audited when present
+EXTENSIONS = {
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "junit.xml",
+    "github": "github.txt",
+    "markdown": "md",
+    "html": "html",
+    "table": "txt",
+}
+
+
+def report_arguments(formats: dict[str, str]) -> list[str]:
+    arguments: list[str] = []
+    for fmt, extension in formats.items():
+        arguments += ["--format", fmt, "--output", str((SAMPLES / f"audit.{extension}").relative_to(ROOT))]
+    return arguments
+
+
+def kafka_audit(*arguments: str) -> int:
+    command = [str(Path(sys.executable).with_name("kafka-audit")), *arguments]
+    print("$ kafka-audit " + " ".join(arguments), flush=True)
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
+def audit_demo() -> int:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from demo import seed
+    from kafka_cluster import Cluster
+
+    cluster = Cluster.load()
+    with cluster.admin_client() as admin:
+        seed(admin)
+    paths = [str(DEMO_CONFIG.relative_to(ROOT))] if DEMO_CONFIG.is_dir() else []
+    source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path)]
+    return kafka_audit("audit", *source, *paths, *report_arguments(EXTENSIONS))
+
+
+def rerender() -> int:
+    others = {fmt: ext for fmt, ext in EXTENSIONS.items() if fmt != "json"}
+    return kafka_audit("report", "convert", str((SAMPLES / "audit.json").relative_to(ROOT)), *report_arguments(others))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rerender", action="store_true", help="re-render from sample-reports/audit.json")
+    SAMPLES.mkdir(exist_ok=True)
+    again = parser.parse_args().rerender
+    code = rerender() if again else audit_demo()
+    if code not in (0, 1):  # 1: the demo's findings fail the gate, as intended
+        print(f"sample-reports: kafka-audit exited with {code}", file=sys.stderr)
+        return code
+    written = ", ".join(f"audit.{ext}" for fmt, ext in EXTENSIONS.items() if not (again and fmt == "json"))
+    print(f"sample-reports: wrote {written} in {SAMPLES.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
