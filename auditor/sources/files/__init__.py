@@ -45,7 +45,10 @@ def parse_client_option(value: str) -> ReadOptions:
     from auditor.knowledge import defaults_for
 
     name, _, version = value.partition("@")
-    defaults_for(name.strip(), version.strip() or None)  # InputError when unknown
+    try:
+        defaults_for(name.strip(), version.strip() or None)
+    except InputError as exc:
+        raise InputError(f"--client {value}: {exc}") from exc
     return ReadOptions(client=name.strip(), client_version=version.strip() or None)
 
 

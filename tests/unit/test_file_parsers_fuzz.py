@@ -1,0 +1,232 @@
+"""Property-based: random and malformed content thrown at every file reader.
+
+Each reader either returns what the file declares or raises ParseError (which the CLI turns
+into one exit-2 line naming file and line); nothing else escapes, and nothing hangs (a
+deadline per example).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.errors import InputError
+from auditor.sources.files import read_paths
+from auditor.sources.files.base import Found, ReadOptions
+from auditor.sources.files.clientdict import read_client_dict
+from auditor.sources.files.compose import read_compose
+from auditor.sources.files.detect import detect
+from auditor.sources.files.keyvalue import read_client_properties, read_server_properties
+from auditor.sources.files.spring import read_spring
+from auditor.sources.files.strimzi import read_strimzi
+from auditor.sources.files.terraform import module_of, parse_tf, read_module
+from auditor.sources.files.topicctl import read_topicctl
+from auditor.sources.files.values import Dialect, ParseError, resolve
+
+FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+OPTIONS = ReadOptions()
+
+Reader = Callable[[str, str, ReadOptions], Found]
+READERS: list[tuple[str, Reader, str]] = [
+    ("properties", read_client_properties, "client.properties"),
+    ("server-properties", read_server_properties, "server.properties"),
+    ("spring-yaml", read_spring, "application.yml"),
+    ("spring-properties", read_spring, "application.properties"),
+    ("librdkafka-json", read_client_dict, "client.json"),
+    ("librdkafka-yaml", read_client_dict, "client.yaml"),
+    ("compose", read_compose, "docker-compose.yml"),
+    ("strimzi", read_strimzi, "kafka.yaml"),
+    ("topicctl", read_topicctl, "topic.yaml"),
+]
+
+# Words that reach the interesting branches: Kafka keys, Spring and compose structure, placeholders.
+WORDS = st.sampled_from(
+    [
+        "spring",
+        "kafka",
+        "producer",
+        "consumer",
+        "properties",
+        "listener",
+        "ack-mode",
+        "acks",
+        "retries",
+        "enable.idempotence",
+        "enable-auto-commit",
+        "[enable.auto.commit]",
+        "config",
+        "activate",
+        "on-profile",
+        "profiles",
+        "active",
+        "services",
+        "image",
+        "environment",
+        "apache/kafka",
+        "bitnami/kafka",
+        "wurstmeister/kafka",
+        "KAFKA_CREATE_TOPICS",
+        "KAFKA_CFG_MIN_INSYNC_REPLICAS",
+        "apiVersion",
+        "kafka.strimzi.io/v1beta2",
+        "kind",
+        "Kafka",
+        "KafkaTopic",
+        "KafkaNodePool",
+        "metadata",
+        "name",
+        "labels",
+        "strimzi.io/cluster",
+        "spec",
+        "replicas",
+        "meta",
+        "replicationFactor",
+        "settings",
+        "default.topic.config",
+        "request.required.acks",
+        "auto.offset.reset",
+        "${X}",
+        "${X:1}",
+        "${X:-all}",
+        "{{ v }}",
+        "$$",
+        "0",
+        "1",
+        "all",
+        "true",
+        "",
+        "a:1:1",
+        "<<",
+    ]
+)
+SCALARS = st.one_of(WORDS, st.integers(-3, 10), st.booleans(), st.none(), st.text(max_size=8))
+TREES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(WORDS, children, max_size=5)),
+    max_leaves=25,
+)
+
+
+def _call(reader: Reader, text: str, path: str) -> None:
+    try:
+        found = reader(text, path, OPTIONS)
+    except ParseError as exc:
+        assert exc.problem  # a clean error that says what is wrong
+        return
+    assert isinstance(found, Found)
+
+
+@pytest.mark.parametrize(("name", "reader", "path"), READERS, ids=[r[0] for r in READERS])
+@FUZZ
+@given(text=st.text(max_size=300))
+def test_random_text(name: str, reader: Reader, path: str, text: str) -> None:
+    _call(reader, text, path)
+
+
+@pytest.mark.parametrize(("name", "reader", "path"), READERS, ids=[r[0] for r in READERS])
+@FUZZ
+@given(tree=TREES, documents=st.integers(1, 3))
+def test_structured_yaml(name: str, reader: Reader, path: str, tree: Any, documents: int) -> None:
+    text = "---\n".join(yaml.safe_dump(tree) for _ in range(documents))
+    _call(reader, text, path)
+
+
+@pytest.mark.parametrize(("name", "reader", "path"), READERS, ids=[r[0] for r in READERS])
+@FUZZ
+@given(lines=st.lists(st.tuples(WORDS, st.sampled_from(["=", ": ", " ", "\\\n", "=\\u00", "#---\n"]), WORDS)))
+def test_key_value_lines(name: str, reader: Reader, path: str, lines: list[tuple[str, str, str]]) -> None:
+    _call(reader, "\n".join(f"{k}{sep}{v}" for k, sep, v in lines), path)
+
+
+HCL = st.lists(
+    st.sampled_from(
+        [
+            'resource "kafka_topic" "t" {',
+            "}",
+            "{",
+            'name = "x"',
+            "replication_factor = var.rf",
+            "replication_factor = 3",
+            "for_each = var.m",
+            'for_each = toset(["a", "b"])',
+            "for_each = {a = 1}",
+            "config = {",
+            '"min.insync.replicas" = each.value',
+            'variable "rf" {',
+            "default = 2",
+            'variable "m" {',
+            "default = { a = { rf = 1 } }",
+            "locals {",
+            "x = local.x",
+            "replication_factor = local.x",
+            'name = "${each.key}-${var.rf}"',
+            "replication_factor = each.value.rf",
+            "= =",
+            '"',
+            "<<EOT",
+            "EOT",
+            "#",
+        ]
+    ),
+    max_size=20,
+)
+
+
+def _terraform(text: str) -> None:
+    try:
+        tf = parse_tf(text, "main.tf")
+    except ParseError as exc:
+        assert exc.problem
+        return
+    assert isinstance(read_module([tf], module_of([tf])), Found)
+
+
+@FUZZ
+@given(lines=HCL)
+def test_terraform_structured(lines: list[str]) -> None:
+    _terraform("\n".join(lines))
+
+
+@FUZZ
+@given(text=st.text(max_size=200))
+def test_terraform_random_text(text: str) -> None:
+    _terraform(text)
+
+
+@FUZZ
+@given(text=st.text(max_size=100), dialect=st.sampled_from(list(Dialect)))
+def test_placeholders_resolve_or_say_why(text: str, dialect: Dialect) -> None:
+    resolved = resolve(text, dialect)
+    assert resolved.value is not None or resolved.detail
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(["a.properties", "application.yml", "docker-compose.yaml", "x.json", "t.tf", "x.yaml"]),
+    text=st.text(max_size=200),
+)
+def test_detection(name: str, text: str) -> None:
+    try:
+        detect(name, text)
+    except ParseError as exc:
+        assert exc.problem
+
+
+@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["a.properties", "application.yml", "docker-compose.yaml", "x.json", "t.tf", "kafka.yaml"]),
+    data=st.binary(max_size=200),
+)
+def test_whole_source_only_raises_input_errors(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    try:
+        read_paths([str(path)])
+    except InputError as exc:
+        assert str(exc).startswith(str(path)) or "--file-format" in str(exc)
