@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor import __version__
+from auditor.baseline import apply_baseline, baseline_counts, write_baseline
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
 from auditor.errors import InputError
@@ -16,8 +18,11 @@ from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
 from auditor.model import ClusterSnapshot, Estate
 from auditor.policy import exit_code
+from auditor.policyfile import Policy
 from auditor.result import AuditResult, Target
+from auditor.sampling import collect_samples, keep_steady
 from auditor.sources.connection import ConnectionSettings
+from auditor.waivers import apply_waivers
 
 if TYPE_CHECKING:
     from auditor.sources.live import Progress
@@ -29,6 +34,12 @@ class AuditOptions:
     fail_on_gaps: bool = False
     exit_zero: bool = False
     rules_dir: Path | None = None
+    policy: Policy | None = None  # severities, params, scope and waivers (policyfile.load_policy)
+    baseline: Mapping[str, int] | None = None  # fingerprint -> count (baseline.load_baseline)
+    write_baseline: Path | None = None  # record this run's unwaived findings there, and accept them
+    today: date | None = None  # waivers expire after their date; None: today
+    samples: int = 1  # live only: partition findings must hold in every sample
+    sample_interval_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -73,23 +84,29 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     clock = _Clock()
     rules = load_rules(options.rules_dir)
     estate, targets = read_files(files) if files else (Estate(), ())
-    cluster = _read_cluster(sources, progress)
+    cluster = _read_cluster(sources, options, progress)
+    earlier: Sequence[ClusterSnapshot] = ()
     if cluster is not None:
-        snapshot, target = cluster
-        estate, targets = replace(estate, cluster=snapshot), (target, *targets)
-    return audit_estate(estate, targets, rules, options, clock)
+        snapshots, target = cluster
+        estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
+        earlier = snapshots[:-1]
+    return audit_estate(estate, targets, rules, options, clock, earlier)
 
 
-def _read_cluster(sources: Sources, progress: Progress | None) -> tuple[ClusterSnapshot, Target] | None:
+def _read_cluster(
+    sources: Sources, options: AuditOptions, progress: Progress | None
+) -> tuple[list[ClusterSnapshot], Target] | None:
+    """The snapshot, or the live cluster read `options.samples` times (the last one is reported)."""
     if sources.snapshot is not None:
         from auditor.sources.snapshot import read_snapshot
 
-        return read_snapshot(sources.snapshot), Target("snapshot", str(sources.snapshot), "kafka-audit-snapshot")
+        return [read_snapshot(sources.snapshot)], Target("snapshot", str(sources.snapshot), "kafka-audit-snapshot")
     if sources.cluster is not None:
         from auditor.sources.live import collect
 
-        snapshot = collect(sources.cluster, progress)
-        return snapshot, Target(kind="cluster", name=snapshot.bootstrap, format="kafka")
+        settings = sources.cluster
+        snapshots = collect_samples(lambda: collect(settings, progress), options.samples, options.sample_interval_s)
+        return snapshots, Target(kind="cluster", name=snapshots[-1].bootstrap, format="kafka")
     return None
 
 
@@ -113,12 +130,28 @@ def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress
 
 
 def audit_estate(
-    estate: Estate, targets: tuple[Target, ...], rules: list[Rule], options: AuditOptions, clock: _Clock | None = None
+    estate: Estate,
+    targets: tuple[Target, ...],
+    rules: list[Rule],
+    options: AuditOptions,
+    clock: _Clock | None = None,
+    earlier: Sequence[ClusterSnapshot] = (),
 ) -> AuditResult:
-    """Judge what the sources read and gate it."""
+    """Judge what the sources read under the policy, apply waivers and baseline, and gate it.
+
+    `earlier` are previous samples of the cluster: partition findings must hold in each.
+    """
     clock = clock or _Clock()
-    found, passed = evaluate_all(rules, subjects(estate))
-    findings = sort_findings(found)
+    policy = options.policy or Policy()
+    rules = policy.tune(rules)
+    found, passed = evaluate_all(rules, policy.scope(subjects(estate)))
+    found = keep_steady(found, rules, earlier, policy.scope, options.sample_interval_s)
+    findings, waiver_uses = apply_waivers(sort_findings(found), policy.waivers, options.today or date.today())
+    if options.write_baseline is not None:
+        write_baseline(options.write_baseline, findings)
+    baseline = baseline_counts(findings) if options.write_baseline is not None else options.baseline
+    if baseline is not None:
+        findings = apply_baseline(findings, baseline)
     gaps = estate.all_gaps
     code = exit_code(
         findings,
@@ -138,6 +171,9 @@ def audit_estate(
         gaps=gaps,
         passes=tuple(sorted(passed, key=lambda p: (p.rule_id, p.resource.kind, p.resource.name))),
         rules=tuple(rule_info(rule) for rule in rules),
+        waivers=tuple(waiver_uses),
+        policy=policy.source,
+        samples=len(earlier) + 1,
     )
 
 
@@ -152,7 +188,7 @@ def rule_info(rule: Rule) -> RuleInfo:
         name=rule.name,
         title=rule.title,
         stage=rule.stage,
-        severity=rule.severity,
+        severity=rule.severity_override or rule.severity,
         rationale=rule.rationale,
         remediation=PLACEHOLDER.sub(r"<\1>", rule.remediation),
         references=rule.references,

@@ -13,9 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from auditor import __version__
+from auditor.cli_policy import (
+    BaselineOption,
+    NoWaiversFlag,
+    PolicyOption,
+    SampleIntervalOption,
+    SamplesOption,
+    WaiversOption,
+    WriteBaselineOption,
+)
+from auditor.cli_rules import rules_app
 from auditor.errors import AuditError, InputError
-from auditor.findings import Severity
-from auditor.policy import EXIT_USAGE, FAIL_ON_CHOICES, parse_fail_on
+from auditor.policy import EXIT_USAGE, FAIL_ON_CHOICES
 from auditor.report_cli import (
     FormatsOption,
     MinSeverityOption,
@@ -39,6 +48,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(report_app, name="report")
+app.add_typer(rules_app, name="rules")
 
 
 def _version(value: bool) -> None:
@@ -80,7 +90,11 @@ ClientOption = Annotated[
     typer.Option("--client", help="NAME[@VERSION] whose defaults apply to client configs, e.g. java@3.9, librdkafka."),
 ]
 FailOnOption = Annotated[
-    str, typer.Option("--fail-on", help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)}.")
+    str | None,
+    typer.Option(
+        "--fail-on",
+        help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)} (default: policy, else high).",
+    ),
 ]
 FailOnGapsFlag = Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 4 when some resources could not be read.")]
 ExitZeroFlag = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the gate.")]
@@ -104,15 +118,36 @@ def audit(
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
     min_severity: MinSeverityOption = None,
-    fail_on: FailOnOption = "high",
+    fail_on: FailOnOption = None,
     fail_on_gaps: FailOnGapsFlag = False,
     exit_zero: ExitZeroFlag = False,
+    policy: PolicyOption = None,
+    waivers: WaiversOption = None,
+    no_waivers: NoWaiversFlag = False,
+    baseline: BaselineOption = None,
+    write_baseline: WriteBaselineOption = None,
+    samples: SamplesOption = 1,
+    sample_interval: SampleIntervalOption = 5.0,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
-    from auditor.audit import AuditOptions, FileSources, Sources, audit_sources
+    from auditor.audit import FileSources, Sources, audit_sources
+    from auditor.cli_policy import audit_options
     from auditor.progress import terminal_progress
 
-    options = AuditOptions(fail_on=_fail_on(fail_on), fail_on_gaps=fail_on_gaps, exit_zero=exit_zero)
+    if samples > 1 and bootstrap_server is None:
+        raise InputError("--samples needs a live cluster (--bootstrap-server)")
+    options = audit_options(
+        fail_on=fail_on,
+        fail_on_gaps=fail_on_gaps,
+        exit_zero=exit_zero,
+        policy=policy,
+        waivers=waivers,
+        no_waivers=no_waivers,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        samples=samples,
+        sample_interval=sample_interval,
+    )
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
     cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
@@ -154,12 +189,6 @@ def _connection(bootstrap_server: str, command_config: Path | None, timeout: flo
         timeout_s=timeout,
         client=load_command_config(command_config) if command_config else {},
     )
-
-
-def _fail_on(value: str) -> Severity | None:
-    if value not in FAIL_ON_CHOICES:
-        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {value!r}")
-    return parse_fail_on(value)
 
 
 def main() -> None:

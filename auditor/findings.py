@@ -74,6 +74,7 @@ class Finding:
     remediation: str
     location: Location | None = None
     waiver_reason: str | None = None
+    baselined: bool = False  # accounted for by --baseline: shown, does not gate
 
     @property
     def fingerprint(self) -> str:

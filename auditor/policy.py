@@ -16,12 +16,12 @@ FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity), "never")
 
 
 def gating(finding: Finding, fail_on: Severity | None) -> bool:
-    """A finding gates when it is not waived and at or above the threshold.
+    """A finding gates when it is not waived, not in the baseline and at or above the threshold.
 
     `unknown` findings gate like failures: a value that could not be determined is never
     assumed fine.
     """
-    if fail_on is None or finding.status is Status.WAIVED:
+    if fail_on is None or finding.status is Status.WAIVED or finding.baselined:
         return False
     return finding.severity.at_least(fail_on)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
+from auditor.waivers import WaiverUse
 
 FILE_KINDS = ("file", "database")
 
@@ -39,6 +40,9 @@ class AuditResult:
     passes: tuple[Pass, ...] = ()
     rules: tuple[RuleInfo, ...] = ()
     min_severity: str | None = None
+    waivers: tuple[WaiverUse, ...] = ()  # every waiver's fate: applied, expired, unused
+    policy: str | None = None  # the policy file (or built-in profile) that tuned the run
+    samples: int = 1  # reads of partition state (--samples)
 
     @property
     def complete(self) -> bool:

@@ -65,6 +65,7 @@ class Check:
     expected: str
     message: str
     remediation: str
+    spec: Mapping[str, Any]  # as written (merged with the rule's own fields), for docs and `rules show`
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
         expected=spec["expected"],
         message=spec["message"],
         remediation=spec["remediation"].strip(),
+        spec=dict(spec),
     )
 
 

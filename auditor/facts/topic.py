@@ -28,7 +28,7 @@ def topic_subjects(estate: Estate) -> Iterator[Subject]:
 
 def live_topic_subject(topic: Topic, cluster: ClusterSnapshot) -> Subject:
     configs = topic.configs
-    registered = {b.id for b in cluster.brokers}
+    registered = known_brokers(cluster)
     replicas = {r for p in topic.partitions for r in p.replicas}
     missing = sorted(replicas - registered) if registered else None
     facts = {
@@ -54,6 +54,13 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot) -> Subject:
         facts=facts,
         context={"topic": topic.name, "bootstrap": bootstrap, "set_config": set_config, "declared_in": "the cluster"},
     )
+
+
+def known_brokers(cluster: ClusterSnapshot) -> set[int]:
+    """Registered brokers, and those that are down: a fenced broker may be missing from
+    DescribeCluster, but partitions still name it among their offline replicas."""
+    offline = {r for t in cluster.topics for p in t.partitions for r in p.offline_replicas}
+    return {b.id for b in cluster.brokers} | offline if cluster.brokers else set()
 
 
 def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
@@ -118,7 +125,7 @@ def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:
 
 def _known_broker_count(estate: Estate) -> int | None:
     if estate.cluster is not None and estate.cluster.brokers:
-        return len(estate.cluster.brokers)
+        return len(known_brokers(estate.cluster))
     if not estate.brokers or any(b.nodes is None for b in estate.brokers):
         return None
     return sum(b.nodes or 0 for b in estate.brokers)
@@ -136,7 +143,7 @@ TOPIC = SubjectKind(
         "min_insync_replicas": "effective min.insync.replicas of the topic, with its source",
         "unclean_leader_election_enable": "effective unclean.leader.election.enable, with its source",
         "brokers_known": "whether the topic's brokers are known (live cluster, or brokers declared in files)",
-        "broker_count": "registered brokers (live, fenced included) or declared brokers",
+        "broker_count": "brokers of the cluster (registered or down) or declared brokers",
         "missing_replica_brokers": "number of brokers holding replicas of the topic that are not registered",
         "missing_brokers": "ids of those brokers",
     },

@@ -9,6 +9,7 @@ from typing import Any
 from auditor.findings import Finding, Pass, RuleInfo
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
+from auditor.waivers import WaiverUse
 
 SCHEMA_VERSION = 1
 
@@ -17,9 +18,29 @@ def report_document(result: AuditResult) -> dict[str, Any]:
     document = _core_document(result)
     if result.min_severity is not None:
         document["run"]["min_severity"] = result.min_severity
+    if result.policy is not None:
+        document["run"]["policy"] = result.policy
+    if result.samples > 1:
+        document["run"]["samples"] = result.samples
     document["passed"] = [pass_document(p) for p in result.passes]
     document["rules"] = [rule_document(r) for r in result.rules]
+    if result.waivers:
+        document["waivers"] = [waiver_document(w) for w in result.waivers]
     return document
+
+
+def waiver_document(use: WaiverUse) -> dict[str, Any]:
+    waiver = use.waiver
+    return {
+        "rule_id": waiver.rule_id,
+        "resource": waiver.resource_text,
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires,
+        "status": use.status,
+        "matched": use.matched,
+        "source": waiver.source,
+    }
 
 
 def _core_document(result: AuditResult) -> dict[str, Any]:
@@ -45,7 +66,7 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "rule_id": finding.rule_id,
         "rule_name": finding.rule_name,
         "title": finding.title,
@@ -63,6 +84,9 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "waiver_reason": finding.waiver_reason,
         "fingerprint": finding.fingerprint,
     }
+    if finding.baselined:
+        document["baselined"] = True
+    return document
 
 
 def pass_document(passed: Pass) -> dict[str, Any]:

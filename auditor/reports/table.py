@@ -42,6 +42,13 @@ def render_table(result: AuditResult, options: RenderOptions) -> str:
         console.print(_stage_table(stage, list(group)))
     for gap in result.gaps:
         console.print(Text(f"not audited: {gap.resource}: {gap.reason}", style="yellow"), soft_wrap=True)
+    for use in result.waivers:
+        if use.status != "applied":
+            w = use.waiver
+            line = (
+                f"waiver {use.status}: {w.rule_id} {w.resource_text} (owner {w.owner}, expires {w.expires}, {w.source})"
+            )
+            console.print(Text(line, style="yellow"), soft_wrap=True)
     console.print(_summary(result), soft_wrap=True)
     return buffer.getvalue()
 
@@ -58,6 +65,8 @@ def _stage_table(stage: Stage, findings: list[Finding]) -> Table:
         severity = Text(f.severity.value, style=SEVERITY_STYLE[f.severity.value])
         if f.status is not Status.FAIL:
             severity.append(f"\n{f.status.value}")
+        if f.baselined:
+            severity.append("\nbaselined")
         resource = str(f.resource) if f.location is None else f"{f.resource}\n{where(f.location)}"
         text = f"{f.message}\nfix: {f.remediation}"
         if f.status is Status.WAIVED:

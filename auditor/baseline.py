@@ -1,0 +1,77 @@
+"""Baselines: accept today's findings, fail only on what is new.
+
+`--write-baseline FILE` records the fingerprint of every unwaived finding with how many times
+it occurs; `--baseline FILE` marks up to that many findings of each fingerprint as baselined
+(shown, not gating). A finding beyond the recorded count is new, even of a known kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from auditor.errors import InputError
+from auditor.findings import Finding, Status
+
+BASELINE_FORMAT = "kafka-audit-baseline"
+BASELINE_VERSION = 1
+
+
+def baseline_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Fingerprint -> occurrences of the unwaived findings."""
+    return dict(Counter(f.fingerprint for f in findings if f.status is not Status.WAIVED))
+
+
+def baseline_document(findings: Iterable[Finding]) -> dict[str, object]:
+    kept = [f for f in findings if f.status is not Status.WAIVED]
+    counts = baseline_counts(kept)
+    described = {f.fingerprint: f"{f.rule_id} {f.resource}" for f in kept}
+    return {
+        "format": BASELINE_FORMAT,
+        "version": BASELINE_VERSION,
+        "fingerprints": {fp: {"count": counts[fp], "finding": described[fp]} for fp in sorted(counts)},
+    }
+
+
+def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
+    try:
+        path.write_text(json.dumps(baseline_document(findings), indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write baseline {path}: {exc.strerror}") from exc
+
+
+def load_baseline(path: Path) -> dict[str, int]:
+    """Fingerprint -> count. InputError when the file is unreadable or not a baseline."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read baseline {path}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"baseline {path} is not JSON: {exc}") from exc
+    if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
+        raise InputError(f"{path} is not a kafka-audit baseline (written by --write-baseline)")
+    if document.get("version") != BASELINE_VERSION:
+        raise InputError(f"baseline {path} has version {document.get('version')!r}; this kafka-audit reads 1")
+    entries = document.get("fingerprints")
+    if not isinstance(entries, dict) or not all(_valid_entry(v) for v in entries.values()):
+        raise InputError(f"baseline {path}: 'fingerprints' must map fingerprints to {{count: N}}")
+    return {fp: int(entry["count"]) for fp, entry in entries.items()}
+
+
+def _valid_entry(entry: object) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("count"), int) and entry["count"] >= 0
+
+
+def apply_baseline(findings: Iterable[Finding], baseline: Mapping[str, int]) -> list[Finding]:
+    """Mark findings the baseline accounts for; waived ones are left as they are."""
+    remaining = dict(baseline)
+    result = []
+    for finding in findings:
+        if finding.status is not Status.WAIVED and remaining.get(finding.fingerprint, 0) > 0:
+            remaining[finding.fingerprint] -= 1
+            finding = replace(finding, baselined=True)
+        result.append(finding)
+    return result

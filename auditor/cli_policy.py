@@ -1,0 +1,78 @@
+"""The audit command's policy, waiver, baseline and sampling flags, turned into AuditOptions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from auditor.errors import InputError
+from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
+
+if TYPE_CHECKING:
+    from auditor.audit import AuditOptions
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Policy file (default: .kafka-audit.yaml in the working folder, if any)."),
+]
+WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="Waivers file, added to the policy's waivers.")]
+NoWaiversFlag = Annotated[bool, typer.Option("--no-waivers", help="Ignore every waiver: show the unfiltered truth.")]
+BaselineOption = Annotated[
+    Path | None, typer.Option("--baseline", help="Fail only on findings beyond this baseline (--write-baseline).")
+]
+WriteBaselineOption = Annotated[
+    Path | None, typer.Option("--write-baseline", help="Record this run's findings as the accepted baseline.")
+]
+SamplesOption = Annotated[
+    int, typer.Option("--samples", min=1, help="Read partition state N times; report partition findings held in all.")
+]
+SampleIntervalOption = Annotated[
+    float, typer.Option("--sample-interval", min=0.0, help="Seconds between samples (with --samples).")
+]
+
+
+def audit_options(
+    *,
+    fail_on: str | None,
+    fail_on_gaps: bool,
+    exit_zero: bool,
+    policy: Path | None,
+    waivers: Path | None,
+    no_waivers: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    samples: int,
+    sample_interval: float,
+) -> AuditOptions:
+    """Read and validate every file the flags name (InputError, exit 2, before any request)."""
+    from auditor.audit import AuditOptions
+    from auditor.baseline import load_baseline
+    from auditor.engine import load_rules
+    from auditor.policyfile import find_policy, load_policy, rule_index
+    from auditor.waivers import load_waivers_file
+
+    rules = load_rules()
+    tuned = load_policy(find_policy(policy), rules)
+    if waivers is not None:
+        ids = {key: rule.id for key, rule in rule_index(rules).items()}
+        tuned = replace(tuned, waivers=tuned.waivers + load_waivers_file(waivers, ids))
+    if no_waivers:
+        tuned = replace(tuned, waivers=())
+    if baseline is not None and write_baseline is not None:
+        raise InputError("give --baseline or --write-baseline, not both")
+    threshold = fail_on if fail_on is not None else tuned.fail_on or "high"
+    if threshold not in FAIL_ON_CHOICES:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {threshold!r}")
+    return AuditOptions(
+        fail_on=parse_fail_on(threshold),
+        fail_on_gaps=fail_on_gaps,
+        exit_zero=exit_zero,
+        policy=tuned,
+        baseline=load_baseline(baseline) if baseline is not None else None,
+        write_baseline=write_baseline,
+        samples=samples,
+        sample_interval_s=sample_interval,
+    )

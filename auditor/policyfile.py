@@ -1,0 +1,261 @@
+"""The policy file (.kafka-audit.yaml or --policy): how a team tunes the catalog without forking it.
+
+    extends: default | strict        # a built-in profile (auditor/profiles/) to start from
+    fail_on: high                    # critical | high | medium | low | info | never
+    internal_topics: true            # audit __consumer_offsets & co.
+    include: {topics: [REGEX], groups: [REGEX]}
+    exclude: {topics: [REGEX], groups: [REGEX]}
+    rules:
+      STO006: {off: true}            # a rule id or name
+      min-insync-replicas: {severity: critical, params: {min_insync_replicas: 3}}
+    waivers: [...]                   # see auditor/waivers.py
+
+Unknown keys, rules, params or values are input errors (exit 2) naming the file and line.
+Regexes are searched (re.search) in topic and group names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from auditor.engine import Rule
+from auditor.errors import InputError
+from auditor.facts import Subject
+from auditor.findings import Severity
+from auditor.policy import FAIL_ON_CHOICES
+from auditor.waivers import Waiver, parse_waivers
+from auditor.yamlread import Located, load_located
+
+POLICY_FILE = ".kafka-audit.yaml"
+PROFILES_DIR = Path(__file__).parent / "profiles"
+TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers")
+SCOPE_KEYS = ("topics", "groups")
+RULE_KEYS = ("severity", "off", "params")
+
+
+@dataclass(frozen=True)
+class RuleTuning:
+    severity: Severity | None = None
+    off: bool | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def over(self, base: RuleTuning) -> RuleTuning:
+        return RuleTuning(
+            severity=self.severity or base.severity,
+            off=base.off if self.off is None else self.off,
+            params={**base.params, **self.params},
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str = "built-in default"
+    fail_on: str | None = None
+    internal_topics: bool | None = None
+    include: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: Mapping[str, RuleTuning] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+
+    def over(self, base: Policy) -> Policy:
+        """This policy on top of `base` (what it extends): scalars win, lists add up."""
+        return Policy(
+            source=self.source,
+            fail_on=self.fail_on or base.fail_on,
+            internal_topics=base.internal_topics if self.internal_topics is None else self.internal_topics,
+            include={k: base.include.get(k, ()) + self.include.get(k, ()) for k in SCOPE_KEYS},
+            exclude={k: base.exclude.get(k, ()) + self.exclude.get(k, ()) for k in SCOPE_KEYS},
+            rules={
+                rid: self.rules.get(rid, RuleTuning()).over(base.rules.get(rid, RuleTuning()))
+                for rid in {*base.rules, *self.rules}
+            },
+            waivers=base.waivers + self.waivers,
+        )
+
+    def tune(self, rules: Iterable[Rule]) -> list[Rule]:
+        """The rules with this policy's severities and params; rules turned off are left out."""
+        tuned = []
+        for rule in rules:
+            tuning = self.rules.get(rule.id)
+            if tuning is None:
+                tuned.append(rule)
+            elif not tuning.off:
+                tuned.append(replace(rule, params={**rule.params, **tuning.params}, severity_override=tuning.severity))
+        return tuned
+
+    def selects(self, subject: Subject) -> bool:
+        """Whether the subject is in scope: internal topics, include/exclude of topics and groups."""
+        internal = subject.facts.get("internal")
+        if self.internal_topics is False and internal is not None and internal.value is True:
+            return False
+        for scope, key in (("topics", "topic"), ("groups", "group")):
+            name = subject.context.get(key)
+            if name is None:
+                continue
+            includes, excludes = self.include.get(scope, ()), self.exclude.get(scope, ())
+            if includes and not any(re.search(p, name) for p in includes):
+                return False
+            if any(re.search(p, name) for p in excludes):
+                return False
+        return True
+
+    def scope(self, subjects: Mapping[str, list[Subject]]) -> dict[str, list[Subject]]:
+        return {kind: [s for s in items if self.selects(s)] for kind, items in subjects.items()}
+
+
+def rule_index(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """Every rule by id and by name: names are accepted wherever an id is."""
+    index: dict[str, Rule] = {}
+    for rule in rules:
+        index[rule.id] = rule
+        index[rule.name] = rule
+    return index
+
+
+def find_policy(explicit: Path | None, cwd: Path | None = None) -> Path | None:
+    """--policy FILE, else .kafka-audit.yaml in the working folder, else none."""
+    if explicit is not None:
+        return explicit
+    found = (cwd or Path.cwd()) / POLICY_FILE
+    return found if found.is_file() else None
+
+
+def load_policy(path: Path | None, rules: Iterable[Rule]) -> Policy:
+    """The policy at `path` over the profile it extends (default when none); InputError on any defect."""
+    index = rule_index(rules)
+    if path is None:
+        return profile("default", index)
+    document = load_located(path)
+    if document is None:
+        document = Located(str(path), 1)
+    if not isinstance(document, Located):
+        raise InputError(f"{path}:1: a policy file must be a mapping")
+    own = parse_policy(document, index)
+    return own.over(profile(_extends(document), index))
+
+
+def profile(name: str, index: Mapping[str, Rule]) -> Policy:
+    document = load_located(PROFILES_DIR / f"{name}.yaml")
+    return parse_policy(document, index, source=f"built-in {name}")
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def _extends(document: Located) -> str:
+    name = document.get("extends", "default")
+    if name not in profile_names():
+        raise InputError(
+            f"{document.where('extends')}: unknown profile {name!r}; built-in: {', '.join(profile_names())}"
+        )
+    return str(name)
+
+
+def parse_policy(document: Located, index: Mapping[str, Rule], source: str | None = None) -> Policy:
+    _known_keys(document, TOP_KEYS, "policy key")
+    fail_on = document.get("fail_on")
+    if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
+        raise InputError(f"{document.where('fail_on')}: fail_on must be one of {', '.join(FAIL_ON_CHOICES)}")
+    internal = document.get("internal_topics")
+    if internal is not None and not isinstance(internal, bool):
+        raise InputError(f"{document.where('internal_topics')}: internal_topics must be true or false")
+    ids = {key: rule.id for key, rule in index.items()}
+    return Policy(
+        source=source or document.path,
+        fail_on=None if fail_on is None else str(fail_on),
+        internal_topics=internal,
+        include=_scope(document, "include"),
+        exclude=_scope(document, "exclude"),
+        rules=_rules(document, index),
+        waivers=parse_waivers(document["waivers"], document.where("waivers"), ids) if "waivers" in document else (),
+    )
+
+
+def _scope(document: Located, key: str) -> dict[str, tuple[str, ...]]:
+    section = document.get(key)
+    if section is None:
+        return {}
+    if not isinstance(section, Located):
+        raise InputError(f"{document.where(key)}: {key} must map topics/groups to lists of regexes")
+    _known_keys(section, SCOPE_KEYS, f"{key} key")
+    scope: dict[str, tuple[str, ...]] = {}
+    for name, patterns in section.items():
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise InputError(f"{section.where(name)}: {key}.{name} must be a list of regexes")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InputError(f"{section.where(name)}: invalid regex {pattern!r}: {exc}") from exc
+        scope[name] = tuple(patterns)
+    return scope
+
+
+def _rules(document: Located, index: Mapping[str, Rule]) -> dict[str, RuleTuning]:
+    section = document.get("rules")
+    if section is None:
+        return {}
+    if not isinstance(section, Located):
+        raise InputError(f"{document.where('rules')}: rules must map rule ids or names to settings")
+    tunings: dict[str, RuleTuning] = {}
+    for key, settings in section.items():
+        rule = index.get(key)
+        if rule is None:
+            raise InputError(f"{section.where(key)}: unknown rule {key!r}")
+        if rule.id in tunings:
+            raise InputError(f"{section.where(key)}: rule {rule.id} is set twice (by id and by name)")
+        tunings[rule.id] = _rule_tuning(rule, settings, section.where(key))
+    return tunings
+
+
+def _rule_tuning(rule: Rule, settings: Any, where: str) -> RuleTuning:
+    if not isinstance(settings, Located):
+        raise InputError(f"{where}: settings of {rule.id} must be a mapping of {', '.join(RULE_KEYS)}")
+    _known_keys(settings, RULE_KEYS, f"setting of {rule.id}")
+    severity = settings.get("severity")
+    if severity is not None and severity not in {s.value for s in Severity}:
+        raise InputError(
+            f"{settings.where('severity')}: severity must be one of {', '.join(s.value for s in Severity)}"
+        )
+    off = settings.get("off")
+    if off is not None and not isinstance(off, bool):
+        raise InputError(f"{settings.where('off')}: off must be true or false")
+    return RuleTuning(
+        severity=None if severity is None else Severity(severity),
+        off=off,
+        params=_params(rule, settings.get("params"), settings),
+    )
+
+
+def _params(rule: Rule, params: Any, settings: Located) -> dict[str, Any]:
+    if params is None:
+        return {}
+    if not isinstance(params, Located):
+        raise InputError(f"{settings.where('params')}: params of {rule.id} must be a mapping")
+    for name, value in params.items():
+        if name not in rule.params:
+            known = ", ".join(rule.params) or "none"
+            raise InputError(f"{params.where(name)}: {rule.id} has no param {name!r}; its params: {known}")
+        if not _same_kind(value, rule.params[name]):
+            raise InputError(f"{params.where(name)}: param {name} of {rule.id} must be like {rule.params[name]!r}")
+    return dict(params)
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _known_keys(mapping: Located, known: Iterable[str], what: str) -> None:
+    allowed = list(known)
+    for key in mapping:
+        if key not in allowed:
+            raise InputError(f"{mapping.where(key)}: unknown {what} {key!r}; known: {', '.join(allowed)}")

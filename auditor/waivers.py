@@ -1,0 +1,146 @@
+"""Waivers: a team's signed, dated decision that a finding is accepted for now.
+
+A waived finding stays in every report with status `waived` and the waiver's reason, and does
+not count for the gate. A waiver past its date (or with a date that cannot be read) stops
+applying and is reported as expired; one that matches nothing is reported as unused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.findings import Finding, Status
+from auditor.yamlread import Located, load_located
+
+WAIVER_KEYS = {"rule", "resource", "resource_regex", "kind", "reason", "owner", "expires"}
+REQUIRED_KEYS = ("rule", "reason", "owner", "expires")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule_id: str
+    reason: str
+    owner: str
+    expires: str  # as written: a malformed date counts as expired
+    source: str  # file:line
+    resource: str | None = None
+    resource_regex: str | None = None
+    kind: str | None = None
+
+    @property
+    def resource_text(self) -> str:
+        name = self.resource if self.resource is not None else f"/{self.resource_regex}/"
+        return f"{self.kind} {name}" if self.kind else name
+
+    def expiry(self) -> date | None:
+        try:
+            return date.fromisoformat(self.expires.strip())
+        except ValueError:
+            return None
+
+    def expired(self, today: date) -> bool:
+        """Valid through its `expires` date; a date that cannot be read is expired."""
+        expiry = self.expiry()
+        return expiry is None or today > expiry
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.rule_id != self.rule_id or (self.kind is not None and finding.resource.kind != self.kind):
+            return False
+        if self.resource is not None:
+            return finding.resource.name == self.resource
+        return self.resource_regex is not None and re.fullmatch(self.resource_regex, finding.resource.name) is not None
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """How a waiver fared in a run: applied, expired or unused, and how many findings it matched."""
+
+    waiver: Waiver
+    status: str
+    matched: int
+
+
+def apply_waivers(
+    findings: Iterable[Finding], waivers: Sequence[Waiver], today: date
+) -> tuple[list[Finding], list[WaiverUse]]:
+    """Mark findings matched by a live waiver as waived; report every waiver's fate."""
+    matched = [0] * len(waivers)
+    result: list[Finding] = []
+    for finding in findings:
+        waived = None
+        for i, waiver in enumerate(waivers):
+            if waiver.matches(finding):
+                matched[i] += 1
+                if waived is None and not waiver.expired(today):
+                    waived = waiver
+        result.append(
+            finding if waived is None else replace(finding, status=Status.WAIVED, waiver_reason=waived.reason)
+        )
+    uses = [WaiverUse(w, _status(w, matched[i], today), matched[i]) for i, w in enumerate(waivers)]
+    return result, uses
+
+
+def _status(waiver: Waiver, matched: int, today: date) -> str:
+    if waiver.expired(today):
+        return "expired"
+    return "applied" if matched else "unused"
+
+
+def parse_waivers(items: Any, where: str, rule_ids: Mapping[str, str]) -> tuple[Waiver, ...]:
+    """Waivers from a YAML list; `rule_ids` maps every rule id and name to the id."""
+    if not isinstance(items, list):
+        raise InputError(f"{where}: 'waivers' must be a list")
+    return tuple(_parse_waiver(item, where, rule_ids) for item in items)
+
+
+def _parse_waiver(item: Any, where: str, rule_ids: Mapping[str, str]) -> Waiver:
+    if not isinstance(item, Located):
+        raise InputError(f"{where}: each waiver must be a mapping with {', '.join(REQUIRED_KEYS)}")
+    for key in item:
+        if key not in WAIVER_KEYS:
+            raise InputError(f"{item.where(key)}: unknown waiver key {key!r}; known: {', '.join(sorted(WAIVER_KEYS))}")
+    for key in REQUIRED_KEYS:
+        if not str(item.get(key) or "").strip():
+            raise InputError(f"{item.where()}: waiver needs {key!r}")
+    if (item.get("resource") is None) == (item.get("resource_regex") is None):
+        raise InputError(f"{item.where()}: waiver needs exactly one of 'resource' and 'resource_regex'")
+    rule = str(item["rule"])
+    if rule not in rule_ids:
+        raise InputError(f"{item.where('rule')}: unknown rule {rule!r}")
+    regex = item.get("resource_regex")
+    if regex is not None:
+        try:
+            re.compile(str(regex))
+        except re.error as exc:
+            raise InputError(f"{item.where('resource_regex')}: invalid regex {regex!r}: {exc}") from exc
+    return Waiver(
+        rule_id=rule_ids[rule],
+        reason=str(item["reason"]).strip(),
+        owner=str(item["owner"]).strip(),
+        expires=str(item["expires"]),
+        source=item.where(),
+        resource=_opt(item.get("resource")),
+        resource_regex=_opt(regex),
+        kind=_opt(item.get("kind")),
+    )
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def load_waivers_file(path: Path, rule_ids: Mapping[str, str]) -> tuple[Waiver, ...]:
+    """A --waivers file: a list of waivers, or a mapping with only `waivers:`."""
+    document = load_located(path)
+    if isinstance(document, Located):
+        for key in document:
+            if key != "waivers":
+                raise InputError(f"{document.where(key)}: unknown key {key!r} in a waivers file; known: waivers")
+        return parse_waivers(document.get("waivers", []), document.where("waivers"), rule_ids)
+    return parse_waivers(document if document is not None else [], f"{path}:1", rule_ids)
