@@ -50,6 +50,7 @@ class BrokerView:
     config_file: str
     set_default: str
     location: Location | None = None
+    nodes: int | None = 1  # brokers it stands for (a Strimzi Kafka: its replicas); None: unknown
 
 
 def broker_subjects(estate: Estate) -> Iterator[Subject]:
@@ -90,6 +91,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
                 config_file=b.path,
                 set_default=f"in {b.path}, set",
                 location=Location(b.path),
+                nodes=b.nodes,
             )
         )
     return views
@@ -103,7 +105,7 @@ def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str
             "id": Fact(view.name),
             "live": Fact(view.live),
             "has_rack": view.has_rack,
-            "broker_count": Fact(len(peers)),
+            "broker_count": Fact(broker_count(peers)),
             "differing_settings": Fact(differing_settings(view, peers)),
         }
     )
@@ -118,6 +120,11 @@ def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str
             "set_default": view.set_default,
         },
     )
+
+
+def broker_count(peers: Sequence[BrokerView]) -> int | None:
+    counts = [p.nodes for p in peers]
+    return None if any(n is None for n in counts) else sum(n or 0 for n in counts)
 
 
 def differing_settings(view: BrokerView, peers: Sequence[BrokerView]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.model import ConfigSource, Estate, Topic
 from tests.builders import (
     broker,
@@ -222,6 +224,8 @@ CASES: list[RuleCase] = [
     passes("STO015", "racks-set", cluster()),
     fails("STO015", "no-racks", cluster(broker_list=brokers(rack=None)), "low", "1", "2", "3"),
     passes("STO015", "two-brokers", cluster(broker_list=brokers(2, rack=None))),
+    fails("STO015", "strimzi-3-replicas", files(replace(broker_file("my-cluster"), nodes=3)), "low", "my-cluster"),
+    unknown("STO015", "node-count-unknown", files(replace(broker_file("my-cluster"), nodes=None)), "low"),
     fails(
         "STO015",
         "declared-brokers",
