@@ -17,6 +17,8 @@ from auditor.sources.properties import read_properties_file
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+MECHANISMS = (*PASSWORD_MECHANISMS, "OAUTHBEARER", "GSSAPI")
+INLINE_PEM = ("ssl.truststore.certificates", "ssl.keystore.certificate.chain", "ssl.keystore.key")
 MAX_IN_FLIGHT = 100
 _JAAS_OPTION = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+?))(?=\s|;|$)')
 
@@ -72,10 +74,12 @@ def client_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
 
 def _sasl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
     mechanism = props.get("sasl.mechanism", "GSSAPI").upper()
+    if mechanism == "OAUTHBEARER":
+        return {"sasl_mechanism": mechanism, "sasl_oauth_token_provider": _oauth_token_file(props, source)}
+    if mechanism == "GSSAPI":
+        return _gssapi_kwargs(props, source)
     if mechanism not in PASSWORD_MECHANISMS:
-        raise InputError(
-            f"{source}: sasl.mechanism={mechanism} is not supported; use one of {', '.join(PASSWORD_MECHANISMS)}"
-        )
+        raise InputError(f"{source}: sasl.mechanism={mechanism} is not supported; use one of {', '.join(MECHANISMS)}")
     options = parse_jaas_options(props.get("sasl.jaas.config", ""))
     if "username" not in options or "password" not in options:
         raise InputError(f"{source}: sasl.jaas.config must set username and password for {mechanism}")
@@ -84,6 +88,40 @@ def _sasl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
         "sasl_plain_username": options["username"],
         "sasl_plain_password": options["password"],
     }
+
+
+def _gssapi_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    import importlib.util
+
+    if importlib.util.find_spec("gssapi") is None:
+        raise InputError(
+            f"{source}: sasl.mechanism=GSSAPI is not supported without the Python package 'gssapi' "
+            "(pip install gssapi, with a Kerberos ticket from kinit); or use SCRAM, PLAIN or OAUTHBEARER"
+        )
+    return {"sasl_mechanism": "GSSAPI", "sasl_kerberos_service_name": props.get("sasl.kerberos.service.name", "kafka")}
+
+
+def _oauth_token_file(props: Mapping[str, str], source: str) -> Any:
+    """OAUTHBEARER with the token read from a file (KIP-768's `file:` token endpoint URL)."""
+    url = props.get("sasl.oauthbearer.token.endpoint.url", "")
+    if not url.startswith("file:"):
+        raise InputError(
+            f"{source}: sasl.mechanism=OAUTHBEARER needs the token in a file: fetch it with your identity "
+            "provider and set sasl.oauthbearer.token.endpoint.url=file:///path/to/token"
+        )
+    from urllib.parse import unquote, urlparse
+
+    from kafka.net.sasl.oauth import AbstractTokenProvider
+
+    path = Path(unquote(urlparse(url).path))
+    if not path.is_file():
+        raise InputError(f"{source}: sasl.oauthbearer.token.endpoint.url: no token file at {path}")
+
+    class FileTokenProvider(AbstractTokenProvider):  # type: ignore[misc]
+        def token(self) -> str:
+            return path.read_text(encoding="utf-8").strip()
+
+    return FileTokenProvider()
 
 
 def parse_jaas_options(jaas: str) -> dict[str, str]:
@@ -97,6 +135,12 @@ def parse_jaas_options(jaas: str) -> dict[str, str]:
 
 
 def _ssl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    inline = [key for key in INLINE_PEM if props.get(key)]
+    if inline:
+        raise InputError(
+            f"{source}: {inline[0]} (PEM inline in the properties) cannot be read by kafka-audit; "
+            "write it to a PEM file and set ssl.truststore.location / ssl.keystore.location with type PEM"
+        )
     kwargs: dict[str, Any] = {}
     for store in ("truststore", "keystore"):
         location = props.get(f"ssl.{store}.location")

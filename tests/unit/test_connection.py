@@ -72,3 +72,36 @@ def test_bad_bootstrap(value: str) -> None:
 
 def test_bootstrap_list() -> None:
     assert parse_bootstrap("a:1, b:2") == ("a:1", "b:2")
+
+
+def test_oauthbearer_token_from_a_file(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("eyJhbGciOiJub25lIn0.e30.\n")
+    text = (
+        f"security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=file://{token}\n"
+    )
+    kwargs = load_command_config(write(tmp_path, text))
+    assert kwargs["sasl_mechanism"] == "OAUTHBEARER"
+    assert kwargs["sasl_oauth_token_provider"].token() == "eyJhbGciOiJub25lIn0.e30."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\n"
+            "sasl.oauthbearer.token.endpoint.url=https://idp.example/token\n",
+            "needs the token in a file",
+        ),
+        (
+            "security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\n"
+            "sasl.oauthbearer.token.endpoint.url=file:///nonexistent/token\n",
+            "no token file at /nonexistent/token",
+        ),
+        ("security.protocol=SSL\nssl.truststore.certificates=-----BEGIN CERTIFICATE-----\n", "write it to a PEM file"),
+        ("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=AWS_MSK_IAM\n", "use one of PLAIN"),
+    ],
+)
+def test_oauth_and_inline_pem_that_cannot_be_honoured(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_command_config(write(tmp_path, text))
