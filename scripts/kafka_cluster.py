@@ -13,6 +13,8 @@ Environment:
     KAFKA_AUDIT_RUN_DIR    state, configs, data and logs (default <repo>/.kafka-run)
     KAFKA_AUDIT_PORT_BASE  PLAINTEXT base+N, SASL base+100+N, CONTROLLER base+200+N
                            (default 19090)
+    KAFKA_AUDIT_BROKER_HEAP  -Xmx of each broker JVM (default 512m; the 2,000-topic benchmark
+                           needs 1g)
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ SCRAM_MECHANISM = "SCRAM-SHA-512"
 STARTED_LINE = "Kafka Server started"
 BROKER_JVM = (
     "-Xms64m",
-    "-Xmx512m",
     "-XX:+UseSerialGC",
     "-XX:+ExitOnOutOfMemoryError",
     "-XX:TieredStopAtLevel=1",
@@ -675,6 +676,7 @@ class Cluster:
         command = [
             _java(),
             *BROKER_JVM,
+            f"-Xmx{os.environ.get('KAFKA_AUDIT_BROKER_HEAP', '512m')}",
             f"-Dlog4j2.configurationFile={log4j}",
             "-cp",
             self.classpath,

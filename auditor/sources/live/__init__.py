@@ -45,8 +45,8 @@ def collect(settings: ConnectionSettings, progress: Progress | None = None) -> C
         first = session.parallel(
             {
                 "topics": lambda: describe_topics(session),
-                "quorum": lambda: cluster_info.quorum(session.admin.describe_metadata_quorum()),
-                "features": lambda: cluster_info.finalized_features(session.admin.describe_features()),
+                "quorum": lambda: cluster_info.quorum(session.any_node(session.admin.describe_metadata_quorum)),
+                "features": lambda: cluster_info.finalized_features(session.any_node(session.admin.describe_features)),
                 "brokers": lambda: broker_configs(session, ids),
             }
         )
@@ -87,7 +87,7 @@ def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
     from kafka.errors import KafkaError
 
     try:
-        described: dict[str, Any] = session.admin.describe_cluster()
+        described: dict[str, Any] = session.any_node(session.admin.describe_cluster)
     except (KafkaError, OSError) as exc:
         raise ClusterUnreachable(f"cannot describe the cluster at {servers}: {describe_error(exc)}") from exc
     return described

@@ -62,12 +62,17 @@ class Session:
 
     def send(self, request: Any, node_id: int | None = None) -> Any:
         """One request to `node_id` (any live broker when None); its response, or an exception."""
-        attempts = 1 if node_id is not None else ANY_NODE_ATTEMPTS
-        for attempt in range(attempts):
+        if node_id is not None:
+            return self._send_once(request, node_id)
+        return self.any_node(lambda: self._send_once(request, None))
+
+    def any_node(self, call: Callable[[], T]) -> T:
+        """A call that may go to any broker: tried again (elsewhere) when the broker it picked is down."""
+        for attempt in range(ANY_NODE_ATTEMPTS):
             try:
-                return self._send_once(request, node_id)
+                return call()
             except Exception as exc:
-                if attempt + 1 == attempts or not _retriable_elsewhere(exc):
+                if attempt + 1 == ANY_NODE_ATTEMPTS or not _retriable_elsewhere(exc):
                     raise
                 time.sleep(min(RETRY_BACKOFF_S, max(self.remaining_s(), 0)))
         raise AssertionError("unreachable")
@@ -151,6 +156,8 @@ def describe_error(exc: BaseException) -> str:
     name = type(exc).__name__
     if isinstance(exc, CollectionTimeout):
         return text
+    if name == "NodeNotReadyError" and text.isdigit():
+        return f"{name}: broker {text} is down (its last connection attempt failed)"
     if not text or text.startswith(name):
         return text or name
     return f"{name}: {text}"

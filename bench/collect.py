@@ -1,0 +1,145 @@
+"""Benchmark: kafka-audit's full audit vs collecting the same facts with Kafka's own CLI tools.
+
+    python bench/seed.py up                     # 2,000 topics x 3 partitions, 100 groups
+    python bench/collect.py --runs 5 --json bench/results.json
+    python bench/seed.py down
+
+Side by side in one run, alternating, several runs: (a) `kafka-audit audit` on the cluster,
+(b) the Kafka CLI tools from the same jars, one after the other: kafka-topics --describe,
+kafka-configs --describe --all (all topics, all brokers), kafka-consumer-groups --describe
+--all-groups. Wall time and peak RSS of each process (wait4 rusage); medians and the ratio.
+Then one in-process audit that counts the requests it sends per API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from kafka_cluster import Cluster  # noqa: E402
+
+TOOLS = {
+    "kafka-topics --describe": ("org.apache.kafka.tools.TopicCommand", "--describe"),
+    "kafka-configs --describe --all --entity-type topics": (
+        "kafka.admin.ConfigCommand", "--describe", "--all", "--entity-type", "topics",
+    ),
+    "kafka-configs --describe --all --entity-type brokers": (
+        "kafka.admin.ConfigCommand", "--describe", "--all", "--entity-type", "brokers",
+    ),
+    "kafka-consumer-groups --describe --all-groups": (
+        "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--describe", "--all-groups",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    exit_code: int
+    output_bytes: int
+
+
+def measure(command: list[str]) -> Measured:
+    """Run to completion; wall time, the child's peak RSS (ru_maxrss) and its exit code."""
+    started = time.monotonic()
+    with open(os.devnull, "wb") as devnull:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=devnull)
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, len(output))
+
+
+def audit_command(bootstrap: str) -> list[str]:
+    kafka_audit = str(Path(sys.executable).parent / "kafka-audit")
+    return [kafka_audit, "audit", "--bootstrap-server", bootstrap, "--format", "json", "--fail-on", "never"]
+
+
+def tool_commands(cluster: Cluster) -> dict[str, list[str]]:
+    cluster.run_kafka_tool("org.apache.kafka.tools.TopicCommand", "--version")  # writes the tools' log4j config
+    return {
+        name: cluster._tool_command(main, "--bootstrap-server", cluster.bootstrap, *args)
+        for name, (main, *args) in TOOLS.items()
+    }
+
+
+def one_round(cluster: Cluster, tools: dict[str, list[str]]) -> dict[str, Any]:
+    audit = measure(audit_command(cluster.bootstrap))
+    steps = {name: measure(command) for name, command in tools.items()}
+    failed = [name for name, m in steps.items() if m.exit_code != 0]
+    if audit.exit_code not in (0, 4) or failed:
+        raise SystemExit(f"a command failed: audit exit {audit.exit_code}, tools {failed}")
+    return {
+        "audit": asdict(audit),
+        "tools": {name: asdict(m) for name, m in steps.items()},
+        "tools_seconds": sum(m.seconds for m in steps.values()),
+        "tools_peak_rss_mb": max(m.peak_rss_mb for m in steps.values()),
+    }
+
+
+def count_requests(cluster: Cluster) -> dict[str, int]:
+    from auditor.audit import AuditOptions, audit_cluster
+    from auditor.sources.connection import ConnectionSettings
+    from tests.api_recorder import recorded_requests
+
+    settings = ConnectionSettings(tuple(cluster.bootstrap.split(",")), timeout_s=60)
+    with recorded_requests() as sent:
+        audit_cluster(settings, AuditOptions(fail_on=None))
+    return dict(sorted(sent.items()))
+
+
+def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    audit_s = statistics.median(r["audit"]["seconds"] for r in rounds)
+    tools_s = statistics.median(r["tools_seconds"] for r in rounds)
+    return {
+        "runs": len(rounds),
+        "audit_median_s": round(audit_s, 2),
+        "tools_median_s": round(tools_s, 2),
+        "ratio": round(tools_s / audit_s, 2),
+        "audit_peak_rss_mb_max": round(max(r["audit"]["peak_rss_mb"] for r in rounds), 1),
+        "tools_peak_rss_mb_max": round(max(r["tools_peak_rss_mb"] for r in rounds), 1),
+        "audit_seconds": [round(r["audit"]["seconds"], 2) for r in rounds],
+        "tools_seconds": [round(r["tools_seconds"], 2) for r in rounds],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="write every measurement here")
+    args = parser.parse_args()
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    cluster = Cluster.load()
+    if not cluster.is_ready():
+        raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
+    tools = tool_commands(cluster)
+    rounds = []
+    for index in range(args.runs):
+        rounds.append(one_round(cluster, tools))
+        print(f"run {index + 1}: audit {rounds[-1]['audit']['seconds']:.2f}s, "
+              f"tools {rounds[-1]['tools_seconds']:.2f}s", file=sys.stderr)  # fmt: skip
+    result = {"summary": summary(rounds), "requests": count_requests(cluster), "rounds": rounds,
+              "load_average": os.getloadavg(), "cpus": os.cpu_count()}  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({"summary": result["summary"], "requests": result["requests"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Authenticated collection on the real cluster: gaps for what a principal may not read, exit 3 for
+a wrong password, and no secret in any output of any command or format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka_cluster import USERS
+
+from auditor.reports import OutputFormat
+
+pytestmark = pytest.mark.integration
+
+LIMITED_USER = "limited-auditor"
+LIMITED_PASSWORD = "Limited-Pa55word-7f3e"
+HIDDEN_PREFIX = "hiddencfg-"
+
+
+def kafka_audit(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def client_properties(tmp_path: Path, user: str, password: str) -> Path:
+    path = tmp_path / f"{user}.properties"
+    path.write_text(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{user}" password="{password}";\n'
+    )
+    return path
+
+
+@pytest.fixture
+def limited_user(admin: Any) -> Iterator[str]:
+    """A SCRAM user with the auditor's grants, but DESCRIBE_CONFIGS denied on `hiddencfg-*` topics."""
+    from kafka.admin import (
+        ACL,
+        ACLFilter,
+        ACLOperation,
+        ACLPermissionType,
+        ACLResourcePatternType,
+        ResourcePattern,
+        ResourcePatternFilter,
+        ResourceType,
+        UserScramCredentialDeletion,
+        UserScramCredentialUpsertion,
+    )
+
+    principal = f"User:{LIMITED_USER}"
+    allow, deny = ACLPermissionType.ALLOW, ACLPermissionType.DENY
+    cluster = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
+    topics = ResourcePattern(ResourceType.TOPIC, "*")
+    groups = ResourcePattern(ResourceType.GROUP, "*")
+    hidden = ResourcePattern(ResourceType.TOPIC, HIDDEN_PREFIX, ACLResourcePatternType.PREFIXED)
+    acls = [
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, groups),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, deny, hidden),
+    ]
+    admin.alter_user_scram_credentials([UserScramCredentialUpsertion(LIMITED_USER, "SCRAM-SHA-512", LIMITED_PASSWORD)])
+    admin.create_acls(acls)
+    time.sleep(2)  # ACLs and credentials propagate through the metadata log to every broker
+    yield LIMITED_USER
+    everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
+    admin.delete_acls([ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY, everything)])
+    admin.alter_user_scram_credentials([UserScramCredentialDeletion(LIMITED_USER, "SCRAM-SHA-512")])
+
+
+def test_topics_without_describe_configs_are_gaps(
+    kafka_cluster: Any, limited_user: str, make_topic: Callable[..., str], tmp_path: Path
+) -> None:
+    hidden = make_topic(HIDDEN_PREFIX)
+    visible = make_topic("visible")
+    config = client_properties(tmp_path, limited_user, LIMITED_PASSWORD)
+    args = ["audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", str(config)]
+    done = kafka_audit(*args, "--format", "json", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    coverage = json.loads(done.stdout)["coverage"]
+    assert coverage["complete"] is False
+    gaps = {gap["resource"]: gap["reason"] for gap in coverage["gaps"]}
+    assert "TopicAuthorizationFailed" in gaps[f"topic {hidden}"]
+    assert f"topic {visible}" not in gaps
+    assert kafka_audit(*args, "--fail-on", "never", "--fail-on-gaps").returncode == 4
+
+
+def test_wrong_password_is_exit_3_in_one_line(kafka_cluster: Any, tmp_path: Path) -> None:
+    config = client_properties(tmp_path, "auditor", "not-the-password")
+    started = time.monotonic()
+    done = kafka_audit(
+        "audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", str(config), "--timeout", "5"
+    )
+    assert time.monotonic() - started < 30
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kafka-audit: error: cannot connect"), done.stderr
+    assert "check the user and password" in lines[0]
+    assert "not-the-password" not in done.stderr + done.stdout
+
+
+def test_no_secret_in_any_output(kafka_cluster: Any, make_topic: Callable[..., str], tmp_path: Path) -> None:
+    """Every command and format, with the auditor's password and the brokers' JAAS password known."""
+    make_topic("rf1", replication_factor=1)  # findings, so reports are not empty
+    config = str(kafka_cluster.auditor_config_path)
+    secrets = [USERS["auditor"], USERS["admin"]]  # the brokers' own JAAS config holds the admin password
+    sasl = ["--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", config]
+    snapshot = tmp_path / "cluster.json"
+    runs = [kafka_audit("snapshot", *sasl, "--output", str(snapshot))]
+    for fmt in OutputFormat:
+        report = tmp_path / f"report.{fmt.value}"
+        runs.append(kafka_audit("audit", *sasl, "--format", fmt.value, "--output", str(report)))
+        runs.append(kafka_audit("audit", *sasl, "--format", fmt.value, "--debug"))
+        runs.append(kafka_audit("audit", "--snapshot", str(snapshot), "--format", fmt.value))
+    wrong = client_properties(tmp_path, "auditor", secrets[0] + "-wrong")
+    runs.append(kafka_audit("audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config",
+                            str(wrong), "--timeout", "3"))  # fmt: skip
+    assert [r.returncode for r in runs[:2]] == [0, 1], runs[1].stderr
+    written = [path.read_text() for path in tmp_path.iterdir() if path.suffix != ".properties"]
+    outputs = [r.stdout + r.stderr for r in runs] + written
+    assert len(written) == len(OutputFormat) + 1
+    for secret in secrets:
+        assert not [text for text in outputs if secret in text], f"{secret!r} leaked"
