@@ -215,15 +215,18 @@ def decode(document: Mapping[str, Any]) -> ClusterSnapshot:
 
 
 def _read_configs(raw: Mapping[str, Mapping[str, Any]]) -> Configs:
+    """The configs; a hand-made snapshot's secret (a sensitive key without the flag) is dropped here too."""
     return {
-        key: ConfigValue(
-            key=key,
-            value=entry["value"],
-            source=ConfigSource[entry["source"]],
-            path=entry.get("path"),
-            line=entry.get("line"),
-            detail=entry.get("detail"),
-            sensitive=entry.get("sensitive", False),
+        key: redact(
+            ConfigValue(
+                key=key,
+                value=entry["value"],
+                source=ConfigSource[entry["source"]],
+                path=entry.get("path"),
+                line=entry.get("line"),
+                detail=entry.get("detail"),
+                sensitive=entry.get("sensitive", False),
+            )
         )
         for key, entry in raw.items()
     }

@@ -142,3 +142,11 @@ def test_not_a_snapshot(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read snapshot"):
         read_snapshot(tmp_path / "absent.json")
+
+
+def test_secret_in_a_hand_made_snapshot_is_dropped_on_read(tmp_path: Path) -> None:
+    document = valid_document(tmp_path)
+    configs = document["cluster"]["brokers"][0]["configs"]  # type: ignore[index]
+    configs["sasl.jaas.config"] = {"value": SECRET, "source": "STATIC_BROKER"}
+    read = read_snapshot(write_json(tmp_path, document)).brokers[0].configs["sasl.jaas.config"]
+    assert read.value is None and read.sensitive

@@ -102,9 +102,16 @@ def _listed(raw: Any, coordinator: int) -> ListedGroup:
 
 def describe_members(session: Session, coordinator: int, groups: list[ListedGroup]) -> Described:
     """Member counts of classic groups (DescribeGroups). Other group types are described by APIs
-    kafka-python does not have (ConsumerGroupDescribe, ShareGroupDescribe): their count stays unknown."""
+    kafka-python does not have (ConsumerGroupDescribe, ShareGroupDescribe): their count is a gap."""
     from kafka.protocol.admin import DescribeGroupsRequest
 
+    for group in groups:
+        if group.type != "classic":
+            session.gap(
+                f"group {group.id}",
+                f"members not read: {group.type} groups are described by an API "
+                "kafka-python 3.0 does not implement (ConsumerGroupDescribe / ShareGroupDescribe)",
+            )
     classic = [g.id for g in groups if g.type == "classic"]
     if not classic:
         return {}
