@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
 from auditor.result import AuditResult, Target
+from auditor.waivers import Waiver, WaiverUse
 
 CLUSTER = Target("cluster", "127.0.0.1:9092", "kafka")
 APP_FILE = "config/app.yml"
@@ -85,7 +86,7 @@ def _finding(rule: RuleInfo, resource: Resource, **overrides: object) -> Finding
 
 
 def full_result() -> AuditResult:
-    """A cluster and two files; fail, unknown and waived findings; passes; a coverage gap."""
+    """A cluster and two files; fail, unknown, waived and baselined findings; passes; a gap; waiver fates."""
     pro, idem, rf, minisr, auto = RULES
     app = Location(APP_FILE, 12, "prod")
     findings = (
@@ -138,7 +139,31 @@ def full_result() -> AuditResult:
             waiver_reason="At-most-once is accepted for metrics: ticket OPS-12, owner data-team",
             message="Consumer orders-consumer auto-commits offsets.",
         ),
+        _finding(
+            minisr,
+            Resource("topic", "legacy-events"),
+            config_key="min.insync.replicas",
+            actual="1",
+            actual_source="topic override",
+            baselined=True,
+            message="Topic legacy-events: acks=all means acks=1.",
+        ),
     )
+    waivers = (
+        WaiverUse(
+            Waiver("CON001", "At-most-once is accepted for metrics: ticket OPS-12, owner data-team", "data-team",
+                   "2027-01-31", "waivers.yml:2", resource="orders-consumer", kind="client"),
+            "applied", 1,
+        ),
+        WaiverUse(
+            Waiver("STO001", "Migration to RF 3 planned", "platform", "2025-12-31", "waivers.yml:9",
+                   resource_regex="audit-.*"),
+            "expired", 1,
+        ),
+        WaiverUse(
+            Waiver("PRO001", "Old client", "payments", "2027-06-30", "waivers.yml:15", resource="gone"), "unused", 0
+        ),
+    )  # fmt: skip
     passes = (
         Pass("STO001", Resource("topic", "orders")),
         Pass("STO001", Resource("topic", "payments")),
@@ -158,6 +183,8 @@ def full_result() -> AuditResult:
         gaps=(CoverageGap("topic secret-ledger", "TopicAuthorizationFailedError: not authorised to describe"),),
         passes=passes,
         rules=RULES,
+        waivers=waivers,
+        policy="strict",
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
 from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status
 from auditor.result import AuditResult, Target
+from auditor.waivers import WaiverUse
 
 STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 
@@ -43,12 +45,32 @@ def actual_text(finding: Finding) -> str:
 
 
 def status_note(finding: Finding) -> str:
-    """'' for a failure; why else it is listed."""
+    """'' for a plain failure; why else it is listed, or why it does not gate."""
     if finding.status is Status.WAIVED:
         return f"waived: {finding.waiver_reason or 'no reason given'}"
+    notes = []
     if finding.status is Status.UNKNOWN:
-        return "unknown: the value could not be determined, so it is not assumed fine"
-    return ""
+        notes.append("unknown: the value could not be determined, so it is not assumed fine")
+    if finding.baselined:
+        notes.append("baselined: known before (--baseline), does not gate")
+    return "; ".join(notes)
+
+
+def unapplied_waivers(result: AuditResult) -> list[WaiverUse]:
+    """Waivers that did not apply: expired ones (their findings gate again) and unused ones."""
+    return [use for use in result.waivers if use.status != "applied"]
+
+
+def waiver_line(use: WaiverUse) -> str:
+    waiver = use.waiver
+    return (
+        f"waiver {use.status}: {waiver.rule_id} {waiver.resource_text} "
+        f"(owner {waiver.owner}, expires {waiver.expires}, {waiver.source})"
+    )
+
+
+def waiver_problems(result: AuditResult) -> list[str]:
+    return [waiver_line(use) for use in unapplied_waivers(result)]
 
 
 def finding_text(finding: Finding) -> str:
@@ -146,8 +168,13 @@ def verdict(result: AuditResult) -> str:
 
 
 def check_counts(result: AuditResult) -> str:
-    """'12 checks: 6 passed, 3 failed, 1 unknown, 1 waived'"""
+    """'12 checks: 6 passed, 3 failed, 1 unknown, 1 waived; 1 baselined; 1 waiver expired'"""
     statuses = result.by_status()
     parts = [f"{len(result.passes)} passed"]
     parts += [f"{statuses[s]} {'failed' if s == 'fail' else s}" for s in ("fail", "unknown", "waived") if s in statuses]
-    return f"{len(result.passes) + len(result.findings)} checks: " + ", ".join(parts)
+    text = f"{len(result.passes) + len(result.findings)} checks: " + ", ".join(parts)
+    baselined = sum(1 for f in result.findings if f.baselined)
+    if baselined:
+        text += f"; {baselined} baselined"
+    fates = Counter(use.status for use in result.waivers if use.status != "applied")
+    return text + "".join(f"; {n} waiver(s) {status}" for status, n in sorted(fates.items()))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from auditor.findings import Finding, Status
 from auditor.reports import RenderOptions
-from auditor.reports.common import LEVEL, Case, cases, counts_line, finding_text, relative_path
+from auditor.reports.common import LEVEL, Case, cases, counts_line, finding_text, relative_path, waiver_problems
 from auditor.result import AuditResult
 
 PER_LEVEL = 10
@@ -54,6 +54,7 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
         for target, members in cases(result)
     ]
     gaps = [Annotation("warning", f"{gap.resource}: {gap.reason}", "kafka-audit: not audited") for gap in result.gaps]
+    gaps += [Annotation("warning", line, "kafka-audit: waiver did not apply") for line in waiver_problems(result)]
     budget = _budget([a for _, group in groups for a in group] + gaps)
     shown: Counter[str] = Counter()
     lines: list[str] = []
@@ -73,8 +74,10 @@ def _worst_first(members: list[Case]) -> list[Finding]:
 
 
 def _annotation(finding: Finding, options: RenderOptions) -> Annotation:
-    command = "notice" if finding.status is Status.WAIVED else COMMAND[LEVEL[finding.severity]]
+    quiet = finding.status is Status.WAIVED or finding.baselined  # shown, does not gate
+    command = "notice" if quiet else COMMAND[LEVEL[finding.severity]]
     status = "" if finding.status is Status.FAIL else f" [{finding.status.value}]"
+    status += " [baselined]" if finding.baselined else ""
     title = f"{finding.rule_id} {finding.title} ({finding.severity.value}){status}"
     message = f"{finding.resource}: {finding_text(finding)}"
     location = finding.location

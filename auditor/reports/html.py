@@ -19,6 +19,7 @@ from auditor.reports.common import (
     counts_line,
     stage_severity_counts,
     verdict,
+    waiver_problems,
     where,
 )
 from auditor.result import AuditResult
@@ -67,6 +68,8 @@ def _heading(result: AuditResult) -> str:
     shown = ""
     if result.min_severity:
         shown = f"<p>Showing findings at or above {escape(result.min_severity)}; the gate counted all.</p>"
+    if result.policy:
+        shown += f"<p>Policy: <code>{escape(result.policy)}</code>.</p>"
     return (
         "<h1>kafka-audit report</h1>\n"
         f'<p class="muted">kafka-audit {escape(result.tool_version)}, started {escape(result.started_at)}, '
@@ -124,6 +127,7 @@ def _findings(result: AuditResult) -> str:
 
 def _finding_row(finding: Finding) -> str:
     status = '<br><span class="muted">unknown</span>' if finding.status is Status.UNKNOWN else ""
+    status += '<br><span class="muted">baselined</span>' if finding.baselined else ""
     location = f"<br><code>{escape(where(finding.location))}</code>" if finding.location else ""
     return (
         f"<tr><td>{_badge(finding.severity)}{status}</td><td>{finding.stage.value}</td>"
@@ -149,6 +153,17 @@ def _waived(result: AuditResult) -> str:
     )
 
 
+def _waiver_problems(result: AuditResult) -> str:
+    problems = waiver_problems(result)
+    if not problems:
+        return ""
+    items = "\n".join(f"<li>{escape(line)}</li>" for line in problems)
+    return (
+        f"<h2>Waivers that did not apply ({len(problems)})</h2>\n"
+        f"<p>Expired waivers no longer hide their findings.</p>\n<ul>\n{items}\n</ul>"
+    )
+
+
 def _gaps(result: AuditResult) -> str:
     if not result.gaps:
         return ""
@@ -157,4 +172,4 @@ def _gaps(result: AuditResult) -> str:
 
 
 # The order of the page. The checklist view (produce / store / consume) goes after _heading.
-SECTIONS: tuple[Section, ...] = (_heading, _chart, _findings, _waived, _gaps)
+SECTIONS: tuple[Section, ...] = (_heading, _chart, _findings, _waived, _waiver_problems, _gaps)

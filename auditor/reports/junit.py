@@ -1,8 +1,8 @@
 """JUnit XML for CI test tabs: a testsuite per target, a testcase per rule and resource.
 
 Passes are testcases too, so totals mean something. A failed check is a <failure>, a value
-that could not be determined an <error>, a waived finding and a resource that could not be
-read are <skipped> with the reason. Every suite records the run's exit code as a property.
+that could not be determined an <error>; a waived or baselined finding and a resource that
+could not be read are <skipped> with the reason. Every suite records the run's exit code as a property.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import Counter
 from auditor.findings import Location, Status
 from auditor.model import CoverageGap
 from auditor.reports import RenderOptions
-from auditor.reports.common import Case, cases, finding_text, where
+from auditor.reports.common import Case, cases, finding_text, status_note, where
 from auditor.result import AuditResult, Target
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
@@ -85,8 +85,8 @@ def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
     if finding is None:
         return "passed"
     text = finding_text(finding) + (f" ({where(case.location)})" if case.location else "")
-    if finding.status is Status.WAIVED:
-        ET.SubElement(testcase, "skipped", message=_clean(f"waived: {finding.waiver_reason or 'no reason given'}"))
+    if finding.status is Status.WAIVED or finding.baselined:
+        ET.SubElement(testcase, "skipped", message=_clean(status_note(finding)))
         return "skipped"
     tag, outcome = ("error", "errors") if finding.status is Status.UNKNOWN else ("failure", "failures")
     element = ET.SubElement(testcase, tag, message=_clean(f"{finding.title} ({finding.severity.value})"))

@@ -15,6 +15,7 @@ from auditor.errors import InputError
 from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
 from auditor.result import AuditResult, Target
+from auditor.waivers import Waiver, WaiverUse
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
 
@@ -60,6 +61,9 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         passes=tuple(_pass(p) for p in document.get("passed", ())),
         rules=tuple(_rule(r) for r in document.get("rules", ())),
         min_severity=run.get("min_severity"),
+        waivers=tuple(_waiver_use(w) for w in document.get("waivers", ())),
+        policy=run.get("policy"),
+        samples=run.get("samples", 1),
     )
 
 
@@ -84,6 +88,7 @@ def _finding(data: dict[str, Any]) -> Finding:
         remediation=data["remediation"],
         location=_location(data["location"]),
         waiver_reason=data["waiver_reason"],
+        baselined=data.get("baselined", False),
     )
 
 
@@ -102,3 +107,16 @@ def _rule(data: dict[str, Any]) -> RuleInfo:
         remediation=data["remediation"],
         references=tuple(data["references"]),
     )
+
+
+def _waiver_use(data: dict[str, Any]) -> WaiverUse:
+    """A waiver as the report recorded it: its resource is kept as the text it was shown as."""
+    waiver = Waiver(
+        rule_id=data["rule_id"],
+        reason=data["reason"],
+        owner=data["owner"],
+        expires=data["expires"],
+        source=data["source"],
+        resource=data["resource"],
+    )
+    return WaiverUse(waiver, data["status"], data["matched"])

@@ -17,6 +17,7 @@ from auditor.reports.common import (
     counts_line,
     stage_severity_counts,
     verdict,
+    waiver_problems,
     where,
 )
 from auditor.result import AuditResult
@@ -46,6 +47,8 @@ def _summary(result: AuditResult) -> str:
     ]
     if result.min_severity:
         lines.append(f"- **Shown:** findings at or above {result.min_severity} (the gate counted all)")
+    if result.policy:
+        lines.append(f"- **Policy:** {cell(result.policy)}")
     matrix = stage_severity_counts(result)
     table = ["| stage | " + " | ".join(s.value for s in Severity) + " |", "|---" * (len(Severity) + 1) + "|"]
     table += [f"| {stage.value} | " + " | ".join(str(matrix[stage][s]) for s in Severity) + " |" for stage in Stage]
@@ -66,6 +69,7 @@ def _findings(result: AuditResult) -> str:
 
 def _finding_row(finding: Finding) -> str:
     severity = finding.severity.value + (" (unknown)" if finding.status is Status.UNKNOWN else "")
+    severity += " (baselined)" if finding.baselined else ""
     resource = cell(str(finding.resource)) + (f"<br>{cell(where(finding.location))}" if finding.location else "")
     text = f"{cell(finding.message)}<br>**Fix:** {cell(finding.remediation)}"
     return (
@@ -87,6 +91,16 @@ def _waived(result: AuditResult) -> str:
     return f"### Waived ({len(waived)})\n\n" + "\n".join(rows)
 
 
+def _waiver_problems(result: AuditResult) -> str:
+    problems = waiver_problems(result)
+    if not problems:
+        return ""
+    items = "\n".join(f"- {cell(line)}" for line in problems)
+    return (
+        f"### Waivers that did not apply ({len(problems)})\n\nExpired waivers no longer hide their findings.\n\n{items}"
+    )
+
+
 def _gaps(result: AuditResult) -> str:
     if not result.gaps:
         return ""
@@ -95,7 +109,7 @@ def _gaps(result: AuditResult) -> str:
 
 
 # The order of the document. The checklist view (produce / store / consume) goes after _summary.
-SECTIONS: tuple[Section, ...] = (_heading, _summary, _findings, _waived, _gaps)
+SECTIONS: tuple[Section, ...] = (_heading, _summary, _findings, _waived, _waiver_problems, _gaps)
 
 
 def render_markdown(result: AuditResult, options: RenderOptions) -> str:

@@ -15,7 +15,15 @@ from urllib.parse import quote
 
 from auditor.findings import Finding, RuleInfo, Severity, Status
 from auditor.reports import RenderOptions
-from auditor.reports.common import LEVEL, finding_text, relative_path, report_order, rule_infos
+from auditor.reports.common import (
+    LEVEL,
+    finding_text,
+    relative_path,
+    report_order,
+    rule_infos,
+    unapplied_waivers,
+    waiver_line,
+)
 from auditor.result import AuditResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -105,16 +113,20 @@ def _invocation(result: AuditResult) -> dict[str, Any]:
         "startTimeUtc": _sarif_time(start),
         "endTimeUtc": _sarif_time(end),
     }
-    if result.gaps:
-        invocation["toolExecutionNotifications"] = [
-            {
-                "level": "warning",
-                "descriptor": {"id": "coverage-gap"},
-                "message": {"text": f"Not audited: {gap.resource}: {gap.reason}"},
-            }
-            for gap in result.gaps
-        ]
+    notifications = [
+        _notification("coverage-gap", "warning", f"Not audited: {g.resource}: {g.reason}") for g in result.gaps
+    ]
+    notifications += [
+        _notification(f"waiver-{use.status}", "warning" if use.status == "expired" else "note", waiver_line(use))
+        for use in unapplied_waivers(result)
+    ]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return invocation
+
+
+def _notification(descriptor: str, level: str, text: str) -> dict[str, Any]:
+    return {"level": level, "descriptor": {"id": descriptor}, "message": {"text": text}}
 
 
 def _utc(timestamp: str) -> datetime:
@@ -135,6 +147,10 @@ def _run_properties(result: AuditResult) -> dict[str, Any]:
     }
     if result.min_severity is not None:
         properties["minSeverity"] = result.min_severity
+    if result.policy is not None:
+        properties["policy"] = result.policy
+    if result.samples > 1:
+        properties["samples"] = result.samples
     return properties
 
 
@@ -150,6 +166,8 @@ def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[s
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": _result_properties(finding),
     }
+    if finding.baselined:
+        entry["baselineState"] = "unchanged"
     if finding.status is Status.WAIVED:
         entry["suppressions"] = [
             {"kind": "external", "status": "accepted", "justification": finding.waiver_reason or "waived"}

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from auditor.findings import Finding, Stage, Status
 from auditor.reports import RenderOptions
-from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, where
+from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, waiver_problems, where
 from auditor.result import AuditResult
 
 SEVERITY_STYLE = {
@@ -42,13 +42,8 @@ def render_table(result: AuditResult, options: RenderOptions) -> str:
         console.print(_stage_table(stage, list(group)))
     for gap in result.gaps:
         console.print(Text(f"not audited: {gap.resource}: {gap.reason}", style="yellow"), soft_wrap=True)
-    for use in result.waivers:
-        if use.status != "applied":
-            w = use.waiver
-            line = (
-                f"waiver {use.status}: {w.rule_id} {w.resource_text} (owner {w.owner}, expires {w.expires}, {w.source})"
-            )
-            console.print(Text(line, style="yellow"), soft_wrap=True)
+    for line in waiver_problems(result):
+        console.print(Text(line, style="yellow"), soft_wrap=True)
     console.print(_summary(result), soft_wrap=True)
     return buffer.getvalue()
 

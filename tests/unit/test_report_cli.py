@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,8 @@ def test_json_round_trip_renders_every_format_identically(make, tmp_path: Path) 
     saved = tmp_path / "audit.json"
     saved.write_text(render(make(), F.JSON), encoding="utf-8")
     loaded = load_report(saved)
-    assert loaded == make()
+    # A waiver comes back as the text it was shown as (its kind and regex are not re-matched).
+    assert replace(loaded, waivers=()) == replace(make(), waivers=())
     for fmt in F:
         assert render(loaded, fmt, RenderOptions(source_root="/r")) == render(
             make(), fmt, RenderOptions(source_root="/r")
