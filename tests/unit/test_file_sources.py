@@ -102,6 +102,10 @@ CLIENT_CASES: list[tuple[str, set[Row]]] = [
         R + "default-topic-config.json",
         {producer(R + "default-topic-config.json", "PRD005", "medium", "fail", 4)},
     ),
+    (  # an unquoted {{ template }} (YAML reads it as a flow mapping): unknown at its line
+        R + "templated.yaml",
+        {producer(R + "templated.yaml", "PRD001", "high", "unknown", 3)},
+    ),
     (  # snake_case keys: kafka-python 3.x, which copies Java's silent idempotence fallback
         R + "kafka-python-producer.json",
         {

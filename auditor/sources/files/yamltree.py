@@ -68,12 +68,13 @@ def load_documents(text: str) -> list[Value]:
         raise ParseError(f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise ParseError("invalid YAML: nested too deeply") from exc
-    converter = _Converter()
+    converter = _Converter(text)
     return [converter.convert(node) for node in nodes if node is not None]
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.done: dict[int, Value] = {}
         self.active: set[int] = set()
         self.count = 0
@@ -98,6 +99,8 @@ class _Converter:
         return value
 
     def _convert(self, node: yaml.Node) -> Value:
+        if _is_template(node):  # unquoted {{ .Values.x }} reads as a flow mapping keyed by a mapping
+            return self.text[node.start_mark.index : node.end_mark.index]
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -131,6 +134,15 @@ class _Converter:
             if not isinstance(converted, YMap):
                 raise ParseError("a YAML merge key (<<) needs a mapping", item.start_mark.line + 1)
             yield converted
+
+
+def _is_template(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.MappingNode)
+        and bool(node.flow_style)
+        and len(node.value) == 1
+        and isinstance(node.value[0][0], yaml.MappingNode)
+    )
 
 
 def scalar(node: yaml.Node) -> str | None:
