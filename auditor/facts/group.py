@@ -25,7 +25,7 @@ def group_subject(
 ) -> Subject:
     offsets = [o for o in group.offsets if o.committed is not None]
     behind, lost, behind_text = _behind_log_start(offsets)
-    share, worst = _retention_share(offsets, retention, now_ms)
+    (share, share_max), worst = _retention_share(offsets, retention, now_ms)
     facts = {
         "id": Fact(group.id),
         "state": Fact(group.state),
@@ -33,6 +33,7 @@ def group_subject(
         "partitions_behind_log_start": Fact(behind),
         "messages_lost": Fact(lost),
         "retention_used_percent": Fact(share),
+        "retention_used_percent_max": Fact(share_max),
     }
     return Subject(
         resource=Resource("group", group.id),
@@ -58,34 +59,51 @@ def _behind_log_start(offsets: list[GroupOffset]) -> tuple[int | None, int | Non
 
 def _retention_share(
     offsets: list[GroupOffset], retention: Mapping[str, int | None], now_ms: int | None
-) -> tuple[int | None, str]:
+) -> tuple[Share, str]:
     """The largest share (percent) of its topic's retention.ms that the group's oldest unread
-    message has used up, and on which partition. Unknown when any partition's share is."""
-    worst: tuple[int, str] = (0, "none")
+    message has used up, and on which partition. A partition whose share is unknown makes the
+    group's unknown, and its upper bound (when there is one) bounds the group's."""
+    value: int | None = 0
+    bound: int | None = 0
+    worst: tuple[int, str] = (-1, "none")
     for offset in offsets:
-        share = _partition_share(offset, retention.get(offset.topic), now_ms)
-        if share is None:
-            return None, f"{offset.topic}-{offset.partition}"
-        worst = max(worst, (share, f"{offset.topic}-{offset.partition}"))
-    return worst
+        if offset.log_start is not None and offset.committed is not None and offset.committed < offset.log_start:
+            continue  # already lost: GRP001's finding, not a warning
+        share, most = _partition_share(offset, retention.get(offset.topic), now_ms)
+        value = None if share is None or value is None else max(value, share)
+        bound = None if most is None or bound is None else max(bound, most)
+        worst = max(worst, (most if most is not None else 101, f"{offset.topic}-{offset.partition}"))
+    return (value, bound), worst[1]
 
 
-def _partition_share(offset: GroupOffset, retention_ms: int | None, now_ms: int | None) -> int | None:
-    if offset.log_end is not None and offset.committed is not None and offset.committed >= offset.log_end:
-        return 0  # nothing unread
-    if retention_ms is None:
-        return None
+Share = tuple[int | None, int | None]  # (the share, or None when unknown; an upper bound, or None)
+
+
+def _partition_share(offset: GroupOffset, retention_ms: int | None, now_ms: int | None) -> Share:
+    """(share, upper bound) in percent for one partition.
+
+    Exact from the first unread message's timestamp when the source read it. Otherwise from
+    offsets, assuming a steady produce rate: the messages from the retention boundary (the
+    offset at now - retention.ms) to the log end span retention.ms, so the unread part of that
+    span is the share used. When the whole log is younger than retention.ms (the boundary is the
+    log start) that span is shorter, and the same ratio is only an upper bound.
+    """
+    committed, end, start, boundary = offset.committed, offset.log_end, offset.log_start, offset.retention_boundary
+    if end is not None and committed is not None and committed >= end:
+        return 0, 0  # nothing unread
+    if retention_ms is None or committed is None:
+        return None, None
     if retention_ms <= 0:
-        return 0  # retention.ms=-1: kept for ever
+        return 0, 0  # retention.ms=-1: kept for ever
     if offset.committed_timestamp_ms is not None and now_ms is not None:
-        return max(0, (now_ms - offset.committed_timestamp_ms) * 100 // retention_ms)
-    if (
-        offset.retention_boundary is not None
-        and offset.committed is not None
-        and offset.committed < offset.retention_boundary
-    ):
-        return 100  # the next unread message is already older than retention.ms
-    return None
+        share = max(0, (now_ms - offset.committed_timestamp_ms) * 100 // retention_ms)
+        return share, share
+    if boundary is None or end is None or start is None:
+        return None, None
+    if committed < boundary:
+        return 100, 100  # the next unread message is already older than retention.ms: at least 100
+    estimate = (end - committed) * 100 // max(1, end - boundary)
+    return (None, estimate) if boundary <= start else (estimate, estimate)
 
 
 def _retention_ms(config: object) -> int | None:
@@ -109,7 +127,9 @@ GROUP = SubjectKind(
         "partitions_behind_log_start": "partitions whose committed offset is below the log start offset",
         "messages_lost": "messages deleted by retention before the group read them (sum over those partitions)",
         "retention_used_percent": "largest share (%) of its topic's retention.ms that the oldest unread message "
-        "has used up (time lag / retention.ms)",
+        "has used up (time lag / retention.ms): from its timestamp, else estimated from offsets at a steady "
+        "produce rate; unknown when the log is younger than retention.ms",
+        "retention_used_percent_max": "an upper bound of retention_used_percent (unknown when there is none)",
     },
     context={
         "group": "group id",

@@ -50,5 +50,27 @@ CASES: list[RuleCase] = [
         groups(group("billing", offset(committed=50, age_ms=HOUR_MS)), retention_ms=None),
         "high",
     ),
-    unknown("GRP002", "age-unknown", groups(group("billing", offset(committed=50))), "high"),
+    unknown("GRP002", "no-timestamp-no-boundary", groups(group("billing", offset(committed=50))), "high"),
+    passes(
+        "GRP002",
+        "estimated-from-offsets-30-percent",
+        groups(group("billing", offset(committed=70, log_start=0, retention_boundary=1, log_end=101))),
+    ),
+    fails(
+        "GRP002",
+        "estimated-from-offsets-90-percent",
+        groups(group("billing", offset(committed=11, log_start=0, retention_boundary=1, log_end=101))),
+        "high",
+    ),
+    passes(
+        "GRP002",
+        "young-log-bound-below-threshold",
+        groups(group("billing", offset(committed=50, log_start=0, retention_boundary=0, log_end=100))),
+    ),
+    unknown(
+        "GRP002",
+        "young-log-bound-above-threshold",
+        groups(group("billing", offset(committed=5, log_start=0, retention_boundary=0, log_end=100))),
+        "high",
+    ),
 ]
