@@ -131,3 +131,39 @@ def test_convert_input_errors_are_one_line_exit_2(
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kafka-audit: error: ") and error in lines[0], done.stderr
+
+
+def _on_a_terminal(args: list[str], cwd: Path, **env: str) -> str:
+    """Run kafka-audit with stdout on a pseudo-terminal; return what it printed."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "auditor", *args],
+        stdout=secondary,
+        stderr=subprocess.DEVNULL,
+        cwd=cwd,
+        env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "TERM": "xterm-256color", **env},
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_table_has_colour_on_a_terminal_unless_no_color_is_set(tmp_path: Path) -> None:
+    (tmp_path / "audit.json").write_text(render(full_result(), F.JSON), encoding="utf-8")
+    args = ["report", "convert", "audit.json"]
+    assert "\x1b[" in _on_a_terminal(args, tmp_path)
+    plain = _on_a_terminal(args, tmp_path, NO_COLOR="1")
+    assert "\x1b[" not in plain and "STO001" in plain
