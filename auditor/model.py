@@ -88,6 +88,9 @@ class Partition:
     isr: tuple[int, ...]
     offline_replicas: tuple[int, ...] = ()
     eligible_leader_replicas: tuple[int, ...] | None = None
+    # an ongoing reassignment (ListPartitionReassignments): `replicas` holds old and new ones
+    adding_replicas: tuple[int, ...] = ()
+    removing_replicas: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:

@@ -190,3 +190,10 @@ def judge_estate(estate: Estate) -> list[Finding]:
 def healthy(**estate: object) -> Estate:
     """An estate around a healthy snapshot, for tests that only add files."""
     return Estate(cluster=snapshot(), **estate)  # type: ignore[arg-type]
+
+
+def moving(p: Partition, adding: Sequence[int] = (), removing: Sequence[int] = ()) -> Partition:
+    """The partition during a reassignment: `replicas` holds old and new ones, as Kafka reports it."""
+    from dataclasses import replace
+
+    return replace(p, adding_replicas=tuple(adding), removing_replicas=tuple(removing))

@@ -27,7 +27,8 @@ def partition_subject(
     facts = {
         "topic": Fact(topic.name),
         "internal": Fact(topic.internal),
-        "replica_count": Fact(len(partition.replicas)),
+        "replica_count": Fact(len(partition.replicas) - len(partition.adding_replicas)),
+        "reassigning": Fact(bool(partition.adding_replicas or partition.removing_replicas)),
         "isr_count": Fact(len(partition.isr)),
         "has_leader": Fact(partition.leader is not None),
         "offline_replica_count": Fact(len(partition.offline_replicas)),
@@ -46,6 +47,8 @@ def partition_subject(
             "isr": _ids(partition.isr),
             "offline_replicas": _ids(partition.offline_replicas),
             "eligible_leader_replicas": "unknown" if elr is None else _ids(elr),
+            "adding_replicas": _ids(partition.adding_replicas),
+            "removing_replicas": _ids(partition.removing_replicas),
         },
     )
 
@@ -74,7 +77,9 @@ PARTITION = SubjectKind(
     facts={
         "topic": "the partition's topic",
         "internal": "true for partitions of Kafka's internal topics",
-        "replica_count": "assigned replicas",
+        "replica_count": "assigned replicas; during a reassignment the replicas it keeps or started from "
+        "(assigned minus adding), as kafka-topics counts them",
+        "reassigning": "whether a partition reassignment is in progress",
         "isr_count": "in-sync replicas",
         "has_leader": "whether the partition has a leader (false: offline)",
         "offline_replica_count": "replicas on brokers that are down (fenced) or offline log dirs",
@@ -90,6 +95,8 @@ PARTITION = SubjectKind(
         "isr": "in-sync replica broker ids",
         "offline_replicas": "offline replica broker ids",
         "eligible_leader_replicas": "eligible leader replicas (KIP-966), when known",
+        "adding_replicas": "replicas a reassignment is adding",
+        "removing_replicas": "replicas a reassignment is removing",
     },
     build=partition_subjects,
 )

@@ -111,6 +111,8 @@ def _partition(p: Partition) -> dict[str, Any]:
         "isr": list(p.isr),
         "offline_replicas": list(p.offline_replicas),
         "eligible_leader_replicas": elr,
+        "adding_replicas": list(p.adding_replicas),
+        "removing_replicas": list(p.removing_replicas),
     }
 
 
@@ -252,6 +254,8 @@ def _read_partition(topic: str, raw: Mapping[str, Any]) -> Partition:
         isr=tuple(raw["isr"]),
         offline_replicas=tuple(raw["offline_replicas"]),
         eligible_leader_replicas=None if elr is None else tuple(elr),
+        adding_replicas=tuple(raw.get("adding_replicas", ())),
+        removing_replicas=tuple(raw.get("removing_replicas", ())),
     )
 
 

@@ -10,6 +10,7 @@ from tests.builders import (
     broker_file,
     brokers,
     declared_topic,
+    moving,
     partition,
     snapshot,
     topic,
@@ -198,6 +199,27 @@ CASES: list[RuleCase] = [
     passes("STO013", "has-leader", cluster(parts(partition()))),
     fails(
         "STO013", "no-leader", cluster(parts(partition(replicas=(2,), isr=(2,), leader=None))), "critical", "orders-0"
+    ),
+    passes(
+        "STO010",
+        "reassignment-adding-a-replica",
+        cluster(parts(moving(partition(replicas=(1, 2, 3, 4), isr=(1, 2, 3)), adding=(4,))), broker_list=brokers(4)),
+    ),
+    fails(
+        "STO010",
+        "reassigning-and-a-kept-replica-out",
+        cluster(parts(moving(partition(replicas=(1, 2, 3, 4), isr=(1, 2)), adding=(4,))), broker_list=brokers(4)),
+        "high",
+        "orders-0",
+    ),
+    # STO019 reassignment in progress
+    passes("STO019", "no-reassignment", cluster(parts(partition()))),
+    fails(
+        "STO019",
+        "adding-replica-4",
+        cluster(parts(moving(partition(replicas=(1, 2, 3, 4), isr=(1, 2, 3)), adding=(4,))), broker_list=brokers(4)),
+        "info",
+        "orders-0",
     ),
     # STO014 rack spread
     passes("STO014", "three-racks", cluster(parts(partition()))),

@@ -25,7 +25,13 @@ from auditor.sources.live import cluster as cluster_info
 from auditor.sources.live.configs import broker_configs, topic_configs
 from auditor.sources.live.groups import GroupsRead, finish_groups, read_groups
 from auditor.sources.live.session import Session, describe_error, open_session
-from auditor.sources.live.topics import describe_topics, eligible_leader_replicas, supports_elr, topic
+from auditor.sources.live.topics import (
+    describe_topics,
+    eligible_leader_replicas,
+    reassignments,
+    supports_elr,
+    topic,
+)
 from auditor.sources.live.transactions import collect_transactions
 
 Progress = Callable[[str], None]
@@ -60,11 +66,13 @@ def collect(settings: ConnectionSettings, progress: Progress | None = None) -> C
                 "elr": lambda: eligible_leader_replicas(session, names) if supports_elr(session) else None,
                 "groups": lambda: read_groups(session, ids),
                 "transactions": lambda: collect_transactions(session, ids, _max_txn_timeout(configs_by_broker)),
+                "reassignments": lambda: reassignments(session),
             }
         )
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
         elr = _value(session, second, "elr", "eligible leader replicas", None)
-        topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr) for t in raw_topics}
+        moves = _value(session, second, "reassignments", "partition reassignments", None)
+        topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr, moves) for t in raw_topics}
         step("reading the log offsets of consumed partitions")
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
         groups = finish_groups(session, groups_read, topics) if groups_read else ()

@@ -73,18 +73,39 @@ def _elr_pages(session: Session, names: list[str]) -> dict[tuple[str, int], tupl
         )
 
 
-def topic(raw: Mapping[str, Any], configs: Configs, elr: Mapping[tuple[str, int], tuple[int, ...]] | None) -> Topic:
+Moves = Mapping[tuple[str, int], tuple[tuple[int, ...], tuple[int, ...]]]  # (adding, removing) replicas
+
+
+def reassignments(session: Session) -> Moves:
+    """Ongoing partition reassignments (ListPartitionReassignments, DESCRIBE on the cluster)."""
+    listed = session.any_node(session.admin.list_partition_reassignments)
+    return {
+        (tp.topic, tp.partition): (tuple(move.get("adding_replicas", ())), tuple(move.get("removing_replicas", ())))
+        for tp, move in listed.items()
+    }
+
+
+def topic(
+    raw: Mapping[str, Any],
+    configs: Configs,
+    elr: Mapping[tuple[str, int], tuple[int, ...]] | None,
+    moves: Moves | None = None,
+) -> Topic:
     name = str(raw["name"])
-    partitions = sorted((partition(name, p, elr) for p in raw.get("partitions", ())), key=lambda p: p.index)
+    partitions = sorted((partition(name, p, elr, moves) for p in raw.get("partitions", ())), key=lambda p: p.index)
     internal = bool(raw.get("is_internal")) or name in INTERNAL_TOPICS
     return Topic(name=name, internal=internal, partitions=tuple(partitions), configs=configs)
 
 
 def partition(
-    topic_name: str, raw: Mapping[str, Any], elr: Mapping[tuple[str, int], tuple[int, ...]] | None
+    topic_name: str,
+    raw: Mapping[str, Any],
+    elr: Mapping[tuple[str, int], tuple[int, ...]] | None,
+    moves: Moves | None = None,
 ) -> Partition:
     leader = raw.get("leader_id")
     index = int(raw["partition_index"])
+    adding, removing = (moves or {}).get((topic_name, index), ((), ()))
     return Partition(
         topic=topic_name,
         index=index,
@@ -93,4 +114,6 @@ def partition(
         isr=tuple(raw.get("isr_nodes", ())),
         offline_replicas=tuple(raw.get("offline_replicas", ())),
         eligible_leader_replicas=None if elr is None else elr.get((topic_name, index)),
+        adding_replicas=adding,
+        removing_replicas=removing,
     )
