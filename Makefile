@@ -10,7 +10,7 @@ SARIF_MULTITOOL_VERSION := 5.7.0
 SARIF_DIR := .tools/sarif
 SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
 
-.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool
+.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ $(SARIF_STAMP):
 	touch $@
 
 sarif-tool: $(SARIF_STAMP)
+
+# PostgreSQL for the outbox/unique-key integration tests: the Debian package when missing (root,
+# apt-get); tests/postgres_fixtures.py starts a private server and stops it after the session.
+postgres-server:
+	$(PYTHON) scripts/postgres_server.py install
 
 cluster: venv
 	$(CLUSTER) up
@@ -44,7 +49,7 @@ unit: venv
 	$(BIN)/python -m pytest -m "not integration"
 
 # The integration tests start the cluster themselves when none is running, and stop it after.
-test: lint sarif-tool
+test: lint sarif-tool postgres-server
 	$(BIN)/python -m pytest
 
 # One report of each format from the demo cluster (started if needed); see scripts/sample_reports.py.

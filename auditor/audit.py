@@ -11,18 +11,21 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.baseline import apply_baseline, baseline_counts, write_baseline
+from auditor.checklist import build_checklist
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
 from auditor.errors import InputError
 from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
-from auditor.model import ClusterSnapshot, Estate
+from auditor.model import ClusterSnapshot, Estate, Service
 from auditor.policy import exit_code
 from auditor.policyfile import Policy
 from auditor.result import AuditResult, Target
 from auditor.sampling import collect_samples, keep_steady
 from auditor.sources.connection import ConnectionSettings
+from auditor.sources.services import with_services
 from auditor.waivers import apply_waivers
+from auditor.whatif import AssumeDown, assume_down
 
 if TYPE_CHECKING:
     from auditor.sources.live import Progress
@@ -40,6 +43,7 @@ class AuditOptions:
     today: date | None = None  # waivers expire after their date; None: today
     samples: int = 1  # live only: partition findings must hold in every sample
     sample_interval_s: float = 5.0
+    assume_down: AssumeDown | None = None  # judge the cluster as if these brokers or racks were down
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Sources:
     cluster: ConnectionSettings | None = None
     snapshot: Path | None = None
     files: FileSources | None = None
+    services: tuple[Service, ...] = ()  # the services manifest (policy `services:` or --services)
 
 
 def audit_cluster(settings: ConnectionSettings, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
@@ -79,15 +84,21 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     files = sources.files if sources.files and sources.files.paths else None
     if sources.cluster is not None and sources.snapshot is not None:
         raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
-    if sources.cluster is None and sources.snapshot is None and files is None:
+    if options.assume_down and sources.cluster is None and sources.snapshot is None:
+        raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
+    if sources.cluster is None and sources.snapshot is None and files is None and not sources.services:
         raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     clock = _Clock()
     rules = load_rules(options.rules_dir)
     estate, targets = read_files(files) if files else (Estate(), ())
+    estate, declared = with_services(estate, sources.services)
+    targets = (*targets, *declared)
     cluster = _read_cluster(sources, options, progress)
     earlier: Sequence[ClusterSnapshot] = ()
     if cluster is not None:
         snapshots, target = cluster
+        if options.assume_down:
+            snapshots = [assume_down(s, options.assume_down) for s in snapshots]
         estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
         earlier = snapshots[:-1]
     return audit_estate(estate, targets, rules, options, clock, earlier)
@@ -144,7 +155,8 @@ def audit_estate(
     clock = clock or _Clock()
     policy = options.policy or Policy()
     rules = policy.tune(rules)
-    found, passed = evaluate_all(rules, policy.scope(subjects(estate)))
+    judged = policy.scope(subjects(estate))
+    found, passed = evaluate_all(rules, judged)
     found = keep_steady(found, rules, earlier, policy.scope, options.sample_interval_s)
     findings, waiver_uses = apply_waivers(sort_findings(found), policy.waivers, options.today or date.today())
     if options.write_baseline is not None:
@@ -174,7 +186,12 @@ def audit_estate(
         waivers=tuple(waiver_uses),
         policy=policy.source,
         samples=len(earlier) + 1,
+        checklist=build_checklist(estate.services, judged.get("write", ()), findings, passed, _what_if(options)),
     )
+
+
+def _what_if(options: AuditOptions) -> str | None:
+    return options.assume_down.describe() if options.assume_down else None
 
 
 def judge(estate: Estate, rules: list[Rule]) -> list[Finding]:

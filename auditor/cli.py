@@ -14,11 +14,13 @@ import typer
 
 from auditor import __version__
 from auditor.cli_policy import (
+    AssumeDownOption,
     BaselineOption,
     NoWaiversFlag,
     PolicyOption,
     SampleIntervalOption,
     SamplesOption,
+    ServicesOption,
     WaiversOption,
     WriteBaselineOption,
 )
@@ -128,10 +130,12 @@ def audit(
     write_baseline: WriteBaselineOption = None,
     samples: SamplesOption = 1,
     sample_interval: SampleIntervalOption = 5.0,
+    services: ServicesOption = None,
+    assume_down: AssumeDownOption = None,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import FileSources, Sources, audit_sources
-    from auditor.cli_policy import audit_options
+    from auditor.cli_policy import audit_options, declared_services
     from auditor.progress import terminal_progress
 
     if samples > 1 and bootstrap_server is None:
@@ -147,11 +151,13 @@ def audit(
         write_baseline=write_baseline,
         samples=samples,
         sample_interval=sample_interval,
+        assume_down=assume_down,
     )
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
     cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
-    sources = Sources(cluster, snapshot, FileSources(tuple(paths or ()), file_format, client))
+    files = FileSources(tuple(paths or ()), file_format, client)
+    sources = Sources(cluster, snapshot, files, declared_services(services, options.policy))
     with terminal_progress() as progress:
         result = audit_sources(sources, options, progress if cluster else None)
     write_reports(result, requests, threshold)

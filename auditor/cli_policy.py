@@ -13,6 +13,8 @@ from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions
+    from auditor.model import Service
+    from auditor.policyfile import Policy
 
 PolicyOption = Annotated[
     Path | None,
@@ -28,6 +30,17 @@ WriteBaselineOption = Annotated[
 ]
 SamplesOption = Annotated[
     int, typer.Option("--samples", min=1, help="Read partition state N times; report partition findings held in all.")
+]
+ServicesOption = Annotated[
+    Path | None,
+    typer.Option("--services", help="Services manifest (a file with a 'services:' section); default: the policy's."),
+]
+AssumeDownOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--assume-down",
+        help="Judge the cluster as if broker:ID or rack:NAME were down (repeatable): a maintenance pre-flight.",
+    ),
 ]
 SampleIntervalOption = Annotated[
     float, typer.Option("--sample-interval", min=0.0, help="Seconds between samples (with --samples).")
@@ -46,6 +59,7 @@ def audit_options(
     write_baseline: Path | None,
     samples: int,
     sample_interval: float,
+    assume_down: list[str] | None = None,
 ) -> AuditOptions:
     """Read and validate every file the flags name (InputError, exit 2, before any request)."""
     from auditor.audit import AuditOptions
@@ -53,6 +67,7 @@ def audit_options(
     from auditor.engine import load_rules
     from auditor.policyfile import find_policy, load_policy, rule_index
     from auditor.waivers import load_waivers_file
+    from auditor.whatif import parse_assume_down
 
     rules = load_rules()
     tuned = load_policy(find_policy(policy), rules)
@@ -75,4 +90,14 @@ def audit_options(
         write_baseline=write_baseline,
         samples=samples,
         sample_interval_s=sample_interval,
+        assume_down=parse_assume_down(assume_down or ()),
     )
+
+
+def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
+    """--services FILE, else the policy's `services:` section."""
+    if path is not None:
+        from auditor.sources.services import load_services_file
+
+        return load_services_file(path)
+    return policy.services if policy is not None else ()

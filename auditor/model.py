@@ -243,15 +243,100 @@ class DeclaredTopic:
     topic_name: str | None = None
 
 
+# --- What a team declares about its services (the services manifest), and what the databases hold. ---
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Where a declaration is: the manifest file and line, for findings and errors."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class OutboxDeclaration:
+    """A transactional outbox table: rows written in the business transaction, relayed to Kafka."""
+
+    url_env: str  # the environment variable holding the database URL (never the URL itself)
+    table: str
+    status_column: str
+    pending_value: str
+    created_at_column: str
+    threshold_s: int
+    at: Declared
+
+
+@dataclass(frozen=True)
+class IdempotencyDeclaration:
+    """How a consumer makes reprocessing harmless: unique-key (table, column), version-column, none."""
+
+    strategy: str
+    table: str | None = None
+    column: str | None = None
+    url_env: str | None = None  # unique-key: the database holding the table
+    at: Declared | None = None
+
+
+@dataclass(frozen=True)
+class ProducerDeclaration:
+    config: ClientConfig | None  # None: no config file declared
+    topics: tuple[str, ...]
+    business_events: bool
+    at: Declared
+
+
+@dataclass(frozen=True)
+class ConsumerDeclaration:
+    config: ClientConfig | None
+    group: str
+    topics: tuple[str, ...]
+    idempotency: IdempotencyDeclaration | None  # None: not declared
+    at: Declared
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    at: Declared
+    producer: ProducerDeclaration | None = None
+    consumer: ConsumerDeclaration | None = None
+    outbox: OutboxDeclaration | None = None
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """What the outbox table holds. Values are None when the table could not be read."""
+
+    service: str
+    table_exists: bool | None
+    missing_columns: tuple[str, ...] = ()
+    stale_pending: int | None = None  # pending rows older than the threshold
+    oldest_pending_age_s: int | None = None
+
+
+@dataclass(frozen=True)
+class UniqueKeyState:
+    """Whether a consumer's dedup column is enforced unique (primary key, unique constraint or index)."""
+
+    service: str
+    table_exists: bool | None
+    column_exists: bool | None = None
+    unique: bool | None = None
+
+
 @dataclass(frozen=True)
 class Estate:
-    """Everything one run read: a cluster (live or snapshot) and/or configuration files."""
+    """Everything one run read: a cluster (live or snapshot), configuration files, declared services."""
 
     cluster: ClusterSnapshot | None = None
     clients: tuple[ClientConfig, ...] = ()
     brokers: tuple[BrokerSettings, ...] = ()
     topics: tuple[DeclaredTopic, ...] = ()
     gaps: tuple[CoverageGap, ...] = ()
+    services: tuple[Service, ...] = ()
+    outboxes: tuple[OutboxState, ...] = ()
+    unique_keys: tuple[UniqueKeyState, ...] = ()
 
     @property
     def all_gaps(self) -> tuple[CoverageGap, ...]:

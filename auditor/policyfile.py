@@ -9,6 +9,7 @@
       STO006: {off: true}            # a rule id or name
       min-insync-replicas: {severity: critical, params: {min_insync_replicas: 3}}
     waivers: [...]                   # see auditor/waivers.py
+    services: {...}                  # see auditor/sources/services.py
 
 Unknown keys, rules, params or values are input errors (exit 2) naming the file and line.
 Regexes are searched (re.search) in topic and group names.
@@ -26,13 +27,14 @@ from auditor.engine import Rule
 from auditor.errors import InputError
 from auditor.facts import Subject
 from auditor.findings import Severity
+from auditor.model import Service
 from auditor.policy import FAIL_ON_CHOICES
 from auditor.waivers import Waiver, parse_waivers
 from auditor.yamlread import Located, load_located
 
 POLICY_FILE = ".kafka-audit.yaml"
 PROFILES_DIR = Path(__file__).parent / "profiles"
-TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers")
+TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers", "services")
 SCOPE_KEYS = ("topics", "groups")
 RULE_KEYS = ("severity", "off", "params")
 
@@ -60,6 +62,7 @@ class Policy:
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: Mapping[str, RuleTuning] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    services: tuple[Service, ...] = ()
 
     def over(self, base: Policy) -> Policy:
         """This policy on top of `base` (what it extends): scalars win, lists add up."""
@@ -74,6 +77,7 @@ class Policy:
                 for rid in {*base.rules, *self.rules}
             },
             waivers=base.waivers + self.waivers,
+            services=self.services or base.services,
         )
 
     def tune(self, rules: Iterable[Rule]) -> list[Rule]:
@@ -173,7 +177,16 @@ def parse_policy(document: Located, index: Mapping[str, Rule], source: str | Non
         exclude=_scope(document, "exclude"),
         rules=_rules(document, index),
         waivers=parse_waivers(document["waivers"], document.where("waivers"), ids) if "waivers" in document else (),
+        services=_services(document),
     )
+
+
+def _services(document: Located) -> tuple[Service, ...]:
+    if "services" not in document:
+        return ()
+    from auditor.sources.services import parse_services
+
+    return parse_services(document["services"], document.where("services"), Path(document.path).parent)
 
 
 def _scope(document: Located, key: str) -> dict[str, tuple[str, ...]]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
 from auditor.waivers import WaiverUse
+
+if TYPE_CHECKING:
+    from auditor.checklist import Checklist
 
 FILE_KINDS = ("file", "database")
 
@@ -43,6 +47,7 @@ class AuditResult:
     waivers: tuple[WaiverUse, ...] = ()  # every waiver's fate: applied, expired, unused
     policy: str | None = None  # the policy file (or built-in profile) that tuned the run
     samples: int = 1  # reads of partition state (--samples)
+    checklist: Checklist | None = None  # per declared service: the checklist's items (auditor.checklist)
 
     @property
     def complete(self) -> bool:

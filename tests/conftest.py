@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.cluster_fixtures"]
+pytest_plugins = ["tests.cluster_fixtures", "tests.postgres_fixtures"]

@@ -9,11 +9,12 @@ from auditor.facts.consumer import CONSUMER
 from auditor.facts.group import GROUP
 from auditor.facts.partition import PARTITION
 from auditor.facts.producer import PRODUCER
+from auditor.facts.service import READ, SERVICE, WRITE
 from auditor.facts.topic import TOPIC
 from auditor.model import Estate
 
 KINDS: dict[str, SubjectKind] = {
-    kind.name: kind for kind in (TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER)
+    kind.name: kind for kind in (TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER, WRITE, READ, SERVICE)
 }
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from auditor.findings import Finding, Status
-from auditor.reports import RenderOptions
+from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import LEVEL, Case, cases, counts_line, finding_text, relative_path, waiver_problems
 from auditor.result import AuditResult
 
@@ -64,6 +64,9 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
             lines += [f"::group::kafka-audit: {escape_data(name)}", *kept, "::endgroup::"]
     lines += [a.render() for a in gaps if _take(a, budget, shown)]
     lines += _overflow_notices(budget, shown, [a for _, group in groups for a in group] + gaps)
+    if result.checklist is not None:
+        lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
+        lines += [f"kafka-audit: {escape_data(line)}" for line in checklist_view.survival_lines(result.checklist)]
     lines.append(f"kafka-audit: {counts_line(result)}; fail-on {result.fail_on}; exit code {result.exit_code}")
     return "\n".join(lines) + "\n"
 

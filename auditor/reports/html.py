@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from auditor.findings import Finding, Severity, Stage, Status
-from auditor.reports import RenderOptions
+from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import (
     actual_text,
     by_stage_then_severity,
@@ -171,5 +171,21 @@ def _gaps(result: AuditResult) -> str:
     return f"<h2>Not audited ({len(result.gaps)})</h2>\n<ul>\n{items}\n</ul>"
 
 
-# The order of the page. The checklist view (produce / store / consume) goes after _heading.
-SECTIONS: tuple[Section, ...] = (_heading, _chart, _findings, _waived, _waiver_problems, _gaps)
+def _checklist(result: AuditResult) -> str:
+    checklist = result.checklist
+    if checklist is None:
+        return ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in checklist_view.header(checklist))
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in checklist_view.rows(checklist)
+    )
+    what_if = checklist_view.what_if_line(checklist)
+    lead = f"<p><strong>{escape(what_if)}</strong></p>\n" if what_if else ""
+    notes = "".join(f"<li>{escape(line)}</li>" for line in checklist_view.survival_lines(checklist))
+    return f"<h2>{checklist_view.TITLE}</h2>\n{lead}<table>\n<tr>{head}</tr>\n{body}\n</table>" + (
+        f"\n<ul>{notes}</ul>" if notes else ""
+    )
+
+
+# The order of the page.
+SECTIONS: tuple[Section, ...] = (_heading, _checklist, _chart, _findings, _waived, _waiver_problems, _gaps)

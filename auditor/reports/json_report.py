@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from auditor.checklist import checklist_document
 from auditor.findings import Finding, Pass, RuleInfo
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
@@ -22,6 +23,8 @@ def report_document(result: AuditResult) -> dict[str, Any]:
         document["run"]["policy"] = result.policy
     if result.samples > 1:
         document["run"]["samples"] = result.samples
+    if result.checklist is not None:
+        document["checklist"] = checklist_document(result.checklist)
     document["passed"] = [pass_document(p) for p in result.passes]
     document["rules"] = [rule_document(r) for r in result.rules]
     if result.waivers:

@@ -11,9 +11,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from auditor.checklist import FAIL, NOT_DECLARED, UNKNOWN, Checklist
 from auditor.findings import Location, Status
 from auditor.model import CoverageGap
-from auditor.reports import RenderOptions
+from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import Case, cases, finding_text, status_note, where
 from auditor.result import AuditResult, Target
 
@@ -30,10 +31,35 @@ def render_junit(result: AuditResult, options: RenderOptions) -> str:
         suite = _suite(result, target, members, gaps.get(target, []))
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)
+    if result.checklist is not None:
+        suite = _checklist_suite(result, result.checklist)
+        totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
+        root.append(suite)
     root.attrib.update({key: str(totals[key]) for key in ("tests", *OUTCOMES)})
     root.set("time", _seconds(result.duration_ms))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _checklist_suite(result: AuditResult, checklist: Checklist) -> ET.Element:
+    """One testcase per (service, item): fail and unknown fail, not declared is skipped."""
+    suite = ET.Element("testsuite", name="checklist", timestamp=result.started_at[:19])
+    outcomes: Counter[str] = Counter()
+    for service in checklist.services:
+        for entry in service.entries:
+            testcase = ET.SubElement(suite, "testcase", name=f"{entry.stage}: {entry.item}", classname=service.service)
+            text = checklist_view.status_text(entry)
+            if entry.status in (FAIL, UNKNOWN):
+                ET.SubElement(testcase, "failure", message=_clean(text), type=entry.status)
+                outcomes["failures"] += 1
+            elif entry.status == NOT_DECLARED:
+                ET.SubElement(testcase, "skipped", message=f"{service.service} declares no {entry.item}")
+                outcomes["skipped"] += 1
+    suite.set("tests", str(sum(len(s.entries) for s in checklist.services)))
+    for key in OUTCOMES:
+        suite.set(key, str(outcomes[key]))
+    suite.set("time", "0")
+    return suite
 
 
 def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:

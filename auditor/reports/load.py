@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditor.checklist import checklist_from_document
 from auditor.errors import InputError
 from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
 from auditor.model import CoverageGap
@@ -64,6 +65,7 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         waivers=tuple(_waiver_use(w) for w in document.get("waivers", ())),
         policy=run.get("policy"),
         samples=run.get("samples", 1),
+        checklist=checklist_from_document(document["checklist"]) if "checklist" in document else None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.findings import Finding, Severity, Stage, Status
-from auditor.reports import RenderOptions
+from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import (
     actual_text,
     by_stage_then_severity,
@@ -108,8 +108,21 @@ def _gaps(result: AuditResult) -> str:
     return f"### Not audited ({len(result.gaps)})\n\n" + "\n".join(items)
 
 
-# The order of the document. The checklist view (produce / store / consume) goes after _summary.
-SECTIONS: tuple[Section, ...] = (_heading, _summary, _findings, _waived, _waiver_problems, _gaps)
+def _checklist(result: AuditResult) -> str:
+    checklist = result.checklist
+    if checklist is None:
+        return ""
+    head = checklist_view.header(checklist)
+    table = ["| " + " | ".join(cell(h) for h in head) + " |", "|---" * len(head) + "|"]
+    table += ["| " + " | ".join(cell(c) for c in row) + " |" for row in checklist_view.rows(checklist)]
+    notes = [f"- {cell(line)}" for line in checklist_view.survival_lines(checklist)]
+    what_if = checklist_view.what_if_line(checklist)
+    lead = f"**{cell(what_if)}**\n\n" if what_if else ""
+    return f"### {checklist_view.TITLE}\n\n{lead}" + "\n".join(table) + ("\n\n" + "\n".join(notes) if notes else "")
+
+
+# The order of the document.
+SECTIONS: tuple[Section, ...] = (_heading, _summary, _checklist, _findings, _waived, _waiver_problems, _gaps)
 
 
 def render_markdown(result: AuditResult, options: RenderOptions) -> str:

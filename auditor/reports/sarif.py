@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from auditor.checklist import checklist_document
 from auditor.findings import Finding, RuleInfo, Severity, Status
 from auditor.reports import RenderOptions
 from auditor.reports.common import (
@@ -151,6 +152,8 @@ def _run_properties(result: AuditResult) -> dict[str, Any]:
         properties["policy"] = result.policy
     if result.samples > 1:
         properties["samples"] = result.samples
+    if result.checklist is not None:
+        properties["checklist"] = checklist_document(result.checklist)
     return properties
 
 

@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from auditor.checklist import Checklist
 from auditor.findings import Finding, Stage, Status
-from auditor.reports import RenderOptions
+from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, waiver_problems, where
 from auditor.result import AuditResult
 
@@ -22,6 +23,7 @@ SEVERITY_STYLE = {
     "info": "dim",
 }
 PLAIN_WIDTH = 160
+CHECKLIST_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "not declared": "dim"}
 
 
 def render_table(result: AuditResult, options: RenderOptions) -> str:
@@ -37,6 +39,8 @@ def render_table(result: AuditResult, options: RenderOptions) -> str:
     )
     targets = ", ".join(f"{t.kind} {t.name}" for t in result.targets)
     console.print(Text(f"kafka-audit {result.tool_version}: {targets}", style="bold"), soft_wrap=True)
+    if result.checklist is not None:
+        _print_checklist(console, result.checklist)
     ordered = sorted(result.findings, key=lambda f: (STAGE_ORDER[f.stage], -f.severity.rank, f.rule_id))
     for stage, group in groupby(ordered, key=lambda f: f.stage):
         console.print(_stage_table(stage, list(group)))
@@ -46,6 +50,20 @@ def render_table(result: AuditResult, options: RenderOptions) -> str:
         console.print(Text(line, style="yellow"), soft_wrap=True)
     console.print(_summary(result), soft_wrap=True)
     return buffer.getvalue()
+
+
+def _print_checklist(console: Console, checklist: Checklist) -> None:
+    what_if = checklist_view.what_if_line(checklist)
+    if what_if:
+        console.print(Text(what_if, style="bold yellow"), soft_wrap=True)
+    table = Table(title=checklist_view.TITLE, title_justify="left", expand=False)
+    for name in checklist_view.header(checklist):
+        table.add_column(name)
+    for row in checklist_view.rows(checklist):
+        table.add_row(*(Text(c, style=CHECKLIST_STYLE.get(c.split(" (")[0], "")) for c in row))
+    console.print(table)
+    for line in checklist_view.survival_lines(checklist):
+        console.print(Text(line), soft_wrap=True)
 
 
 def _stage_table(stage: Stage, findings: list[Finding]) -> Table:

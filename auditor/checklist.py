@@ -1,0 +1,223 @@
+"""The checklist view: the no-loss checklist's items, per declared service, from the verdicts.
+
+Each item is judged by a few rules on the resources that belong to a service: its producer
+and consumer configuration, the topics it writes and reads, its (service, topic) writes and
+reads, and the service itself (outbox, idempotency). An item is
+
+- `fail` when one of its rules found a failure there (a waived finding is still a failure of
+  the guarantee, accepted by someone: it says `fail`),
+- `unknown` when one found an unknown value, or some resource was not judged at all (no
+  cluster to read the topic from, a topic left out by the policy),
+- `not declared` when the service declares no part the item is about (no producer, no outbox),
+- `pass` when every resource was judged and passed.
+
+It also carries, per service and topic written, how many broker failures the writes survive
+without loss and without blocking (auditor.facts.service.survival).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from auditor.findings import Finding, Pass, Resource, Status
+
+if TYPE_CHECKING:
+    from auditor.facts import Subject
+    from auditor.model import Service
+
+PASS, FAIL, UNKNOWN, NOT_DECLARED = "pass", "fail", "unknown", "not declared"
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    stage: str
+    needs: str  # the part of the service it is about: producer | outbox | any | consumer
+    judged_on: tuple[str, ...]  # resource groups: producer_config, writes, topics, service, consumer_config
+    rules: tuple[str, ...]
+
+
+ITEMS: tuple[Item, ...] = (
+    Item(
+        "producer acks and retries",
+        "produce",
+        "producer",
+        ("producer_config", "writes"),
+        ("PRD001", "PRD002", "PRD005", "E2E001"),
+    ),
+    Item("idempotence", "produce", "producer", ("producer_config",), ("PRD003", "PRD004")),
+    Item("outbox", "produce", "outbox", ("service",), ("OUT001", "OUT002")),
+    Item("replication factor", "store", "any", ("topics",), ("STO001",)),
+    Item("min ISR", "store", "any", ("topics", "writes"), ("STO002", "STO003", "E2E005")),
+    Item("unclean election", "store", "any", ("topics",), ("STO004",)),
+    Item("manual commit", "consume", "consumer", ("consumer_config",), ("CON001", "CON003")),
+    Item("idempotent consumer", "consume", "consumer", ("service",), ("IDM001", "IDM002")),
+)
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    item: str
+    stage: str
+    status: str
+    rules: tuple[str, ...]  # the rules that failed or were unknown, when any
+
+
+@dataclass(frozen=True)
+class WriteSurvival:
+    topic: str
+    without_loss: int | None
+    without_blocking: int | None
+
+
+@dataclass(frozen=True)
+class ServiceChecklist:
+    service: str
+    entries: tuple[ChecklistEntry, ...]
+    writes: tuple[WriteSurvival, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    services: tuple[ServiceChecklist, ...]
+    assumed_down: str | None = None  # --assume-down, as given: the what-if these verdicts are for
+
+
+def build_checklist(
+    services: Sequence[Service],
+    writes: Iterable[Subject],
+    findings: Iterable[Finding],
+    passes: Iterable[Pass],
+    assumed_down: str | None = None,
+) -> Checklist | None:
+    if not services:
+        return None
+    found: dict[tuple[str, Resource], list[Finding]] = {}
+    for finding in findings:
+        found.setdefault((finding.rule_id, finding.resource), []).append(finding)
+    passed = {(p.rule_id, p.resource) for p in passes}
+    survival = _survival(writes)
+    return Checklist(
+        tuple(
+            ServiceChecklist(
+                s.name,
+                tuple(_entry(item, _resources(s, item), found, passed) for item in ITEMS),
+                survival.get(s.name, ()),
+            )
+            for s in services
+        ),
+        assumed_down,
+    )
+
+
+def _resources(service: Service, item: Item) -> list[Resource] | None:
+    """The resources an item is judged on for a service; None when the service does not declare that part."""
+    from auditor.facts.service import write_resource
+
+    producer, consumer = service.producer, service.consumer
+    declared = {
+        "producer": producer is not None,
+        "outbox": service.outbox is not None,
+        "consumer": consumer is not None,
+    }
+    if not declared.get(item.needs, True):
+        return None
+    topics = (producer.topics if producer else ()) + (consumer.topics if consumer else ())
+    groups = {
+        "producer_config": [Resource("producer", producer.config.name or producer.config.path)]
+        if producer and producer.config
+        else [],
+        "consumer_config": [Resource("consumer", consumer.config.name or consumer.config.path)]
+        if consumer and consumer.config
+        else [],
+        "writes": [write_resource(service.name, t) for t in producer.topics] if producer else [],
+        "topics": [Resource("topic", t) for t in dict.fromkeys(topics)],
+        "service": [Resource("service", service.name)],
+    }
+    return [resource for group in item.judged_on for resource in groups[group]]
+
+
+def _entry(
+    item: Item,
+    resources: list[Resource] | None,
+    found: dict[tuple[str, Resource], list[Finding]],
+    passed: set[tuple[str, Resource]],
+) -> ChecklistEntry:
+    if resources is None:
+        return ChecklistEntry(item.name, item.stage, NOT_DECLARED, ())
+    failing: dict[str, str] = {}
+    judged = set()
+    for resource in resources:
+        for rule in item.rules:
+            for finding in found.get((rule, resource), ()):
+                judged.add(resource)
+                status = UNKNOWN if finding.status is Status.UNKNOWN else FAIL
+                if failing.get(rule) != FAIL:
+                    failing[rule] = status
+            if (rule, resource) in passed:
+                judged.add(resource)
+    if FAIL in failing.values():
+        status = FAIL
+    elif failing or not resources or judged != set(resources):
+        status = UNKNOWN
+    else:
+        status = PASS
+    return ChecklistEntry(item.name, item.stage, status, tuple(sorted(failing)))
+
+
+def _survival(writes: Iterable[Subject]) -> dict[str, tuple[WriteSurvival, ...]]:
+    by_service: dict[str, list[WriteSurvival]] = {}
+    for subject in writes:
+        facts = subject.facts
+        loss, block = facts["survives_without_loss"].value, facts["survives_without_blocking"].value
+        by_service.setdefault(str(facts["service"].value), []).append(
+            WriteSurvival(
+                str(facts["topic"].value),
+                loss if isinstance(loss, int) else None,
+                block if isinstance(block, int) else None,
+            )
+        )
+    return {name: tuple(rows) for name, rows in by_service.items()}
+
+
+def checklist_document(checklist: Checklist) -> dict[str, Any]:
+    """The JSON report's `checklist` (auditor/schemas/report.schema.json)."""
+    return {
+        "assumed_down": checklist.assumed_down,
+        "services": [
+            {
+                "service": s.service,
+                "items": [
+                    {"item": e.item, "stage": e.stage, "status": e.status, "rules": list(e.rules)} for e in s.entries
+                ],
+                "writes": [
+                    {
+                        "topic": w.topic,
+                        "survives_without_loss": w.without_loss,
+                        "survives_without_blocking": w.without_blocking,
+                    }
+                    for w in s.writes
+                ],
+            }
+            for s in checklist.services
+        ],
+    }
+
+
+def checklist_from_document(data: dict[str, Any]) -> Checklist:
+    return Checklist(
+        tuple(
+            ServiceChecklist(
+                s["service"],
+                tuple(ChecklistEntry(e["item"], e["stage"], e["status"], tuple(e["rules"])) for e in s["items"]),
+                tuple(
+                    WriteSurvival(w["topic"], w["survives_without_loss"], w["survives_without_blocking"])
+                    for w in s["writes"]
+                ),
+            )
+            for s in data["services"]
+        ),
+        data["assumed_down"],
+    )
