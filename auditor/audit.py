@@ -127,7 +127,8 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
 
     read_options = parse_client_option(files.client) if files.client else None
     found = read_paths(files.paths, files.file_format, read_options)
-    return Estate(clients=found.clients, brokers=found.brokers, topics=found.topics), found.targets
+    estate = Estate(clients=found.clients, brokers=found.brokers, topics=found.topics, gaps=found.gaps)
+    return estate, found.targets
 
 
 def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress | None = None) -> ClusterSnapshot:

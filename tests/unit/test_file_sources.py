@@ -315,3 +315,14 @@ def test_placeholder_default_is_judged_and_says_so() -> None:
     rf = next(f for f in result.findings if f.rule_id == "STO005" and f.resource.name == "confluent")
     assert rf.actual == "1"
     assert "judged on the default of ${RF:-1}" in (rf.actual_source or "")
+
+
+def test_encodings(tmp_path: Path) -> None:
+    (tmp_path / "latin1.properties").write_bytes("acks=1\nclient.id=caf\xe9\n".encode("iso-8859-1"))
+    (tmp_path / "blob.yaml").write_bytes(b"\xff\xfe kafka \x00")
+    estate, targets = read_files(FileSources((str(tmp_path),)))
+    assert [t.name for t in targets] == [f"{tmp_path}/latin1.properties"]  # read as java.util.Properties does
+    assert estate.clients[0].settings["client.id"].value == "caf\xe9"
+    assert [(g.resource, g.reason) for g in estate.gaps] == [(f"{tmp_path}/blob.yaml", "not UTF-8 text; skipped")]
+    with pytest.raises(InputError, match=r"blob\.yaml: not UTF-8 text"):
+        read_files(FileSources((str(tmp_path / "blob.yaml"),)))

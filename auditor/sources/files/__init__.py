@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import InputError
-from auditor.model import BrokerSettings, ClientConfig, DeclaredTopic
+from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic
 from auditor.result import Target
 from auditor.sources.files.base import Found, ReadOptions
-from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, RELEVANT, detect, reader_for
+from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, KEY_VALUE, RELEVANT, detect, reader_for
 from auditor.sources.files.terraform import module_of, parse_tf, read_module
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.walk import candidate_files
@@ -31,6 +31,7 @@ class FilesRead:
     brokers: tuple[BrokerSettings, ...]
     topics: tuple[DeclaredTopic, ...]
     targets: tuple[Target, ...]
+    gaps: tuple[CoverageGap, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     found = Found()
     targets: list[Target] = []
     terraform: dict[Path, list[tuple[_File, str]]] = {}
+    gaps: list[CoverageGap] = []
     for file in _files(paths, file_format):
         text = _read_text(file)
+        if text is None:  # found in a folder, not text: reported, not guessed at
+            gaps.append(CoverageGap(file.display, "not UTF-8 text; skipped"))
+            continue
         fmt = file_format or _detect(file, text)
         if fmt is None:
             continue
@@ -71,7 +76,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found += _parse(file, reader_for(fmt, file.display), text, file.display, options)
     for folder, files in terraform.items():
         found += _terraform(folder, files)
-    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets))
+    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(gaps))
 
 
 def _files(paths: Sequence[str], file_format: str | None) -> Iterator[_File]:
@@ -87,13 +92,23 @@ def _files(paths: Sequence[str], file_format: str | None) -> Iterator[_File]:
             raise InputError(f"{given}: no such file or folder")
 
 
-def _read_text(file: _File) -> str:
+def _read_text(file: _File) -> str | None:
+    """The file's text: UTF-8, or ISO-8859-1 for key=value files as java.util.Properties reads them.
+
+    None for a file found in a folder that is not text; a named one is an InputError.
+    """
     try:
-        return file.path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file.display}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        data = file.path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {file.display}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if file.path.suffix in KEY_VALUE:
+            return data.decode("iso-8859-1")
+        if not file.explicit:
+            return None
+        raise InputError(f"{file.display}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 def _detect(file: _File, text: str) -> str | None:
@@ -120,5 +135,5 @@ def _terraform(folder: Path, files: list[tuple[_File, str]]) -> Found:
     chosen = [_parse(file, parse_tf, text, file.display) for file, text in files]
     chosen_paths = {file.path.resolve() for file, _ in files}
     siblings = [_File(p, str(p), explicit=True) for p in sorted(folder.glob("*.tf")) if p.resolve() not in chosen_paths]
-    variables = [_parse(s, parse_tf, _read_text(s), s.display) for s in siblings]
+    variables = [_parse(s, parse_tf, _read_text(s) or "", s.display) for s in siblings]
     return read_module(chosen, module_of(chosen + variables))
