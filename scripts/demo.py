@@ -2,11 +2,16 @@
 """The demo scenario: seed the local cluster with topics configured well and badly, then audit it.
 
 Run by `make demo` after `scripts/kafka-cluster up`. Seeding is idempotent: existing demo topics
-get their configs set again. The audit is the real command a user would type.
+get their configs set again. The audit is the real command a user would type. It declares two
+services (demo/services.yaml), one safe and one not: their outbox and processed-keys tables live
+in an SQLite file the demo creates in the cluster's run folder, and the safe service's consumer
+group commits offsets so the cluster shows it consuming.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +20,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kafka_cluster import Cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ROOT / "demo" / "services.yaml"
 
 # name -> (replication factor, topic config overrides, what it shows)
 DEMO_TOPICS: dict[str, tuple[int, dict[str, str], str]] = {
@@ -50,10 +58,36 @@ def seed(admin: Any) -> None:
         )
 
 
+def seed_services(cluster: Cluster) -> dict[str, str]:
+    """The safe service's database (outbox with fresh rows, unique processed keys) and committed group.
+
+    Returns the environment the audit reads the database URL from.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    path = cluster.run_dir / "demo-orders.db"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE outbox (id INTEGER PRIMARY KEY, status TEXT NOT NULL, created_at TIMESTAMP NOT NULL)")
+        db.execute("INSERT INTO outbox (status, created_at) VALUES ('PENDING', CURRENT_TIMESTAMP)")
+        db.execute("INSERT INTO outbox (status, created_at) VALUES ('SENT', datetime('now', '-1 hour'))")
+        db.execute("CREATE TABLE processed_orders (order_id TEXT PRIMARY KEY, processed_at TIMESTAMP)")
+    consumer = KafkaConsumer(bootstrap_servers=cluster.bootstrap, group_id="orders-shipping", enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition("orders", p) for p in sorted(consumer.partitions_for_topic("orders") or ())]
+        consumer.assign(partitions)
+        consumer.commit({tp: OffsetAndMetadata(0, "", -1) for tp in partitions})
+    finally:
+        consumer.close()
+    return {"DEMO_ORDERS_DB_URL": f"sqlite:///{path}"}
+
+
 def main() -> int:
     cluster = Cluster.load()
     with cluster.admin_client() as admin:
         seed(admin)
+    env = {**os.environ, **seed_services(cluster)}
     for name, (rf, configs, story) in DEMO_TOPICS.items():
         print(f"  topic {name:<12} RF {rf} {configs or ''}: {story}")
     command = [
@@ -63,9 +97,11 @@ def main() -> int:
         cluster.sasl_bootstrap,
         "--command-config",
         str(cluster.auditor_config_path),
+        "--services",
+        str(SERVICES.relative_to(ROOT)),
     ]
     print("\n$ kafka-audit " + " ".join(command[1:]) + "\n", flush=True)
-    code = subprocess.run(command, check=False).returncode
+    code = subprocess.run(command, check=False, cwd=ROOT, env=env).returncode
     print(f"\nkafka-audit exited with {code} (1 = findings at or above --fail-on high, as this demo intends).")
     print("The cluster keeps running: `scripts/kafka-cluster env` prints its addresses; `make down` stops it.")
     return 0 if code in (0, 1) else code

@@ -14,6 +14,7 @@ no longer match the schema or the formatters.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,23 +40,26 @@ def report_arguments(formats: dict[str, str]) -> list[str]:
     return arguments
 
 
-def kafka_audit(*arguments: str) -> int:
+def kafka_audit(*arguments: str, env: dict[str, str] | None = None) -> int:
     command = [str(Path(sys.executable).with_name("kafka-audit")), *arguments]
     print("$ kafka-audit " + " ".join(arguments), flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode
+    return subprocess.run(command, cwd=ROOT, check=False, env={**os.environ, **(env or {})}).returncode
 
 
 def audit_demo() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
-    from demo import seed
     from kafka_cluster import Cluster
+
+    from demo import SERVICES, seed, seed_services
 
     cluster = Cluster.load()
     with cluster.admin_client() as admin:
         seed(admin)
+    env = seed_services(cluster)
     paths = [str(DEMO_CONFIG.relative_to(ROOT))] if DEMO_CONFIG.is_dir() else []
     source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path)]
-    return kafka_audit("audit", *source, *paths, *report_arguments(EXTENSIONS))
+    services = ["--services", str(SERVICES.relative_to(ROOT))]
+    return kafka_audit("audit", *source, *services, *paths, *report_arguments(EXTENSIONS), env=env)
 
 
 def rerender() -> int:
