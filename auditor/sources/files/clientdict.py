@@ -41,8 +41,7 @@ def _ymap(data: dict[str, object]) -> YMap:
             result.put(str(key), _ymap(value), 0)
         elif value is None or isinstance(value, (str, int, float, bool)):
             text = None if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
-            result.put(str(key), text, 0)
-    result.lines = {k: 0 for k in result}
+            result.put(str(key), text, 0)  # line 0: not known (YMap.line gives None)
     return result
 
 

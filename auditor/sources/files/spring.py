@@ -107,7 +107,11 @@ def properties_documents(text: str) -> Iterator[list[Entry]]:
     for index, line in enumerate([*lines, "#---"]):
         if line.strip() in ("#---", "!---"):
             chunk = "\n".join(lines[start:index])
-            yield [Entry(e.key, e.value, (e.line or 0) + start) for e in entries_of(chunk)]
+            try:
+                entries = entries_of(chunk)
+            except ParseError as exc:
+                raise ParseError(exc.problem, (exc.line or 0) + start) from exc
+            yield [Entry(e.key, e.value, (e.line or 0) + start) for e in entries]
             start = index + 1
 
 
@@ -177,15 +181,11 @@ def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -
     elif names[0] in TYPED and len(names) > 2 and names[1] == "properties":
         doc.passthrough[names[0]].append(replace(entry, key=map_key(parts[2:])))
     elif names[0] in TYPED and len(names) == 2 and names[1] in TYPED[names[0]]:
-        doc.typed[names[0]].append(_typed(entry, TYPED[names[0]][names[1]]))
+        doc.typed[names[0]].append(replace(entry, key=TYPED[names[0]][names[1]]))
     elif names[:2] == ["listener", "ackmode"] and len(names) == 2:
         doc.typed["consumer"].append(replace(entry, key=ACK_MODE_KEY))
     elif names == ["bootstrapservers"]:
         doc.shared.append(replace(entry, key="bootstrap.servers"))
-
-
-def _typed(entry: Entry, key: str) -> Entry:
-    return replace(entry, key=key)
 
 
 # --- profiles and layering
