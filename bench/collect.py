@@ -5,6 +5,7 @@
     python bench/seed.py down
 
 Side by side in one run, alternating, several runs: (a) `kafka-audit audit` on the cluster,
+with the default report (a table) and with `--format json` (which lists every pass as well),
 (b) the Kafka CLI tools from the same jars, one after the other: kafka-topics --describe,
 kafka-configs --describe --all (all topics, all brokers), kafka-consumer-groups --describe
 --all-groups. Wall time and peak RSS of each process (wait4 rusage); medians and the ratio.
@@ -52,8 +53,8 @@ class Measured:
     output_bytes: int
 
 
-def measure(command: list[str]) -> Measured:
-    """Run to completion; wall time, the child's peak RSS (ru_maxrss) and its exit code."""
+def measure(command: list[str]) -> tuple[Measured, bytes]:
+    """Run to completion; wall time, the child's peak RSS (ru_maxrss), exit code; and its stdout."""
     started = time.monotonic()
     with open(os.devnull, "wb") as devnull:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=devnull)
@@ -62,12 +63,12 @@ def measure(command: list[str]) -> Measured:
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, len(output))
+    return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, len(output)), output
 
 
-def audit_command(bootstrap: str) -> list[str]:
-    kafka_audit = str(Path(sys.executable).parent / "kafka-audit")
-    return [kafka_audit, "audit", "--bootstrap-server", bootstrap, "--format", "json", "--fail-on", "never"]
+def audit_commands(bootstrap: str) -> dict[str, list[str]]:
+    audit = [str(Path(sys.executable).parent / "kafka-audit"), "audit", "--bootstrap-server", bootstrap]
+    return {"table": [*audit, "--fail-on", "never"], "json": [*audit, "--fail-on", "never", "--format", "json"]}
 
 
 def tool_commands(cluster: Cluster) -> dict[str, list[str]]:
@@ -79,13 +80,16 @@ def tool_commands(cluster: Cluster) -> dict[str, list[str]]:
 
 
 def one_round(cluster: Cluster, tools: dict[str, list[str]]) -> dict[str, Any]:
-    audit = measure(audit_command(cluster.bootstrap))
-    steps = {name: measure(command) for name, command in tools.items()}
-    failed = [name for name, m in steps.items() if m.exit_code != 0]
-    if audit.exit_code not in (0, 4) or failed:
-        raise SystemExit(f"a command failed: audit exit {audit.exit_code}, tools {failed}")
+    audits = {name: measure(command) for name, command in audit_commands(cluster.bootstrap).items()}
+    steps = {name: measure(command)[0] for name, command in tools.items()}
+    failed = [name for name, (m, _) in audits.items() if m.exit_code != 0]
+    failed += [name for name, m in steps.items() if m.exit_code != 0]
+    gaps = json.loads(audits["json"][1])["coverage"]["gaps"]
+    if failed or gaps:
+        raise SystemExit(f"failed: {failed}; gaps: {gaps[:3]}")
     return {
-        "audit": asdict(audit),
+        "audit": asdict(audits["table"][0]),
+        "audit_json": asdict(audits["json"][0]),
         "tools": {name: asdict(m) for name, m in steps.items()},
         "tools_seconds": sum(m.seconds for m in steps.values()),
         "tools_peak_rss_mb": max(m.peak_rss_mb for m in steps.values()),
@@ -105,15 +109,21 @@ def count_requests(cluster: Cluster) -> dict[str, int]:
 
 def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     audit_s = statistics.median(r["audit"]["seconds"] for r in rounds)
+    json_s = statistics.median(r["audit_json"]["seconds"] for r in rounds)
     tools_s = statistics.median(r["tools_seconds"] for r in rounds)
     return {
         "runs": len(rounds),
         "audit_median_s": round(audit_s, 2),
+        "audit_json_median_s": round(json_s, 2),
         "tools_median_s": round(tools_s, 2),
         "ratio": round(tools_s / audit_s, 2),
+        "ratio_json": round(tools_s / json_s, 2),
+        "median_of_run_ratios": round(statistics.median(r["tools_seconds"] / r["audit"]["seconds"] for r in rounds), 2),
         "audit_peak_rss_mb_max": round(max(r["audit"]["peak_rss_mb"] for r in rounds), 1),
+        "audit_json_peak_rss_mb_max": round(max(r["audit_json"]["peak_rss_mb"] for r in rounds), 1),
         "tools_peak_rss_mb_max": round(max(r["tools_peak_rss_mb"] for r in rounds), 1),
         "audit_seconds": [round(r["audit"]["seconds"], 2) for r in rounds],
+        "audit_json_seconds": [round(r["audit_json"]["seconds"], 2) for r in rounds],
         "tools_seconds": [round(r["tools_seconds"], 2) for r in rounds],
     }
 
@@ -129,15 +139,19 @@ def main() -> int:
         raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
     tools = tool_commands(cluster)
     rounds = []
+    load_before = os.getloadavg()
     for index in range(args.runs):
         rounds.append(one_round(cluster, tools))
-        print(f"run {index + 1}: audit {rounds[-1]['audit']['seconds']:.2f}s, "
-              f"tools {rounds[-1]['tools_seconds']:.2f}s", file=sys.stderr)  # fmt: skip
+        last = rounds[-1]
+        print(f"run {index + 1}: audit {last['audit']['seconds']:.2f}s (json {last['audit_json']['seconds']:.2f}s), "
+              f"tools {last['tools_seconds']:.2f}s", file=sys.stderr)  # fmt: skip
     result = {"summary": summary(rounds), "requests": count_requests(cluster), "rounds": rounds,
-              "load_average": os.getloadavg(), "cpus": os.cpu_count()}  # fmt: skip
+              "load_average_before": load_before, "load_average_after": os.getloadavg(),
+              "cpus": os.cpu_count()}  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps({"summary": result["summary"], "requests": result["requests"]}, indent=1))
+    shown = ("summary", "requests", "load_average_before", "load_average_after", "cpus")
+    print(json.dumps({key: result[key] for key in shown}, indent=1))
     return 0
 
 

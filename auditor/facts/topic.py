@@ -20,15 +20,15 @@ INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__sha
 
 def topic_subjects(estate: Estate) -> Iterator[Subject]:
     if estate.cluster is not None:
+        registered = known_brokers(estate.cluster)  # once: it scans every partition of the cluster
         for topic in estate.cluster.topics:
-            yield live_topic_subject(topic, estate.cluster)
+            yield live_topic_subject(topic, estate.cluster, registered)
     for declared in estate.topics:
         yield declared_topic_subject(declared, estate)
 
 
-def live_topic_subject(topic: Topic, cluster: ClusterSnapshot) -> Subject:
+def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[int]) -> Subject:
     configs = topic.configs
-    registered = known_brokers(cluster)
     replicas = {r for p in topic.partitions for r in p.replicas}
     missing = sorted(replicas - registered) if registered else None
     facts = {

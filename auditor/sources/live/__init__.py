@@ -24,7 +24,7 @@ from auditor.sources.connection import ConnectionSettings
 from auditor.sources.live import cluster as cluster_info
 from auditor.sources.live.configs import broker_configs, topic_configs
 from auditor.sources.live.groups import GroupsRead, finish_groups, read_groups
-from auditor.sources.live.session import Session, describe_error, open_session
+from auditor.sources.live.session import CollectionTimeout, Session, describe_error, open_session
 from auditor.sources.live.topics import (
     describe_topics,
     eligible_leader_replicas,
@@ -95,8 +95,8 @@ def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
     from kafka.errors import KafkaError
 
     try:
-        described: dict[str, Any] = session.any_node(session.admin.describe_cluster)
-    except (KafkaError, OSError) as exc:
+        described: dict[str, Any] = session.bounded(lambda: session.any_node(session.admin.describe_cluster))
+    except (KafkaError, OSError, CollectionTimeout) as exc:
         raise ClusterUnreachable(f"cannot describe the cluster at {servers}: {describe_error(exc)}") from exc
     return described
 

@@ -106,6 +106,13 @@ class Session:
             pool.shutdown(wait=False, cancel_futures=True)
         return results
 
+    def bounded(self, call: Callable[[], T]) -> T:
+        """A blocking call that must end by the deadline; CollectionTimeout when it does not."""
+        result = self.parallel({0: call})[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
     # ---- gaps
 
     def gap(self, resource: str, reason: str | BaseException) -> None:
