@@ -53,17 +53,18 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
         (f"{target.kind} {target.name}", [_annotation(f, options) for f in _worst_first(members)])
         for target, members in cases(result)
     ]
-    gaps = [Annotation("warning", f"{gap.resource}: {gap.reason}", "kafka-audit: not audited") for gap in result.gaps]
-    gaps += [Annotation("warning", line, "kafka-audit: waiver did not apply") for line in waiver_problems(result)]
-    budget = _budget([a for _, group in groups for a in group] + gaps)
+    run_level = [Annotation("warning", f"{g.resource}: {g.reason}", "kafka-audit: not audited") for g in result.gaps]
+    run_level += [Annotation("warning", line, "kafka-audit: waiver did not apply") for line in waiver_problems(result)]
+    every = [a for _, group in groups for a in group] + run_level
+    budget = _budget(every)
     shown: Counter[str] = Counter()
     lines: list[str] = []
     for name, group in groups:
         kept = [a.render() for a in group if _take(a, budget, shown)]
         if kept:
             lines += [f"::group::kafka-audit: {escape_data(name)}", *kept, "::endgroup::"]
-    lines += [a.render() for a in gaps if _take(a, budget, shown)]
-    lines += _overflow_notices(budget, shown, [a for _, group in groups for a in group] + gaps)
+    lines += [a.render() for a in run_level if _take(a, budget, shown)]
+    lines += _overflow_notices(every, shown)
     if result.checklist is not None:
         lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
         lines += [f"kafka-audit: {escape_data(line)}" for line in checklist_view.survival_lines(result.checklist)]
@@ -109,7 +110,7 @@ def _take(annotation: Annotation, budget: dict[str, int], shown: Counter[str]) -
     return True
 
 
-def _overflow_notices(budget: dict[str, int], shown: Counter[str], annotations: list[Annotation]) -> list[str]:
+def _overflow_notices(annotations: list[Annotation], shown: Counter[str]) -> list[str]:
     totals = Counter(a.command for a in annotations)
     return [
         Annotation(

@@ -16,7 +16,7 @@ from auditor.findings import Location, Status
 from auditor.model import CoverageGap
 from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import Case, cases, finding_text, status_note, where
-from auditor.result import AuditResult, Target
+from auditor.result import FILE_KINDS, AuditResult, Target
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,7 +63,7 @@ def _checklist_suite(result: AuditResult, checklist: Checklist) -> ET.Element:
 
 
 def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
-    files = {t.name for t in result.targets if t.kind in ("file", "database")}
+    files = {t.name for t in result.targets if t.kind in FILE_KINDS}
     grouped: dict[Target, list[CoverageGap]] = {}
     for gap in result.gaps:
         location = Location(gap.resource) if gap.resource in files else None
