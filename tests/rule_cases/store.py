@@ -73,6 +73,12 @@ CASES: list[RuleCase] = [
         "3",
         kind="broker",
     ),
+    passes(
+        "STO002",
+        "fenced-broker-is-a-gap-not-a-subject",
+        cluster(broker_list=[broker(1), broker(2), replace(broker(3), fenced=True, configs={})]),
+        kind="broker",
+    ),
     unknown(
         "STO002",
         "broker-configs-unread",

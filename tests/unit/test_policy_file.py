@@ -117,3 +117,11 @@ def test_invalid_policy_names_file_and_line(tmp_path: Path, text: str, line: int
         policy(tmp_path, text)
     assert f"{tmp_path / '.kafka-audit.yaml'}:{line}: " in str(raised.value)
     assert message in str(raised.value)
+
+
+def test_the_documented_example_is_a_valid_policy(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    loaded = policy(tmp_path, example)
+    assert loaded.rules["STO002"].severity is not None and loaded.rules["STO006"].off is True
+    assert [w.rule_id for w in loaded.waivers] == ["STO001"]

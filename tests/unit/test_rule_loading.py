@@ -64,3 +64,55 @@ def test_invalid_yaml_is_an_input_error(tmp_path: Path) -> None:
 def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no rule files"):
         load_rules(tmp_path)
+
+
+TWO_KINDS = {
+    "id": "STO998",
+    "name": "two-kinds",
+    "title": "A rule on topics and brokers",
+    "stage": "store",
+    "severity": "high",
+    "fact": "min_insync_replicas",
+    "actual": "{min_insync_replicas}",
+    "expected": ">= 2",
+    "condition": {"fact": "min_insync_replicas", "op": "lt", "value": 2},
+    "targets": [
+        {"resource": "topic", "message": "topic {topic} is weak", "remediation": "fix topic {topic}"},
+        {"resource": "broker", "message": "broker {broker} is weak", "remediation": "fix broker {broker}"},
+    ],
+    "rationale": "Because one copy of a message is not enough.",
+    "references": ["https://kafka.apache.org/documentation/"],
+}
+
+
+def test_targets_inherit_the_rules_check_fields(tmp_path: Path) -> None:
+    (rule,) = load_rules(write_rules(tmp_path, TWO_KINDS))
+    assert rule.resources == ("topic", "broker")
+    assert [c.expected for c in rule.checks] == [">= 2", ">= 2"]
+    assert rule.checks[1].message == "broker {broker} is weak"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"resource": "broker"}, r"rule STO998: target broker: missing message, remediation"),
+        (
+            {"resource": "queue", "message": "a queue is weak", "remediation": "fix the queue"},
+            r"unknown resource 'queue'",
+        ),
+        (
+            {"resource": "broker", "message": "topic {topic} is weak", "remediation": "fix the broker"},
+            r"rule STO998: target broker: message: unknown placeholder \{topic\}",
+        ),
+    ],
+)
+def test_broken_target_names_rule_target_and_problem(tmp_path: Path, target: dict[str, object], message: str) -> None:
+    rule = {**TWO_KINDS, "targets": [TWO_KINDS["targets"][0], target]}  # type: ignore[index]
+    with pytest.raises(InputError, match=message):
+        load_rules(write_rules(tmp_path, rule))
+
+
+def test_rule_packs_are_read_from_stage_folders(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    write_rules(tmp_path / "store", TWO_KINDS)
+    assert [r.id for r in load_rules(tmp_path)] == ["STO998"]

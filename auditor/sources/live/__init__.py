@@ -47,6 +47,8 @@ def collect(settings: ConnectionSettings, progress: Progress | None = None) -> C
         described = _describe_cluster(session, servers)
         brokers = [cluster_info.broker(b) for b in described["brokers"]]
         ids = [b.id for b in brokers if not b.fenced]
+        for fenced in (b for b in brokers if b.fenced):
+            session.gap(f"broker {fenced.id}", "fenced (down or starting): its configuration was not read")
         step("reading topics, brokers, quorum and features")
         first = session.parallel(
             {
