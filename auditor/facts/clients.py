@@ -56,9 +56,9 @@ class ClientView:
         """Whether the file sets key or the library has a default for it."""
         return key in self.config.settings or key in self._role_defaults
 
-    def default(self, key: str, parse: Callable[[str | None], FactValue], why: str = "") -> Effective:
+    def default(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective:
         value = self._role_defaults.get(key)
-        detail = f"default of {self.label}{why}" if value is not None else f"{self.label} has no {key}"
+        detail = f"default of {self.label}" if value is not None else f"{self.label} has no {key}"
         return Effective(parse(value), self.synthesised(key, value, detail))
 
     def synthesised(self, key: str, value: str | None, detail: str, cause: ConfigValue | None = None) -> ConfigValue:

@@ -38,7 +38,7 @@ def producer_facts(view: ClientView) -> dict[str, Effective]:
         "min_delivery_timeout_ms": Effective(_sum(linger.value, request_timeout.value), request_timeout.origin),
         "transactional": Effective(True, transactional)
         if transactional is not None
-        else view.default(TRANSACTIONAL_ID, lambda raw: raw is not None),
+        else Effective(False, view.synthesised(TRANSACTIONAL_ID, None, "not set")),
     }
 
 
