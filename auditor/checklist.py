@@ -92,8 +92,8 @@ def build_checklist(
     passes: Iterable[Pass],
     assumed_down: str | None = None,
 ) -> Checklist | None:
-    if not services:
-        return None
+    if not services and assumed_down is None:
+        return None  # a run with --assume-down always says so, with or without services
     found: dict[tuple[str, Resource], list[Finding]] = {}
     for finding in findings:
         found.setdefault((finding.rule_id, finding.resource), []).append(finding)

@@ -21,6 +21,7 @@ from auditor.model import (
     Declared,
     Estate,
     Partition,
+    ProducerDeclaration,
     Service,
     Topic,
     UniqueKeyState,
@@ -98,7 +99,7 @@ def write_subjects(estate: Estate) -> Iterator[Subject]:
     for service in estate.services:
         if service.producer is not None:
             for topic in service.producer.topics:
-                yield write_subject(service, topic, estate, readers.get(topic, []))
+                yield write_subject(service, service.producer, topic, estate, readers.get(topic, []))
 
 
 def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
@@ -118,9 +119,9 @@ def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
     return found
 
 
-def write_subject(service: Service, topic_name: str, estate: Estate, readers: list[tuple[str, Fact]]) -> Subject:
-    producer = service.producer
-    assert producer is not None
+def write_subject(
+    service: Service, producer: ProducerDeclaration, topic_name: str, estate: Estate, readers: list[tuple[str, Fact]]
+) -> Subject:
     config = producer_facts(ClientView(producer.config, "producer")) if producer.config else {}
     cluster = estate.cluster
     topic = _find_topic(cluster, topic_name)

@@ -66,7 +66,10 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
     lines += [a.render() for a in run_level if _take(a, budget, shown)]
     lines += _overflow_notices(every, shown)
     if result.checklist is not None:
-        lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
+        what_if = checklist_view.what_if_line(result.checklist)
+        lines += [f"kafka-audit: {escape_data(what_if)}"] if what_if else []
+        if result.checklist.services:
+            lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
         lines += [f"kafka-audit: {escape_data(line)}" for line in checklist_view.survival_lines(result.checklist)]
     lines.append(f"kafka-audit: {counts_line(result)}; fail-on {result.fail_on}; exit code {result.exit_code}")
     return "\n".join(lines) + "\n"

@@ -175,12 +175,14 @@ def _checklist(result: AuditResult) -> str:
     checklist = result.checklist
     if checklist is None:
         return ""
+    what_if = checklist_view.what_if_line(checklist)
+    lead = f"<p><strong>{escape(what_if)}</strong></p>\n" if what_if else ""
+    if not checklist.services:
+        return lead
     head = "".join(f"<th>{escape(h)}</th>" for h in checklist_view.header(checklist))
     body = "\n".join(
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in checklist_view.rows(checklist)
     )
-    what_if = checklist_view.what_if_line(checklist)
-    lead = f"<p><strong>{escape(what_if)}</strong></p>\n" if what_if else ""
     notes = "".join(f"<li>{escape(line)}</li>" for line in checklist_view.survival_lines(checklist))
     return f"<h2>{checklist_view.TITLE}</h2>\n{lead}<table>\n<tr>{head}</tr>\n{body}\n</table>" + (
         f"\n<ul>{notes}</ul>" if notes else ""

@@ -31,7 +31,7 @@ def render_junit(result: AuditResult, options: RenderOptions) -> str:
         suite = _suite(result, target, members, gaps.get(target, []))
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)
-    if result.checklist is not None:
+    if result.checklist is not None and result.checklist.services:
         suite = _checklist_suite(result, result.checklist)
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)

@@ -112,11 +112,13 @@ def _checklist(result: AuditResult) -> str:
     checklist = result.checklist
     if checklist is None:
         return ""
+    what_if = checklist_view.what_if_line(checklist)
+    if not checklist.services:
+        return f"**{cell(what_if or '')}**"
     head = checklist_view.header(checklist)
     table = ["| " + " | ".join(cell(h) for h in head) + " |", "|---" * len(head) + "|"]
     table += ["| " + " | ".join(cell(c) for c in row) + " |" for row in checklist_view.rows(checklist)]
     notes = [f"- {cell(line)}" for line in checklist_view.survival_lines(checklist)]
-    what_if = checklist_view.what_if_line(checklist)
     lead = f"**{cell(what_if)}**\n\n" if what_if else ""
     return f"### {checklist_view.TITLE}\n\n{lead}" + "\n".join(table) + ("\n\n" + "\n".join(notes) if notes else "")
 

@@ -56,6 +56,8 @@ def _print_checklist(console: Console, checklist: Checklist) -> None:
     what_if = checklist_view.what_if_line(checklist)
     if what_if:
         console.print(Text(what_if, style="bold yellow"), soft_wrap=True)
+    if not checklist.services:
+        return
     table = Table(title=checklist_view.TITLE, title_justify="left", expand=False)
     for name in checklist_view.header(checklist):
         table.add_column(name)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.model import CoverageGap, OutboxDeclaration, OutboxState, Service, UniqueKeyState
 from auditor.result import Target
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 TIMEOUT_S = 10.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -51,49 +53,40 @@ def read_databases(
     now: datetime | None = None,
 ) -> DatabasesRead:
     """What each declared outbox table and unique key looks like in its database."""
-    env = os.environ if environ is None else environ
-    read = DatabasesRead()
+    reader = _Reader(os.environ if environ is None else environ, timeout_s)
     at = now or datetime.now(timezone.utc)
     for service in services:
         if service.outbox is not None:
-            outbox = service.outbox
-            state = _guarded(
-                read,
-                env,
-                outbox.url_env,
-                f"outbox of service {service.name}",
-                timeout_s,
-                lambda conn, o=outbox, s=service.name: _outbox_state(conn, s, o, at),
-            )
-            read.outboxes.append(state or OutboxState(service.name, table_exists=None))
+            work = partial(_outbox_state, service=service.name, outbox=service.outbox, now=at)
+            state = reader.run(service.outbox.url_env, f"outbox of service {service.name}", work)
+            reader.read.outboxes.append(state or OutboxState(service.name, table_exists=None))
         idem = service.consumer.idempotency if service.consumer else None
         if idem is not None and idem.strategy == "unique-key" and idem.url_env and idem.table and idem.column:
-            table, column = idem.table, idem.column
-            key = _guarded(
-                read,
-                env,
-                idem.url_env,
-                f"unique key of service {service.name}",
-                timeout_s,
-                lambda conn, s=service.name, t=table, c=column: _unique_key_state(conn, s, t, c),
-            )
-            read.unique_keys.append(key or UniqueKeyState(service.name, table_exists=None))
-    return read
+            check = partial(_unique_key_state, service=service.name, table=idem.table, column=idem.column)
+            key = reader.run(idem.url_env, f"unique key of service {service.name}", check)
+            reader.read.unique_keys.append(key or UniqueKeyState(service.name, table_exists=None))
+    return reader.read
 
 
-def _guarded(read: DatabasesRead, env: Mapping[str, str], url_env: str, what: str, timeout_s: float, work: Any) -> Any:
-    """Run `work(connection)`; on any failure record a gap and return None."""
-    url = env.get(url_env, "").strip()
-    if not url:
-        read.gaps.append(CoverageGap(what, f"environment variable {url_env} (the database URL) is not set"))
-        return None
-    try:
-        with _connection(url, timeout_s) as (conn, target):
-            read.targets.setdefault(target.name, target)
-            return work(conn)
-    except DatabaseUnreadable as exc:
-        read.gaps.append(CoverageGap(what, f"database from ${url_env}: {exc}"))
-        return None
+class _Reader:
+    def __init__(self, env: Mapping[str, str], timeout_s: float) -> None:
+        self.env = env
+        self.timeout_s = timeout_s
+        self.read = DatabasesRead()
+
+    def run(self, url_env: str, what: str, work: Callable[[Connection], T]) -> T | None:
+        """`work(connection)` on the database of $url_env; on any failure a gap, and None."""
+        url = self.env.get(url_env, "").strip()
+        if not url:
+            self.read.gaps.append(CoverageGap(what, f"environment variable {url_env} (the database URL) is not set"))
+            return None
+        try:
+            with _connection(url, self.timeout_s) as (conn, target):
+                self.read.targets.setdefault(target.name, target)
+                return work(conn)
+        except DatabaseUnreadable as exc:
+            self.read.gaps.append(CoverageGap(what, f"database from ${url_env}: {exc}"))
+            return None
 
 
 @contextmanager
@@ -164,7 +157,7 @@ def _split(name: str) -> tuple[str | None, str]:
     return schema or None, table
 
 
-def _outbox_state(conn: Connection, service: str, outbox: OutboxDeclaration, now: datetime) -> OutboxState:
+def _outbox_state(conn: Connection, *, service: str, outbox: OutboxDeclaration, now: datetime) -> OutboxState:
     from sqlalchemy import MetaData, Table, func, inspect, select
 
     schema, name = _split(outbox.table)
@@ -212,7 +205,7 @@ def _age_s(oldest: Any, now: datetime) -> int | None:
     return max(0, int((now - oldest).total_seconds()))
 
 
-def _unique_key_state(conn: Connection, service: str, table: str, column: str) -> UniqueKeyState:
+def _unique_key_state(conn: Connection, *, service: str, table: str, column: str) -> UniqueKeyState:
     from sqlalchemy import inspect
 
     schema, name = _split(table)

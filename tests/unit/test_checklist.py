@@ -15,6 +15,7 @@ from auditor.reports import OutputFormat, RenderOptions, render
 from auditor.reports.load import load_report
 from auditor.result import AuditResult
 from auditor.sources.services import declare_services
+from auditor.whatif import AssumeDown
 from tests.builders import group, offset, snapshot, topic
 from tests.client_builders import client
 from tests.report_schema import assert_valid_report
@@ -113,3 +114,15 @@ def test_json_checklist_is_valid_and_loads_back(result: AuditResult, tmp_path: P
     saved = tmp_path / "report.json"
     saved.write_text(text)
     assert load_report(saved).checklist == result.checklist
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_what_if_is_said_without_services(fmt: OutputFormat) -> None:
+    """--assume-down without a manifest: every format still says the verdicts are a what-if."""
+    options = AuditOptions(assume_down=AssumeDown(brokers=frozenset({2})))
+    result = audit_estate(Estate(cluster=snapshot()), (), load_rules(), options)
+    text = render(result, fmt, RenderOptions())
+    if fmt is OutputFormat.JUNIT:  # no checklist testcases without services; the JSON says it
+        assert "checklist" not in text
+    else:
+        assert "broker:2" in text
