@@ -4,9 +4,9 @@
     make sample-reports                      # starts the demo cluster if needed, seeds it, audits it
     scripts/sample_reports.py --rerender     # no cluster: re-render every format from audit.json
 
-The audit is the command a user types (SASL, the least-privilege `auditor` user), with every
-format written in one run; demo configuration files are audited with it when the folder
-exists. `--rerender` is for formatter changes: it keeps the audited facts and re-renders them
+The audit is the demo's (scripts/demo.py): SASL as the least-privilege `auditor` user and the
+services manifest demo/services.yaml with its client config files and outbox database, every
+format written in one run. `--rerender` is for formatter changes: it keeps the audited facts and re-renders them
 through `kafka-audit report convert`. tests/unit/test_sample_reports.py fails when the samples
 no longer match the schema or the formatters.
 """
@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample-reports"
-DEMO_CONFIG = ROOT / "demo" / "config"  # the demo's configuration files, audited when present
 EXTENSIONS = {
     "json": "json",
     "sarif": "sarif",
@@ -56,10 +55,9 @@ def audit_demo() -> int:
     with cluster.admin_client() as admin:
         seed(admin)
     env = seed_services(cluster)
-    paths = [str(DEMO_CONFIG.relative_to(ROOT))] if DEMO_CONFIG.is_dir() else []
     source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path)]
     services = ["--services", str(SERVICES.relative_to(ROOT))]
-    return kafka_audit("audit", *source, *services, *paths, *report_arguments(EXTENSIONS), env=env)
+    return kafka_audit("audit", *source, *services, *report_arguments(EXTENSIONS), env=env)
 
 
 def rerender() -> int:

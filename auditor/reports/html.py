@@ -134,7 +134,7 @@ def _finding_row(finding: Finding) -> str:
         f"<td><code>{escape(finding.rule_id)}</code> {escape(finding.title)}</td>"
         f"<td>{escape(str(finding.resource))}{location}</td><td>{escape(actual_text(finding))}</td>"
         f"<td>{escape(finding.expected)}</td><td>{escape(finding.message)}"
-        f'<div class="fix"><strong>Fix:</strong> <code>{escape(finding.remediation)}</code></div></td></tr>'
+        f'<div class="fix"><strong>Fix:</strong> {escape(finding.remediation)}</div></td></tr>'
     )
 
 
