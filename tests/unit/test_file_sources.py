@@ -326,3 +326,22 @@ def test_encodings(tmp_path: Path) -> None:
     assert [(g.resource, g.reason) for g in estate.gaps] == [(f"{tmp_path}/blob.yaml", "not UTF-8 text; skipped")]
     with pytest.raises(InputError, match=r"blob\.yaml: not UTF-8 text"):
         read_files(FileSources((str(tmp_path / "blob.yaml"),)))
+
+
+SP = "spring-profiles/"
+
+
+def test_spring_profile_files_layer_over_application_yml() -> None:
+    assert rows("spring-profiles") == {
+        producer(SP + "application-prod.yml", "PRD001", "high", "fail", 4, "prod"),
+        producer(SP + "application-prod.yml", "PRD003", "high", "fail", 4, "prod"),
+        consumer(SP + "application-dev.properties", "CON001", "high", "fail", 1, "dev"),
+    }
+
+
+def test_spring_profile_file_alone_still_layers_over_its_base() -> None:
+    # application.yml beside it sets auto-offset-reset=earliest, so no CON002 for the prod consumer
+    assert rows(SP + "application-prod.yml") == {
+        producer(SP + "application-prod.yml", "PRD001", "high", "fail", 4, "prod"),
+        producer(SP + "application-prod.yml", "PRD003", "high", "fail", 4, "prod"),
+    }

@@ -17,6 +17,7 @@ from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTop
 from auditor.result import Target
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, KEY_VALUE, RELEVANT, detect, reader_for
+from auditor.sources.files.spring import file_profile, read_spring_folder
 from auditor.sources.files.terraform import module_of, parse_tf, read_module
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.walk import candidate_files
@@ -59,7 +60,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     options = options or ReadOptions()
     found = Found()
     targets: list[Target] = []
-    terraform: dict[Path, list[tuple[_File, str]]] = {}
+    by_folder: dict[str, dict[Path, list[tuple[_File, str]]]] = {"terraform": {}, "spring": {}}
     gaps: list[CoverageGap] = []
     for file in _files(paths, file_format):
         text = _read_text(file)
@@ -70,12 +71,14 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         if fmt is None:
             continue
         targets.append(Target(kind="file", name=file.display, format=fmt))
-        if fmt == "terraform":
-            terraform.setdefault(file.path.parent, []).append((file, text))
+        if fmt in by_folder:  # read together with the other files of their folder
+            by_folder[fmt].setdefault(file.path.parent, []).append((file, text))
             continue
         found += _parse(file, reader_for(fmt, file.display), text, file.display, options)
-    for folder, files in terraform.items():
+    for folder, files in by_folder["terraform"].items():
         found += _terraform(folder, files)
+    for folder, files in by_folder["spring"].items():
+        found += _spring(folder, files, options)
     return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(gaps))
 
 
@@ -137,3 +140,15 @@ def _terraform(folder: Path, files: list[tuple[_File, str]]) -> Found:
     siblings = [_File(p, str(p), explicit=True) for p in sorted(folder.glob("*.tf")) if p.resolve() not in chosen_paths]
     variables = [_parse(s, parse_tf, _read_text(s) or "", s.display) for s in siblings]
     return read_module(chosen, module_of(chosen + variables))
+
+
+def _spring(folder: Path, files: list[tuple[_File, str]], options: ReadOptions) -> Found:
+    """Spring files of one folder; a profile file also layers over an unchosen application.* beside it."""
+    chosen_paths = {file.path.resolve() for file, _ in files}
+    bases: list[tuple[str, str]] = []
+    if any(file_profile(file.display) for file, _ in files):
+        for path in sorted(folder.glob("application.*")):
+            if path.suffix in (".yml", ".yaml", ".properties") and path.resolve() not in chosen_paths:
+                bases.append((str(path), _read_text(_File(path, str(path), explicit=True)) or ""))
+    chosen = [(file.display, text) for file, text in files]
+    return _parse(files[0][0], read_spring_folder, chosen, bases, options)

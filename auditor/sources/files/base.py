@@ -40,6 +40,7 @@ class Entry:
     key: str
     value: str | None
     line: int | None
+    path: str | None = None  # set when entries of several files are layered (Spring profile files)
 
 
 def settings_of(entries: Iterable[Entry], path: str, dialect: Dialect, rename: dict[str, str] | None = None) -> Configs:
@@ -48,7 +49,7 @@ def settings_of(entries: Iterable[Entry], path: str, dialect: Dialect, rename: d
     for entry in entries:
         key = (rename or {}).get(entry.key, entry.key)
         settings.pop(key, None)
-        settings[key] = file_value(key, entry.value, path, entry.line, dialect)
+        settings[key] = file_value(key, entry.value, entry.path or path, entry.line, dialect)
     return settings
 
 

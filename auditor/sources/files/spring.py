@@ -95,9 +95,65 @@ def read_spring(text: str, path: str, options: ReadOptions) -> Found:
 
 
 def spring_documents(text: str, path: str) -> list[Document]:
-    if path.endswith(".properties"):
-        return [document(chunk) for chunk in properties_documents(text)]
-    return [document(yaml_entries(doc)) for doc in load_documents(text) if doc is not None]
+    try:
+        if path.endswith(".properties"):
+            chunks = list(properties_documents(text))
+        else:
+            chunks = [yaml_entries(doc) for doc in load_documents(text) if doc is not None]
+    except ParseError as exc:
+        raise ParseError(exc.problem, exc.line, path) from exc
+    return [document(replace(e, path=path) for e in chunk) for chunk in chunks]
+
+
+PROFILE_FILE = re.compile(r"^(?:application|bootstrap)-(.+)\.(?:ya?ml|properties)$", re.I)
+
+
+def file_profile(path: str) -> str | None:
+    """'config/application-prod.yml' -> 'prod'; None for a profile-less file."""
+    match = PROFILE_FILE.match(path.replace("\\", "/").rsplit("/", 1)[-1])
+    return match.group(1) if match else None
+
+
+def read_spring_folder(
+    chosen: list[tuple[str, str]], other_bases: list[tuple[str, str]], options: ReadOptions
+) -> Found:
+    """The Spring files of one folder: application-<profile>.* is judged layered over application.*.
+
+    `chosen` are the files audited (path, text); `other_bases` the profile-less files of the same
+    folder that were not chosen but still underlie a chosen profile file.
+    """
+    bases = sorted(
+        [(p, t) for p, t in [*chosen, *other_bases] if file_profile(p) is None],
+        key=lambda pt: pt[0].endswith(".properties"),  # .properties wins over .yml in one location
+    )
+    base_documents = [d for p, t in bases for d in spring_documents(t, p)]
+    chosen_bases = {p for p, _ in chosen if file_profile(p) is None}
+    found = Found()
+    for path, text in chosen:
+        profile = file_profile(path)
+        if profile is None:
+            found += read_spring(text, path, options)
+            continue
+        documents = [*base_documents, *(_activated(d, profile) for d in spring_documents(text, path))]
+        found += _profile_file(documents, profile, path, options, base_chosen=bool(chosen_bases))
+    return found
+
+
+def _activated(document: Document, profile: str) -> Document:
+    return document if document.activation is not None else replace(document, activation=[profile])
+
+
+def _profile_file(documents: list[Document], profile: str, path: str, options: ReadOptions, base_chosen: bool) -> Found:
+    library, version = options.library("spring")
+    active = [d for d in documents if d.activation is None or _active(d.activation, {profile})]
+    base = [d for d in documents if d.activation is None]
+    clients: list[ClientConfig] = []
+    for role in ("producer", "consumer"):
+        config = role_config(active, role, path, library, version)
+        unchanged = base_chosen and config is not None and config == role_config(base, role, path, library, version)
+        if config is not None and not unchanged:  # unchanged: the base file's findings cover it
+            clients.append(replace(config, profile=profile))
+    return Found(clients=tuple(clients))
 
 
 def properties_documents(text: str) -> Iterator[list[Entry]]:

@@ -19,12 +19,14 @@ from auditor.model import ConfigSource, ConfigValue
 class ParseError(ValueError):
     """A file that cannot be read as its format: names the line and the problem."""
 
-    def __init__(self, problem: str, line: int | None = None) -> None:
+    def __init__(self, problem: str, line: int | None = None, path: str | None = None) -> None:
         super().__init__(problem)
         self.problem = problem
         self.line = line
+        self.path = path  # set when a reader of several files knows which one failed
 
     def where(self, path: str) -> str:
+        path = self.path or path
         at = f"{path}:{self.line}" if self.line else path
         return f"{at}: {self.problem}"
 
