@@ -125,21 +125,21 @@ CLIENT_CASES: list[tuple[str, set[Row]]] = [
         },
     ),
     (  # spring.kafka.properties < typed < producer.properties; #--- documents; ${VAR} without default
-        S + "application-precedence.properties",
+        S + "precedence/application.properties",
         {
-            producer(S + "application-precedence.properties", "PRD003", "high", "fail", 4),
-            consumer(S + "application-precedence.properties", "CON001", "high", "unknown", 7),
-            producer(S + "application-precedence.properties", "PRD004", "high", "fail", 10, "staging"),
+            producer(S + "precedence/application.properties", "PRD003", "high", "fail", 4),
+            consumer(S + "precedence/application.properties", "CON001", "high", "unknown", 7),
+            producer(S + "precedence/application.properties", "PRD004", "high", "fail", 10, "staging"),
         },
     ),
     (  # legacy spring.profiles, honoured through spring.profiles.active in the file
-        S + "application-legacy.yml",
+        S + "legacy/application.yml",
         {
-            consumer(S + "application-legacy.yml", "CON001", "high", "fail", 13),
-            consumer(S + "application-legacy.yml", "CON003", "medium", "fail", 13),
+            consumer(S + "legacy/application.yml", "CON001", "high", "fail", 13),
+            consumer(S + "legacy/application.yml", "CON003", "medium", "fail", 13),
         },
     ),
-    (S + "application-nokafka.yml", set()),
+    (S + "nokafka/application.yml", set()),
 ]
 
 
