@@ -74,6 +74,22 @@ def test_action_passes_fail_on_and_min_severity_through(tmp_path: Path, cluster_
     assert {f["severity"] for f in report["findings"]} == {"critical"}
 
 
+def test_action_passes_the_baseline_through(tmp_path: Path, cluster_snapshot: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    kafka_audit = Path(sys.executable).parent / "kafka-audit"
+    written = subprocess.run(
+        [str(kafka_audit), "audit", "--snapshot", str(cluster_snapshot), "--write-baseline", str(baseline)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert written.returncode == 0, written.stderr
+    done, outputs = run_action(tmp_path, snapshot=str(cluster_snapshot), baseline=str(baseline), formats="json")
+    assert outputs["exit-code"] == "0", done.stdout  # every finding is in the baseline: shown, not gating
+    report = json.loads((tmp_path / "kafka-audit-reports" / "kafka-audit.json").read_text())
+    assert report["findings"] and all(f.get("baselined") for f in report["findings"])
+
+
 def test_action_reports_usage_errors_as_exit_2_and_uploads_nothing_stale(tmp_path: Path) -> None:
     stale = tmp_path / "kafka-audit-reports" / "kafka-audit.sarif"
     stale.parent.mkdir()
