@@ -156,7 +156,7 @@ def broker_file(
     """Broker settings declared in a file; settings use underscores for dots."""
     values = {key.replace("_", "."): value for key, value in settings.items()}
     configs = {key: file_value(key, value, path, line) for line, (key, value) in enumerate(values.items(), start=1)}
-    return BrokerSettings(name=name, path=path, format="properties", settings=configs)
+    return BrokerSettings(name=name, path=path, format="server-properties", settings=configs)
 
 
 def declared_topic(

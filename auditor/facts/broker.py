@@ -1,14 +1,18 @@
 """Facts of a broker: each live broker's effective configuration, and each broker declared in a file.
 
-Live brokers are compared with each other, declared brokers with each other (STO018). A live
-broker whose configuration could not be read has unknown facts, never passing ones.
+Live brokers are compared with each other (STO018) and counted together (STO015). Declared
+brokers are grouped into the clusters they most likely form: a Strimzi Kafka resource is one
+cluster (of its node count); other broker files (compose services, server.properties) form one
+cluster per folder. A live broker whose configuration could not be read has unknown facts,
+never passing ones.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import with_broker_defaults
@@ -55,7 +59,7 @@ class BrokerView:
 
 def broker_subjects(estate: Estate) -> Iterator[Subject]:
     bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
-    for group in (live_brokers(estate), declared_brokers(estate)):
+    for group in (live_brokers(estate), *declared_clusters(estate)):
         for view in group:
             yield broker_subject(view, group, bootstrap)
 
@@ -76,6 +80,15 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
         for b in estate.cluster.brokers
         if not (b.fenced and not b.configs)  # a down broker is a coverage gap of the source, not 9 unknowns
     ]
+
+
+def declared_clusters(estate: Estate) -> list[list[BrokerView]]:
+    """Declared brokers grouped by the cluster they likely form (see the module docstring)."""
+    clusters: dict[tuple[str, str], list[BrokerView]] = defaultdict(list)
+    for settings, view in zip(estate.brokers, declared_brokers(estate), strict=True):
+        key = (str(PurePath(settings.path).parent), settings.name if settings.format == "strimzi" else "")
+        clusters[key].append(view)
+    return list(clusters.values())
 
 
 def declared_brokers(estate: Estate) -> list[BrokerView]:
@@ -174,7 +187,8 @@ BROKER = SubjectKind(
         "transaction_state_log_replication_factor": "transaction.state.log.replication.factor (__transaction_state)",
         "transaction_state_log_min_isr": "transaction.state.log.min.isr (__transaction_state's min.insync.replicas)",
         "has_rack": "whether broker.rack is set",
-        "broker_count": "brokers compared with this one (the live cluster, or the brokers declared in files)",
+        "broker_count": "brokers of its cluster: the live cluster, or the declared brokers grouped with it "
+        "(a Strimzi Kafka's node count; the broker files of one folder)",
         "differing_settings": "durability settings where this broker differs from its peers ('' when none)",
     },
     context={

@@ -287,6 +287,22 @@ CASES: list[RuleCase] = [
         "medium",
         "3",
     ),
+    passes(
+        "STO018",
+        "declared-brokers-of-different-folders-are-different-clusters",
+        files(
+            broker_file("a", path="a/server.properties"),
+            broker_file("b", "b/server.properties", min_insync_replicas="2"),
+        ),
+    ),
+    passes(
+        "STO018",
+        "two-strimzi-clusters-in-one-folder",
+        files(
+            replace(broker_file("Kafka/a", "k8s/kafka.yaml"), format="strimzi", nodes=3),
+            replace(broker_file("Kafka/b", "k8s/kafka.yaml", min_insync_replicas="2"), format="strimzi", nodes=3),
+        ),
+    ),
     fails(
         "STO018",
         "declared-brokers-differ",
