@@ -154,3 +154,34 @@ def test_snapshot_audits_like_the_live_cluster(
     assert_valid_report(offline_report)
     assert findings_of(live_report) == findings_of(offline_report) != set()
     assert offline_report["targets"][0]["kind"] == "snapshot"
+
+
+def test_consumer_protocol_group_offsets_read_members_a_gap(
+    kafka_cluster: Any, admin: Any, make_topic: Callable[..., str]
+) -> None:
+    """A KIP-848 group (group.protocol=consumer, made by Kafka's console consumer): its offsets are
+    read; DescribeGroups answers "not a classic group", so its member count is a named gap."""
+    from kafka import KafkaProducer
+
+    name = make_topic("kip848")
+    producer = KafkaProducer(bootstrap_servers=kafka_cluster.bootstrap)
+    for _ in range(3):
+        producer.send(name, b"m")
+    producer.flush()
+    producer.close()
+    group_id = f"group-{name}"
+    consumed = kafka_cluster.run_kafka_tool(
+        "org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", kafka_cluster.bootstrap,
+        "--topic", name, "--group", group_id, "--command-property", "group.protocol=consumer",
+        "--from-beginning", "--max-messages", "3", "--timeout-ms", "30000",
+    )  # fmt: skip
+    assert consumed.returncode == 0, consumed.stderr
+    try:
+        snapshot = collect(settings(kafka_cluster))
+    finally:
+        admin.delete_groups([group_id])
+    group = next(g for g in snapshot.groups if g.id == group_id)
+    assert (group.type, group.members) == ("consumer", None)
+    assert [(o.committed, o.log_end) for o in group.offsets] == [(3, 3)]
+    (gap,) = [g for g in snapshot.gaps if g.resource == f"group {group_id}"]
+    assert "ConsumerGroupDescribe" in gap.reason
