@@ -68,8 +68,10 @@ class ChecklistEntry:
 @dataclass(frozen=True)
 class WriteSurvival:
     topic: str
-    without_loss: int | None
+    without_loss: int | None  # broker failures
     without_blocking: int | None
+    racks_without_loss: int | None = None  # rack failures; None without racks
+    racks_without_blocking: int | None = None
 
 
 @dataclass(frozen=True)
@@ -167,18 +169,24 @@ def _entry(
     return ChecklistEntry(item.name, item.stage, status, tuple(sorted(failing)))
 
 
+SURVIVAL_FACTS = (
+    "survives_without_loss",
+    "survives_without_blocking",
+    "rack_failures_without_loss",
+    "rack_failures_without_blocking",
+)
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _survival(writes: Iterable[Subject]) -> dict[str, tuple[WriteSurvival, ...]]:
     by_service: dict[str, list[WriteSurvival]] = {}
     for subject in writes:
         facts = subject.facts
-        loss, block = facts["survives_without_loss"].value, facts["survives_without_blocking"].value
-        by_service.setdefault(str(facts["service"].value), []).append(
-            WriteSurvival(
-                str(facts["topic"].value),
-                loss if isinstance(loss, int) else None,
-                block if isinstance(block, int) else None,
-            )
-        )
+        counts = [_count(facts[name].value) for name in SURVIVAL_FACTS]
+        by_service.setdefault(str(facts["service"].value), []).append(WriteSurvival(str(facts["topic"].value), *counts))
     return {name: tuple(rows) for name, rows in by_service.items()}
 
 
@@ -197,6 +205,8 @@ def checklist_document(checklist: Checklist) -> dict[str, Any]:
                         "topic": w.topic,
                         "survives_without_loss": w.without_loss,
                         "survives_without_blocking": w.without_blocking,
+                        "rack_failures_without_loss": w.racks_without_loss,
+                        "rack_failures_without_blocking": w.racks_without_blocking,
                     }
                     for w in s.writes
                 ],
@@ -212,10 +222,7 @@ def checklist_from_document(data: dict[str, Any]) -> Checklist:
             ServiceChecklist(
                 s["service"],
                 tuple(ChecklistEntry(e["item"], e["stage"], e["status"], tuple(e["rules"])) for e in s["items"]),
-                tuple(
-                    WriteSurvival(w["topic"], w["survives_without_loss"], w["survives_without_blocking"])
-                    for w in s["writes"]
-                ),
+                tuple(WriteSurvival(w["topic"], *(w[name] for name in SURVIVAL_FACTS)) for w in s["writes"]),
             )
             for s in data["services"]
         ),

@@ -7,8 +7,10 @@ cluster-side facts are unknown, never assumed fine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from auditor.facts.base import Fact, FactValue, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.clients import ClientView, Effective
@@ -51,7 +53,7 @@ def _effective(config_facts: Mapping[str, Effective], name: str) -> Fact:
     return Fact(None) if found is None else Fact(found.value, found.origin)
 
 
-# --- Survival: how many broker failures a write survives, from RF, min ISR and the live ISR. ---
+# --- Survival: how many failures a write survives, from RF, min ISR, the live ISR and racks. ---
 
 
 @dataclass(frozen=True)
@@ -61,27 +63,68 @@ class Survival:
     blocked_partitions: int | None  # partitions that do not accept such writes now
 
 
-def survival(topic: Topic, acks: FactValue, min_isr: int | None, unclean: bool | None) -> Survival:
-    """Worst case: the failing brokers are those holding the data (ISR members first).
+UNKNOWN_SURVIVAL = Survival(None, None, None)
 
-    acks=all: a write is acknowledged once every ISR member has it and only while the ISR has
-    at least min.insync.replicas members, so min(min ISR, RF) copies exist; the writes stop
-    when the ISR falls below min ISR or the leader is gone. acks=1/0: one copy; the writes stop
-    only without a leader (an ISR member, or any live replica with unclean election).
+
+def survival(
+    topic: Topic, acks: FactValue, min_isr: int | None, unclean: bool | None, domain: Callable[[int], str] = str
+) -> Survival:
+    """Worst case over the partitions, failures striking where they hurt most.
+
+    A failure takes one failure domain: a broker (the default), or with `domain` a rack. acks=all:
+    a write is acknowledged once every ISR member has it, and only while the ISR has at least
+    min.insync.replicas members, so min(min ISR, RF) copies exist, packed worst case into the
+    fewest domains; the writes stop when the ISR falls below min ISR or no leader is left.
+    acks=1/0: one copy; the writes stop only without a leader (an ISR member, or any live
+    replica with unclean election).
     """
-    rf = topic.replication_factor
-    if rf is None or acks not in ("all", "1", "0"):
-        return Survival(None, None, None)
-    if acks == "all":
-        if min_isr is None:
-            return Survival(None, None, None)
-        headroom = [len(p.isr) - min_isr if p.leader is not None else -1 for p in topic.partitions]
-        copies = min(min_isr, rf)
-    else:
-        headroom = [len(_electable(p, unclean)) - 1 if p.leader is not None else -1 for p in topic.partitions]
-        copies = 1
-    blocked = sum(1 for h in headroom if h < 0)
-    return Survival(max(copies - 1, 0), max(min(headroom), 0) if headroom else None, blocked)
+    if topic.replication_factor is None or not topic.partitions or acks not in ("all", "1", "0"):
+        return UNKNOWN_SURVIVAL
+    if acks == "all" and min_isr is None:
+        return UNKNOWN_SURVIVAL
+    need = min_isr if acks == "all" and min_isr is not None else 1
+    copies = min(need, topic.replication_factor)
+    losses, blocks = [], []
+    for p in topic.partitions:
+        losses.append(_domains_to_hold(p.replicas, copies, domain) - 1)
+        electable = p.isr if acks == "all" else _electable(p, unclean)
+        writable = p.leader is not None and len(electable) >= need
+        blocks.append(_domains_removable(electable, need, domain) if writable else -1)
+    blocked = sum(1 for b in blocks if b < 0)
+    return Survival(max(min(losses), 0), max(min(blocks), 0), blocked)
+
+
+def _domain_counts(brokers: tuple[int, ...], domain: Callable[[int], str]) -> list[int]:
+    return sorted(Counter(domain(b) for b in brokers).values(), reverse=True)
+
+
+def _domains_to_hold(replicas: tuple[int, ...], copies: int, domain: Callable[[int], str]) -> int:
+    """The fewest domains that can hold `copies` of the replicas (where the data may all be)."""
+    held = 0
+    for count, size in enumerate(_domain_counts(replicas, domain), start=1):
+        held += size
+        if held >= copies:
+            return count
+    return 0
+
+
+def _domains_removable(members: tuple[int, ...], need: int, domain: Callable[[int], str]) -> int:
+    """How many domains can fail, largest first, with `need` members left."""
+    left, removed = len(members), 0
+    for size in _domain_counts(members, domain):
+        if left - size < need:
+            break
+        left, removed = left - size, removed + 1
+    return removed
+
+
+def rack_domain(cluster: ClusterSnapshot, topic: Topic) -> Callable[[int], str] | None:
+    """Each broker's rack (a broker without one is a domain of its own); None when no rack is known."""
+    racks = {b.id: b.rack for b in cluster.brokers}
+    replicas = {r for p in topic.partitions for r in p.replicas}
+    if not any(racks.values()) or not replicas <= set(racks):
+        return None
+    return lambda broker: racks[broker] or f"broker {broker}"
 
 
 def _electable(partition: Partition, unclean: bool | None) -> tuple[int, ...]:
@@ -129,9 +172,11 @@ def write_subject(
     min_isr = config_fact(configs, "min.insync.replicas", parse_int)
     unclean = config_fact(configs, "unclean.leader.election.enable", parse_bool)
     acks = _effective(config, "acks")
-    surv = (
-        survival(topic, acks.value, _int(min_isr.value), unclean.value is True) if topic else Survival(None, None, None)
-    )
+    surv, by_rack = UNKNOWN_SURVIVAL, UNKNOWN_SURVIVAL
+    if topic is not None and cluster is not None:
+        judged = partial(survival, topic, acks.value, _int(min_isr.value), unclean.value is True)
+        racks = rack_domain(cluster, topic)
+        surv, by_rack = judged(), judged(racks) if racks else UNKNOWN_SURVIVAL
     uncommitted = [name for name, level in readers if level.value == "read_uncommitted"]
     unknown_readers = any(level.value is None for _, level in readers)
     broker_configs = cluster.brokers[0].configs if cluster and cluster.brokers else {}
@@ -151,6 +196,8 @@ def write_subject(
         "survives_without_loss": Fact(surv.without_loss),
         "survives_without_blocking": Fact(surv.without_blocking),
         "blocked_partitions": Fact(surv.blocked_partitions),
+        "rack_failures_without_loss": Fact(by_rack.without_loss),
+        "rack_failures_without_blocking": Fact(by_rack.without_blocking),
         "outbox_declared": Fact(service.outbox is not None),
     }
     return Subject(
@@ -191,6 +238,9 @@ WRITE = SubjectKind(
         "survives_without_loss": "broker failures after which every acknowledged write still has a copy",
         "survives_without_blocking": "broker failures after which the producer's writes are still accepted",
         "blocked_partitions": "partitions that do not accept the producer's writes now (offline, under min ISR)",
+        "rack_failures_without_loss": "rack failures after which every acknowledged write still has a copy "
+        "(unknown without racks)",
+        "rack_failures_without_blocking": "rack failures after which the producer's writes are still accepted",
         "outbox_declared": "whether the service declares a transactional outbox",
     },
     context={

@@ -33,16 +33,22 @@ def rows(checklist: Checklist) -> list[list[str]]:
     ]
 
 
-def _failures(count: int | None) -> str:
+def _failures(count: int | None, what: str = "broker") -> str:
     if count is None:
         return "unknown"
-    return f"{count} broker failure{'' if count == 1 else 's'}"
+    return f"{count} {what} failure{'' if count == 1 else 's'}"
 
 
 def survival_text(service: ServiceChecklist, write: WriteSurvival) -> str:
-    return (
+    text = (
         f"{service.service} -> {write.topic}: survives {_failures(write.without_loss)} without loss, "
         f"{_failures(write.without_blocking)} without blocking"
+    )
+    if write.racks_without_loss is None and write.racks_without_blocking is None:
+        return text
+    return (
+        f"{text}; {_failures(write.racks_without_loss, 'rack')} without loss, "
+        f"{_failures(write.racks_without_blocking, 'rack')} without blocking"
     )
 
 

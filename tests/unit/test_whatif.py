@@ -7,8 +7,10 @@ from dataclasses import replace
 import pytest
 
 from auditor.errors import InputError
+from auditor.facts import subjects
 from auditor.facts.service import survival
 from auditor.model import Estate
+from auditor.sources.services import declare_services
 from auditor.whatif import AssumeDown, assume_down, fail_over, parse_assume_down
 from tests.builders import broker, judge_estate, partition, snapshot, topic
 from tests.service_builders import producer_service
@@ -94,3 +96,20 @@ def test_survival(rf: int, min_isr: str, isr: tuple[int, ...], acks: str, expect
     parts = (partition(replicas=tuple(range(1, rf + 1)), isr=isr),)
     s = survival(topic("t", rf=rf, min_isr=min_isr, parts=parts), acks, int(min_isr), False)
     assert (s.without_loss, s.without_blocking, s.blocked_partitions) == expected
+
+
+@pytest.mark.parametrize(
+    ("racks", "expected"),
+    [
+        (("a", "b", "c"), (1, 1)),  # one rack per broker: a rack is a broker
+        (("a", "a", "b"), (0, 0)),  # both copies may sit in rack a, and losing a leaves one in sync
+        ((None, None, None), (None, None)),  # no racks known: not counted
+    ],
+)
+def test_rack_failures(racks: tuple[str | None, ...], expected: tuple[int | None, int | None]) -> None:
+    cluster = snapshot(topic("orders", min_isr="2"), broker_list=[broker(i + 1, rack=r) for i, r in enumerate(racks)])
+    estate = declare_services(Estate(cluster=cluster), (producer_service("orders"),))
+    (write,) = subjects(estate)["write"]
+    facts = write.facts
+    assert (facts["rack_failures_without_loss"].value, facts["rack_failures_without_blocking"].value) == expected
+    assert (facts["survives_without_loss"].value, facts["survives_without_blocking"].value) == (1, 1)
