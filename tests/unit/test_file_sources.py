@@ -345,3 +345,11 @@ def test_spring_profile_file_alone_still_layers_over_its_base() -> None:
         producer(SP + "application-prod.yml", "PRD001", "high", "fail", 4, "prod"),
         producer(SP + "application-prod.yml", "PRD003", "high", "fail", 4, "prod"),
     }
+
+
+def test_compose_substitutes_from_the_dotenv_beside_it() -> None:
+    # .env sets RF=3 (no STO005), MIN_ISR=1 (bare $MIN_ISR), UNCLEAN= (empty: ${UNCLEAN:-false} takes the default)
+    assert rows("compose-dotenv", rules=STORE_RULES) == {broker("kafka", "STO002", "high", "fail", 6)}
+    result = audit_sources(Sources(files=FileSources(("compose-dotenv",))), AuditOptions())
+    (min_isr,) = [f for f in result.findings if f.rule_id == "STO002"]
+    assert "$MIN_ISR substituted from .env" in (min_isr.actual_source or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.model import BrokerSettings, ClientConfig, Configs, DeclaredTopic
@@ -43,13 +43,14 @@ class Entry:
     path: str | None = None  # set when entries of several files are layered (Spring profile files)
 
 
-def settings_of(entries: Iterable[Entry], path: str, dialect: Dialect, rename: dict[str, str] | None = None) -> Configs:
-    """Entries in file order; the last setting of a key (after renaming aliases) wins."""
+def settings_of(
+    entries: Iterable[Entry], path: str, dialect: Dialect, env: Mapping[str, str] | None = None
+) -> Configs:
+    """Entries in file order; the last setting of a key wins."""
     settings: Configs = {}
     for entry in entries:
-        key = (rename or {}).get(entry.key, entry.key)
-        settings.pop(key, None)
-        settings[key] = file_value(key, entry.value, entry.path or path, entry.line, dialect)
+        settings.pop(entry.key, None)
+        settings[entry.key] = file_value(entry.key, entry.value, entry.path or path, entry.line, dialect, env)
     return settings
 
 

@@ -11,10 +11,11 @@ declares topics. `environment` may be a list (KEY=VALUE) or a map; anchors and m
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from auditor.model import BrokerSettings, Configs, ConfigSource, ConfigValue, DeclaredTopic
 from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
-from auditor.sources.files.values import NO_VALUE, Dialect, ParseError, resolve
+from auditor.sources.files.values import NO_VALUE, Dialect, ParseError, read_dotenv, resolve
 from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
 
 FORMAT = "docker-compose"
@@ -45,12 +46,12 @@ _IMAGES = {
 }
 
 
-def service_family(service: Value) -> str | None:
+def service_family(service: Value, env: dict[str, str] | None = None) -> str | None:
     """The image family of a compose service (its image may carry a ${VAR:-default})."""
     image = service.get("image") if isinstance(service, YMap) else None
     if not isinstance(image, str):
         return None
-    resolved = resolve(image, Dialect.COMPOSE).value
+    resolved = resolve(image, Dialect.COMPOSE, env).value
     return image_family(resolved) if resolved else None
 
 
@@ -89,25 +90,35 @@ def environment(service: YMap) -> list[Entry]:
 
 
 def read_compose(text: str, path: str, options: ReadOptions) -> Found:
+    env = dotenv_beside(path)
     found = Found()
     for document in load_documents(text):
         services = document.get("services") if isinstance(document, YMap) else None
         if isinstance(services, YMap):
             for name, service in services.items():
                 if isinstance(service, YMap):
-                    found += _service(name, service, path)
+                    found += _service(name, service, path, env)
     return found
 
 
-def _service(name: str, service: YMap, path: str) -> Found:
-    family = service_family(service)
+def dotenv_beside(path: str) -> dict[str, str] | None:
+    """The .env file compose reads from the compose file's folder for ${VAR} substitution."""
+    dotenv = Path(path).parent / ".env"
+    try:
+        return read_dotenv(dotenv.read_text(encoding="utf-8")) if dotenv.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParseError(f"cannot read {dotenv}, which compose substitutes from: {exc}") from exc
+
+
+def _service(name: str, service: YMap, path: str, env: dict[str, str] | None) -> Found:
+    family = service_family(service, env)
     if family is None:
         return Found()
     entries = environment(service)
     renamed = [Entry(prop, e.value, e.line) for e in entries if (prop := property_name(e.key, family))]
-    settings = _from_host(settings_of(renamed, path, Dialect.COMPOSE))
+    settings = _from_host(settings_of(renamed, path, Dialect.COMPOSE, env))
     broker = BrokerSettings(name=name, path=path, format=FORMAT, settings=settings)
-    topics = _create_topics(entries, name, path) if family == "wurstmeister" else ()
+    topics = _create_topics(entries, name, path, env) if family == "wurstmeister" else ()
     return Found(brokers=(broker,), topics=topics)
 
 
@@ -127,12 +138,14 @@ def _unknown(value: ConfigValue) -> ConfigValue:
     )
 
 
-def _create_topics(entries: list[Entry], service: str, path: str) -> tuple[DeclaredTopic, ...]:
+def _create_topics(
+    entries: list[Entry], service: str, path: str, env: dict[str, str] | None
+) -> tuple[DeclaredTopic, ...]:
     spec = next((e for e in reversed(entries) if e.key == "KAFKA_CREATE_TOPICS"), None)
     if spec is None or spec.value is None:
         return ()
     separator = next((e.value for e in entries if e.key == "KAFKA_CREATE_TOPICS_SEPARATOR" and e.value), ",")
-    resolved = resolve(spec.value, Dialect.COMPOSE)
+    resolved = resolve(spec.value, Dialect.COMPOSE, env)
     if resolved.value is None:
         return ()
     topics: list[DeclaredTopic] = []

@@ -10,6 +10,7 @@ that default and the detail says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -49,13 +50,17 @@ class Resolved:
     detail: str | None = None
 
 
-def resolve(raw: str, dialect: Dialect) -> Resolved:
-    """The value a placeholder-bearing string stands for, or None with the reason."""
+def resolve(raw: str, dialect: Dialect, env: Mapping[str, str] | None = None) -> Resolved:
+    """The value a placeholder-bearing string stands for, or None with the reason.
+
+    `env` holds what compose itself would substitute (the .env file beside the compose file).
+    """
     template = _TEMPLATE.search(raw)
     if template:
         return Resolved(None, f"unresolved template {template.group()}")
     out: list[str] = []
     defaults: list[str] = []
+    substituted: list[str] = []
     index = 0
     while index < len(raw):
         char = raw[index]
@@ -68,6 +73,12 @@ def resolve(raw: str, dialect: Dialect) -> Resolved:
             if end < 0:
                 return Resolved(None, f"unterminated placeholder {raw[index:]}")
             placeholder = raw[index : end + 1]
+            known = _from_env(raw[index + 2 : end], env) if dialect is Dialect.COMPOSE else None
+            if known is not None:
+                out.append(known)
+                substituted.append(placeholder)
+                index = end + 1
+                continue
             default = _default(raw[index + 2 : end], dialect)
             if default is None:
                 return Resolved(None, f"unresolved placeholder {placeholder}")
@@ -80,13 +91,42 @@ def resolve(raw: str, dialect: Dialect) -> Resolved:
             continue
         if char == "$" and dialect is Dialect.COMPOSE:
             bare = _COMPOSE_BARE.match(raw, index)
+            if bare and env is not None and bare.group(1) in env:
+                out.append(env[bare.group(1)])
+                substituted.append(bare.group())
+                index = bare.end()
+                continue
             if bare:
                 return Resolved(None, f"unresolved variable {bare.group()}")
         out.append(char)
         index += 1
-    if defaults:
-        return Resolved("".join(out), f"judged on the default of {', '.join(defaults)}")
-    return Resolved(raw)
+    details = [f"judged on the default of {', '.join(defaults)}"] if defaults else []
+    details += [f"{', '.join(substituted)} substituted from .env"] if substituted else []
+    return Resolved("".join(out), "; ".join(details) or None)
+
+
+def _from_env(inner: str, env: Mapping[str, str] | None) -> str | None:
+    """${NAME}, ${NAME:-x}, ${NAME-x}: the .env value of NAME (':-' treats an empty one as unset)."""
+    match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(:?)", inner)
+    if env is None or match is None or match.group(1) not in env:
+        return None
+    value = env[match.group(1)]
+    return None if value == "" and inner[match.end() :].startswith("-") and match.group(2) else value
+
+
+def read_dotenv(text: str) -> dict[str, str]:
+    """A compose .env file: KEY=VALUE lines, '#' comments, optional quotes around the value."""
+    env: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        env[key.strip()] = value
+    return env
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -112,9 +152,11 @@ def _default(inner: str, dialect: Dialect) -> str | None:
     return match.group(2) if match else None
 
 
-def file_value(key: str, raw: str | None, path: str, line: int | None, dialect: Dialect) -> ConfigValue:
+def file_value(
+    key: str, raw: str | None, path: str, line: int | None, dialect: Dialect, env: Mapping[str, str] | None = None
+) -> ConfigValue:
     """A value set in a file at a line; None raw means the file names the key without a value."""
     if raw is None:
         return ConfigValue(key, None, ConfigSource.FILE, path, line, detail=NO_VALUE)
-    resolved = resolve(raw, dialect)
+    resolved = resolve(raw, dialect, env)
     return ConfigValue(key, resolved.value, ConfigSource.FILE, path, line, detail=resolved.detail)
