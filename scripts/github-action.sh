@@ -25,7 +25,7 @@ args=(audit --fail-on "${KA_FAIL_ON:-high}")
 
 IFS=', ' read -r -a formats <<< "${KA_FORMATS:-}"
 for format in "${formats[@]}"; do
-  [ -n "$format" ] || continue
+  [ -n "$format" ] && [ "$format" != github ] || continue  # annotations are always written to the log
   if [ -z "${extension[$format]:-}" ]; then
     echo "::error title=kafka-audit::unknown format '$format' in the formats input (known: ${!extension[*]})"
     echo "exit-code=2" >> "$github_output"

@@ -42,7 +42,9 @@ def cluster_snapshot(tmp_path: Path) -> Path:
 
 
 def test_action_writes_reports_annotations_summary_and_the_exit_code(tmp_path: Path, cluster_snapshot: Path) -> None:
-    done, outputs = run_action(tmp_path, snapshot=str(cluster_snapshot), formats="sarif, json,junit", output_dir="out")
+    done, outputs = run_action(
+        tmp_path, snapshot=str(cluster_snapshot), formats="sarif, json,junit,github", output_dir="out"
+    )
     assert done.returncode == 0, done.stderr  # the step itself succeeds; the gate step uses exit-code
     assert outputs == {"report-dir": "out", "sarif-file": "out/kafka-audit.sarif", "exit-code": "1"}
     report = json.loads((tmp_path / "out" / "kafka-audit.json").read_text())
