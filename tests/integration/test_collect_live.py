@@ -185,3 +185,23 @@ def test_consumer_protocol_group_offsets_read_members_a_gap(
     assert [(o.committed, o.log_end) for o in group.offsets] == [(3, 3)]
     (gap,) = [g for g in snapshot.gaps if g.resource == f"group {group_id}"]
     assert "ConsumerGroupDescribe" in gap.reason
+
+
+def test_open_transaction_is_collected(kafka_cluster: Any, make_topic: Callable[..., str]) -> None:
+    from kafka import KafkaProducer
+
+    name = make_topic("txn")
+    transactional_id = f"tx-{name}"
+    producer = KafkaProducer(bootstrap_servers=kafka_cluster.bootstrap, transactional_id=transactional_id)
+    producer.init_transactions()
+    producer.begin_transaction()
+    producer.send(name, b"uncommitted", partition=0)
+    producer.flush()
+    try:
+        snapshot = collect(settings(kafka_cluster))
+    finally:
+        producer.abort_transaction()
+        producer.close()
+    (txn,) = [t for t in snapshot.transactions if t.transactional_id == transactional_id]
+    assert txn.state == "Ongoing" and not txn.hanging
+    assert txn.partitions == (f"{name}-0",) and txn.duration_ms is not None and txn.duration_ms >= 0
