@@ -40,33 +40,30 @@ def entries_of(text: str) -> list[Entry]:
         raise ParseError(exc.problem, exc.line) from exc
 
 
-def properties_kind(entries: list[Entry]) -> str | None:
-    """Which key=value format these entries are: server-properties, spring, librdkafka, properties."""
+def properties_kind(entries: list[Entry]) -> str:
+    """Which key=value format these entries are: spring, server-properties, librdkafka or properties."""
     keys = {e.key for e in entries}
     if any(k.startswith("spring.") for k in keys):
         return "spring"
     if keys & BROKER_MARKERS:
         return "server-properties"
     reset = next((e.value for e in entries if e.key == "auto.offset.reset"), None)
-    if looks_librdkafka(keys, reset):
-        return "librdkafka"
-    return "properties"
+    return "librdkafka" if looks_librdkafka(keys, reset) else "properties"
 
 
 def read_client_properties(text: str, path: str, options: ReadOptions) -> Found:
-    """A Java client .properties (or librdkafka key=value when its keys say so)."""
-    entries = entries_of(text)
-    reset = next((e.value for e in entries if e.key == "auto.offset.reset"), None)
-    detected = "librdkafka" if looks_librdkafka({e.key for e in entries}, reset) else "java"
-    library, version = options.library(detected)
-    config = client_config(entries, path, library, version)
-    return Found(clients=(config,) if config else ())
+    """A Java client .properties."""
+    return _client(text, path, options, "java")
 
 
 def read_librdkafka_properties(text: str, path: str, options: ReadOptions) -> Found:
-    entries = entries_of(text)
-    library, version = options.library("librdkafka")
-    config = client_config(entries, path, library, version)
+    """A librdkafka / confluent-kafka key=value configuration."""
+    return _client(text, path, options, "librdkafka")
+
+
+def _client(text: str, path: str, options: ReadOptions, detected: str) -> Found:
+    library, version = options.library(detected)
+    config = client_config(entries_of(text), path, library, version)
     return Found(clients=(config,) if config else ())
 
 
