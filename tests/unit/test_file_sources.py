@@ -353,3 +353,22 @@ def test_compose_substitutes_from_the_dotenv_beside_it() -> None:
     result = audit_sources(Sources(files=FileSources(("compose-dotenv",))), AuditOptions())
     (min_isr,) = [f for f in result.findings if f.rule_id == "STO002"]
     assert "$MIN_ISR substituted from .env" in (min_isr.actual_source or "")
+
+
+def test_files_and_a_snapshot_are_judged_together(tmp_path: Path) -> None:
+    from auditor.sources.snapshot import write_snapshot
+    from tests.builders import snapshot
+    from tests.builders import topic as cluster_topic
+
+    saved = tmp_path / "cluster.json"
+    write_snapshot(snapshot(cluster_topic("live-rf1", rf=1, min_isr="1")), saved)
+    result = audit_sources(
+        Sources(snapshot=saved, files=FileSources((P + "acks-1-producer.properties",))), AuditOptions()
+    )
+    assert [(t.kind, t.name) for t in result.targets] == [
+        ("snapshot", str(saved)),
+        ("file", P + "acks-1-producer.properties"),
+    ]
+    found = {(f.rule_id, f.resource.kind, f.resource.name) for f in result.findings}
+    assert ("STO001", "topic", "live-rf1") in found
+    assert ("PRD001", "producer", P + "acks-1-producer.properties") in found
