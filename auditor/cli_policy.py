@@ -39,6 +39,7 @@ AssumeDownOption = Annotated[
     list[str] | None,
     typer.Option(
         "--assume-down",
+        metavar="broker:ID|rack:NAME",
         help="Judge the cluster as if broker:ID or rack:NAME were down (repeatable): a maintenance pre-flight.",
     ),
 ]
