@@ -372,3 +372,19 @@ def test_files_and_a_snapshot_are_judged_together(tmp_path: Path) -> None:
     found = {(f.rule_id, f.resource.kind, f.resource.name) for f in result.findings}
     assert ("STO001", "topic", "live-rf1") in found
     assert ("PRD001", "producer", P + "acks-1-producer.properties") in found
+
+
+def test_compose_env_file_is_read_and_environment_overrides_it() -> None:
+    # kafka.env sets min ISR 1 (overridden to 2 by `environment`) and unclean election true (line 3)
+    assert rows("compose-envfile", rules=STORE_RULES) == {broker("kafka", "STO004", "critical", "fail", 3)}
+    result = audit_sources(Sources(files=FileSources(("compose-envfile",))), AuditOptions())
+    (unclean,) = [f for f in result.findings if f.rule_id == "STO004"]
+    assert unclean.location is not None and unclean.location.path == "compose-envfile/kafka.env"
+
+
+def test_missing_required_env_file_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  kafka:\n    image: apache/kafka\n    env_file: missing.env\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"docker-compose\.yml:4: env_file missing\.env not found"):
+        read_files(FileSources((str(tmp_path),)))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from auditor.model import BrokerSettings, Configs, ConfigSource, ConfigValue, DeclaredTopic
 from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
-from auditor.sources.files.values import NO_VALUE, Dialect, ParseError, read_dotenv, resolve
+from auditor.sources.files.values import NO_VALUE, Dialect, ParseError, dotenv_lines, read_dotenv, resolve
 from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
 
 FORMAT = "docker-compose"
@@ -74,6 +74,31 @@ def property_name(variable: str, family: str) -> str | None:
     return rest.replace("___", "-").replace("__", "\0").replace("_", ".").replace("\0", "_").lower()
 
 
+def env_files(service: YMap, path: str) -> list[Entry]:
+    """Variables of the service's env_file(s), each with its file and line; `environment` overrides them."""
+    spec = service.get("env_file")
+    items = list(spec) if isinstance(spec, YList) else [spec] if spec is not None else []
+    entries: list[Entry] = []
+    for item in items:
+        required = True
+        if isinstance(item, YMap):  # long form: {path: ..., required: false}
+            required = item.get("required") != "false"
+            item = item.get("path")
+        if not isinstance(item, str):
+            continue
+        env_path = Path(path).parent / item
+        try:
+            text = env_path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            if not required:
+                continue
+            raise ParseError(f"env_file {item} not found", service.line("env_file")) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParseError(f"cannot read env_file {item}: {exc}", service.line("env_file")) from exc
+        entries += [Entry(k, v, n, str(env_path)) for k, v, n in dotenv_lines(text)]
+    return entries
+
+
 def environment(service: YMap) -> list[Entry]:
     """A service's environment as entries, in either form; a bare name comes from the host."""
     env = service.get("environment")
@@ -114,8 +139,8 @@ def _service(name: str, service: YMap, path: str, env: dict[str, str] | None) ->
     family = service_family(service, env)
     if family is None:
         return Found()
-    entries = environment(service)
-    renamed = [Entry(prop, e.value, e.line) for e in entries if (prop := property_name(e.key, family))]
+    entries = env_files(service, path) + environment(service)
+    renamed = [Entry(prop, e.value, e.line, e.path) for e in entries if (prop := property_name(e.key, family))]
     settings = _from_host(settings_of(renamed, path, Dialect.COMPOSE, env))
     broker = BrokerSettings(name=name, path=path, format=FORMAT, settings=settings)
     topics = _create_topics(entries, name, path, env) if family == "wurstmeister" else ()

@@ -116,8 +116,13 @@ def _from_env(inner: str, env: Mapping[str, str] | None) -> str | None:
 
 def read_dotenv(text: str) -> dict[str, str]:
     """A compose .env file: KEY=VALUE lines, '#' comments, optional quotes around the value."""
-    env: dict[str, str] = {}
-    for line in text.splitlines():
+    return {key: value for key, value, _ in dotenv_lines(text)}
+
+
+def dotenv_lines(text: str) -> list[tuple[str, str, int]]:
+    """(key, value, line) of a .env / env_file: '#' comments, 'export ', quotes around the value."""
+    found: list[tuple[str, str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -125,8 +130,8 @@ def read_dotenv(text: str) -> dict[str, str]:
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        env[key.strip()] = value
-    return env
+        found.append((key.strip(), value, number))
+    return found
 
 
 def _closing_brace(text: str, start: int) -> int:
