@@ -93,7 +93,7 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     estate, targets = read_files(files) if files else (Estate(), ())
     estate, declared = with_services(estate, sources.services)
     targets = (*targets, *declared)
-    cluster = _read_cluster(sources, options, progress)
+    cluster = _read_cluster(sources, options, progress, _lag_probes(rules, options))
     earlier: Sequence[ClusterSnapshot] = ()
     if cluster is not None:
         snapshots, target = cluster
@@ -104,8 +104,16 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     return audit_estate(estate, targets, rules, options, clock, earlier)
 
 
+def _lag_probes(rules: list[Rule], options: AuditOptions) -> tuple[float, ...]:
+    """The shares of retention.ms to probe a live cluster's group offsets at: the rules' (as the
+    policy tunes them) thresholds of time lag."""
+    from auditor.engine.probes import retention_shares
+
+    return retention_shares((options.policy or Policy()).tune(rules))
+
+
 def _read_cluster(
-    sources: Sources, options: AuditOptions, progress: Progress | None
+    sources: Sources, options: AuditOptions, progress: Progress | None, shares: Sequence[float]
 ) -> tuple[list[ClusterSnapshot], Target] | None:
     """The snapshot, or the live cluster read `options.samples` times (the last one is reported)."""
     if sources.snapshot is not None:
@@ -116,7 +124,9 @@ def _read_cluster(
         from auditor.sources.live import collect
 
         settings = sources.cluster
-        snapshots = collect_samples(lambda: collect(settings, progress), options.samples, options.sample_interval_s)
+        snapshots = collect_samples(
+            lambda: collect(settings, progress, shares), options.samples, options.sample_interval_s
+        )
         return snapshots, Target(kind="cluster", name=snapshots[-1].bootstrap, format="kafka")
     return None
 
@@ -132,11 +142,12 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
 
 
 def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress | None = None) -> ClusterSnapshot:
-    """Collect from a live cluster and write the redacted snapshot to `output`."""
+    """Collect from a live cluster and write the redacted snapshot to `output`; group offsets are
+    probed at the built-in rules' time-lag thresholds."""
     from auditor.sources.live import collect
     from auditor.sources.snapshot import write_snapshot
 
-    snapshot = collect(settings, progress)
+    snapshot = collect(settings, progress, _lag_probes(load_rules(), AuditOptions()))
     write_snapshot(snapshot, output)
     return snapshot
 

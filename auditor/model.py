@@ -133,6 +133,9 @@ class GroupOffset:
 
     `retention_boundary` is the offset at "now minus retention.ms" (ListOffsets by
     timestamp): what retention will delete next. None when not known.
+    `lag_probes` are (percent p, the offset at "now minus p% of retention.ms"): the first
+    offset whose timestamp is at or after that instant, None when every message is older.
+    The time lag exceeds p% of retention.ms exactly when the committed offset is below it.
     """
 
     topic: str
@@ -142,6 +145,7 @@ class GroupOffset:
     log_end: int | None = None
     retention_boundary: int | None = None
     committed_timestamp_ms: int | None = None
+    lag_probes: tuple[tuple[float, int | None], ...] = ()
 
 
 @dataclass(frozen=True)

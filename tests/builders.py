@@ -140,10 +140,12 @@ def offset(
     index: int = 0,
     age_ms: int | None = None,
     retention_boundary: int | None = None,
+    lag_probes: tuple[tuple[float, int | None], ...] = (),
 ) -> GroupOffset:
-    """A committed offset; `age_ms` is how old the first unread message is at collection time."""
+    """A committed offset; `age_ms` is how old the first unread message is at collection time,
+    `lag_probes` the (percent, offset at collection time - percent of retention.ms) read."""
     timestamp = None if age_ms is None else COLLECTED_AT_MS - age_ms
-    return GroupOffset(topic_name, index, committed, log_start, log_end, retention_boundary, timestamp)
+    return GroupOffset(topic_name, index, committed, log_start, log_end, retention_boundary, timestamp, lag_probes)
 
 
 def file_value(key: str, value: str | None, path: str = "config/server.properties", line: int = 1) -> ConfigValue:

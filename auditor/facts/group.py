@@ -25,15 +25,16 @@ def group_subject(
 ) -> Subject:
     offsets = [o for o in group.offsets if o.committed is not None]
     behind, lost, behind_text = _behind_log_start(offsets)
-    (share, share_max), worst = _retention_share(offsets, retention, now_ms)
+    (least, most), worst = _retention_share(offsets, retention, now_ms)
     facts = {
         "id": Fact(group.id),
         "state": Fact(group.state),
         "committed_partitions": Fact(len(offsets)),
         "partitions_behind_log_start": Fact(behind),
         "messages_lost": Fact(lost),
-        "retention_used_percent": Fact(share),
-        "retention_used_percent_max": Fact(share_max),
+        "retention_used_percent": Fact(least if least == most else None),
+        "retention_used_percent_min": Fact(least),
+        "retention_used_percent_max": Fact(most),
     }
     return Subject(
         resource=Resource("group", group.id),
@@ -57,53 +58,60 @@ def _behind_log_start(offsets: list[GroupOffset]) -> tuple[int | None, int | Non
     return len(behind), lost, text or "none"
 
 
+Share = tuple[float, float | None]  # (a lower bound, an upper bound or None) in percent of retention.ms
+
+
 def _retention_share(
     offsets: list[GroupOffset], retention: Mapping[str, int | None], now_ms: int | None
 ) -> tuple[Share, str]:
-    """The largest share (percent) of its topic's retention.ms that the group's oldest unread
-    message has used up, and on which partition. A partition whose share is unknown makes the
-    group's unknown, and its upper bound (when there is one) bounds the group's."""
-    value: int | None = 0
-    bound: int | None = 0
-    worst: tuple[int, str] = (-1, "none")
+    """Bounds of the largest share (percent) of its topic's retention.ms that the group's oldest
+    unread message has used up, and on which partition (the one with the largest lower bound).
+    A partition without an upper bound leaves the group without one."""
+    least: float = 0
+    most: float | None = 0
+    worst: tuple[float, float, str] = (-1, -1, "none")
     for offset in offsets:
         if offset.log_start is not None and offset.committed is not None and offset.committed < offset.log_start:
             continue  # already lost: GRP001's finding, not a warning
-        share, most = _partition_share(offset, retention.get(offset.topic), now_ms)
-        value = None if share is None or value is None else max(value, share)
-        bound = None if most is None or bound is None else max(bound, most)
-        worst = max(worst, (most if most is not None else 101, f"{offset.topic}-{offset.partition}"))
-    return (value, bound), worst[1]
-
-
-Share = tuple[int | None, int | None]  # (the share, or None when unknown; an upper bound, or None)
+        low, high = _partition_share(offset, retention.get(offset.topic), now_ms)
+        least = max(least, low)
+        most = None if high is None or most is None else max(most, high)
+        worst = max(worst, (low, float("inf") if high is None else high, f"{offset.topic}-{offset.partition}"))
+    return (least, most), worst[2]
 
 
 def _partition_share(offset: GroupOffset, retention_ms: int | None, now_ms: int | None) -> Share:
-    """(share, upper bound) in percent for one partition.
+    """(lower, upper) bound in percent for one partition: the time lag / retention.ms.
 
-    Exact from the first unread message's timestamp when the source read it. Otherwise from
-    offsets, assuming a steady produce rate: the messages from the retention boundary (the
-    offset at now - retention.ms) to the log end span retention.ms, so the unread part of that
-    span is the share used. When the whole log is younger than retention.ms (the boundary is the
-    log start) that span is shorter, and the same ratio is only an upper bound.
+    Exact (both bounds equal, rounded down) from the first unread message's timestamp when the
+    source read it. Otherwise from the probes, the offset at now - p% of retention.ms: the first
+    unread message is older than that instant, so the lag exceeds p%, exactly when the committed
+    offset is below it (no offset there: every message is older). The retention boundary is the
+    probe at 100%. Between the probes the share is unknown.
     """
-    committed, end, start, boundary = offset.committed, offset.log_end, offset.log_start, offset.retention_boundary
-    if end is not None and committed is not None and committed >= end:
+    committed, end = offset.committed, offset.log_end
+    if committed is None or (end is not None and committed >= end):
         return 0, 0  # nothing unread
-    if retention_ms is None or committed is None:
-        return None, None
+    if retention_ms is None:
+        return 0, None
     if retention_ms <= 0:
         return 0, 0  # retention.ms=-1: kept for ever
     if offset.committed_timestamp_ms is not None and now_ms is not None:
         share = max(0, (now_ms - offset.committed_timestamp_ms) * 100 // retention_ms)
         return share, share
-    if boundary is None or end is None or start is None:
-        return None, None
-    if committed < boundary:
-        return 100, 100  # the next unread message is already older than retention.ms: at least 100
-    estimate = (end - committed) * 100 // max(1, end - boundary)
-    return (None, estimate) if boundary <= start else (estimate, estimate)
+    probes = [*offset.lag_probes]
+    if offset.retention_boundary is not None:
+        probes.append((100, offset.retention_boundary))
+    least: float = 0
+    most: float | None = None
+    for percent, at in probes:
+        if at is None and end is None:
+            continue  # every message is older, but whether any is unread is unknown
+        if at is None or committed < at:
+            least = max(least, percent)
+        else:
+            most = percent if most is None else min(most, percent)
+    return least, most
 
 
 def _retention_ms(config: object) -> int | None:
@@ -127,15 +135,24 @@ GROUP = SubjectKind(
         "partitions_behind_log_start": "partitions whose committed offset is below the log start offset",
         "messages_lost": "messages deleted by retention before the group read them (sum over those partitions)",
         "retention_used_percent": "largest share (%) of its topic's retention.ms that the oldest unread message "
-        "has used up (time lag / retention.ms): from its timestamp, else estimated from offsets at a steady "
-        "produce rate; unknown when the log is younger than retention.ms",
-        "retention_used_percent_max": "an upper bound of retention_used_percent (unknown when there is none)",
+        "has used up (time lag / retention.ms), rounded down; unknown unless its bounds meet (the first unread "
+        "message's timestamp was read, or nothing is unread)",
+        "retention_used_percent_min": "a lower bound of retention_used_percent: exact from the first unread "
+        "message's timestamp, else the largest probed share p whose offset (at collection time - p% of "
+        "retention.ms) is above the committed one (the lag is more than p%); 0 when no probe says more",
+        "retention_used_percent_max": "an upper bound of retention_used_percent: exact from the timestamp, else "
+        "the smallest probed share p (100: the retention boundary) whose offset the committed one reached; "
+        "0 when nothing is unread; unknown when there is none",
     },
     context={
         "group": "group id",
         "bootstrap": "the cluster's bootstrap servers",
         "behind_partitions": "the partitions behind their log start, with offsets",
-        "worst_partition": "the partition with the largest retention share",
+        "worst_partition": "the partition with the largest lower bound of its retention share",
     },
     build=group_subjects,
 )
+
+# The facts a rule compares with a share of retention.ms: its thresholds are the shares a live
+# collection probes (auditor.engine.probes).
+SHARE_FACTS = frozenset({"retention_used_percent", "retention_used_percent_min", "retention_used_percent_max"})

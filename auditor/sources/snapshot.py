@@ -132,6 +132,7 @@ def _group(group: ConsumerGroup) -> dict[str, Any]:
                 "log_end": o.log_end,
                 "retention_boundary": o.retention_boundary,
                 "committed_timestamp_ms": o.committed_timestamp_ms,
+                "lag_probes": [[percent, at] for percent, at in o.lag_probes],
             }
             for o in group.offsets
         ],
@@ -260,8 +261,14 @@ def _read_partition(topic: str, raw: Mapping[str, Any]) -> Partition:
 
 
 def _read_group(raw: Mapping[str, Any]) -> ConsumerGroup:
-    offsets = tuple(GroupOffset(**o) for o in raw["offsets"])
+    offsets = tuple(_read_offset(o) for o in raw["offsets"])
     return ConsumerGroup(raw["id"], raw["type"], raw["state"], raw["protocol_type"], raw["members"], offsets)
+
+
+def _read_offset(raw: Mapping[str, Any]) -> GroupOffset:
+    """A committed offset; a snapshot written before the time-lag probes has none."""
+    probes = tuple((percent, at) for percent, at in raw.get("lag_probes", ()))
+    return GroupOffset(**{**raw, "lag_probes": probes})
 
 
 def _read_quorum(raw: Mapping[str, Any] | None) -> ControllerQuorum | None:

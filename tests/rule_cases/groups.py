@@ -50,27 +50,71 @@ CASES: list[RuleCase] = [
         groups(group("billing", offset(committed=50, age_ms=HOUR_MS)), retention_ms=None),
         "high",
     ),
-    unknown("GRP002", "no-timestamp-no-boundary", groups(group("billing", offset(committed=50))), "high"),
-    passes(
+    unknown("GRP002", "no-timestamp-no-probe", groups(group("billing", offset(committed=50))), "high"),
+    # Probes: the offset at collection time - p% of retention.ms (None: every message is older).
+    fails(
         "GRP002",
-        "estimated-from-offsets-30-percent",
-        groups(group("billing", offset(committed=70, log_start=0, retention_boundary=1, log_end=101))),
+        "probe-80-above-committed",
+        groups(group("billing", offset(committed=50, retention_boundary=10, lag_probes=((80, 60),)))),
+        "high",
+        "billing",
     ),
     fails(
         "GRP002",
-        "estimated-from-offsets-90-percent",
-        groups(group("billing", offset(committed=11, log_start=0, retention_boundary=1, log_end=101))),
+        "probe-80-every-message-older-some-unread",
+        groups(group("billing", offset(committed=50, log_end=100, lag_probes=((80, None),)))),
         "high",
     ),
     passes(
         "GRP002",
-        "young-log-bound-below-threshold",
-        groups(group("billing", offset(committed=50, log_start=0, retention_boundary=0, log_end=100))),
+        "probe-80-every-message-older-none-unread",
+        groups(group("billing", offset(committed=100, log_end=100, lag_probes=((80, None),)))),
+    ),
+    passes(
+        "GRP002",
+        "young-log-probe-80-at-log-start",
+        groups(group("billing", offset(committed=5, log_start=0, retention_boundary=0, lag_probes=((80, 0),)))),
+    ),
+    passes(
+        "GRP002",
+        "probe-80-at-committed",
+        groups(group("billing", offset(committed=50, retention_boundary=0, lag_probes=((80, 50),)))),
+    ),
+    passes(
+        "GRP002",
+        "lower-probe-reached",
+        groups(group("billing", offset(committed=50, lag_probes=((40, 45), (80, 20))))),
     ),
     unknown(
         "GRP002",
-        "young-log-bound-above-threshold",
-        groups(group("billing", offset(committed=5, log_start=0, retention_boundary=0, log_end=100))),
+        "only-a-higher-share-probed",
+        groups(group("billing", offset(committed=50, retention_boundary=0, lag_probes=((90, 45),)))),
+        "high",
+    ),
+    fails(
+        "GRP002",
+        "one-partition-past-the-probe",
+        groups(
+            group(
+                "billing",
+                offset(committed=50, lag_probes=((80, 20),)),
+                offset(committed=30, index=1, lag_probes=((80, 31),)),
+            )
+        ),
+        "high",
+        "billing",
+    ),
+    unknown(
+        "GRP002",
+        "probe-missing-on-one-partition",
+        groups(group("billing", offset(committed=50, lag_probes=((80, 20),)), offset(committed=30, index=1))),
+        "high",
+    ),
+    # A snapshot from before the probes: only the retention boundary (the share 100) bounds the lag.
+    unknown(
+        "GRP002",
+        "unprobed-young-log",
+        groups(group("billing", offset(committed=50, log_start=0, retention_boundary=0, log_end=100))),
         "high",
     ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -42,13 +43,14 @@ def full_snapshot() -> ClusterSnapshot:
         (Partition("orders", 0, 1, (1, 2, 3), (1, 2), (3,), (2,)), Partition("orders", 1, None, (2, 3), (), ())),
         {"retention.ms": ConfigValue("retention.ms", "604800000", ConfigSource.TOPIC_OVERRIDE)},
     )
+    offset = GroupOffset("orders", 0, 5, 0, 9, 3, lag_probes=((80, 4), (95, None)))
     return ClusterSnapshot(
         bootstrap=BOOTSTRAP,
         collected_at="2026-11-25T16:00:00+00:00",
         cluster_id="abc",
         brokers=(Broker(1, "h1", 9092, "rack-1", False, broker_configs), Broker(2, "h2", 9092, None, True)),
         topics=(elr_topic, topic("__consumer_offsets", internal=True)),
-        groups=(ConsumerGroup("g", "classic", "Stable", "consumer", 2, (GroupOffset("orders", 0, 5, 0, 9, 3),)),),
+        groups=(ConsumerGroup("g", "classic", "Stable", "consumer", 2, (offset,)),),
         quorum=ControllerQuorum(1, (QuorumVoter(1, 10, 0), QuorumVoter(2, 7, 3)), (QuorumVoter(4, None, None),)),
         features={"metadata.version": 30, "eligible.leader.replicas.version": 1},
         transactions=(Transaction("tx", "Ongoing", 7, 1000, ("orders-0",), False),),
@@ -63,6 +65,17 @@ def test_round_trip_is_identity(tmp_path: Path) -> None:
     document = json.loads(path.read_text())
     assert document["schema_version"] == 1 and document["collected_at"] == original.collected_at
     assert read_snapshot(path) == original
+
+
+def test_a_snapshot_without_lag_probes_reads_as_unprobed(tmp_path: Path) -> None:
+    """Snapshots written before the time-lag probes stay readable: their offsets have none."""
+    original = full_snapshot()
+    document = valid_document(tmp_path)
+    for group in document["cluster"]["groups"]:  # type: ignore[index]
+        for offset in group["offsets"]:
+            del offset["lag_probes"]
+    (group,) = read_snapshot(write_json(tmp_path, document)).groups
+    assert group.offsets == (replace(original.groups[0].offsets[0], lag_probes=()),)
 
 
 def test_sensitive_values_are_redacted_on_write(tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ Three rounds, each of independent requests sent at once:
 1. topics (one Metadata request), controller quorum, features, every broker's configs;
 2. topic configs (batched DescribeConfigs), eligible leader replicas, transactions, groups
    (listed on each broker, described and their offsets fetched on their coordinator);
-3. the log start / end / retention-boundary offsets of the partitions the groups consume,
-   one ListOffsets per leader and kind.
+3. the log start / end / retention-boundary offsets of the partitions the groups consume, and
+   their offsets at now - p% of retention.ms for the shares the rules judge, one ListOffsets per
+   leader and kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -37,8 +38,12 @@ from auditor.sources.live.transactions import collect_transactions
 Progress = Callable[[str], None]
 
 
-def collect(settings: ConnectionSettings, progress: Progress | None = None) -> ClusterSnapshot:
-    """Everything the rules need from the cluster at `settings.bootstrap_servers`."""
+def collect(
+    settings: ConnectionSettings, progress: Progress | None = None, shares: Sequence[float] = ()
+) -> ClusterSnapshot:
+    """Everything the rules need from the cluster at `settings.bootstrap_servers`; `shares` are the
+    percentages of retention.ms at which the consumed partitions' offsets are probed (the rules'
+    time-lag thresholds, auditor.engine.probes)."""
     step = progress or (lambda _: None)
     collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     servers = ",".join(settings.bootstrap_servers)
@@ -77,7 +82,7 @@ def collect(settings: ConnectionSettings, progress: Progress | None = None) -> C
         topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr, moves) for t in raw_topics}
         step("reading the log offsets of consumed partitions")
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
-        groups = finish_groups(session, groups_read, topics) if groups_read else ()
+        groups = finish_groups(session, groups_read, topics, shares) if groups_read else ()
         return ClusterSnapshot(
             bootstrap=servers,
             collected_at=collected_at,

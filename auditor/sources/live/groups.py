@@ -2,7 +2,10 @@
 
 Read-only: ListGroups, DescribeGroups and OffsetFetch go to the coordinator that listed the
 group (each broker lists the groups it coordinates, so no FindCoordinator is needed); the log
-bounds come from ListOffsets grouped by partition leader. Nothing joins a group or commits.
+bounds, and the offsets at the instants that tell a group's time lag against retention.ms,
+come from ListOffsets (by timestamp, a DESCRIBE on the topic) grouped by partition leader: the
+first unread message's timestamp would need READ, which the auditor does not have.
+Nothing joins a group or commits.
 """
 
 from __future__ import annotations
@@ -65,9 +68,13 @@ def read_groups(session: Session, broker_ids: Sequence[int]) -> GroupsRead:
     return GroupsRead(tuple(listed), described, committed)
 
 
-def finish_groups(session: Session, read: GroupsRead, topics: Mapping[str, Topic]) -> tuple[ConsumerGroup, ...]:
-    """The groups with the log bounds of every partition they have committed offsets on."""
-    bounds = log_bounds(session, {tp for offsets in read.committed.values() for tp in offsets}, topics)
+def finish_groups(
+    session: Session, read: GroupsRead, topics: Mapping[str, Topic], shares: Sequence[float] = ()
+) -> tuple[ConsumerGroup, ...]:
+    """The groups with the log bounds of every partition they have committed offsets on, and the
+    offsets at now - p% of retention.ms for each share p in `shares` (the time-lag probes)."""
+    consumed = {tp for offsets in read.committed.values() for tp in offsets}
+    bounds = log_bounds(session, consumed, topics, shares)
     groups = (_group(g, read.described.get(g.id), read.committed.get(g.id, {}), bounds) for g in read.listed)
     return tuple(sorted(groups, key=lambda g: g.id))
 
@@ -172,12 +179,17 @@ class Bounds:
     log_start: int | None = None
     log_end: int | None = None
     retention_boundary: int | None = None
+    lag_probes: tuple[tuple[float, int | None], ...] = ()
+
+
+Kind = str | float  # "start", "end", "boundary", or a retention share (percent) probed
 
 
 def log_bounds(
-    session: Session, partitions: set[tuple[str, int]], topics: Mapping[str, Topic]
+    session: Session, partitions: set[tuple[str, int]], topics: Mapping[str, Topic], shares: Sequence[float] = ()
 ) -> dict[tuple[str, int], Bounds]:
-    """Log start, log end and the offset at now - retention.ms of each partition, by leader."""
+    """Log start, log end, the offset at now - retention.ms and at now - p% of retention.ms (for
+    each p in `shares`) of each partition: one ListOffsets per leader and kind, all at once."""
     by_leader: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for tp in sorted(partitions):
         leader = _leader(topics, tp)
@@ -186,30 +198,39 @@ def log_bounds(
         else:
             by_leader[leader].append(tp)
     now_ms = int(time.time() * 1000)
-    retention = {tp: _retention_ms(topics, tp[0]) for tp in partitions}
-    calls = {}
+    retention = {tp: ms for tp in partitions if (ms := _retention_ms(topics, tp[0])) is not None and ms > 0}
+    calls: dict[tuple[int, Kind], Any] = {}
     for leader, tps in by_leader.items():
         calls[(leader, "start")] = partial(list_offsets, session, leader, {tp: EARLIEST for tp in tps})
         calls[(leader, "end")] = partial(list_offsets, session, leader, {tp: LATEST for tp in tps})
-        stamps = {tp: now_ms - ms for tp in tps if (ms := retention[tp]) is not None and ms > 0}
-        if stamps:
-            calls[(leader, "boundary")] = partial(list_offsets, session, leader, stamps)
-    found: dict[str, dict[tuple[str, int], int]] = defaultdict(dict)
-    for (leader, what), answer in session.parallel(calls).items():
+        kinds: list[tuple[Kind, float]] = [("boundary", 100), *((share, share) for share in shares)]
+        for kind, share in kinds:
+            stamps = {tp: now_ms - int(retention[tp] * share / 100) for tp in tps if tp in retention}
+            if stamps:
+                calls[(leader, kind)] = partial(list_offsets, session, leader, stamps)
+    found: dict[Kind, dict[tuple[str, int], int]] = defaultdict(dict)
+    for (leader, kind), answer in session.parallel(calls).items():
         if isinstance(answer, Exception):
+            what = kind if isinstance(kind, str) else f"{kind:g}%-of-retention"
             for tp in by_leader[leader]:
                 session.gap(f"partition {tp[0]}-{tp[1]}", f"log {what} offset not read: {describe_error(answer)}")
         else:
-            found[what].update(answer)
-    return {tp: _bounds(tp, found) for tp in partitions}
+            found[kind].update(answer)
+    return {tp: _bounds(tp, found, shares) for tp in partitions}
 
 
-def _bounds(tp: tuple[str, int], found: Mapping[str, Mapping[tuple[str, int], int]]) -> Bounds:
-    end = found["end"].get(tp)
-    boundary = found["boundary"].get(tp) if "boundary" in found else None
+def _bounds(
+    tp: tuple[str, int], found: Mapping[Kind, Mapping[tuple[str, int], int]], shares: Sequence[float]
+) -> Bounds:
+    def offset(kind: Kind) -> int | None:
+        return found.get(kind, {}).get(tp)
+
+    end, boundary = offset("end"), offset("boundary")
     if boundary is not None and boundary < 0:
         boundary = end  # no message is newer than now - retention.ms: all of the log is past retention
-    return Bounds(log_start=found["start"].get(tp), log_end=end, retention_boundary=boundary)
+    # -1: no message is newer than now - p% of retention.ms
+    probes = tuple((share, None if o < 0 else o) for share in shares if (o := offset(share)) is not None)
+    return Bounds(log_start=offset("start"), log_end=end, retention_boundary=boundary, lag_probes=probes)
 
 
 def _leader(topics: Mapping[str, Topic], tp: tuple[str, int]) -> int | None:
@@ -265,7 +286,9 @@ def _group(
     offsets = []
     for (topic, index), committed in sorted(committed_offsets.items()):
         b = bounds.get((topic, index), Bounds())
-        offsets.append(GroupOffset(topic, index, committed, b.log_start, b.log_end, b.retention_boundary))
+        offsets.append(
+            GroupOffset(topic, index, committed, b.log_start, b.log_end, b.retention_boundary, lag_probes=b.lag_probes)
+        )
     return ConsumerGroup(
         id=group.id,
         type=group.type,
