@@ -80,7 +80,9 @@ def seed_services(cluster: Cluster) -> dict[str, str]:
         consumer.commit({tp: OffsetAndMetadata(0, "", -1) for tp in partitions})
     finally:
         consumer.close()
-    return {"DEMO_ORDERS_DB_URL": f"sqlite:///{path}"}
+    # Relative to the repository (the audit runs there), so reports don't carry this machine's path.
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return {"DEMO_ORDERS_DB_URL": f"sqlite:///{shown}"}
 
 
 def main() -> int:

@@ -72,10 +72,10 @@ def _stage_table(stage: Stage, findings: list[Finding]) -> Table:
     table = Table(title=f"{stage.value} stage", title_justify="left", show_lines=True, expand=False)
     table.add_column("severity", no_wrap=True)
     table.add_column("rule", no_wrap=True)
-    table.add_column("resource")
-    table.add_column("actual (source)")
-    table.add_column("expected")
-    table.add_column("finding and fix", ratio=3)
+    table.add_column("resource", overflow="fold")
+    table.add_column("actual (source)", overflow="fold")
+    table.add_column("expected", overflow="fold")
+    table.add_column("finding and fix", ratio=3, overflow="fold")  # commands are never cut
     for f in findings:
         severity = Text(f.severity.value, style=SEVERITY_STYLE[f.severity.value])
         if f.status is not Status.FAIL:

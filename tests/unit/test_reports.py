@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
-from auditor.model import CoverageGap
+from auditor.audit import judge
+from auditor.engine import load_rules
+from auditor.model import CoverageGap, Estate
 from auditor.reports import OutputFormat, render
 from auditor.result import AuditResult, Target
 from tests.builders import judge_topics, snapshot, topic
@@ -68,3 +71,13 @@ def test_table_lists_gaps() -> None:
     text = render(result((CoverageGap("topic secret", "not authorised"),)), OutputFormat.TABLE)
     assert "not audited: topic secret: not authorised" in text
     assert "coverage 1 gap(s)" in text
+
+
+def test_plain_table_folds_long_commands_instead_of_cutting_them() -> None:
+    long_bootstrap = ",".join(f"broker-{n}.kafka.internal.example.com:9093" for n in range(1, 7))
+    cluster = dataclasses.replace(snapshot(topic("orders", min_isr="1")), bootstrap=long_bootstrap)
+    findings = judge(Estate(cluster=cluster), load_rules())
+    text = render(dataclasses.replace(result(), findings=tuple(findings)), OutputFormat.TABLE)
+    assert "…" not in text
+    squeezed = "".join(ch for ch in text if ch not in "│ \n")
+    assert f"--bootstrap-server{long_bootstrap}--alter" in squeezed
