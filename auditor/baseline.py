@@ -15,6 +15,7 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.findings import Finding, Status
+from auditor.jsonfile import read_json
 
 BASELINE_FORMAT = "kafka-audit-baseline"
 BASELINE_VERSION = 1
@@ -45,12 +46,7 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
 
 def load_baseline(path: Path) -> dict[str, int]:
     """Fingerprint -> count. InputError when the file is unreadable or not a baseline."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read baseline {path}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"baseline {path} is not JSON: {exc}") from exc
+    document = read_json(path, "baseline")
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
         raise InputError(f"{path} is not a kafka-audit baseline (written by --write-baseline)")
     if document.get("version") != BASELINE_VERSION:

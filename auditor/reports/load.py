@@ -14,6 +14,7 @@ from typing import Any
 from auditor.checklist import checklist_from_document
 from auditor.errors import InputError
 from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
+from auditor.jsonfile import read_json, schema_error
 from auditor.model import CoverageGap
 from auditor.result import AuditResult, Target
 from auditor.waivers import Waiver, WaiverUse
@@ -28,12 +29,7 @@ def report_schema() -> dict[str, Any]:
 
 
 def load_report(path: Path) -> AuditResult:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not JSON: {exc}") from exc
+    document = read_json(path, "report")
     validate_report(document, str(path))
     return result_from_document(document)
 
@@ -42,10 +38,9 @@ def validate_report(document: Any, name: str) -> None:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(report_schema(), format_checker=jsonschema.FormatChecker())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    error = schema_error(validator, document)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(f"{name} is not a kafka-audit JSON report (schema_version 1): {where}: {error.message}")
+        raise InputError(f"{name} is not a kafka-audit JSON report (schema_version 1): {error}")
 
 
 def result_from_document(document: dict[str, Any]) -> AuditResult:

@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.errors import InputError
+from auditor.jsonfile import read_json, schema_error
 from auditor.model import (
     Broker,
     ClusterSnapshot,
@@ -169,28 +170,21 @@ def _transaction(t: Transaction) -> dict[str, Any]:
 
 def read_snapshot(path: Path) -> ClusterSnapshot:
     """The snapshot in `path`; InputError (exit 2) if it cannot be read or is not a valid snapshot."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read snapshot {path}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a kafka-audit snapshot: not JSON ({exc})") from exc
+    document = read_json(path, "snapshot")
     validate(document, str(path))
     return decode(document)
 
 
 def validate(document: Any, source: str) -> None:
-    import jsonschema
 
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise InputError(f'{source} is not a kafka-audit snapshot (no "kind": "{KIND}")')
     version = document.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(f"{source}: snapshot schema_version {version!r} is not supported (this version reads 1)")
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    error = schema_error(_validator(), document)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(f"{source}: invalid snapshot at {where}: {error.message}")
+        raise InputError(f"{source}: invalid snapshot at {error}")
 
 
 @cache

@@ -113,7 +113,7 @@ def test_convert_table_is_plain_when_not_a_terminal(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "args", "error"),
     [
-        (None, (), "cannot read missing.json"),
+        (None, (), "cannot read report missing.json"),
         ("{not json", (), "is not JSON"),
         ('{"version": "2.1.0", "runs": []}', (), "is not a kafka-audit JSON report"),
         (render(clean_result(), F.JSON), ("--format", "json", "--format", "table"), "only one report can go to stdout"),
