@@ -101,12 +101,18 @@ def jaas_config(user: str) -> str:
 # Same on every node; node identity, listeners and replication factors are added per node.
 COMMON_BROKER_CONFIG = {
     "process.roles": "broker,controller",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+    "sasl.enabled.mechanisms": f"{SCRAM_MECHANISM},PLAIN",
     # the broker's own SCRAM identity on that listener (used only if it were the inter-broker one)
     "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": jaas_config("admin"),
+    # SASL/PLAIN with the same users and passwords, to prove the auditor's PLAIN support
+    "listener.name.sasl_plaintext.plain.sasl.jaas.config": (
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" '
+        + " ".join(f'user_{user}="{password}"' for user, password in USERS.items())
+        + ";"
+    ),
     "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "super.users": "User:admin;User:ANONYMOUS",
     "allow.everyone.if.no.acl.found": "false",
@@ -206,14 +212,16 @@ class Node:
     sasl: int
     controller: int
     pid: int | None = None
+    ssl: int | None = None  # None in clusters recorded before the SSL listener existed
 
     @classmethod
     def planned(cls, node_id: int, port_base: int) -> Node:
-        return cls(node_id, port_base + node_id, port_base + 100 + node_id, port_base + 200 + node_id)
+        b = port_base
+        return cls(node_id, b + node_id, b + 100 + node_id, b + 200 + node_id, ssl=b + 300 + node_id)
 
     @property
-    def ports(self) -> tuple[int, int, int]:
-        return self.plaintext, self.sasl, self.controller
+    def ports(self) -> tuple[int, ...]:
+        return (self.plaintext, self.sasl, self.controller) + ((self.ssl,) if self.ssl else ())
 
 
 @dataclass
@@ -394,11 +402,18 @@ def new_cluster_id() -> str:
 # --------------------------------------------------------------------------- config files
 
 
-def server_properties(node: Node, nodes: list[Node], data_dir: Path) -> str:
-    """The server.properties of one combined broker,controller node."""
+def server_properties(node: Node, nodes: list[Node], data_dir: Path, tls_dir: Path | None = None) -> str:
+    """The server.properties of one combined broker,controller node (with an SSL listener if tls_dir)."""
     listeners = (
         f"PLAINTEXT://{HOST}:{node.plaintext},SASL_PLAINTEXT://{HOST}:{node.sasl},CONTROLLER://{HOST}:{node.controller}"
     )
+    tls: dict[str, str] = {}
+    if tls_dir is not None and node.ssl:
+        listeners += f",SSL://{HOST}:{node.ssl}"
+        tls = {
+            "listener.name.ssl.ssl.keystore.type": "PEM",
+            "listener.name.ssl.ssl.keystore.location": str(tls_dir / "server.pem"),
+        }
     replication = len(nodes)
     config = {
         "node.id": str(node.node_id),
@@ -410,8 +425,39 @@ def server_properties(node: Node, nodes: list[Node], data_dir: Path) -> str:
         **COMMON_BROKER_CONFIG,
         **dict.fromkeys(REPLICATION_KEYS, str(replication)),
         **dict.fromkeys(MIN_ISR_KEYS, str(min(2, replication))),
+        **tls,
     }
     return "".join(f"{key}={value}\n" for key, value in config.items())
+
+
+def make_tls_files(tls_dir: Path) -> None:
+    """A CA and a PEM server key+certificate for 127.0.0.1 (IP SAN), made with openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise ClusterError("openssl not found on PATH (needed for the SSL listener's certificate)")
+    tls_dir.mkdir(parents=True, exist_ok=True)
+    (tls_dir / "san.cnf").write_text(f"subjectAltName=IP:{HOST}\n")
+    steps = [
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=kafka-audit test CA",
+         "-keyout", "ca.key", "-out", "ca.pem"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={HOST}", "-keyout", "server.key", "-out", "server.csr"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
+         "-extfile", "san.cnf", "-out", "server.crt"],
+    ]  # fmt: skip
+    for step in steps:
+        done = subprocess.run([openssl, *step], cwd=tls_dir, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise ClusterError(f"openssl {step[0]} failed: {done.stderr.strip()}")
+    key, cert = (tls_dir / "server.key").read_text(), (tls_dir / "server.crt").read_text()
+    (tls_dir / "server.pem").write_text(key + cert)
+
+
+def ssl_client_properties(ca: Path, bootstrap: str) -> str:
+    """Kafka CLI / Java client config for the SSL listener (server verified with the test CA)."""
+    return (
+        f"bootstrap.servers={bootstrap}\nsecurity.protocol=SSL\n"
+        f"ssl.truststore.type=PEM\nssl.truststore.location={ca}\n"
+    )
 
 
 def client_properties(user: str, bootstrap: str) -> str:
@@ -481,6 +527,18 @@ class Cluster:
     @property
     def bootstrap(self) -> str:
         return ",".join(f"{HOST}:{node.plaintext}" for node in self.nodes)
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.run_dir / "tls"
+
+    @property
+    def ssl_config_path(self) -> Path:
+        return self.run_dir / "ssl-client.properties"
+
+    @property
+    def ssl_bootstrap(self) -> str:
+        return ",".join(f"{HOST}:{node.ssl}" for node in self.nodes if node.ssl)
 
     @property
     def sasl_bootstrap(self) -> str:
@@ -643,13 +701,15 @@ class Cluster:
 
     def _write_configs(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        make_tls_files(self.tls_dir)
         (self.run_dir / "log4j2-broker.properties").write_text(BROKER_LOG4J)
         (self.run_dir / "log4j2-tools.properties").write_text(TOOLS_LOG4J)
         for node in self.nodes:
             self.node_dir(node.node_id).mkdir(parents=True, exist_ok=True)
             data_dir = self.node_dir(node.node_id) / "data"
-            self._props_path(node.node_id).write_text(server_properties(node, self.nodes, data_dir))
+            self._props_path(node.node_id).write_text(server_properties(node, self.nodes, data_dir, self.tls_dir))
         self.auditor_config_path.write_text(client_properties("auditor", self.sasl_bootstrap))
+        self.ssl_config_path.write_text(ssl_client_properties(self.tls_dir / "ca.pem", self.ssl_bootstrap))
         self.admin_config_path.write_text(client_properties("admin", self.sasl_bootstrap))
 
     def _format_command(self, node: Node) -> list[str]:
