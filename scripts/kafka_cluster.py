@@ -104,7 +104,7 @@ COMMON_BROKER_CONFIG = {
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "sasl.enabled.mechanisms": f"{SCRAM_MECHANISM},PLAIN",
+    "sasl.enabled.mechanisms": f"{SCRAM_MECHANISM},PLAIN,OAUTHBEARER",
     # the broker's own SCRAM identity on that listener (used only if it were the inter-broker one)
     "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": jaas_config("admin"),
     # SASL/PLAIN with the same users and passwords, to prove the auditor's PLAIN support
@@ -112,6 +112,11 @@ COMMON_BROKER_CONFIG = {
         'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" '
         + " ".join(f'user_{user}="{password}"' for user, password in USERS.items())
         + ";"
+    ),
+    # OAUTHBEARER with Kafka's unsecured token validator (no identity provider): the token's `sub` is the user
+    "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config": (
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
+        'unsecuredLoginStringClaim_sub="admin";'
     ),
     "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "super.users": "User:admin;User:ANONYMOUS",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +92,45 @@ def test_sasl_plain_wrong_password_is_exit_3(kafka_cluster: Any, tmp_path: Path)
     code, report, err = audit(kafka_cluster.sasl_bootstrap, plain_config(tmp_path, "wrong"), timeout=6)
     assert code == 3 and report is None
     assert "wrong" not in err
+
+
+def unsecured_token(tmp_path: Path, subject: str, lifetime_s: int = 3600) -> Path:
+    """A JWT for Kafka's unsecured OAUTHBEARER validator (alg none): the broker takes `sub` as the user."""
+
+    def part(claims: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+    now = int(time.time())
+    token = f"{part({'alg': 'none'})}.{part({'sub': subject, 'iat': now - 60, 'exp': now + lifetime_s})}."
+    return write(tmp_path / f"{subject}.jwt", token)
+
+
+def oauth_config(tmp_path: Path, token: Path) -> Path:
+    return write(
+        tmp_path / "oauth.properties",
+        f"security.protocol=SASL_PLAINTEXT\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=file://{token}\n",
+    )
+
+
+def test_oauthbearer_token_file_authenticates_as_its_subject(
+    kafka_cluster: Any, make_topic: Any, tmp_path: Path
+) -> None:
+    make_topic("rf2", replication_factor=2)
+    _, plain, _ = audit(kafka_cluster.bootstrap)
+    code, as_auditor, err = audit(
+        kafka_cluster.sasl_bootstrap, oauth_config(tmp_path, unsecured_token(tmp_path, "auditor"))
+    )
+    assert code == 0, err
+    assert fingerprints(as_auditor) == fingerprints(plain) != set()
+    # the broker authorises the token's subject: a user without ACLs reads (almost) nothing
+    code, as_nobody, err = audit(
+        kafka_cluster.sasl_bootstrap, oauth_config(tmp_path, unsecured_token(tmp_path, "nobody"))
+    )
+    assert as_nobody is not None, err
+    assert as_nobody["coverage"]["complete"] is False
+
+
+def test_oauthbearer_expired_token_is_exit_3(kafka_cluster: Any, tmp_path: Path) -> None:
+    expired = unsecured_token(tmp_path, "auditor", lifetime_s=-30)
+    code, report, _ = audit(kafka_cluster.sasl_bootstrap, oauth_config(tmp_path, expired), timeout=6)
+    assert code == 3 and report is None
