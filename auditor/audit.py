@@ -37,6 +37,7 @@ class AuditOptions:
     fail_on_gaps: bool = False
     exit_zero: bool = False
     rules_dir: Path | None = None
+    rules: tuple[Rule, ...] | None = None  # already loaded (the CLI loads them to check the policy)
     policy: Policy | None = None  # severities, params, scope and waivers (policyfile.load_policy)
     baseline: Mapping[str, int] | None = None  # fingerprint -> count (baseline.load_baseline)
     write_baseline: Path | None = None  # record this run's unwaived findings there, and accept them
@@ -89,7 +90,7 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     if sources.cluster is None and sources.snapshot is None and files is None and not sources.services:
         raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     clock = _Clock()
-    rules = load_rules(options.rules_dir)
+    rules = list(options.rules) if options.rules is not None else load_rules(options.rules_dir)
     estate, targets = read_files(files) if files else (Estate(), ())
     estate, declared = with_services(estate, sources.services)
     targets = (*targets, *declared)

@@ -87,6 +87,7 @@ def audit_options(
         fail_on_gaps=fail_on_gaps,
         exit_zero=exit_zero,
         policy=tuned,
+        rules=tuple(rules),
         baseline=load_baseline(baseline) if baseline is not None else None,
         write_baseline=write_baseline,
         samples=samples,

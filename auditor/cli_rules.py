@@ -49,7 +49,8 @@ def show_rule(
     from auditor.engine import load_rules
     from auditor.policyfile import rule_index
 
-    found = rule_index(load_rules()).get(rule) or rule_index(load_rules()).get(rule.upper())
+    index = rule_index(load_rules())
+    found = index.get(rule) or index.get(rule.upper())
     if found is None:
         raise InputError(f"unknown rule {rule!r}; `kafka-audit rules list` shows them")
     if output_format is ListFormat.JSON:
