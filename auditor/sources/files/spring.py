@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from auditor.model import ClientConfig, Configs
@@ -217,12 +219,23 @@ def document(entries: Iterable[Entry]) -> Document:
         if names[:4] in (["spring", "config", "activate", "onprofile"],) or (
             names[:2] == ["spring", "profiles"] and (len(names) == 2 or names[2].startswith("["))
         ):
-            doc.activation = (doc.activation or []) + _profile_list(entry.value)
+            doc.activation = (doc.activation or []) + _expressions(entry)
         elif names[:3] == ["spring", "profiles", "active"]:
             doc.active_profiles += _profile_list(entry.value)
         elif names[:2] == ["spring", "kafka"]:
             _classify(doc, entry, parts[2:], names[2:])
     return doc
+
+
+def _expressions(entry: Entry) -> list[str]:
+    """The profile expressions of an activation key, each checked as Spring parses it."""
+    expressions = _profile_list(entry.value)
+    for expression in expressions:
+        try:
+            profile_expression(expression)
+        except ParseError as exc:
+            raise ParseError(exc.problem, entry.line, entry.path) from exc
+    return expressions
 
 
 def _profile_list(raw: str | None) -> list[str]:
@@ -248,41 +261,108 @@ def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -
 
 
 def runs(documents: list[Document]) -> Iterator[tuple[str | None, list[Document]]]:
-    """(profile, active documents): the profile-less run, then each profile the file names."""
-    active = [p for d in documents if d.activation is None for p in d.active_profiles]
-    base = [d for d in documents if d.activation is None or _active(d.activation, set(active))]
+    """(profile, active documents): the profile-less run, then each set of profiles that activates
+    a document ('prod & eu' is judged with prod and eu active, named 'prod,eu')."""
+    active = {p for d in documents if d.activation is None for p in d.active_profiles}
+    base = [d for d in documents if d.activation is None or _active(d.activation, active)]
     yield None, base
-    for profile in _profiles(documents):
-        if profile in active:
-            continue
-        yield profile, [d for d in documents if d.activation is None or _active(d.activation, {profile})]
+    for profiles in _profile_sets(documents):
+        chosen = set(profiles)
+        if chosen <= active:
+            continue  # the profile-less run already has them active
+        yield ",".join(profiles), [d for d in documents if d.activation is None or _active(d.activation, chosen)]
 
 
-def _profiles(documents: list[Document]) -> list[str]:
-    names: list[str] = []
+def _profile_sets(documents: list[Document]) -> list[tuple[str, ...]]:
+    """The smallest sets of profiles that activate each document, in order of appearance."""
+    found: list[tuple[str, ...]] = []
     for doc in documents:
         for expression in doc.activation or []:
-            for name in re.findall(r"[^\s!&|()]+", expression):
-                if name not in names:
-                    names.append(name)
-    return names
+            for profiles in profile_expression(expression).minimal_sets():
+                if profiles and profiles not in found:
+                    found.append(profiles)
+    return found
 
 
 def _active(activation: list[str], profiles: set[str]) -> bool:
-    """Spring profile expressions: a list matches if any matches; '!', '&', '|' (no nesting)."""
-    return any(_matches(expression, profiles) for expression in activation)
+    """A list of profile expressions matches when any of them does."""
+    return any(profile_expression(expression).matches(profiles) for expression in activation)
 
 
-def _matches(expression: str, profiles: set[str]) -> bool:
-    text = expression.replace("(", " ").replace(")", " ")
-    return any(all(_term(t, profiles) for t in conj.split("&")) for conj in text.split("|"))
+MAX_EXPRESSION_PROFILES = 12
+_PROFILE_TOKEN = re.compile(r"\s*([()&|!]|[^\s()&|!]+)")
 
 
-def _term(term: str, profiles: set[str]) -> bool:
-    term = term.strip()
-    negated = term.startswith("!")
-    name = term.lstrip("!").strip()
-    return (name not in profiles) if negated else (name in profiles)
+Match = Callable[[set[str]], bool]
+
+
+@dataclass(frozen=True)
+class ProfileExpression:
+    """A parsed Spring profile expression (org.springframework.core.env.Profiles.of)."""
+
+    text: str
+    names: tuple[str, ...]  # the profiles it names, in order of appearance
+    matches: Match
+
+    def minimal_sets(self) -> list[tuple[str, ...]]:
+        """Every smallest set of its profiles that makes it true ('!prod' gives the empty set)."""
+        satisfying: list[frozenset[str]] = []
+        for size in range(len(self.names) + 1):
+            for combination in itertools.combinations(self.names, size):
+                chosen = frozenset(combination)
+                if not any(s <= chosen for s in satisfying) and self.matches(set(chosen)):
+                    satisfying.append(chosen)
+        return [tuple(n for n in self.names if n in s) for s in satisfying]
+
+
+@functools.lru_cache(maxsize=1024)
+def profile_expression(text: str) -> ProfileExpression:
+    """Spring's grammar: names, '!', '&', '|' and parentheses; '&' and '|' mixed at one level
+    without parentheses is malformed (Spring refuses to start). ParseError when malformed."""
+    tokens = [m.group(1) for m in _PROFILE_TOKEN.finditer(text)]
+    if not tokens:
+        raise ParseError(f"empty profile expression {text!r}")
+    match, end = _profiles_of(tokens, 0, text)
+    if end != len(tokens):
+        raise ParseError(f"malformed profile expression {text!r}: unexpected {tokens[end]!r}")
+    names = tuple(dict.fromkeys(t for t in tokens if t not in _OPERATORS))
+    if len(names) > MAX_EXPRESSION_PROFILES:
+        raise ParseError(f"profile expression {text!r} names more than {MAX_EXPRESSION_PROFILES} profiles")
+    return ProfileExpression(text, names, match)
+
+
+_OPERATORS = ("(", ")", "&", "|", "!")
+
+
+def _profiles_of(tokens: list[str], index: int, text: str) -> tuple[Match, int]:
+    """operand (('&' operand)* | ('|' operand)*): one operator kind per level."""
+    operand, index = _profile_operand(tokens, index, text)
+    operands = [operand]
+    operator: str | None = None
+    while index < len(tokens) and tokens[index] in ("&", "|"):
+        if operator not in (None, tokens[index]):
+            raise ParseError(f"malformed profile expression {text!r}: mix '&' and '|' only inside parentheses")
+        operator = tokens[index]
+        operand, index = _profile_operand(tokens, index + 1, text)
+        operands.append(operand)
+    combine = all if operator == "&" else any
+    return (lambda profiles: combine(m(profiles) for m in operands)), index
+
+
+def _profile_operand(tokens: list[str], index: int, text: str) -> tuple[Match, int]:
+    """A name, '!' operand, or '(' expression ')'."""
+    token = tokens[index] if index < len(tokens) else None
+    if token == "!":
+        negated, index = _profile_operand(tokens, index + 1, text)
+        return (lambda profiles: not negated(profiles)), index
+    if token == "(":
+        inner, index = _profiles_of(tokens, index + 1, text)
+        if index >= len(tokens) or tokens[index] != ")":
+            raise ParseError(f"malformed profile expression {text!r}: '(' without ')'")
+        return inner, index + 1
+    if token is None or token in _OPERATORS:
+        raise ParseError(f"malformed profile expression {text!r}: a profile name expected")
+    return (lambda profiles: token in profiles), index + 1
 
 
 def role_config(docs: list[Document], role: str, path: str, library: str, version: str | None) -> ClientConfig | None:
