@@ -44,6 +44,7 @@ demo: cluster
 lint: venv
 	$(BIN)/ruff check auditor tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: venv
 	$(BIN)/python -m pytest -m "not integration"

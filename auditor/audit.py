@@ -17,10 +17,10 @@ from auditor.engine.rules import PLACEHOLDER
 from auditor.errors import InputError
 from auditor.facts import subjects
 from auditor.findings import Finding, RuleInfo, Severity
-from auditor.model import ClusterSnapshot, Estate, Service
+from auditor.model import ClusterSnapshot, Estate, Kind, Service, Target, TargetKind
 from auditor.policy import exit_code
 from auditor.policyfile import Policy
-from auditor.result import AuditResult, Target
+from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.services import with_services
@@ -36,7 +36,6 @@ class AuditOptions:
     fail_on: Severity | None = Severity.HIGH
     fail_on_gaps: bool = False
     exit_zero: bool = False
-    rules_dir: Path | None = None
     rules: tuple[Rule, ...] | None = None  # already loaded (the CLI loads them to check the policy)
     policy: Policy | None = None  # severities, params, scope and waivers (policyfile.load_policy)
     baseline: Mapping[str, int] | None = None  # fingerprint -> count (baseline.load_baseline)
@@ -66,14 +65,19 @@ class Sources:
     services: tuple[Service, ...] = ()  # the services manifest (policy `services:` or --services)
 
 
+def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
+    """The services manifest: the file at `path`, else the policy's `services:` section. Raises InputError."""
+    from auditor.sources.services import load_services_file, parse_services
+
+    if path is not None:
+        return load_services_file(path)
+    section = policy.services if policy is not None else None
+    return parse_services(section.value, section.where, section.folder) if section is not None else ()
+
+
 def audit_cluster(settings: ConnectionSettings, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Collect from a live cluster, judge, gate. Raises InputError / ClusterUnreachable."""
     return audit_sources(Sources(cluster=settings), options, progress)
-
-
-def audit_snapshot(path: Path, options: AuditOptions) -> AuditResult:
-    """Audit a snapshot file offline (`kafka-audit snapshot` wrote it). Raises InputError."""
-    return audit_sources(Sources(snapshot=path), options)
 
 
 def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | None = None) -> AuditResult:
@@ -84,13 +88,13 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     """
     files = sources.files if sources.files and sources.files.paths else None
     if sources.cluster is not None and sources.snapshot is not None:
-        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+        raise InputError("a live cluster and a snapshot cannot be audited in one run: give one of them")
     if options.assume_down and sources.cluster is None and sources.snapshot is None:
-        raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
+        raise InputError("assuming brokers down needs a cluster to judge: a live cluster or a snapshot")
     if sources.cluster is None and sources.snapshot is None and files is None and not sources.services:
-        raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
+        raise InputError("nothing to audit: no files, cluster, snapshot or services manifest given")
     clock = _Clock()
-    rules = list(options.rules) if options.rules is not None else load_rules(options.rules_dir)
+    rules = list(options.rules) if options.rules is not None else load_rules()
     estate, targets = read_files(files) if files else (Estate(), ())
     estate, declared = with_services(estate, sources.services)
     targets = (*targets, *declared)
@@ -120,7 +124,8 @@ def _read_cluster(
     if sources.snapshot is not None:
         from auditor.sources.snapshot import read_snapshot
 
-        return [read_snapshot(sources.snapshot)], Target("snapshot", str(sources.snapshot), "kafka-audit-snapshot")
+        target = Target(TargetKind.SNAPSHOT, str(sources.snapshot), "kafka-audit-snapshot")
+        return [read_snapshot(sources.snapshot)], target
     if sources.cluster is not None:
         from auditor.sources.live import collect
 
@@ -128,7 +133,7 @@ def _read_cluster(
         snapshots = collect_samples(
             lambda: collect(settings, progress, shares), options.samples, options.sample_interval_s
         )
-        return snapshots, Target(kind="cluster", name=snapshots[-1].bootstrap, format="kafka")
+        return snapshots, Target(kind=TargetKind.CLUSTER, name=snapshots[-1].bootstrap, format="kafka")
     return None
 
 
@@ -189,7 +194,7 @@ def audit_estate(
         tool_version=__version__,
         started_at=clock.started.isoformat(timespec="seconds"),
         duration_ms=clock.elapsed_ms(),
-        fail_on=options.fail_on.value if options.fail_on else "never",
+        fail_on=options.fail_on,
         exit_code=code,
         targets=targets,
         findings=tuple(findings),
@@ -199,7 +204,7 @@ def audit_estate(
         waivers=tuple(waiver_uses),
         policy=policy.source,
         samples=len(earlier) + 1,
-        checklist=build_checklist(estate.services, judged.get("write", ()), findings, passed, _what_if(options)),
+        checklist=build_checklist(estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)),
     )
 
 

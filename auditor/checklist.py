@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from auditor.findings import Finding, Pass, Resource, Status
+from auditor.model import Kind
 
 if TYPE_CHECKING:
     from auditor.facts import Subject
@@ -128,15 +129,15 @@ def _resources(service: Service, item: Item) -> list[Resource] | None:
         return None
     topics = (producer.topics if producer else ()) + (consumer.topics if consumer else ())
     groups = {
-        "producer_config": [Resource("producer", producer.config.name or producer.config.path)]
+        "producer_config": [Resource(Kind.PRODUCER, producer.config.name or producer.config.path)]
         if producer and producer.config
         else [],
-        "consumer_config": [Resource("consumer", consumer.config.name or consumer.config.path)]
+        "consumer_config": [Resource(Kind.CONSUMER, consumer.config.name or consumer.config.path)]
         if consumer and consumer.config
         else [],
         "writes": [write_resource(service.name, t) for t in producer.topics] if producer else [],
-        "topics": [Resource("topic", t) for t in dict.fromkeys(topics)],
-        "service": [Resource("service", service.name)],
+        "topics": [Resource(Kind.TOPIC, t) for t in dict.fromkeys(topics)],
+        "service": [Resource(Kind.SERVICE, service.name)],
     }
     return [resource for group in item.judged_on for resource in groups[group]]
 

@@ -134,12 +134,16 @@ def audit(
     assume_down: AssumeDownOption = None,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
-    from auditor.audit import FileSources, Sources, audit_sources
-    from auditor.cli_policy import audit_options, declared_services
+    from auditor.audit import FileSources, Sources, audit_sources, declared_services
+    from auditor.cli_policy import audit_options
     from auditor.progress import terminal_progress
 
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
+    if bootstrap_server is not None and snapshot is not None:
+        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+    if assume_down and bootstrap_server is None and snapshot is None:
+        raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
     options = audit_options(
         fail_on=fail_on,
         fail_on_gaps=fail_on_gaps,
@@ -158,6 +162,8 @@ def audit(
     cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
     files = FileSources(tuple(paths or ()), file_format, client)
     sources = Sources(cluster, snapshot, files, declared_services(services, options.policy))
+    if not (cluster or snapshot or files.paths or sources.services):
+        raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     with terminal_progress() as progress:
         result = audit_sources(sources, options, progress if cluster else None)
     write_reports(result, requests, threshold)

@@ -13,8 +13,6 @@ from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions
-    from auditor.model import Service
-    from auditor.policyfile import Policy
 
 PolicyOption = Annotated[
     Path | None,
@@ -95,11 +93,3 @@ def audit_options(
         assume_down=parse_assume_down(assume_down or ()),
     )
 
-
-def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
-    """--services FILE, else the policy's `services:` section."""
-    if path is not None:
-        from auditor.sources.services import load_services_file
-
-        return load_services_file(path)
-    return policy.services if policy is not None else ()

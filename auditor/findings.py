@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 
@@ -104,3 +106,47 @@ class RuleInfo:
     rationale: str
     remediation: str
     references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule_id: str
+    reason: str
+    owner: str
+    expires: str  # as written: a malformed date counts as expired
+    source: str  # file:line
+    resource: str | None = None
+    resource_regex: str | None = None
+    kind: str | None = None
+
+    @property
+    def resource_text(self) -> str:
+        name = self.resource if self.resource is not None else f"/{self.resource_regex}/"
+        return f"{self.kind} {name}" if self.kind else name
+
+    def expiry(self) -> date | None:
+        try:
+            return date.fromisoformat(self.expires.strip())
+        except ValueError:
+            return None
+
+    def expired(self, today: date) -> bool:
+        """Valid through its `expires` date; a date that cannot be read is expired."""
+        expiry = self.expiry()
+        return expiry is None or today > expiry
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.rule_id != self.rule_id or (self.kind is not None and finding.resource.kind != self.kind):
+            return False
+        if self.resource is not None:
+            return finding.resource.name == self.resource
+        return self.resource_regex is not None and re.fullmatch(self.resource_regex, finding.resource.name) is not None
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """How a waiver fared in a run: applied, expired or unused, and how many findings it matched."""
+
+    waiver: Waiver
+    status: str
+    matched: int

@@ -6,8 +6,64 @@ need, and the rules judge.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # pragma: no cover - Python 3.10
+
+    class StrEnum(str, Enum):
+        """enum.StrEnum of 3.11: members are their value in str() and f-strings."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+class Kind(StrEnum):
+    """What rules judge and findings name: each kind of subject (auditor.facts.KINDS has one per member)."""
+
+    TOPIC = "topic"
+    BROKER = "broker"
+    PARTITION = "partition"
+    CLUSTER = "cluster"
+    GROUP = "group"
+    PRODUCER = "producer"
+    CONSUMER = "consumer"
+    WRITE = "write"  # a declared service's producer writing one topic
+    READ = "read"  # a declared service's consumer group reading one topic
+    SERVICE = "service"
+
+
+class Role(StrEnum):
+    """What a client configuration is for; one file may configure both."""
+
+    PRODUCER = "producer"
+    CONSUMER = "consumer"
+
+
+class TargetKind(StrEnum):
+    """What one run read: a live cluster, a snapshot of one, a configuration file, a database."""
+
+    CLUSTER = "cluster"
+    SNAPSHOT = "snapshot"
+    FILE = "file"
+    DATABASE = "database"
+
+    @property
+    def is_file(self) -> bool:
+        """Files and databases are where a finding's location points; the rest is the cluster."""
+        return self in (TargetKind.FILE, TargetKind.DATABASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What was audited: a cluster, a snapshot, a file, a database; `format` says how it was read."""
+
+    kind: TargetKind
+    name: str
+    format: str
 
 
 class ConfigSource(str, Enum):
@@ -199,7 +255,7 @@ class ClientConfig:
     """
 
     path: str
-    roles: frozenset[str]  # subset of {"producer", "consumer"}
+    roles: frozenset[Role]
     library: str  # java | librdkafka | kafka-python | spring | ...
     library_version: str | None = None
     settings: Configs = field(default_factory=dict)

@@ -26,10 +26,10 @@ from typing import Any
 from auditor.engine import Rule
 from auditor.errors import InputError
 from auditor.facts import Subject
-from auditor.findings import Severity
-from auditor.model import Service
+from auditor.findings import Severity, Waiver
+from auditor.model import Kind
 from auditor.policy import FAIL_ON_CHOICES
-from auditor.waivers import Waiver, parse_waivers
+from auditor.waivers import parse_waivers
 from auditor.yamlread import Located, load_located
 
 POLICY_FILE = ".kafka-audit.yaml"
@@ -54,6 +54,15 @@ class RuleTuning:
 
 
 @dataclass(frozen=True)
+class RawSection:
+    """A section the policy carries as written, for the layer that owns its meaning to parse."""
+
+    value: Any
+    where: str  # file:line, for that layer's errors
+    folder: Path  # relative paths in it are relative to the policy file's folder
+
+
+@dataclass(frozen=True)
 class Policy:
     source: str = "built-in default"
     fail_on: str | None = None
@@ -62,7 +71,7 @@ class Policy:
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: Mapping[str, RuleTuning] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
-    services: tuple[Service, ...] = ()
+    services: RawSection | None = None  # the services manifest, parsed by auditor.audit.declared_services
 
     def over(self, base: Policy) -> Policy:
         """This policy on top of `base` (what it extends): scalars win, lists add up."""
@@ -107,7 +116,7 @@ class Policy:
                 return False
         return True
 
-    def scope(self, subjects: Mapping[str, list[Subject]]) -> dict[str, list[Subject]]:
+    def scope(self, subjects: Mapping[Kind, list[Subject]]) -> dict[Kind, list[Subject]]:
         return {kind: [s for s in items if self.selects(s)] for kind, items in subjects.items()}
 
 
@@ -181,12 +190,10 @@ def parse_policy(document: Located, index: Mapping[str, Rule], source: str | Non
     )
 
 
-def _services(document: Located) -> tuple[Service, ...]:
+def _services(document: Located) -> RawSection | None:
     if "services" not in document:
-        return ()
-    from auditor.sources.services import parse_services
-
-    return parse_services(document["services"], document.where("services"), Path(document.path).parent)
+        return None
+    return RawSection(document["services"], document.where("services"), Path(document.path).parent)
 
 
 def _scope(document: Located, key: str) -> dict[str, tuple[str, ...]]:

@@ -6,23 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status
-from auditor.model import CoverageGap
-from auditor.waivers import WaiverUse
+from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status, WaiverUse
+from auditor.model import CoverageGap, Target, TargetKind
 
 if TYPE_CHECKING:
     from auditor.checklist import Checklist
-
-FILE_KINDS = ("file", "database")
-
-
-@dataclass(frozen=True)
-class Target:
-    """What was audited: a cluster, a snapshot, a file, a database."""
-
-    kind: str
-    name: str
-    format: str
 
 
 @dataclass(frozen=True)
@@ -36,7 +24,7 @@ class AuditResult:
     tool_version: str
     started_at: str
     duration_ms: int
-    fail_on: str
+    fail_on: Severity | None  # None: never (`--fail-on never`)
     exit_code: int
     targets: tuple[Target, ...]
     findings: tuple[Finding, ...]
@@ -48,6 +36,11 @@ class AuditResult:
     policy: str | None = None  # the policy file (or built-in profile) that tuned the run
     samples: int = 1  # reads of partition state (--samples)
     checklist: Checklist | None = None  # per declared service: the checklist's items (auditor.checklist)
+
+    @property
+    def fail_on_label(self) -> str:
+        """The gate's threshold as the `--fail-on` flag spells it."""
+        return self.fail_on.value if self.fail_on is not None else "never"
 
     @property
     def complete(self) -> bool:
@@ -84,10 +77,10 @@ class AuditResult:
         """The target a finding or pass belongs to: its file, else the cluster (or snapshot)."""
         if location is not None:
             for target in self.targets:
-                if target.kind in FILE_KINDS and target.name == location.path:
+                if target.kind.is_file and target.name == location.path:
                     return target
-            return Target("file", location.path, "unknown")
+            return Target(TargetKind.FILE, location.path, "unknown")
         for target in self.targets:
-            if target.kind not in FILE_KINDS:
+            if not target.kind.is_file:
                 return target
-        return Target("cluster", "unknown", "kafka")
+        return Target(TargetKind.CLUSTER, "unknown", "kafka")

@@ -14,9 +14,7 @@ from dataclasses import replace
 from auditor.engine import Rule, evaluate
 from auditor.facts import KINDS, Subject
 from auditor.findings import Finding
-from auditor.model import ClusterSnapshot, Estate
-
-PARTITION = "partition"
+from auditor.model import ClusterSnapshot, Estate, Kind
 
 
 def collect_samples(
@@ -33,19 +31,19 @@ def keep_steady(
     findings: Iterable[Finding],
     rules: Sequence[Rule],
     earlier: Sequence[ClusterSnapshot],
-    scope: Callable[[Mapping[str, list[Subject]]], Mapping[str, list[Subject]]],
+    scope: Callable[[Mapping[Kind, list[Subject]]], Mapping[Kind, list[Subject]]],
     interval_s: float,
 ) -> list[Finding]:
     """The findings of the last sample, less partition findings absent from an earlier sample."""
     if not earlier:
         return list(findings)
-    partition_rules = [r for r in rules if PARTITION in r.resources]
+    partition_rules = [r for r in rules if Kind.PARTITION in r.resources]
     held = [_partition_keys(partition_rules, snapshot, scope) for snapshot in earlier]
     samples = len(earlier) + 1
     note = f" (held in all {samples} samples, {interval_s:g} s apart)"
     kept = []
     for finding in findings:
-        if finding.resource.kind == PARTITION:
+        if finding.resource.kind == Kind.PARTITION:
             if not all(_key(finding) in keys for keys in held):
                 continue
             finding = replace(finding, message=finding.message + note)
@@ -56,9 +54,9 @@ def keep_steady(
 def _partition_keys(
     rules: Sequence[Rule],
     snapshot: ClusterSnapshot,
-    scope: Callable[[Mapping[str, list[Subject]]], Mapping[str, list[Subject]]],
+    scope: Callable[[Mapping[Kind, list[Subject]]], Mapping[Kind, list[Subject]]],
 ) -> set[tuple[str, str, str]]:
-    partitions = {PARTITION: list(KINDS[PARTITION].build(Estate(cluster=snapshot)))}
+    partitions = {Kind.PARTITION: list(KINDS[Kind.PARTITION].build(Estate(cluster=snapshot)))}
     return {_key(f) for f in evaluate(rules, scope(partitions))}
 
 

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.audit import AuditOptions, audit_estate
 from auditor.engine import load_rules
-from auditor.model import Estate
+from auditor.model import Estate, Target, TargetKind
 from auditor.reports import OutputFormat, RenderOptions, render
-from auditor.result import AuditResult, Target
+from auditor.result import AuditResult
 from tests.builders import snapshot, topic
 
 
@@ -32,7 +32,7 @@ def large_result(topics: int) -> AuditResult:
         for i in range(topics)
     ]
     snap = snapshot(*cases)
-    target = Target("cluster", snap.bootstrap, "kafka")
+    target = Target(TargetKind.CLUSTER, snap.bootstrap, "kafka")
     return audit_estate(Estate(cluster=snap), (target,), load_rules(), AuditOptions())
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
-from auditor.model import CoverageGap
-from auditor.result import AuditResult, Target
-from auditor.waivers import Waiver, WaiverUse
+from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status, Waiver, WaiverUse
+from auditor.model import CoverageGap, Target, TargetKind
+from auditor.result import AuditResult
 
-CLUSTER = Target("cluster", "127.0.0.1:9092", "kafka")
+CLUSTER = Target(TargetKind.CLUSTER, "127.0.0.1:9092", "kafka")
 APP_FILE = "config/app.yml"
 PRODUCER_FILE = "clients/producer.properties"
 
@@ -176,9 +175,13 @@ def full_result() -> AuditResult:
         tool_version="0.1.0",
         started_at="2026-01-01T12:00:00+00:00",
         duration_ms=1234,
-        fail_on="high",
+        fail_on=Severity.HIGH,
         exit_code=1,
-        targets=(CLUSTER, Target("file", APP_FILE, "spring"), Target("file", PRODUCER_FILE, "properties")),
+        targets=(
+            CLUSTER,
+            Target(TargetKind.FILE, APP_FILE, "spring"),
+            Target(TargetKind.FILE, PRODUCER_FILE, "properties"),
+        ),
         findings=findings,
         gaps=(CoverageGap("topic secret-ledger", "TopicAuthorizationFailedError: not authorised to describe"),),
         passes=passes,
@@ -194,7 +197,7 @@ def clean_result() -> AuditResult:
         tool_version="0.1.0",
         started_at="2026-01-01T12:00:00+00:00",
         duration_ms=5,
-        fail_on="high",
+        fail_on=Severity.HIGH,
         exit_code=0,
         targets=(CLUSTER,),
         findings=(),

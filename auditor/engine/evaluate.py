@@ -9,14 +9,14 @@ from typing import Any
 from auditor.engine.rules import Check, Rule, render
 from auditor.facts import Subject
 from auditor.findings import Finding, Location, Pass, Status
-from auditor.model import ConfigValue
+from auditor.model import ConfigValue, Kind
 
 
-def evaluate(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> list[Finding]:
+def evaluate(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> list[Finding]:
     return evaluate_all(rules, subjects)[0]
 
 
-def evaluate_all(rules: Iterable[Rule], subjects: Mapping[str, Iterable[Subject]]) -> tuple[list[Finding], list[Pass]]:
+def evaluate_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> tuple[list[Finding], list[Pass]]:
     """Every (rule, subject) pair judged once: the findings, and the pairs that passed.
 
     A rule with several checks on one kind finds with the first check that does.

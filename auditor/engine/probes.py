@@ -12,6 +12,7 @@ from typing import Any
 
 from auditor.engine.rules import Rule
 from auditor.facts.group import SHARE_FACTS
+from auditor.model import Kind
 
 
 def retention_shares(rules: Iterable[Rule]) -> tuple[float, ...]:
@@ -20,7 +21,7 @@ def retention_shares(rules: Iterable[Rule]) -> tuple[float, ...]:
     found: set[float] = set()
     for rule in rules:
         for check in rule.checks:
-            if check.resource == "group":
+            if check.resource is Kind.GROUP:
                 found.update(_thresholds(check.spec, rule.params))
     return tuple(sorted(found))
 

@@ -16,6 +16,7 @@ from auditor.engine.conditions import Condition, ConditionError, compile_conditi
 from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
 from auditor.findings import Severity, Stage
+from auditor.model import Kind
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -56,7 +57,7 @@ REQUIRED_CHECK_FIELDS = ("resource", "condition", "actual", "expected", "message
 class Check:
     """How a rule judges one kind of subject."""
 
-    resource: str
+    resource: Kind
     condition: Condition
     severity_cases: tuple[SeverityCase, ...]
     fact: str | None
@@ -88,7 +89,7 @@ class Rule:
         return "\n".join(dict.fromkeys(check.remediation for check in self.checks))
 
     @property
-    def resources(self) -> tuple[str, ...]:
+    def resources(self) -> tuple[Kind, ...]:
         return tuple(check.resource for check in self.checks)
 
     def severity_for(self, check: Check, facts: Mapping[str, Fact]) -> Severity:
@@ -207,7 +208,7 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
 
 
 def _subject_kind(name: str) -> SubjectKind:
-    kind = KINDS.get(name)
+    kind = KINDS.get(Kind(name)) if name in KINDS else None
     if kind is None:
         raise ConditionError(f"unknown resource {name!r}; known: {', '.join(KINDS)}")
     return kind

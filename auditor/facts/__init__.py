@@ -11,14 +11,14 @@ from auditor.facts.partition import PARTITION
 from auditor.facts.producer import PRODUCER
 from auditor.facts.service import READ, SERVICE, WRITE
 from auditor.facts.topic import TOPIC
-from auditor.model import Estate
+from auditor.model import Estate, Kind
 
-KINDS: dict[str, SubjectKind] = {
+KINDS: dict[Kind, SubjectKind] = {
     kind.name: kind for kind in (TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER, WRITE, READ, SERVICE)
 }
 
 
-def subjects(estate: Estate) -> dict[str, list[Subject]]:
+def subjects(estate: Estate) -> dict[Kind, list[Subject]]:
     """Every subject of everything audited, by kind."""
     return {name: list(kind.build(estate)) for name, kind in KINDS.items()}
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.findings import Location, Resource
-from auditor.model import ConfigValue, Estate
+from auditor.model import ConfigValue, Estate, Kind
 
 FactValue = int | float | str | bool | None
 
@@ -40,7 +40,7 @@ class SubjectKind:
     rejects any other name, and docs/rules.md lists them.
     """
 
-    name: str
+    name: Kind
     facts: Mapping[str, str]
     context: Mapping[str, str]
     build: Callable[[Estate], Iterable[Subject]]

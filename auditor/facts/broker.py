@@ -17,7 +17,7 @@ from pathlib import PurePath
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
-from auditor.model import Configs, Estate
+from auditor.model import Configs, Estate, Kind
 
 # Settings that decide durability and must agree across brokers (STO018).
 DURABILITY_KEYS: tuple[str, ...] = (
@@ -124,7 +124,7 @@ def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str
         }
     )
     return Subject(
-        resource=Resource("broker", view.name),
+        resource=Resource(Kind.BROKER, view.name),
         facts=facts,
         location=view.location,
         context={
@@ -175,7 +175,7 @@ def _value(view: BrokerView, key: str) -> str | None:
 
 
 BROKER = SubjectKind(
-    name="broker",
+    name=Kind.BROKER,
     facts={
         "id": "broker id (live) or the broker's name in its file",
         "live": "true for a broker of the live cluster, false for one declared in a file",

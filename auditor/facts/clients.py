@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from auditor.facts.base import Fact, FactValue, Subject, parse_bool, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge import ClientDefaults, defaults_for
-from auditor.model import ClientConfig, ConfigSource, ConfigValue
+from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
 
 ACKS = "acks"
 RETRIES = "retries"
@@ -37,11 +37,11 @@ class Effective:
 class ClientView:
     """A ClientConfig seen through its library's defaults, for one role."""
 
-    def __init__(self, config: ClientConfig, role: str) -> None:
+    def __init__(self, config: ClientConfig, role: Role) -> None:
         self.config = config
         self.defaults: ClientDefaults = defaults_for(config.library, config.library_version)
         self.label = self.defaults.label(config.library_version)
-        self._role_defaults = self.defaults.producer if role == "producer" else self.defaults.consumer
+        self._role_defaults = self.defaults.producer if role is Role.PRODUCER else self.defaults.consumer
 
     def raw(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective | None:
         """The file's own value of key, parsed; None when the file does not set it."""
@@ -184,7 +184,7 @@ def commit_after_processing(view: ClientView) -> Effective | None:
     return Effective(value, store.origin)
 
 
-def client_subject(config: ClientConfig, role: str, effective: Mapping[str, Effective], view: ClientView) -> Subject:
+def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Effective], view: ClientView) -> Subject:
     """A producer or consumer subject: resource named after the file (or compose/CR name)."""
     facts = {name: Fact(e.value, e.origin) for name, e in effective.items()}
     context = {
@@ -194,7 +194,7 @@ def client_subject(config: ClientConfig, role: str, effective: Mapping[str, Effe
         **{f"{name}_source": e.origin.describe_source() for name, e in effective.items()},
     }
     return Subject(
-        resource=Resource(role, config.name or config.path),
+        resource=Resource(kind, config.name or config.path),
         facts=facts,
         location=Location(path=config.path, line=None, profile=config.profile),
         context=context,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.facts.base import Fact, Subject, SubjectKind
 from auditor.findings import Resource
-from auditor.model import Estate
+from auditor.model import Estate, Kind
 
 
 def cluster_subjects(estate: Estate) -> Iterator[Subject]:
@@ -20,14 +20,14 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
         "broker_count": Fact(len(cluster.brokers) if cluster.brokers else None),
     }
     yield Subject(
-        resource=Resource("cluster", name),
+        resource=Resource(Kind.CLUSTER, name),
         facts=facts,
         context={"cluster": name, "bootstrap": cluster.bootstrap},
     )
 
 
 CLUSTER = SubjectKind(
-    name="cluster",
+    name=Kind.CLUSTER,
     facts={
         "controller_voters": "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read",
         "broker_count": "registered brokers",

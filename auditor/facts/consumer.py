@@ -17,7 +17,7 @@ from auditor.facts.clients import (
     parse_offset_reset,
     parse_text,
 )
-from auditor.model import Estate
+from auditor.model import Estate, Kind, Role
 
 
 def consumer_facts(view: ClientView) -> dict[str, Effective]:
@@ -41,9 +41,9 @@ def _default_ack_mode(view: ClientView) -> Effective:
 
 def consumer_subjects(estate: Estate) -> Iterator[Subject]:
     for config in estate.clients:
-        if "consumer" in config.roles:
-            view = ClientView(config, "consumer")
-            yield client_subject(config, "consumer", consumer_facts(view), view)
+        if Role.CONSUMER in config.roles:
+            view = ClientView(config, Role.CONSUMER)
+            yield client_subject(config, Kind.CONSUMER, consumer_facts(view), view)
 
 
 CONSUMER_FACTS = {
@@ -57,5 +57,5 @@ CONSUMER_FACTS = {
 }
 
 CONSUMER = SubjectKind(
-    name="consumer", facts=CONSUMER_FACTS, context=client_context(CONSUMER_FACTS), build=consumer_subjects
+    name=Kind.CONSUMER, facts=CONSUMER_FACTS, context=client_context(CONSUMER_FACTS), build=consumer_subjects
 )

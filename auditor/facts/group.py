@@ -7,7 +7,7 @@ from datetime import datetime
 
 from auditor.facts.base import Fact, Subject, SubjectKind, parse_int
 from auditor.findings import Resource
-from auditor.model import ClusterSnapshot, ConsumerGroup, Estate, GroupOffset
+from auditor.model import ClusterSnapshot, ConsumerGroup, Estate, GroupOffset, Kind
 
 
 def group_subjects(estate: Estate) -> Iterator[Subject]:
@@ -37,7 +37,7 @@ def group_subject(
         "retention_used_percent_max": Fact(most),
     }
     return Subject(
-        resource=Resource("group", group.id),
+        resource=Resource(Kind.GROUP, group.id),
         facts=facts,
         context={
             "group": group.id,
@@ -127,7 +127,7 @@ def _epoch_ms(iso: str) -> int | None:
 
 
 GROUP = SubjectKind(
-    name="group",
+    name=Kind.GROUP,
     facts={
         "id": "group id",
         "state": "group state (Stable, Empty, ...)",

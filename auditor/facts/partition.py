@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_int
 from auditor.findings import Resource
-from auditor.model import ClusterSnapshot, Estate, Partition, Topic
+from auditor.model import ClusterSnapshot, Estate, Kind, Partition, Topic
 
 
 def partition_subjects(estate: Estate) -> Iterator[Subject]:
@@ -37,7 +37,7 @@ def partition_subject(
         "rack_spread_possible": Fact(spread_possible),
     }
     return Subject(
-        resource=Resource("partition", partition.name),
+        resource=Resource(Kind.PARTITION, partition.name),
         facts=facts,
         context={
             "topic": topic.name,
@@ -73,7 +73,7 @@ def _ids(ids: tuple[int, ...]) -> str:
 
 
 PARTITION = SubjectKind(
-    name="partition",
+    name=Kind.PARTITION,
     facts={
         "topic": "the partition's topic",
         "internal": "true for partitions of Kafka's internal topics",

@@ -18,7 +18,7 @@ from auditor.facts.clients import (
     parse_acks,
     when_idempotent,
 )
-from auditor.model import Estate
+from auditor.model import Estate, Kind, Role
 
 
 def producer_facts(view: ClientView) -> dict[str, Effective]:
@@ -50,9 +50,9 @@ def _sum(a: FactValue, b: FactValue) -> int | None:
 
 def producer_subjects(estate: Estate) -> Iterator[Subject]:
     for config in estate.clients:
-        if "producer" in config.roles:
-            view = ClientView(config, "producer")
-            yield client_subject(config, "producer", producer_facts(view), view)
+        if Role.PRODUCER in config.roles:
+            view = ClientView(config, Role.PRODUCER)
+            yield client_subject(config, Kind.PRODUCER, producer_facts(view), view)
 
 
 PRODUCER_FACTS = {
@@ -69,5 +69,5 @@ PRODUCER_FACTS = {
 }
 
 PRODUCER = SubjectKind(
-    name="producer", facts=PRODUCER_FACTS, context=client_context(PRODUCER_FACTS), build=producer_subjects
+    name=Kind.PRODUCER, facts=PRODUCER_FACTS, context=client_context(PRODUCER_FACTS), build=producer_subjects
 )

@@ -22,8 +22,10 @@ from auditor.model import (
     ConsumerDeclaration,
     Declared,
     Estate,
+    Kind,
     Partition,
     ProducerDeclaration,
+    Role,
     Service,
     Topic,
     UniqueKeyState,
@@ -31,11 +33,11 @@ from auditor.model import (
 
 
 def write_resource(service: str, topic: str) -> Resource:
-    return Resource("write", f"{service} -> {topic}")
+    return Resource(Kind.WRITE, f"{service} -> {topic}")
 
 
 def read_resource(service: str, topic: str) -> Resource:
-    return Resource("read", f"{service} <- {topic}")
+    return Resource(Kind.READ, f"{service} <- {topic}")
 
 
 def _location(at: Declared) -> Location:
@@ -153,7 +155,7 @@ def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
         if consumer is None:
             continue
         isolation = (
-            _effective(consumer_facts(ClientView(consumer.config, "consumer")), "isolation_level")
+            _effective(consumer_facts(ClientView(consumer.config, Role.CONSUMER)), "isolation_level")
             if consumer.config
             else Fact(None)
         )
@@ -165,7 +167,7 @@ def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
 def write_subject(
     service: Service, producer: ProducerDeclaration, topic_name: str, estate: Estate, readers: list[tuple[str, Fact]]
 ) -> Subject:
-    config = producer_facts(ClientView(producer.config, "producer")) if producer.config else {}
+    config = producer_facts(ClientView(producer.config, Role.PRODUCER)) if producer.config else {}
     cluster = estate.cluster
     topic = _find_topic(cluster, topic_name)
     configs = topic.configs if topic else {}
@@ -221,7 +223,7 @@ def _int(value: FactValue) -> int | None:
 
 
 WRITE = SubjectKind(
-    name="write",
+    name=Kind.WRITE,
     facts={
         "service": "the declared service",
         "topic": "a topic it declares it writes",
@@ -289,7 +291,7 @@ def read_subject(service: str, consumer: ConsumerDeclaration, topic: str, cluste
 
 
 READ = SubjectKind(
-    name="read",
+    name=Kind.READ,
     facts={
         "service": "the declared service",
         "topic": "a topic its consumer group declares it reads",
@@ -330,7 +332,7 @@ def service_subjects(estate: Estate) -> Iterator[Subject]:
             "unique_key_enforced": Fact(_enforced(key)),
         }
         yield Subject(
-            resource=Resource("service", service.name),
+            resource=Resource(Kind.SERVICE, service.name),
             facts=facts,
             location=_location(service.at),
             context=_service_context(service, outbox.missing_columns if outbox else (), key),
@@ -371,7 +373,7 @@ def _service_context(service: Service, missing: tuple[str, ...], key: UniqueKeyS
 
 
 SERVICE = SubjectKind(
-    name="service",
+    name=Kind.SERVICE,
     facts={
         "name": "the declared service",
         "produces": "whether it declares a producer",

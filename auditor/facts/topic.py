@@ -13,7 +13,7 @@ from dataclasses import replace
 from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
-from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Topic
+from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
 
 INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
 
@@ -50,7 +50,7 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
         " --add-config"
     )
     return Subject(
-        resource=Resource("topic", topic.name),
+        resource=Resource(Kind.TOPIC, topic.name),
         facts=facts,
         context={"topic": topic.name, "bootstrap": bootstrap, "set_config": set_config, "declared_in": "the cluster"},
     )
@@ -91,7 +91,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
     }
     bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
     return Subject(
-        resource=Resource("topic", topic.name),
+        resource=Resource(Kind.TOPIC, topic.name),
         facts=facts,
         location=Location(topic.path),
         context={
@@ -132,7 +132,7 @@ def _known_broker_count(estate: Estate) -> int | None:
 
 
 TOPIC = SubjectKind(
-    name="topic",
+    name=Kind.TOPIC,
     facts={
         "name": "topic name",
         "declared": "false for a topic of the live cluster, true for one declared in a file",

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
-from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status
-from auditor.result import AuditResult, Target
-from auditor.waivers import WaiverUse
+from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status, WaiverUse
+from auditor.model import Target
+from auditor.result import AuditResult
 
 STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 
@@ -162,7 +162,7 @@ def verdict(result: AuditResult) -> str:
     """What the exit code means, in words."""
     return {
         0: "passes the gate",
-        1: f"fails the gate (fail-on {result.fail_on})",
+        1: f"fails the gate (fail-on {result.fail_on_label})",
         4: "incomplete: some resources could not be read (--fail-on-gaps)",
     }.get(result.exit_code, "did not complete")
 

@@ -71,7 +71,7 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
         if result.checklist.services:
             lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
         lines += [f"kafka-audit: {escape_data(line)}" for line in checklist_view.survival_lines(result.checklist)]
-    lines.append(f"kafka-audit: {counts_line(result)}; fail-on {result.fail_on}; exit code {result.exit_code}")
+    lines.append(f"kafka-audit: {counts_line(result)}; fail-on {result.fail_on_label}; exit code {result.exit_code}")
     return "\n".join(lines) + "\n"
 
 

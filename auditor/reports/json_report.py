@@ -7,10 +7,9 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor.checklist import checklist_document
-from auditor.findings import Finding, Pass, RuleInfo
+from auditor.findings import Finding, Pass, RuleInfo, WaiverUse
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
-from auditor.waivers import WaiverUse
 
 SCHEMA_VERSION = 1
 
@@ -53,7 +52,7 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
         "run": {
             "started_at": result.started_at,
             "duration_ms": result.duration_ms,
-            "fail_on": result.fail_on,
+            "fail_on": result.fail_on_label,
             "exit_code": result.exit_code,
         },
         "targets": [asdict(t) for t in result.targets],

@@ -13,10 +13,10 @@ from collections import Counter
 
 from auditor.checklist import FAIL, NOT_DECLARED, UNKNOWN, Checklist
 from auditor.findings import Location, Status
-from auditor.model import CoverageGap
+from auditor.model import CoverageGap, Target
 from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import Case, cases, finding_text, status_note, where
-from auditor.result import FILE_KINDS, AuditResult, Target
+from auditor.result import AuditResult
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,7 +63,7 @@ def _checklist_suite(result: AuditResult, checklist: Checklist) -> ET.Element:
 
 
 def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
-    files = {t.name for t in result.targets if t.kind in FILE_KINDS}
+    files = {t.name for t in result.targets if t.kind.is_file}
     grouped: dict[Target, list[CoverageGap]] = {}
     for gap in result.gaps:
         location = Location(gap.resource) if gap.resource in files else None
@@ -78,7 +78,7 @@ def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[
         ("kafka-audit.version", result.tool_version),
         ("target.kind", target.kind),
         ("target.format", target.format),
-        ("fail_on", result.fail_on),
+        ("fail_on", result.fail_on_label),
         ("exit_code", str(result.exit_code)),
     ):
         ET.SubElement(properties, "property", name=name, value=value)

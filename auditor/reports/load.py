@@ -13,11 +13,11 @@ from typing import Any
 
 from auditor.checklist import checklist_from_document
 from auditor.errors import InputError
-from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status
+from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status, Waiver, WaiverUse
 from auditor.jsonfile import read_json, schema_error
-from auditor.model import CoverageGap
-from auditor.result import AuditResult, Target
-from auditor.waivers import Waiver, WaiverUse
+from auditor.model import CoverageGap, Target, TargetKind
+from auditor.policy import parse_fail_on
+from auditor.result import AuditResult
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
 
@@ -49,9 +49,9 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         tool_version=document["tool"]["version"],
         started_at=run["started_at"],
         duration_ms=run["duration_ms"],
-        fail_on=run["fail_on"],
+        fail_on=parse_fail_on(run["fail_on"]),
         exit_code=run["exit_code"],
-        targets=tuple(Target(**t) for t in document["targets"]),
+        targets=tuple(_target(t) for t in document["targets"]),
         findings=tuple(_finding(f) for f in document["findings"]),
         gaps=tuple(CoverageGap(**g) for g in document["coverage"]["gaps"]),
         passes=tuple(_pass(p) for p in document.get("passed", ())),
@@ -62,6 +62,10 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         samples=run.get("samples", 1),
         checklist=checklist_from_document(document["checklist"]) if "checklist" in document else None,
     )
+
+
+def _target(data: dict[str, Any]) -> Target:
+    return Target(TargetKind(data["kind"]), data["name"], data["format"])
 
 
 def _location(data: dict[str, Any] | None) -> Location | None:

@@ -142,7 +142,7 @@ def _sarif_time(moment: datetime) -> str:
 
 def _run_properties(result: AuditResult) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "failOn": result.fail_on,
+        "failOn": result.fail_on_label,
         "targets": [f"{t.kind} {t.name}" for t in result.targets],
         "coverageComplete": result.complete,
     }

@@ -99,7 +99,7 @@ def _summary(result: AuditResult) -> Text:
     text = Text(counts_line(result), style="bold green" if not result.findings else "bold")
     coverage = "complete" if result.complete else f"{len(result.gaps)} gap(s)"
     text.append(
-        f"; {check_counts(result)}; coverage {coverage}; fail-on {result.fail_on}; exit code {result.exit_code}"
+        f"; {check_counts(result)}; coverage {coverage}; fail-on {result.fail_on_label}; exit code {result.exit_code}"
     )
     if result.min_severity:
         text.append(f" (showing {result.min_severity} and above; the gate counted all)")

@@ -24,8 +24,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from auditor.model import CoverageGap, OutboxDeclaration, OutboxState, Service, UniqueKeyState
-from auditor.result import Target
+from auditor.model import CoverageGap, OutboxDeclaration, OutboxState, Service, Target, TargetKind, UniqueKeyState
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -108,7 +107,7 @@ def _engine(url: str, timeout_s: float) -> tuple[Engine, Target, str | None]:
     from sqlalchemy.pool import NullPool
 
     parsed = make_url(url)
-    target = Target("database", parsed.render_as_string(hide_password=True), parsed.get_backend_name())
+    target = Target(TargetKind.DATABASE, parsed.render_as_string(hide_password=True), parsed.get_backend_name())
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         if not path or path == ":memory:":

@@ -39,9 +39,11 @@ from auditor.model import (
     IdempotencyDeclaration,
     OutboxDeclaration,
     ProducerDeclaration,
+    Role,
     Service,
+    Target,
+    TargetKind,
 )
-from auditor.result import Target
 from auditor.yamlread import Located, load_located
 
 SERVICE_KEYS = ("producer", "consumer", "outbox")
@@ -68,7 +70,7 @@ def with_services(estate: Estate, services: tuple[Service, ...]) -> tuple[Estate
         unique_keys=tuple(read.unique_keys),
         gaps=estate.gaps + tuple(read.gaps),
     )
-    manifest = Target("file", services[0].at.path, "kafka-audit-services")
+    manifest = Target(TargetKind.FILE, services[0].at.path, "kafka-audit-services")
     return estate, (manifest, *read.targets.values())
 
 
@@ -120,7 +122,7 @@ def _producer(spec: Any, where: str, base: Path) -> ProducerDeclaration:
     if not isinstance(flag, bool):
         raise InputError(f"{section.where('business_events')}: business_events must be true or false")
     return ProducerDeclaration(
-        config=_config(section, base, "producer"),
+        config=_config(section, base, Role.PRODUCER),
         topics=_topics(section),
         business_events=flag,
         at=_at(where),
@@ -132,7 +134,7 @@ def _consumer(spec: Any, where: str, base: Path) -> ConsumerDeclaration:
     group = _text(section, "group")
     idempotency = section.get("idempotency")
     return ConsumerDeclaration(
-        config=_config(section, base, "consumer"),
+        config=_config(section, base, Role.CONSUMER),
         group=group,
         topics=_topics(section),
         idempotency=None if idempotency is None else _idempotency(idempotency, section.where("idempotency")),
@@ -172,7 +174,7 @@ def _idempotency(spec: Any, where: str) -> IdempotencyDeclaration:
     )
 
 
-def _config(section: Located, base: Path, role: str) -> ClientConfig | None:
+def _config(section: Located, base: Path, role: Role) -> ClientConfig | None:
     """The client configuration the service runs with, read by the file sources."""
     if "config" not in section:
         return None

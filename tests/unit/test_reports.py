@@ -7,9 +7,10 @@ import pytest
 
 from auditor.audit import judge
 from auditor.engine import load_rules
-from auditor.model import CoverageGap, Estate
+from auditor.findings import Severity
+from auditor.model import CoverageGap, Estate, Target, TargetKind
 from auditor.reports import OutputFormat, render
-from auditor.result import AuditResult, Target
+from auditor.result import AuditResult
 from tests.builders import judge_topics, snapshot, topic
 from tests.report_schema import assert_valid_report
 
@@ -20,9 +21,9 @@ def result(gaps: tuple[CoverageGap, ...] = ()) -> AuditResult:
         tool_version="0.1.0",
         started_at="2026-01-01T00:00:00+00:00",
         duration_ms=12,
-        fail_on="high",
+        fail_on=Severity.HIGH,
         exit_code=1,
-        targets=(Target("cluster", snap.bootstrap, "kafka"),),
+        targets=(Target(TargetKind.CLUSTER, snap.bootstrap, "kafka"),),
         findings=tuple(judge_topics(*snap.topics)),
         gaps=gaps,
     )

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import InputError
-from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic
-from auditor.result import Target
+from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic, Target, TargetKind
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, KEY_VALUE, RELEVANT, detect, reader_for
 from auditor.sources.files.spring import file_profile, read_spring_folder
@@ -70,7 +69,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         fmt = file_format or _detect(file, text)
         if fmt is None:
             continue
-        targets.append(Target(kind="file", name=file.display, format=fmt))
+        targets.append(Target(kind=TargetKind.FILE, name=file.display, format=fmt))
         if fmt in by_folder:  # read together with the other files of their folder
             by_folder[fmt].setdefault(file.path.parent, []).append((file, text))
             continue

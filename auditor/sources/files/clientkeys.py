@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor.model import Role
+
 # librdkafka name or alias -> the Java client's name (CONFIGURATION.md "alias for").
 LIBRDKAFKA_ALIASES = {
     "request.required.acks": "acks",
@@ -115,14 +117,14 @@ def java_name(key: str, library: str) -> str:
     return key
 
 
-def roles_of(keys: Iterable[str]) -> frozenset[str]:
+def roles_of(keys: Iterable[str]) -> frozenset[Role]:
     """producer and/or consumer, by the Java-named keys a configuration sets."""
     names = set(keys)
-    roles = set()
+    roles: set[Role] = set()
     if names & PRODUCER_KEYS:
-        roles.add("producer")
+        roles.add(Role.PRODUCER)
     if names & CONSUMER_KEYS:
-        roles.add("consumer")
+        roles.add(Role.CONSUMER)
     return frozenset(roles)
 
 

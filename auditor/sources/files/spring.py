@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from auditor.model import ClientConfig, Configs
+from auditor.model import ClientConfig, Configs, Role
 from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
 from auditor.sources.files.clientkeys import CONSUMER_KEYS, PRODUCER_KEYS
 from auditor.sources.files.keyvalue import entries_of
@@ -29,8 +29,8 @@ from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
 ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
 MAX_ENTRIES = 200_000
 
-TYPED: dict[str, dict[str, str]] = {
-    "producer": {
+TYPED: dict[Role, dict[str, str]] = {
+    Role.PRODUCER: {
         "acks": "acks",
         "retries": "retries",
         "batchsize": "batch.size",
@@ -42,7 +42,7 @@ TYPED: dict[str, dict[str, str]] = {
         "transactionidprefix": "transactional.id",
         "bootstrapservers": "bootstrap.servers",
     },
-    "consumer": {
+    Role.CONSUMER: {
         "enableautocommit": "enable.auto.commit",
         "autooffsetreset": "auto.offset.reset",
         "isolationlevel": "isolation.level",
@@ -59,7 +59,7 @@ TYPED: dict[str, dict[str, str]] = {
         "bootstrapservers": "bootstrap.servers",
     },
 }
-ROLE_KEYS = {"producer": PRODUCER_KEYS, "consumer": CONSUMER_KEYS}
+ROLE_KEYS = {Role.PRODUCER: PRODUCER_KEYS, Role.CONSUMER: CONSUMER_KEYS}
 _BOOLEANS = {"true": "true", "on": "true", "yes": "true", "1": "true", "false": "false", "off": "false", "no": "false"}
 _BOOLEAN_KEYS = {"enable.auto.commit"}
 _ENUM_KEYS = {"isolation.level"}
@@ -72,8 +72,8 @@ class Document:
     activation: list[str] | None = None
     active_profiles: list[str] = field(default_factory=list)
     shared: list[Entry] = field(default_factory=list)
-    typed: dict[str, list[Entry]] = field(default_factory=lambda: {"producer": [], "consumer": []})
-    passthrough: dict[str, list[Entry]] = field(default_factory=lambda: {"producer": [], "consumer": []})
+    typed: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
+    passthrough: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
 
 
 # --- reading documents
@@ -83,7 +83,7 @@ def read_spring(text: str, path: str, options: ReadOptions) -> Found:
     documents = spring_documents(text, path)
     library, version = options.library("spring")
     clients: list[ClientConfig] = []
-    for role in ("producer", "consumer"):
+    for role in Role:
         base: ClientConfig | None = None
         for profile, docs in runs(documents):
             config = role_config(docs, role, path, library, version)
@@ -150,7 +150,7 @@ def _profile_file(documents: list[Document], profile: str, path: str, options: R
     active = [d for d in documents if d.activation is None or _active(d.activation, {profile})]
     base = [d for d in documents if d.activation is None]
     clients: list[ClientConfig] = []
-    for role in ("producer", "consumer"):
+    for role in Role:
         config = role_config(active, role, path, library, version)
         unchanged = base_chosen and config is not None and config == role_config(base, role, path, library, version)
         if config is not None and not unchanged:  # unchanged: the base file's findings cover it
@@ -242,17 +242,22 @@ def _profile_list(raw: str | None) -> list[str]:
     return [p.strip() for p in (raw or "").split(",") if p.strip()]
 
 
+def _role(section: str) -> Role | None:
+    """spring.kafka.producer.* and spring.kafka.consumer.* configure one role each."""
+    return Role(section) if section in TYPED else None
+
+
 def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -> None:
     if not names:
         return
     if names[0] == "properties" and len(parts) > 1:
         doc.shared.append(replace(entry, key=map_key(parts[1:])))
-    elif names[0] in TYPED and len(names) > 2 and names[1] == "properties":
-        doc.passthrough[names[0]].append(replace(entry, key=map_key(parts[2:])))
-    elif names[0] in TYPED and len(names) == 2 and names[1] in TYPED[names[0]]:
-        doc.typed[names[0]].append(replace(entry, key=TYPED[names[0]][names[1]]))
+    elif (role := _role(names[0])) and len(names) > 2 and names[1] == "properties":
+        doc.passthrough[role].append(replace(entry, key=map_key(parts[2:])))
+    elif role and len(names) == 2 and names[1] in TYPED[role]:
+        doc.typed[role].append(replace(entry, key=TYPED[role][names[1]]))
     elif names[:2] == ["listener", "ackmode"] and len(names) == 2:
-        doc.typed["consumer"].append(replace(entry, key=ACK_MODE_KEY))
+        doc.typed[Role.CONSUMER].append(replace(entry, key=ACK_MODE_KEY))
     elif names == ["bootstrapservers"]:
         doc.shared.append(replace(entry, key="bootstrap.servers"))
 
@@ -365,7 +370,7 @@ def _profile_operand(tokens: list[str], index: int, text: str) -> tuple[Match, i
     return (lambda profiles: token in profiles), index + 1
 
 
-def role_config(docs: list[Document], role: str, path: str, library: str, version: str | None) -> ClientConfig | None:
+def role_config(docs: list[Document], role: Role, path: str, library: str, version: str | None) -> ClientConfig | None:
     shared = [e for d in docs for e in d.shared]
     typed = [e for d in docs for e in d.typed[role]]
     passthrough = [e for d in docs for e in d.passthrough[role]]
