@@ -8,7 +8,7 @@ configuration value, the ConfigValue it came from, so a finding can say where it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.findings import Location, Resource
 from auditor.model import ConfigValue, Estate, Kind
@@ -64,4 +64,14 @@ def config_fact(configs: Mapping[str, ConfigValue], key: str, parse: Callable[[s
     origin = configs.get(key)
     if origin is None:
         return Fact(None)
-    return Fact(parse(origin.value), origin)
+    value = parse(origin.value)
+    return Fact(value, flag_invalid(origin, value))
+
+
+def flag_invalid(origin: ConfigValue, parsed: FactValue, consequence: str = "Kafka rejects it") -> ConfigValue:
+    """The origin of a value that was read but cannot be interpreted says so: its fact is unknown
+    (never the default), and the finding tells why."""
+    if parsed is not None or origin.value is None:
+        return origin
+    problem = f"{origin.value.strip()!r} is not a valid {origin.key}: {consequence}"
+    return replace(origin, detail=f"{origin.detail}; {problem}" if origin.detail else problem)

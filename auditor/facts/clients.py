@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from auditor.facts.base import Fact, FactValue, Subject, parse_bool, parse_int
+from auditor.facts.base import Fact, FactValue, Subject, flag_invalid, parse_bool, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge import ClientDefaults, defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
@@ -46,7 +46,10 @@ class ClientView:
     def raw(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective | None:
         """The file's own value of key, parsed; None when the file does not set it."""
         origin = self.config.settings.get(key)
-        return None if origin is None else Effective(parse(origin.value), origin)
+        if origin is None:
+            return None
+        value = parse(origin.value)
+        return Effective(value, flag_invalid(origin, value, f"{self.label} refuses to start with it"))
 
     def get(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective:
         """The file's value, else the library default (value None when neither is known)."""
@@ -73,12 +76,13 @@ class ClientView:
         )
 
 
+ACKS_VALUES = {"all": "all", "-1": "all", "1": "1", "0": "0"}
+
+
 def parse_acks(raw: str | None) -> FactValue:
-    """'all' and '-1' are the same; values trimmed and case-insensitive."""
-    if raw is None:
-        return None
-    value = raw.strip().lower()
-    return "all" if value in ("all", "-1") else value or None
+    """'all' and '-1' are the same; values trimmed and case-insensitive; anything else is None
+    (every client refuses to start with it)."""
+    return None if raw is None else ACKS_VALUES.get(raw.strip().lower())
 
 
 def parse_text(raw: str | None) -> FactValue:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from auditor.model import BrokerSettings, ClientConfig, Configs, DeclaredTopic
+from auditor.model import BrokerSettings, ClientConfig, Configs, ConfigSource, ConfigValue, DeclaredTopic
 from auditor.sources.files.clientkeys import java_name, roles_of
 from auditor.sources.files.values import Dialect, file_value
 
@@ -41,6 +41,7 @@ class Entry:
     value: str | None
     line: int | None
     path: str | None = None  # set when entries of several files are layered (Spring profile files)
+    problem: str | None = None  # why a value that is set cannot be read (a list where Kafka wants one value)
 
 
 def settings_of(
@@ -50,7 +51,12 @@ def settings_of(
     settings: Configs = {}
     for entry in entries:
         settings.pop(entry.key, None)
-        settings[entry.key] = file_value(entry.key, entry.value, entry.path or path, entry.line, dialect, env)
+        where = entry.path or path
+        settings[entry.key] = (
+            ConfigValue(entry.key, None, ConfigSource.FILE, where, entry.line, detail=entry.problem)
+            if entry.problem
+            else file_value(entry.key, entry.value, where, entry.line, dialect, env)
+        )
     return settings
 
 
@@ -63,7 +69,7 @@ def client_config(
     name: str | None = None,
 ) -> ClientConfig | None:
     """A client configuration keyed by Java names; None when it is neither producer nor consumer."""
-    renamed = [Entry(java_name(e.key, library), e.value, e.line) for e in entries]
+    renamed = [replace(e, key=java_name(e.key, library)) for e in entries]
     settings = settings_of(renamed, path, dialect)
     roles = roles_of(settings)
     if not roles:

@@ -18,20 +18,25 @@ TOPIC_CONFIG_KEYS = ("default.topic.config", "topic.config")
 
 
 def load_mapping(text: str, path: str) -> list[Value]:
-    """JSON is read as YAML (to keep lines); JSON that YAML rejects is read without lines."""
+    """A .json file must be JSON (YAML accepts what no JSON client would): it is checked as JSON,
+    then read as YAML to keep lines; JSON that YAML rejects is read without lines."""
+    data = _json(text) if path.endswith(".json") else None
     try:
         return load_documents(text)
-    except ParseError as yaml_error:
-        if not path.endswith(".json"):
+    except ParseError:
+        if data is None:
             raise
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            line = getattr(exc, "lineno", None)
-            raise ParseError(f"invalid JSON: {getattr(exc, 'msg', exc)}", line) from exc
-        if not isinstance(data, dict):
-            raise ParseError("a client configuration must be a JSON object") from yaml_error
-        return [_ymap(data)]
+    if not isinstance(data, dict):
+        raise ParseError("a client configuration must be a JSON object")
+    return [_ymap(data)]
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ParseError(f"invalid JSON: {getattr(exc, 'msg', None) or 'nested too deeply'}", line) from exc
 
 
 def _ymap(data: dict[str, object]) -> YMap:
@@ -39,6 +44,8 @@ def _ymap(data: dict[str, object]) -> YMap:
     for key, value in data.items():
         if isinstance(value, dict):
             result.put(str(key), _ymap(value), 0)
+        elif isinstance(value, list):
+            result.put(str(key), YList(), 0)  # a list where one value belongs: kept, to be reported
         elif value is None or isinstance(value, (str, int, float, bool)):
             text = None if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
             result.put(str(key), text, 0)  # line 0: not known (YMap.line gives None)
@@ -46,16 +53,24 @@ def _ymap(data: dict[str, object]) -> YMap:
 
 
 def client_entries(mapping: YMap) -> list[Entry]:
-    """Top-level scalar keys, after the nested topic-level configuration they override."""
+    """Top-level keys, after the nested topic-level configuration they override. A list or a
+    mapping where a client setting takes one value is kept as an entry that cannot be read."""
     entries: list[Entry] = []
     for nested_key in TOPIC_CONFIG_KEYS:
         nested = mapping.get(nested_key)
         if isinstance(nested, YMap):
-            entries += [
-                Entry(k, v, nested.line(k) or None) for k, v in nested.items() if not isinstance(v, (YMap, YList))
-            ]
-    entries += [Entry(k, v, mapping.line(k) or None) for k, v in mapping.items() if not isinstance(v, (YMap, YList))]
+            entries += [_entry(nested, k) for k in nested]
+    entries += [_entry(mapping, k) for k in mapping if k not in TOPIC_CONFIG_KEYS]
     return entries
+
+
+def _entry(mapping: YMap, key: str) -> Entry:
+    value = mapping[key]
+    line = mapping.line(key) or None
+    if isinstance(value, (YMap, YList)):
+        shape = "a list" if isinstance(value, YList) else "a mapping"
+        return Entry(key, None, line, problem=f"{shape}, not one value: the client cannot read it")
+    return Entry(key, value, line)
 
 
 def read_client_dict(text: str, path: str, options: ReadOptions) -> Found:
