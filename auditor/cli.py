@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from auditor import __version__
+from auditor.cli_plan import plan
 from auditor.cli_policy import (
     AssumeDownOption,
     BaselineOption,
@@ -51,6 +52,7 @@ app = typer.Typer(
 )
 app.add_typer(report_app, name="report")
 app.add_typer(rules_app, name="rules")
+app.command(name="plan")(plan)
 
 
 def _version(value: bool) -> None:

@@ -131,3 +131,13 @@ def _max_txn_timeout(configs: dict[int, Configs]) -> int | None:
 
 
 __all__ = ["Progress", "collect"]
+
+
+def read_partition_sizes(
+    settings: ConnectionSettings, broker_ids: Sequence[int]
+) -> tuple[dict[tuple[str, int], int] | None, str | None]:
+    """Each partition's size on disk (DescribeLogDirs), or None and why it could not be read."""
+    from auditor.sources.live.logdirs import partition_sizes
+
+    with open_session(settings) as session:
+        return partition_sizes(session, broker_ids)

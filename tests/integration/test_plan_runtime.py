@@ -1,0 +1,208 @@
+"""`kafka-audit plan` on the real cluster, applied with Kafka's own tools by the test.
+
+kafka-audit only reads: the test runs the plan's apply.sh with Kafka's command-line tools (the
+harness's jars behind bin/-style wrappers) as the admin user, samples every seeded partition's
+ISR against its min.insync.replicas while the change runs, and audits again afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+TOOLS = {  # bin/<tool>.sh of a Kafka 4.x distribution -> its main class
+    "kafka-reassign-partitions": "org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
+    "kafka-topics": "org.apache.kafka.tools.TopicCommand",
+    "kafka-leader-election": "org.apache.kafka.tools.LeaderElectionCommand",
+    "kafka-configs": "kafka.admin.ConfigCommand",
+}
+STORE_RULES = {"STO001", "STO002", "STO003", "STO004", "STO015"}
+
+
+def kafka_audit(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def kafka_bin(cluster: Any, folder: Path) -> Path:
+    """A bin/ folder like a Kafka distribution's, running the harness's jars."""
+    folder.mkdir()
+    for tool, main_class in TOOLS.items():
+        script = folder / f"{tool}.sh"
+        command = " ".join(shlex.quote(part) for part in cluster._tool_command(main_class))
+        script.write_text(f'#!/usr/bin/env bash\nexec {command} "$@"\n')
+        script.chmod(0o755)
+    return folder
+
+
+def produce(cluster: Any, topics: list[str], count: int = 300) -> None:
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=cluster.bootstrap, acks=1, linger_ms=20)
+    try:
+        for topic in topics:
+            for i in range(count):
+                producer.send(topic, value=b"x" * 1000, partition=i % 3)
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+
+
+class MinIsrSampler:
+    """Samples, while a change runs, every partition of `topics` whose ISR is below its topic's
+    min.insync.replicas at that moment (a partition acks=all writes could not reach)."""
+
+    def __init__(self, cluster: Any, topics: list[str]) -> None:
+        self.cluster, self.topics = cluster, topics
+        self.samples = 0
+        self.violations: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MinIsrSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        from kafka.admin import ConfigResource, ConfigResourceType
+
+        with self.cluster.admin_client() as admin:
+            while not self._stop.is_set():
+                resources = [ConfigResource(ConfigResourceType.TOPIC, t) for t in self.topics]
+                configs = admin.describe_configs(resources)
+                min_isr = {t: _min_isr(configs, t) for t in self.topics}
+                for described in admin.describe_topics(self.topics):
+                    name = described["name"]
+                    for p in described["partitions"]:
+                        if p["leader_id"] >= 0 and len(p["isr_nodes"]) < min_isr[name]:
+                            self.violations.append(f"{name}-{p['partition_index']} isr={p['isr_nodes']}")
+                self.samples += 1
+                self._stop.wait(0.3)
+
+
+def _min_isr(configs: Any, topic: str) -> int:
+    """From kafka-python 3's describe_configs answer: {'topic': {name: {key: {'value': ...}}}}."""
+    return int(configs["topic"][topic]["min.insync.replicas"]["value"])
+
+
+@pytest.fixture
+def scoped_policy(tmp_path: Path) -> Callable[[list[str]], Path]:
+    def write(topics: list[str]) -> Path:
+        path = tmp_path / "policy.yaml"
+        path.write_text("include:\n  topics: [" + ", ".join(json.dumps(f"^{t}$") for t in topics) + "]\n")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def weak_topics(make_topic: Callable[..., str], kafka_cluster: Any) -> Iterator[list[str]]:
+    rf1 = make_topic(
+        "plan-rf1",
+        partitions=3,
+        replication_factor=1,
+        configs={"min.insync.replicas": "1", "unclean.leader.election.enable": "true"},
+    )
+    rf2 = make_topic("plan-rf2", partitions=3, replication_factor=2, configs={"min.insync.replicas": "1"})
+    produce(kafka_cluster, [rf1, rf2])
+    yield [rf1, rf2]
+
+
+def test_plan_applied_by_kafkas_tools_clears_the_findings_without_blocking_writes(
+    kafka_cluster: Any, weak_topics: list[str], scoped_policy: Callable[[list[str]], Path], tmp_path: Path
+) -> None:
+    auditor = (
+        "--bootstrap-server",
+        kafka_cluster.sasl_bootstrap,
+        "--command-config",
+        str(kafka_cluster.auditor_config_path),
+    )
+    policy = str(scoped_policy(weak_topics))
+    out = tmp_path / "plan"
+    planned = kafka_audit("plan", *auditor, "--policy", policy, "--output-dir", str(out), "--throttle", "20000000")
+    assert planned.returncode == 0, planned.stderr
+    assert "6 partition move(s)" in planned.stderr
+    text = (out / "plan.md").read_text()
+    assert "KiB to copy, about" in text, text  # DescribeLogDirs read as the least-privilege auditor
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "KAFKA_BIN": str(kafka_bin(kafka_cluster, tmp_path / "bin")),
+        "KAFKA_COMMAND_CONFIG": str(kafka_cluster.admin_config_path),
+    }
+    with MinIsrSampler(kafka_cluster, weak_topics) as sampler:
+        applied = subprocess.run(["bash", str(out / "apply.sh")], capture_output=True, text=True, env=env, timeout=300)
+        time.sleep(1.0)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert sampler.samples >= 5 and sampler.violations == []
+
+    after = kafka_audit("audit", *auditor, "--policy", policy, "--format", "json", "--exit-zero")
+    report = json.loads(after.stdout)
+    left = {(f["rule_id"], f["resource"]["name"]) for f in report["findings"] if f["rule_id"] in STORE_RULES}
+    assert left == set()
+    with kafka_cluster.admin_client() as admin:
+        racks = {b["broker_id"]: b["rack"] for b in admin.describe_cluster()["brokers"]}
+        described = admin.describe_topics(weak_topics)
+    partitions = [p for t in described for p in t["partitions"]]
+    assert all(len({racks[r] for r in p["replica_nodes"]}) == 3 for p in partitions)
+    leaders = Counter(p["leader_id"] for p in partitions)
+    assert len(leaders) == 3 and max(leaders.values()) - min(leaders.values()) <= 1, leaders
+
+
+def test_plan_refuses_a_change_that_would_block_writes(
+    kafka_cluster: Any,
+    make_topic: Callable[..., str],
+    stopped_node: Any,
+    scoped_policy: Callable[[list[str]], Path],
+    tmp_path: Path,
+) -> None:
+    topic = make_topic("plan-lagging", partitions=1, replication_factor=2, configs={"min.insync.replicas": "1"})
+    with kafka_cluster.admin_client() as admin:
+        replicas = admin.describe_topics([topic])[0]["partitions"][0]["replica_nodes"]
+    follower = replicas[1]
+    out = tmp_path / "plan"
+    with stopped_node(follower):
+        _wait_for_isr(kafka_cluster, topic, 1)
+        planned = kafka_audit(
+            "plan",
+            "--bootstrap-server",
+            kafka_cluster.bootstrap,
+            "--policy",
+            str(scoped_policy([topic])),
+            "--output-dir",
+            str(out),
+        )
+    assert planned.returncode == 1, planned.stderr
+    text = (out / "plan.md").read_text()
+    refused = text.split("## Refused (not in apply.sh)")[1]
+    assert f"topic {topic}: only 2 live broker(s) for replication factor 3" in refused
+    assert f"topic {topic}: setting min.insync.replicas=2 would leave 1 partition(s) under" in refused
+    script = (out / "apply.sh").read_text()
+    assert "min.insync.replicas=2" not in script and "--execute" not in script
+
+
+def _wait_for_isr(cluster: Any, topic: str, size: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with cluster.admin_client() as admin:
+            isr = admin.describe_topics([topic])[0]["partitions"][0]["isr_nodes"]
+        if len(isr) == size:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the ISR of {topic}-0 did not shrink to {size}")
