@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from auditor.engine import Rule
 from auditor.errors import InputError
 from auditor.facts import subjects
-from auditor.model import ClusterSnapshot, Estate
+from auditor.model import ClusterSnapshot, Estate, Kind
 from auditor.plan.placement import Move, Refusal
 from auditor.plan.render import PlanContext, apply_script, election_json, plan_markdown, reassignment_json
 from auditor.plan.steps import ConfigChange, Plan, build_plan
@@ -55,7 +55,7 @@ def make_plan(
     """Read the cluster (or snapshot), plan, and measure how much data the plan moves."""
     cluster = _read(request, progress)
     scoped = policy.scope(subjects(Estate(cluster=cluster)))
-    in_scope = [str(s.context.get("topic")) for s in scoped.get("topic", [])]
+    in_scope = [str(s.context.get("topic")) for s in scoped.get(Kind.TOPIC, [])]
     plan = build_plan(cluster, policy.tune(rules), rules, in_scope)
     sizes, gap = _sizes(request, cluster) if plan.moves else ({}, None)
     context = PlanContext(

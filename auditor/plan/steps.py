@@ -20,7 +20,7 @@ from typing import TypeVar
 from auditor.engine import Rule, evaluate
 from auditor.facts import subjects
 from auditor.findings import Finding
-from auditor.model import Broker, ClusterSnapshot, ConfigSource, ConfigValue, Estate, Partition, Topic
+from auditor.model import Broker, ClusterSnapshot, ConfigSource, ConfigValue, Estate, Kind, Partition, Topic
 from auditor.plan.placement import Move, Refusal, raise_replication
 
 MIN_ISR = "min.insync.replicas"
@@ -113,7 +113,7 @@ def judge_store(cluster: ClusterSnapshot, rules: Sequence[Rule]) -> list[Finding
     """The store rules' findings (fail or unknown) on `cluster`, live-cluster subjects only."""
     wanted = [r for r in rules if r.id in FIXED_BY_PLAN + MANUAL]
     judged = subjects(Estate(cluster=cluster))
-    return evaluate(wanted, {kind: judged.get(kind, []) for kind in ("topic", "broker", "cluster")})
+    return evaluate(wanted, {kind: judged.get(kind, []) for kind in (Kind.TOPIC, Kind.BROKER, Kind.CLUSTER)})
 
 
 def _in_scope(finding: Finding, topics: set[str]) -> bool:
@@ -214,8 +214,8 @@ class _SafetyGuard:
             return set()
         if topics is not None:
             cluster = replace(cluster, topics=tuple(t for t in cluster.topics if t.name in topics))
-        partitions = subjects(Estate(cluster=cluster)).get("partition", [])
-        return {f.resource.name for f in evaluate(self._rules, {"partition": partitions})}
+        partitions = subjects(Estate(cluster=cluster)).get(Kind.PARTITION, [])
+        return {f.resource.name for f in evaluate(self._rules, {Kind.PARTITION: partitions})}
 
 
 def _blocked_reason(change: ConfigChange, blocked: list[str], state: ClusterSnapshot) -> str:
