@@ -57,6 +57,7 @@ class Location:
     path: str
     line: int | None = None
     profile: str | None = None
+    snippet: str | None = None  # the source line of a client built in code
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ class ConfigValue:
     line: int | None = None
     detail: str | None = None
     sensitive: bool = False
+    snippet: str | None = None  # the source line, for a value set in application code
 
     def describe_source(self) -> str:
         where = self.source.value
@@ -261,6 +262,13 @@ class ClientConfig:
     settings: Configs = field(default_factory=dict)
     profile: str | None = None
     name: str | None = None  # the resource name findings use; defaults to path
+    # A client built in application code: the construction's line and source text, the names a
+    # services manifest may use for it (`path#Name`: its variable, method or class), and why
+    # keys the code does not set may still be set elsewhere (then they are unknown, not defaults).
+    line: int | None = None
+    snippet: str | None = None
+    names: tuple[str, ...] = ()
+    opaque: str | None = None
 
 
 @dataclass(frozen=True)

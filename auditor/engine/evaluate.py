@@ -72,7 +72,9 @@ def location_of(subject: Subject, origin: ConfigValue | None) -> Location | None
         return Location(origin.path, origin.line, subject.location.profile if subject.location else None)
     if subject.location is None:
         return None
-    return replace(subject.location, line=origin.line)
+    if origin.line is None:  # a default: a client built in code is still at its construction line
+        return subject.location
+    return replace(subject.location, line=origin.line, snippet=origin.snippet)
 
 
 def template_values(rule: Rule, subject: Subject) -> dict[str, Any]:

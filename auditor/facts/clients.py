@@ -60,6 +60,9 @@ class ClientView:
         return key in self.config.settings or key in self._role_defaults
 
     def default(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective:
+        if self.config.opaque:  # the code may set it where the reader cannot see
+            detail = f"not set where the reader can see, and {self.config.opaque}"
+            return Effective(None, self.synthesised(key, None, detail))
         value = self._role_defaults.get(key)
         detail = f"default of {self.label}" if value is not None else f"{self.label} has no {key}"
         return Effective(parse(value), self.synthesised(key, value, detail))
@@ -73,6 +76,7 @@ class ClientView:
             path=cause.path if cause else None,
             line=cause.line if cause else None,
             detail=detail,
+            snippet=cause.snippet if cause else None,
         )
 
 
@@ -200,7 +204,7 @@ def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Eff
     return Subject(
         resource=Resource(kind, config.name or config.path),
         facts=facts,
-        location=Location(path=config.path, line=None, profile=config.profile),
+        location=Location(path=config.path, line=config.line, profile=config.profile, snippet=config.snippet),
         context=context,
     )
 

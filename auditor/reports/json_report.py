@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor.checklist import checklist_document
-from auditor.findings import Finding, Pass, RuleInfo, WaiverUse
+from auditor.findings import Finding, Location, Pass, RuleInfo, WaiverUse
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
 
@@ -76,7 +76,7 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "status": finding.status.value,
         "resource": asdict(finding.resource),
-        "location": asdict(finding.location) if finding.location else None,
+        "location": location_document(finding.location),
         "config_key": finding.config_key,
         "actual": finding.actual,
         "actual_source": finding.actual_source,
@@ -95,8 +95,18 @@ def pass_document(passed: Pass) -> dict[str, Any]:
     return {
         "rule_id": passed.rule_id,
         "resource": asdict(passed.resource),
-        "location": asdict(passed.location) if passed.location else None,
+        "location": location_document(passed.location),
     }
+
+
+def location_document(location: Location | None) -> dict[str, Any] | None:
+    """path, line, profile; the source line as `snippet` only for a client built in code."""
+    if location is None:
+        return None
+    document = asdict(location)
+    if location.snippet is None:
+        del document["snippet"]
+    return document
 
 
 def rule_document(rule: RuleInfo) -> dict[str, Any]:

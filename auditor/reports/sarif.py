@@ -191,6 +191,8 @@ def _location(finding: Finding, options: RenderOptions) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if finding.location.line is not None:
         physical["region"] = {"startLine": finding.location.line}
+        if finding.location.snippet:
+            physical["region"]["snippet"] = {"text": finding.location.snippet}
     return {"physicalLocation": physical, "logicalLocations": [logical]}
 
 

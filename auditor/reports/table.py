@@ -83,6 +83,8 @@ def _stage_table(stage: Stage, findings: list[Finding]) -> Table:
         if f.baselined:
             severity.append("\nbaselined")
         resource = str(f.resource) if f.location is None else f"{f.resource}\n{where(f.location)}"
+        if f.location is not None and f.location.snippet:
+            resource += f"\n  {f.location.snippet}"
         text = f"{f.message}\nfix: {f.remediation}"
         if f.status is Status.WAIVED:
             text = f"waived: {f.waiver_reason or 'no reason given'}\n{text}"

@@ -56,7 +56,7 @@ def test_assumed_entries_and_labels() -> None:
 @pytest.mark.parametrize(
     ("client", "version", "message"),
     [
-        ("sarama", None, "no client defaults known for 'sarama'"),
+        ("rdkafka-ruby", None, "no client defaults known for 'rdkafka-ruby'"),
         ("java", "banana", "is not a version number"),
         ("spring", "2.7", "no client defaults known for spring 2.7"),
     ],

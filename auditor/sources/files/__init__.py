@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from auditor.errors import InputError
 from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic, Target, TargetKind
+from auditor.sources.code import SUFFIXES as CODE_SUFFIXES
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.detect import ALL_SUFFIXES, FORMATS, KEY_VALUE, RELEVANT, detect, reader_for
 from auditor.sources.files.spring import file_profile, read_spring_folder
@@ -78,7 +79,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found += _terraform(folder, files)
     for folder, files in by_folder["spring"].items():
         found += _spring(folder, files, options)
-    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(gaps))
+    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(gaps) + found.gaps)
 
 
 def _files(paths: Sequence[str], file_format: str | None) -> Iterator[_File]:
@@ -114,7 +115,7 @@ def _read_text(file: _File) -> str | None:
 
 
 def _detect(file: _File, text: str) -> str | None:
-    if not file.explicit and not RELEVANT.search(text):
+    if not file.explicit and not RELEVANT.search(text) and file.path.suffix.lower() not in CODE_SUFFIXES:
         return None
     fmt = _parse(file, detect, file.display, text)
     if fmt is None and file.explicit:

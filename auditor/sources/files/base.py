@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from auditor.model import BrokerSettings, ClientConfig, Configs, ConfigSource, ConfigValue, DeclaredTopic
+from auditor.model import BrokerSettings, ClientConfig, Configs, ConfigSource, ConfigValue, CoverageGap, DeclaredTopic
 from auditor.sources.files.clientkeys import java_name, roles_of
 from auditor.sources.files.values import Dialect, file_value
 
@@ -17,9 +17,15 @@ class Found:
     clients: tuple[ClientConfig, ...] = ()
     brokers: tuple[BrokerSettings, ...] = ()
     topics: tuple[DeclaredTopic, ...] = ()
+    gaps: tuple[CoverageGap, ...] = ()  # what the file holds that could not be understood
 
     def __add__(self, other: Found) -> Found:
-        return Found(self.clients + other.clients, self.brokers + other.brokers, self.topics + other.topics)
+        return Found(
+            self.clients + other.clients,
+            self.brokers + other.brokers,
+            self.topics + other.topics,
+            self.gaps + other.gaps,
+        )
 
 
 @dataclass(frozen=True)

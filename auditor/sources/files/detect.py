@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from auditor.sources.code import SUFFIXES as CODE_SUFFIXES
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.clientdict import load_mapping, looks_client_dict, read_client_dict
 from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name
@@ -37,6 +38,13 @@ class Format:
     description: str
 
 
+def read_code(text: str, path: str, options: ReadOptions) -> Found:
+    """Producers and consumers built in a source file (the parsers load only when one is read)."""
+    from auditor.sources.code.languages import read_code as read
+
+    return read(text, path, options)
+
+
 YAML = (".yml", ".yaml")
 KEY_VALUE = (".properties", ".conf", ".config", ".cfg")
 FORMATS: dict[str, Format] = {
@@ -55,6 +63,7 @@ FORMATS: dict[str, Format] = {
         Format("strimzi", YAML, read_strimzi, "Strimzi Kafka and KafkaTopic resources"),
         Format("terraform", (".tf",), None, "Terraform kafka_topic resources"),
         Format("topicctl", YAML, read_topicctl, "topicctl topic files"),
+        Format("code", tuple(CODE_SUFFIXES), read_code, "producers and consumers built in application code"),
     )
 }
 ALL_SUFFIXES = frozenset(s for f in FORMATS.values() for s in f.suffixes)
@@ -77,6 +86,10 @@ def reader_for(format_name: str, path: str) -> Reader:
 def detect(path: str, text: str) -> str | None:
     """The format of a file, or None when it configures nothing this tool reads."""
     name = PurePath(path).name.lower()
+    if name.endswith(tuple(CODE_SUFFIXES)):
+        from auditor.sources.code.languages import uses_kafka
+
+        return "code" if uses_kafka(path, text) else None
     if name.endswith(".tf"):
         return "terraform"
     if name.endswith(KEY_VALUE):

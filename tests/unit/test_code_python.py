@@ -1,0 +1,68 @@
+"""Python clients in code (kafka-python, aiokafka, confluent-kafka): every PRD/CON rule pass, fail, unknown."""
+
+from __future__ import annotations
+
+from tests.code_cases import cases, constructions, gap_lines, judged
+
+
+def test_kafka_python_findings_at_their_lines() -> None:
+    assert cases("python/publisher.py") == {
+        (13, "PRD001", "fail", 15),  # acks=LEADER_ONLY, a module constant
+        (13, "PRD003", "fail", 15),  # the default idempotence silently dropped by acks=1
+        (26, "PRD002", "fail", 24),  # retries 0 in a dict passed as **settings
+        (26, "PRD003", "fail", 24),
+        (26, "PRD005", "fail", 25),  # settings["delivery_timeout_ms"] = 1000
+        (30, "PRD004", "fail", 30),
+        (34, "PRD001", "unknown", 34),  # os.environ
+        (34, "PRD003", "unknown", 34),
+        (42, "CON001", "fail", 42),  # defaults: auto-commit on, latest
+        (42, "CON002", "fail", 42),
+        (50, "CON001", "unknown", 50),  # **config from a parameter: nothing omitted is a default
+        (50, "CON002", "unknown", 50),
+    }
+    # 38 (the defaults of kafka-python 3.x) and 46 (no auto-commit, earliest) pass every rule
+    assert constructions("python/publisher.py")[38] == ("producer", "kafka-python")
+    assert constructions("python/publisher.py")[46] == ("consumer", "kafka-python")
+
+
+def test_default_provenance_names_library_and_construction_line() -> None:
+    _, findings = judged("python/publisher.py")
+    con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
+    assert con002.actual_source == "client default: default of kafka-python >=3.0 (assumed)"
+    assert con002.location is not None
+    snippet = 'return KafkaConsumer("orders", group_id="billing", bootstrap_servers="kafka:9092")'
+    assert con002.location.snippet == snippet
+    prd001 = next(f for f in findings if f.rule_id == "PRD001" and f.status.value == "fail")
+    assert prd001.location is not None and prd001.location.snippet == "acks=LEADER_ONLY,"
+
+
+def test_unknown_says_why() -> None:
+    _, findings = judged("python/publisher.py")
+    unknown = {f.rule_id: f.actual_source or "" for f in findings if f.location and f.location.line == 34}
+    assert "read from the environment: os.environ['KAFKA_ACKS']" in unknown["PRD001"]
+    opaque = next(f for f in findings if f.location and f.location.line == 50)
+    assert "config (line 50) is not built in this file" in (opaque.actual_source or "")
+
+
+def test_construction_not_followed_is_a_gap() -> None:
+    assert gap_lines("python/publisher.py") == {56}
+
+
+def test_confluent_kafka() -> None:
+    assert cases("python/confluent_service.py") == {
+        (10, "PRD001", "fail", 9),
+        (10, "PRD003", "fail", 10),  # librdkafka: idempotence off by default
+        (31, "CON001", "fail", 31),
+        (31, "CON002", "fail", 31),
+    }
+    assert constructions("python/confluent_service.py") == {
+        10: ("producer", "librdkafka"),
+        16: ("producer", "librdkafka"),  # conf.update({"enable.idempotence": True}): passes
+        27: ("consumer", "librdkafka"),  # enable.auto.offset.store False, earliest: passes
+        31: ("consumer", "librdkafka"),
+    }
+
+
+def test_aiokafka() -> None:
+    assert cases("python/aio_service.py") == {(7, "PRD001", "fail", 7), (7, "PRD003", "fail", 7)}
+    assert constructions("python/aio_service.py")[16] == ("consumer", "aiokafka")
