@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.model import ClientConfig, ConfigSource, ConfigValue, CoverageGap
+from auditor.model import ClientConfig, ConfigSource, ConfigValue, CoverageGap, Role
 from auditor.sources.files.base import Found
 from auditor.sources.files.clientkeys import java_name
 
@@ -42,7 +42,7 @@ class Setting:
 class Site:
     """One client the code builds."""
 
-    role: str  # producer | consumer
+    role: Role
     library: str  # a client of auditor/knowledge/client_defaults.yaml
     line: int
     settings: list[Setting] = field(default_factory=list)

@@ -16,23 +16,23 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from auditor.model import CoverageGap
+from auditor.model import CoverageGap, Role
 from auditor.sources.code.base import Setting, Site, Value, not_understood
 
 MAX_DEPTH = 12
 
 # (module, class) -> (library, role)
-CLIENTS: dict[tuple[str, str], tuple[str, str]] = {
-    ("kafka", "KafkaProducer"): ("kafka-python", "producer"),
-    ("kafka", "KafkaConsumer"): ("kafka-python", "consumer"),
-    ("aiokafka", "AIOKafkaProducer"): ("aiokafka", "producer"),
-    ("aiokafka", "AIOKafkaConsumer"): ("aiokafka", "consumer"),
-    ("confluent_kafka", "Producer"): ("librdkafka", "producer"),
-    ("confluent_kafka", "Consumer"): ("librdkafka", "consumer"),
-    ("confluent_kafka", "SerializingProducer"): ("librdkafka", "producer"),
-    ("confluent_kafka", "DeserializingConsumer"): ("librdkafka", "consumer"),
-    ("confluent_kafka", "AvroProducer"): ("librdkafka", "producer"),
-    ("confluent_kafka", "AvroConsumer"): ("librdkafka", "consumer"),
+CLIENTS: dict[tuple[str, str], tuple[str, Role]] = {
+    ("kafka", "KafkaProducer"): ("kafka-python", Role.PRODUCER),
+    ("kafka", "KafkaConsumer"): ("kafka-python", Role.CONSUMER),
+    ("aiokafka", "AIOKafkaProducer"): ("aiokafka", Role.PRODUCER),
+    ("aiokafka", "AIOKafkaConsumer"): ("aiokafka", Role.CONSUMER),
+    ("confluent_kafka", "Producer"): ("librdkafka", Role.PRODUCER),
+    ("confluent_kafka", "Consumer"): ("librdkafka", Role.CONSUMER),
+    ("confluent_kafka", "SerializingProducer"): ("librdkafka", Role.PRODUCER),
+    ("confluent_kafka", "DeserializingConsumer"): ("librdkafka", Role.CONSUMER),
+    ("confluent_kafka", "AvroProducer"): ("librdkafka", Role.PRODUCER),
+    ("confluent_kafka", "AvroConsumer"): ("librdkafka", Role.CONSUMER),
 }
 PACKAGES = frozenset(module for module, _ in CLIENTS)
 KWARG_LIBRARIES = frozenset({"kafka-python", "aiokafka"})
@@ -51,7 +51,7 @@ class PythonReader:
     def __init__(self, tree: ast.Module, path: str) -> None:
         self.tree = tree
         self.path = path
-        self.classes: dict[str, tuple[str, str]] = {}  # a name bound by an import -> (library, role)
+        self.classes: dict[str, tuple[str, Role]] = {}  # a name bound by an import -> (library, role)
         self.modules: dict[str, str] = {}  # an imported module's local name -> its package
         self.scopes: dict[int, Scope] = {}
         self.parents: dict[int, ast.AST] = {}
@@ -99,7 +99,7 @@ class PythonReader:
             current = self.parents.get(id(current))
         return current or self.tree
 
-    def client_of(self, func: ast.expr) -> tuple[str, str] | None:
+    def client_of(self, func: ast.expr) -> tuple[str, Role] | None:
         if isinstance(func, ast.Name):
             return self.classes.get(func.id)
         if isinstance(func, ast.Attribute):
@@ -144,7 +144,7 @@ class PythonReader:
                 roots.extend(node.args)
         return {id(n) for root in roots for n in ast.walk(root)}
 
-    def site(self, call: ast.Call, library: str, role: str) -> Site:
+    def site(self, call: ast.Call, library: str, role: Role) -> Site:
         site = Site(role, library, call.lineno, names=self.names_of(call))
         if library in KWARG_LIBRARIES:
             for keyword in call.keywords:
