@@ -32,7 +32,12 @@ from auditor.report_cli import (
     FormatsOption,
     MinSeverityOption,
     OutputsOption,
+    QuietFlag,
     ReportCommand,
+    StatisticsFlag,
+    VerboseFlag,
+    WideFlag,
+    display,
     parse_min_severity,
     report_app,
     requested_reports,
@@ -66,7 +71,7 @@ VersionFlag = Annotated[
 ]
 DebugFlag = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 BootstrapOption = Annotated[
-    str | None, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")
+    str | None, typer.Option("--bootstrap-server", "-b", help="HOST:PORT[,HOST:PORT...] of the cluster.")
 ]
 SnapshotOption = Annotated[
     Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
@@ -134,6 +139,10 @@ def audit(
     sample_interval: SampleIntervalOption = 5.0,
     services: ServicesOption = None,
     assume_down: AssumeDownOption = None,
+    verbose: VerboseFlag = False,
+    quiet: QuietFlag = False,
+    statistics: StatisticsFlag = False,
+    wide: WideFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import FileSources, Sources, audit_sources, declared_services
@@ -161,6 +170,7 @@ def audit(
     )
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
+    shape = display(verbose, quiet, statistics, wide)
     cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
     files = FileSources(tuple(paths or ()), file_format, client)
     sources = Sources(cluster, snapshot, files, declared_services(services, options.policy))
@@ -168,7 +178,7 @@ def audit(
         raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     with terminal_progress() as progress:
         result = audit_sources(sources, options, progress if cluster else None)
-    write_reports(result, requests, threshold)
+    write_reports(result, requests, threshold, shape)
     raise typer.Exit(result.exit_code)
 
 

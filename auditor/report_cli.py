@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 
 from auditor.errors import InputError
 from auditor.findings import Severity
-from auditor.reports import OutputFormat
+from auditor.reports import Detail, OutputFormat
 
 if TYPE_CHECKING:
     from auditor.result import AuditResult
@@ -28,14 +28,27 @@ if TYPE_CHECKING:
 ARGV_KEY = "kafka_audit.argv"
 VALUE_OPTIONS_KEY = "kafka_audit.value_options"
 
+STDOUT = Path("-")
+DEFAULT_FILE_WIDTH = 100  # the terminal report written to a file, when COLUMNS does not say
+
 FormatsOption = Annotated[
     list[OutputFormat] | None,
-    typer.Option("--format", help="Report format; repeat for several reports in one run. Default: table."),
+    typer.Option("--format", "-f", help="Report format; repeat for several reports in one run. Default: table."),
 ]
 OutputsOption = Annotated[
     list[Path] | None,
-    typer.Option("--output", help="Write the report of the --format just before it here instead of stdout."),
+    typer.Option(
+        "--output", "-o", help="Write the report of the --format just before it here ('-': stdout, the default)."
+    ),
 ]
+VerboseFlag = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Terminal report: every finding in full, with rationale and references.")
+]
+QuietFlag = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Terminal report: only the first line of findings that fail the gate.")
+]
+StatisticsFlag = Annotated[bool, typer.Option("--statistics", help="Terminal report: add counts per rule.")]
+WideFlag = Annotated[bool, typer.Option("--wide", help="Terminal report as the boxed table, a column per field.")]
 MinSeverityOption = Annotated[
     str | None,
     typer.Option(
@@ -62,6 +75,22 @@ class ReportRequest:
     output: Path | None  # None: stdout
 
 
+@dataclass(frozen=True)
+class Display:
+    """How the terminal report is laid out (--verbose, --quiet, --statistics, --wide)."""
+
+    detail: Detail = Detail.NORMAL
+    statistics: bool = False
+    wide: bool = False
+
+
+def display(verbose: bool, quiet: bool, statistics: bool, wide: bool) -> Display:
+    if verbose and quiet:
+        raise InputError("give --verbose or --quiet, not both")
+    detail = Detail.VERBOSE if verbose else Detail.QUIET if quiet else Detail.NORMAL
+    return Display(detail, statistics, wide)
+
+
 def option_order(argv: Sequence[str], value_options: set[str]) -> list[str]:
     """'format' and 'output' in the order the user gave them (values of other options skipped)."""
     order: list[str] = []
@@ -70,11 +99,15 @@ def option_order(argv: Sequence[str], value_options: set[str]) -> list[str]:
         if token == "--":
             break
         name = token.split("=", 1)[0]
-        if name in ("--format", "--output"):
-            order.append(name[2:])
+        kind = _PAIR_OPTIONS.get(name) or _PAIR_OPTIONS.get(token[:2] if not token.startswith("--") else "")
+        if kind is not None:
+            order.append(kind)
         if name in value_options and "=" not in token:
             next(tokens, None)
     return order
+
+
+_PAIR_OPTIONS = {"--format": "format", "-f": "format", "--output": "output", "-o": "output"}
 
 
 def pair_reports(order: Sequence[str], formats: Sequence[OutputFormat], outputs: Sequence[Path]) -> list[ReportRequest]:
@@ -88,7 +121,8 @@ def pair_reports(order: Sequence[str], formats: Sequence[OutputFormat], outputs:
             raise InputError("--output must follow the --format it is for: --format F --output PATH")
         else:
             pairs[-1][1] = next(pending_outputs)
-    requests = [ReportRequest(fmt, path) for fmt, path in pairs] or [ReportRequest(OutputFormat.TABLE, None)]
+    requests = [ReportRequest(fmt, None if path == STDOUT else path) for fmt, path in pairs]
+    requests = requests or [ReportRequest(OutputFormat.TABLE, None)]
     _check_destinations(requests)
     return requests
 
@@ -107,6 +141,10 @@ def requested_reports(
     ctx: typer.Context, formats: list[OutputFormat] | None, outputs: list[Path] | None
 ) -> list[ReportRequest]:
     order = option_order(ctx.meta.get(ARGV_KEY, []), ctx.meta.get(VALUE_OPTIONS_KEY, set()))
+    if not order and formats:  # from the environment (KAFKA_AUDIT_FORMAT, KAFKA_AUDIT_OUTPUT): in pairs
+        if outputs and len(outputs) != len(formats):
+            raise InputError("KAFKA_AUDIT_OUTPUT must name one output per format of KAFKA_AUDIT_FORMAT ('-': stdout)")
+        order = ["format", "output"] * len(formats) if outputs else ["format"] * len(formats)
     return pair_reports(order, formats or [], outputs or [])
 
 
@@ -114,21 +152,32 @@ def parse_min_severity(value: str | None) -> Severity | None:
     if value is None:
         return None
     try:
-        return Severity(value)
+        return Severity(value.strip().lower())
     except ValueError:
         choices = ", ".join(s.value for s in Severity)
         raise InputError(f"--min-severity must be one of {choices}, not {value!r}") from None
 
 
-def write_reports(result: AuditResult, requests: list[ReportRequest], min_severity: Severity | None) -> None:
+def write_reports(
+    result: AuditResult, requests: list[ReportRequest], min_severity: Severity | None, shape: Display | None = None
+) -> None:
     """Render each requested report of what is shown (the exit code stays the whole run's) and write it."""
     from auditor.reports import RenderOptions, render
 
     shown = result.shown(min_severity)
     root = str(source_root(Path.cwd()))
+    shape = shape or Display()
     for request in requests:
-        to_terminal = request.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render(shown, request.format, RenderOptions(color=to_terminal, source_root=root))
+        to_stdout = request.output is None
+        options = RenderOptions(
+            color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
+            source_root=root,
+            width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
+            detail=shape.detail,
+            statistics=shape.statistics,
+            wide=shape.wide,
+        )
+        text = render(shown, request.format, options)
         if request.output is None:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -137,6 +186,33 @@ def write_reports(result: AuditResult, requests: list[ReportRequest], min_severi
             request.output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {request.output}: {exc.strerror}") from exc
+
+
+def use_color(is_terminal: bool, env: Mapping[str, str]) -> bool:
+    """Colour on a terminal; NO_COLOR (no-color.org) turns it off, FORCE_COLOR on even when piped."""
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return is_terminal and env.get("TERM") != "dumb"
+
+
+def terminal_width(env: Mapping[str, str]) -> int:
+    """COLUMNS when set; else the width of the terminal stdout or stderr is on (`| less` keeps it); else 80."""
+    columns = _columns(env)
+    if columns:
+        return columns
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            return os.get_terminal_size(stream.fileno()).columns or 80
+        except (OSError, ValueError, AttributeError):
+            continue
+    return 80
+
+
+def _columns(env: Mapping[str, str]) -> int | None:
+    value = env.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def source_root(start: Path) -> Path:
@@ -157,10 +233,15 @@ def convert(
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
     min_severity: MinSeverityOption = None,
+    verbose: VerboseFlag = False,
+    quiet: QuietFlag = False,
+    statistics: StatisticsFlag = False,
+    wide: WideFlag = False,
 ) -> None:
     """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written."""
     from auditor.reports.load import load_report
 
     requests = requested_reports(ctx, formats, outputs)
     threshold = parse_min_severity(min_severity)
-    write_reports(load_report(report), requests, threshold)
+    shape = display(verbose, quiet, statistics, wide)
+    write_reports(load_report(report), requests, threshold, shape)

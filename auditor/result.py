@@ -36,6 +36,7 @@ class AuditResult:
     policy: str | None = None  # the policy file (or built-in profile) that tuned the run
     samples: int = 1  # reads of partition state (--samples)
     checklist: Checklist | None = None  # per declared service: the checklist's items (auditor.checklist)
+    hidden_findings: int = 0  # findings below min_severity, left out of this view (still gated)
 
     @property
     def fail_on_label(self) -> str:
@@ -71,6 +72,7 @@ class AuditResult:
             findings=tuple(f for f in self.findings if f.severity.at_least(min_severity)),
             passes=tuple(p for p in self.passes if p.rule_id in kept_rules),
             min_severity=min_severity.value,
+            hidden_findings=sum(1 for f in self.findings if not f.severity.at_least(min_severity)),
         )
 
     def target_of(self, location: Location | None) -> Target:

@@ -20,23 +20,37 @@ class OutputFormat(str, Enum):
     HTML = "html"
 
 
+class Detail(str, Enum):
+    """How much the terminal report says: --quiet, the default, --verbose."""
+
+    QUIET = "quiet"
+    NORMAL = "normal"
+    VERBOSE = "verbose"
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """What a renderer may need beyond the result.
 
-    `color`: ANSI styles (the table, on a terminal). `source_root`: the repository root that
-    file paths in SARIF and GitHub annotations are made relative to (None: paths as recorded).
+    `color`: ANSI styles (the terminal report). `source_root`: the repository root that file
+    paths in reports are made relative to (None: paths as recorded). `width`: the columns the
+    terminal report wraps prose at. `detail`, `statistics` (counts per rule) and `wide` (the
+    boxed table of earlier versions) shape the terminal report only.
     """
 
     color: bool = False
     source_root: str | None = None
+    width: int = 100
+    detail: Detail = Detail.NORMAL
+    statistics: bool = False
+    wide: bool = False
 
 
 Renderer = Callable[[AuditResult, RenderOptions], str]
 
 # Each format's renderer as "module:function", imported on use so `kafka-audit --help` stays fast.
 RENDERERS: dict[OutputFormat, str] = {
-    OutputFormat.TABLE: "auditor.reports.table:render_table",
+    OutputFormat.TABLE: "auditor.reports.terminal:render_table",
     OutputFormat.JSON: "auditor.reports.json_report:render_json",
     OutputFormat.SARIF: "auditor.reports.sarif:render_sarif",
     OutputFormat.JUNIT: "auditor.reports.junit:render_junit",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, St
 from auditor.model import Target
 from auditor.result import AuditResult
 
+CLUSTER_PREFIX = "kafka-cluster"  # the virtual path of what was read from a cluster (SARIF, terminal)
 STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 
 # SARIF result levels and GitHub annotation levels by severity (the issue's mapping).
@@ -28,6 +30,47 @@ def where(location: Location) -> str:
     """config/app.yml:12 [prod]"""
     text = location.path if location.line is None else f"{location.path}:{location.line}"
     return text if location.profile is None else f"{text} [{location.profile}]"
+
+
+# C0 and C1 control characters (ESC, CR, BEL, ...) and the bidirectional overrides: a broker,
+# topic or file name carrying them could move the cursor, recolour or hide text in a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """One line safe to print on a terminal: control characters (newlines too) shown as escapes, \\x1b."""
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def location_text(finding: Finding, source_root: str | None) -> str:
+    """Where a finding is, as terminals and editors link it: `path:line`, or `kafka-cluster/KIND/NAME`."""
+    location = finding.location
+    if location is None:
+        return f"{CLUSTER_PREFIX}/{finding.resource.kind}/{finding.resource.name}"
+    text = relative_path(location.path, source_root)
+    text = text if location.line is None else f"{text}:{location.line}"
+    return text if location.profile is None else f"{text} [{location.profile}]"
+
+
+_SINGLE_VALUE = re.compile(r"^[^\s=]+( \(.*\))?$")  # `1`, `2 (replication factor 1)`: a value, maybe explained
+
+
+def value_text(finding: Finding, source_root: str | None = None) -> str:
+    """'retries=0 (client default ...); expected > 0': the value once, its source once, the expectation.
+
+    The key is left out when the value already names it (`acks=all, min.insync.replicas=1`); the
+    source is left out when it only repeats the finding's own file and line.
+    """
+    key, actual = finding.config_key, finding.actual
+    value = f"{key}={actual}" if key and _SINGLE_VALUE.match(actual) else actual
+    source = finding.actual_source
+    if source is not None and finding.location is not None:
+        own = {where(finding.location), f"{finding.location.path}:{finding.location.line}"}
+        own.add(location_text(finding, source_root))
+        if source in {f"file ({w})" for w in own}:
+            source = None
+    sourced = value if source is None else f"{value} ({source})"
+    return f"{sourced}; expected {finding.expected}"
 
 
 def relative_path(path: str, source_root: str | None) -> str:

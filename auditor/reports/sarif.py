@@ -17,6 +17,7 @@ from auditor.checklist import checklist_document
 from auditor.findings import Finding, RuleInfo, Severity, Status
 from auditor.reports import RenderOptions
 from auditor.reports.common import (
+    CLUSTER_PREFIX,
     LEVEL,
     finding_text,
     relative_path,
@@ -31,7 +32,6 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://kafka-audit.dev"
 FINGERPRINT_KEY = "kafkaAuditFingerprint/v1"
 SOURCE_ROOT = "%SRCROOT%"
-CLUSTER_PREFIX = "kafka-cluster"
 
 # GitHub reads a rule's `security-severity` (0.1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical).
 SECURITY_SEVERITY = {

@@ -9,7 +9,7 @@ from auditor.audit import judge
 from auditor.engine import load_rules
 from auditor.findings import Severity
 from auditor.model import CoverageGap, Estate, Target, TargetKind
-from auditor.reports import OutputFormat, render
+from auditor.reports import OutputFormat, RenderOptions, render
 from auditor.result import AuditResult
 from tests.builders import judge_topics, snapshot, topic
 from tests.report_schema import assert_valid_report
@@ -60,11 +60,10 @@ def test_json_report_follows_schema_and_counts() -> None:
 
 def test_table_shows_value_source_expected_and_fix() -> None:
     text = render(result(), OutputFormat.TABLE)
-    assert "store stage" in text
-    assert "STO004" in text and "topic payments" in text
+    assert "kafka-cluster/topic/payments  STO004 critical" in text
     assert "Kafka default" in text
     assert "--entity-name payments" in text
-    assert "4 finding(s): 2 critical, 1 high, 1 medium" in text
+    assert "4 findings: 2 critical, 1 high, 1 medium" in text
     assert "\x1b[" not in text
 
 
@@ -74,11 +73,15 @@ def test_table_lists_gaps() -> None:
     assert "coverage 1 gap(s)" in text
 
 
-def test_plain_table_folds_long_commands_instead_of_cutting_them() -> None:
+def test_long_commands_are_printed_whole_on_their_own_line() -> None:
     long_bootstrap = ",".join(f"broker-{n}.kafka.internal.example.com:9093" for n in range(1, 7))
     cluster = dataclasses.replace(snapshot(topic("orders", min_isr="1")), bootstrap=long_bootstrap)
     findings = judge(Estate(cluster=cluster), load_rules())
-    text = render(dataclasses.replace(result(), findings=tuple(findings)), OutputFormat.TABLE)
+    shown = dataclasses.replace(result(), findings=tuple(findings))
+    text = render(shown, OutputFormat.TABLE, RenderOptions(width=80))
     assert "…" not in text
-    squeezed = "".join(ch for ch in text if ch not in "│ \n")
+    command = f"kafka-configs.sh --bootstrap-server {long_bootstrap} --alter"
+    assert any(line.strip().removeprefix("fix: ").startswith(command) for line in text.splitlines())
+    wide = render(shown, OutputFormat.TABLE, RenderOptions(width=80, wide=True))
+    squeezed = "".join(ch for ch in wide if ch not in "│ \n")
     assert f"--bootstrap-server{long_bootstrap}--alter" in squeezed

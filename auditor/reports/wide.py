@@ -1,4 +1,4 @@
-"""The terminal table: findings grouped by stage, with where each value came from and the fix."""
+"""The wide table (`--format table --wide`): a boxed table per stage, a column per field, for wide screens."""
 
 from __future__ import annotations
 
@@ -22,18 +22,17 @@ SEVERITY_STYLE = {
     "low": "cyan",
     "info": "dim",
 }
-PLAIN_WIDTH = 160
 CHECKLIST_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "not declared": "dim"}
 
 
-def render_table(result: AuditResult, options: RenderOptions) -> str:
+def render_wide(result: AuditResult, options: RenderOptions) -> str:
     color = options.color
     buffer = io.StringIO()
     console = Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
-        width=None if color else PLAIN_WIDTH,
+        width=options.width,
         highlight=False,
         soft_wrap=False,
     )
