@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.findings import Finding, Status
-from auditor.policy import gating, parse_fail_on
+from auditor.policy import gating
 from auditor.reports import Detail, RenderOptions, checklist_view
 from auditor.reports.common import (
     STAGE_ORDER,
@@ -131,7 +131,7 @@ def _group(
     group: list[Finding], result: AuditResult, options: RenderOptions, paint: Painter, width: int
 ) -> list[str]:
     quiet = options.detail is Detail.QUIET
-    fail_on = parse_fail_on(result.fail_on)
+    fail_on = result.fail_on
     if quiet:
         return [_first_line(f, options, paint, width)[0] for f in group if gating(f, fail_on)]
     head, *related = group
@@ -249,7 +249,7 @@ def statistics_lines(result: AuditResult) -> list[str]:
 def _summary(result: AuditResult, paint: Painter, width: int, detail: Detail, related: bool) -> list[str]:
     word, style = VERDICT.get(result.exit_code, ("ERROR", "fail"))
     indent = " " * (len(word) + 2)
-    head = _wrap(f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on})", width, "", indent)
+    head = _wrap(f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on_label})", width, "", indent)
     head[0] = paint(word, style) + head[0][len(word) :]
     details = [check_counts(result), "coverage " + ("complete" if result.complete else f"{len(result.gaps)} gap(s)")]
     details.append(f"policy {result.policy or 'built-in default'}")

@@ -234,7 +234,10 @@ def test_any_finding_text_renders_without_control_characters(
         ),
         (
             "kafka-leader-election.sh --election-type unclean unless losing messages is accepted.",
-            [("kafka-leader-election.sh --election-type unclean", True), ("unless losing messages is accepted.", False)],
+            [
+                ("kafka-leader-election.sh --election-type unclean", True),
+                ("unless losing messages is accepted.", False),
+            ],
         ),
         (
             "Add controllers (kafka-metadata-quorum.sh --bootstrap-server b:1 add-controller), and run them.",
