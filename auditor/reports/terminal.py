@@ -249,7 +249,8 @@ def statistics_lines(result: AuditResult) -> list[str]:
 def _summary(result: AuditResult, paint: Painter, width: int, detail: Detail, related: bool) -> list[str]:
     word, style = VERDICT.get(result.exit_code, ("ERROR", "fail"))
     indent = " " * (len(word) + 2)
-    head = _wrap(f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on_label})", width, "", indent)
+    verdict = f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on_label})"
+    head = _wrap(verdict, width, "", indent)
     head[0] = paint(word, style) + head[0][len(word) :]
     details = [check_counts(result), "coverage " + ("complete" if result.complete else f"{len(result.gaps)} gap(s)")]
     details.append(f"policy {result.policy or 'built-in default'}")
