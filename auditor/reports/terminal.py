@@ -214,6 +214,7 @@ def _checklist(result: AuditResult, paint: Painter, width: int) -> list[str]:
         lines.append(paint(printable(what_if), "warn"))
     rows = checklist_view.rows(checklist)
     if rows:
+        lines.append(checklist_view.TITLE)
         lines += _columns([checklist_view.header(checklist), *rows], paint)
         for line in checklist_view.survival_lines(checklist):
             lines += _wrap(line, width, INDENT, INDENT * 2)
