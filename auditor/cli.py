@@ -43,6 +43,7 @@ from auditor.report_cli import (
     requested_reports,
     write_reports,
 )
+from auditor.sources.file_formats import FORMATS, formats_help
 
 if TYPE_CHECKING:
     from auditor.sources.connection import ConnectionSettings
@@ -92,7 +93,12 @@ PathsArgument = Annotated[
     ),
 ]
 FileFormatOption = Annotated[
-    str | None, typer.Option("--file-format", help="Read every PATH as this format instead of detecting it.")
+    str | None,
+    typer.Option(
+        "--file-format",
+        metavar="FORMAT",
+        help=f"Read every PATH as FORMAT instead of detecting it. {formats_help()}.",
+    ),
 ]
 ClientOption = Annotated[
     str | None,
@@ -151,6 +157,8 @@ def audit(
 
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
+    if file_format is not None and file_format not in FORMATS:
+        raise InputError(f"--file-format must be one of {', '.join(FORMATS)}, not {file_format!r}")
     if bootstrap_server is not None and snapshot is not None:
         raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
     if assume_down and bootstrap_server is None and snapshot is None:

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.errors import InputError
+from auditor.sources.file_formats import detect
 from auditor.sources.files import read_paths
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.clientdict import read_client_dict
 from auditor.sources.files.compose import read_compose
-from auditor.sources.files.detect import detect
 from auditor.sources.files.keyvalue import read_client_properties, read_server_properties
 from auditor.sources.files.spring import read_spring
 from auditor.sources.files.strimzi import read_strimzi

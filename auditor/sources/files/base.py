@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from auditor.errors import InputError
 from auditor.model import BrokerSettings, ClientConfig, Configs, ConfigSource, ConfigValue, CoverageGap, DeclaredTopic
+from auditor.sources.file_formats import KEY_VALUE
 from auditor.sources.files.clientkeys import java_name, roles_of
 from auditor.sources.files.values import Dialect, file_value
 
@@ -26,6 +29,34 @@ class Found:
             self.topics + other.topics,
             self.gaps + other.gaps,
         )
+
+
+@dataclass(frozen=True)
+class FileText:
+    """A file chosen for reading: where it is, how findings name it, what it holds."""
+
+    path: Path
+    display: str
+    text: str
+
+
+def read_text(path: Path, display: str, explicit: bool = True) -> str | None:
+    """The file's text: UTF-8, or ISO-8859-1 for key=value files as java.util.Properties reads them.
+
+    None for a file found in a folder (not `explicit`) that is not text; a named one is an InputError.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {display}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if path.suffix in KEY_VALUE:
+            return data.decode("iso-8859-1")
+        if not explicit:
+            return None
+        raise InputError(f"{display}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 @dataclass(frozen=True)

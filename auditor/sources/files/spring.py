@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from auditor.model import ClientConfig, Configs, Role
-from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
+from auditor.sources.files.base import Entry, FileText, Found, ReadOptions, read_text, settings_of
 from auditor.sources.files.clientkeys import CONSUMER_KEYS, PRODUCER_KEYS
 from auditor.sources.files.keyvalue import entries_of
 from auditor.sources.files.values import Dialect, ParseError
@@ -114,6 +115,17 @@ def file_profile(path: str) -> str | None:
     """'config/application-prod.yml' -> 'prod'; None for a profile-less file."""
     match = PROFILE_FILE.match(path.replace("\\", "/").rsplit("/", 1)[-1])
     return match.group(1) if match else None
+
+
+def read_spring_files(folder: Path, files: Sequence[FileText], options: ReadOptions) -> Found:
+    """The chosen Spring files of one folder; a profile file also layers over an unchosen application.* beside it."""
+    chosen_paths = {file.path.resolve() for file in files}
+    bases: list[tuple[str, str]] = []
+    if any(file_profile(file.display) for file in files):
+        for path in sorted(folder.glob("application.*")):
+            if path.suffix in (".yml", ".yaml", ".properties") and path.resolve() not in chosen_paths:
+                bases.append((str(path), read_text(path, str(path)) or ""))
+    return read_spring_folder([(file.display, file.text) for file in files], bases, options)
 
 
 def read_spring_folder(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from auditor.model import ConfigSource, ConfigValue, DeclaredTopic
-from auditor.sources.files.base import Found
+from auditor.sources.files.base import FileText, Found, read_text
 from auditor.sources.files.values import ParseError
 
 FORMAT = "terraform"
@@ -43,6 +44,22 @@ class TfFile:
     path: str
     data: Mapping[str, Any]
     lines: Mapping[tuple[str, ...], int]
+
+
+def read_terraform_files(folder: Path, files: Sequence[FileText]) -> Found:
+    """One module: variables and locals from every .tf file of the folder, topics from the chosen ones."""
+    chosen = [_parse_file(file.text, file.display) for file in files]
+    chosen_paths = {file.path.resolve() for file in files}
+    siblings = [p for p in sorted(folder.glob("*.tf")) if p.resolve() not in chosen_paths]
+    variables = [_parse_file(read_text(p, str(p)) or "", str(p)) for p in siblings]
+    return read_module(chosen, module_of(chosen + variables))
+
+
+def _parse_file(text: str, path: str) -> TfFile:
+    try:
+        return parse_tf(text, path)
+    except ParseError as exc:
+        raise ParseError(exc.problem, exc.line, exc.path or path) from exc
 
 
 def parse_tf(text: str, path: str) -> TfFile:

@@ -1,0 +1,293 @@
+"""The configuration file formats auditor.sources.files reads: one `Format` entry each, in detection order.
+
+An entry says how a file name claims the format (its suffixes, and name patterns that decide it
+outright), how content claims it, and how it is read: one file at a time (`reader`) or all the
+chosen files of a folder together (`folder_reader`: Terraform modules, Spring profile files).
+Detection, the folder walk, `--file-format` and its help all read this registry.
+
+Readers and content claims import their module only when called: `kafka-audit --help` lists the
+formats without loading a YAML, HCL or properties parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import cached_property
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+
+from auditor.sources.code import SUFFIXES as CODE_SUFFIXES
+
+if TYPE_CHECKING:
+    from auditor.sources.files.base import Entry, FileText, Found, ReadOptions
+    from auditor.sources.files.yamltree import Value
+
+Reader = Callable[[str, str, "ReadOptions"], "Found"]
+FolderReader = Callable[[Path, Sequence["FileText"], "ReadOptions"], "Found"]
+
+YAML = (".yml", ".yaml")
+KEY_VALUE = (".properties", ".conf", ".config", ".cfg")
+JSON = (".json",)
+SPRING = (*YAML, ".properties")  # what Spring Boot reads
+# A file found in a folder (not named on the command line) that mentions none of these is skipped
+# unread, unless its format skims on its own (`skim=False`: source code has its import pre-filter).
+RELEVANT = re.compile(
+    r"kafka|bootstrap[._-]?servers|acks|replication|broker|group[._]id|auto[._]offset|zookeeper|process\.roles|topic",
+    re.I,
+)
+
+
+class Content:
+    """A file's text, parsed at most once as whatever its suffix says it is."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.key_value = path.lower().endswith(KEY_VALUE)
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        from auditor.sources.files.keyvalue import entries_of
+
+        return entries_of(self.text)
+
+    @cached_property
+    def properties_kind(self) -> str | None:
+        """spring, server-properties, librdkafka or properties; None when no Kafka client key is set."""
+        from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name
+        from auditor.sources.files.keyvalue import properties_kind
+
+        kind = properties_kind(self.entries)
+        if kind not in ("properties", "librdkafka"):
+            return kind
+        return kind if {java_name(e.key, kind) for e in self.entries} & KNOWN_CLIENT_KEYS else None
+
+    @cached_property
+    def documents(self) -> list[Value]:
+        """YAML documents; JSON is read as YAML to keep lines (auditor.sources.files.clientdict)."""
+        from auditor.sources.files.clientdict import load_mapping
+
+        return load_mapping(self.text, self.path)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str  # the `--file-format` help
+    suffixes: tuple[str, ...]
+    claims: Callable[[Content], bool]  # by content, asked only of a file with one of `suffixes`
+    reader: Reader | None = None
+    folder_reader: FolderReader | None = None
+    file_names: tuple[str, ...] = ()  # glob patterns of (lower-cased) file names that claim a file outright
+    skim: bool = True  # a file found in a folder is read only when its text matches RELEVANT
+
+    def __post_init__(self) -> None:
+        if (self.reader is None) == (self.folder_reader is None):
+            raise ValueError(f"format {self.name}: give a reader or a folder reader")
+
+    def claims_name(self, name: str) -> bool:
+        return any(fnmatchcase(name, pattern) for pattern in self.file_names)
+
+
+# --- content claims
+
+
+def _yaml_claim(looks: Callable[[list[Value]], bool]) -> Callable[[Content], bool]:
+    return lambda content: not content.key_value and looks(content.documents)
+
+
+def _looks_strimzi(documents: list[Value]) -> bool:
+    from auditor.sources.files.strimzi import looks_strimzi
+
+    return looks_strimzi(documents)
+
+
+def _looks_compose(documents: list[Value]) -> bool:
+    from auditor.sources.files.compose import looks_compose
+
+    return looks_compose(documents)
+
+
+def _looks_spring(documents: list[Value]) -> bool:
+    from auditor.sources.files.spring import looks_spring
+
+    return looks_spring(documents)
+
+
+def _looks_topicctl(documents: list[Value]) -> bool:
+    from auditor.sources.files.topicctl import looks_topicctl
+
+    return looks_topicctl(documents)
+
+
+def _looks_client_dict(documents: list[Value]) -> bool:
+    from auditor.sources.files.clientdict import looks_client_dict
+
+    return looks_client_dict(documents)
+
+
+def _spring_claim(content: Content) -> bool:
+    return content.properties_kind == "spring" if content.key_value else _looks_spring(content.documents)
+
+
+def _librdkafka_claim(content: Content) -> bool:
+    return content.properties_kind == "librdkafka" if content.key_value else _looks_client_dict(content.documents)
+
+
+# --- readers
+
+
+def _read_properties(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.keyvalue import read_client_properties
+
+    return read_client_properties(text, path, options)
+
+
+def _read_server_properties(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.keyvalue import read_server_properties
+
+    return read_server_properties(text, path, options)
+
+
+def _read_librdkafka(text: str, path: str, options: ReadOptions) -> Found:
+    """librdkafka / confluent-kafka / kafka-python: a JSON or YAML mapping, or key=value lines."""
+    if path.lower().endswith((*JSON, *YAML)):
+        from auditor.sources.files.clientdict import read_client_dict
+
+        return read_client_dict(text, path, options)
+    from auditor.sources.files.keyvalue import read_librdkafka_properties
+
+    return read_librdkafka_properties(text, path, options)
+
+
+def _read_compose(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.compose import read_compose
+
+    return read_compose(text, path, options)
+
+
+def _read_strimzi(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.strimzi import read_strimzi
+
+    return read_strimzi(text, path, options)
+
+
+def _read_topicctl(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.topicctl import read_topicctl
+
+    return read_topicctl(text, path, options)
+
+
+def _uses_kafka(content: Content) -> bool:
+    from auditor.sources.code.languages import uses_kafka
+
+    return uses_kafka(content.path, content.text)
+
+
+def _read_code(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.code.languages import read_code
+
+    return read_code(text, path, options)
+
+
+def _read_spring_folder(folder: Path, files: Sequence[FileText], options: ReadOptions) -> Found:
+    from auditor.sources.files.spring import read_spring_files
+
+    return read_spring_files(folder, files, options)
+
+
+def _read_terraform_module(folder: Path, files: Sequence[FileText], options: ReadOptions) -> Found:
+    from auditor.sources.files.terraform import read_terraform_files
+
+    return read_terraform_files(folder, files)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "code",
+            "producers and consumers built in application code",
+            tuple(CODE_SUFFIXES),
+            _uses_kafka,
+            _read_code,
+            skim=False,
+        ),
+        Format(
+            "terraform",
+            "Terraform kafka_topic resources",
+            (".tf",),
+            claims=lambda content: True,
+            folder_reader=_read_terraform_module,
+        ),
+        Format("strimzi", "Strimzi Kafka and KafkaTopic resources", YAML, _yaml_claim(_looks_strimzi), _read_strimzi),
+        Format(
+            "compose",
+            "docker-compose services",
+            YAML,
+            _yaml_claim(_looks_compose),
+            _read_compose,
+            file_names=tuple(f"{name}*{suffix}" for name in ("docker-compose", "compose") for suffix in YAML),
+        ),
+        Format(
+            "spring",
+            "Spring Boot application.yml/.properties",
+            SPRING,
+            _spring_claim,
+            folder_reader=_read_spring_folder,
+            file_names=tuple(f"{name}*{suffix}" for name in ("application", "bootstrap") for suffix in SPRING),
+        ),
+        Format(
+            "server-properties",
+            "broker server.properties",
+            KEY_VALUE,
+            lambda content: content.properties_kind == "server-properties",
+            _read_server_properties,
+        ),
+        Format("topicctl", "topicctl topic files", YAML, _yaml_claim(_looks_topicctl), _read_topicctl),
+        Format(
+            "librdkafka",
+            "librdkafka / confluent-kafka JSON, YAML or key=value (snake_case keys: kafka-python)",
+            (*JSON, *YAML, *KEY_VALUE),
+            _librdkafka_claim,
+            _read_librdkafka,
+        ),
+        Format(
+            "properties",
+            "Java client .properties",
+            KEY_VALUE,
+            lambda content: content.properties_kind == "properties",
+            _read_properties,
+        ),
+    )
+}
+ALL_SUFFIXES = frozenset(s for f in FORMATS.values() for s in f.suffixes)
+
+
+def detect(path: str, text: str) -> Format | None:
+    """The format of a file: the first whose name claim fits, else the first whose content claim does;
+    None when it configures nothing this tool reads. Raises ParseError for a file that cannot be parsed."""
+    name = PurePath(path).name.lower()
+    candidates = [f for f in FORMATS.values() if name.endswith(f.suffixes)]
+    named = next((f for f in candidates if f.claims_name(name)), None)
+    if named is not None:
+        return named
+    content = Content(path, text)
+    return next((f for f in candidates if f.claims(content)), None)
+
+
+def mentions_kafka(path: str, text: str) -> bool:
+    """Whether a file found in a folder is worth detecting: its text names Kafka things, or a
+    format its name fits skims on its own."""
+    name = PurePath(path).name.lower()
+    if any(not f.skim for f in FORMATS.values() if name.endswith(f.suffixes)):
+        return True
+    return RELEVANT.search(text) is not None
+
+
+def formats_help() -> str:
+    """One line per format, for `--file-format`."""
+    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
