@@ -11,7 +11,10 @@ mkdir -p "$out"
 rm -f "$out"/kafka-audit.* "$out/step-summary.md"  # never upload a report from an earlier run
 echo "report-dir=$out" >> "$github_output"
 
-declare -A extension=([sarif]=sarif [json]=json [junit]=xml [html]=html [markdown]=md [table]=txt)
+declare -A extension  # format -> file extension, as kafka-audit's OutputFormat says
+while IFS='=' read -r format ext; do extension[$format]=$ext; done < <(
+  python -c 'from auditor.reports import OutputFormat as F; print("\n".join(f"{f.value}={f.extension}" for f in F))'
+)
 args=(audit --fail-on "${KA_FAIL_ON:-high}")
 [ -z "${KA_BOOTSTRAP_SERVERS:-}" ] || args+=(--bootstrap-server "$KA_BOOTSTRAP_SERVERS")
 [ -z "${KA_COMMAND_CONFIG:-}" ] || args+=(--command-config "$KA_COMMAND_CONFIG")

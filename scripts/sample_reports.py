@@ -19,17 +19,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auditor.reports import OutputFormat
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample-reports"
-EXTENSIONS = {
-    "json": "json",
-    "sarif": "sarif",
-    "junit": "junit.xml",
-    "github": "github.txt",
-    "markdown": "md",
-    "html": "html",
-    "table": "txt",
-}
+EXTENSIONS = {fmt.value: fmt.extension for fmt in OutputFormat}
 
 
 def report_arguments(formats: dict[str, str]) -> list[str]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import NoReturn
 
+from auditor.model import StrEnum
 from auditor.result import AuditResult
 
 
-class OutputFormat(str, Enum):
+def assert_never(value: NoReturn) -> NoReturn:
+    """typing.assert_never (3.11): mypy proves the line unreachable, so a missed member fails the lint."""
+    raise AssertionError(f"unhandled value: {value!r}")
+
+
+class OutputFormat(StrEnum):
+    """The report formats. `extension` and `renderer` match every member: mypy fails on a new
+    format that either forgets (assert_never)."""
+
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
@@ -18,6 +27,27 @@ class OutputFormat(str, Enum):
     GITHUB = "github"
     MARKDOWN = "markdown"
     HTML = "html"
+
+    @property
+    def extension(self) -> str:
+        """What a file of this format ends with: tests' golden files, sample reports, the GitHub action."""
+        match self:
+            case OutputFormat.TABLE:
+                return "txt"
+            case OutputFormat.JSON:
+                return "json"
+            case OutputFormat.SARIF:
+                return "sarif"
+            case OutputFormat.JUNIT:
+                return "junit.xml"
+            case OutputFormat.GITHUB:
+                return "github.txt"
+            case OutputFormat.MARKDOWN:
+                return "md"
+            case OutputFormat.HTML:
+                return "html"
+            case _:
+                assert_never(self)
 
 
 class Detail(str, Enum):
@@ -48,23 +78,42 @@ class RenderOptions:
 
 Renderer = Callable[[AuditResult, RenderOptions], str]
 
-# Each format's renderer as "module:function", imported on use so `kafka-audit --help` stays fast.
-RENDERERS: dict[OutputFormat, str] = {
-    OutputFormat.TABLE: "auditor.reports.terminal:render_table",
-    OutputFormat.JSON: "auditor.reports.json_report:render_json",
-    OutputFormat.SARIF: "auditor.reports.sarif:render_sarif",
-    OutputFormat.JUNIT: "auditor.reports.junit:render_junit",
-    OutputFormat.GITHUB: "auditor.reports.github:render_github",
-    OutputFormat.MARKDOWN: "auditor.reports.markdown:render_markdown",
-    OutputFormat.HTML: "auditor.reports.html:render_html",
-}
-
 
 def renderer(fmt: OutputFormat) -> Renderer:
-    module, _, name = RENDERERS[fmt].partition(":")
-    function: Renderer = getattr(importlib.import_module(module), name)
-    return function
+    """The format's renderer, imported on use so `kafka-audit --help` stays fast."""
+    match fmt:
+        case OutputFormat.TABLE:
+            from auditor.reports.terminal import render_table
+
+            return render_table
+        case OutputFormat.JSON:
+            from auditor.reports.json_report import render_json
+
+            return render_json
+        case OutputFormat.SARIF:
+            from auditor.reports.sarif import render_sarif
+
+            return render_sarif
+        case OutputFormat.JUNIT:
+            from auditor.reports.junit import render_junit
+
+            return render_junit
+        case OutputFormat.GITHUB:
+            from auditor.reports.github import render_github
+
+            return render_github
+        case OutputFormat.MARKDOWN:
+            from auditor.reports.markdown import render_markdown
+
+            return render_markdown
+        case OutputFormat.HTML:
+            from auditor.reports.html import render_html
+
+            return render_html
+        case _:
+            assert_never(fmt)
 
 
 def render(result: AuditResult, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
     return renderer(fmt)(result, options or RenderOptions())
+

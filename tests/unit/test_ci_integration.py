@@ -51,7 +51,7 @@ def test_action_writes_reports_annotations_summary_and_the_exit_code(tmp_path: P
     assert_valid_report(report)
     sarif = json.loads((tmp_path / "out" / "kafka-audit.sarif").read_text())
     assert len(sarif["runs"][0]["results"]) == len(report["findings"]) > 0
-    assert (tmp_path / "out" / "kafka-audit.xml").read_text().startswith("<?xml")
+    assert (tmp_path / "out" / "kafka-audit.junit.xml").read_text().startswith("<?xml")
     assert re.search(r"^::error title=STO001 ", done.stdout, re.MULTILINE)
     assert (tmp_path / "summary.md").read_text().startswith("## kafka-audit: ")
 

@@ -16,34 +16,26 @@ from pathlib import Path
 import pytest
 
 from auditor.findings import Location
-from auditor.reports import RENDERERS, OutputFormat, RenderOptions, render
+from auditor.reports import OutputFormat, RenderOptions, render, renderer
 from auditor.result import AuditResult
 from tests.report_fixtures import clean_result, full_result
 from tests.report_schema import assert_valid_report
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
-SUFFIX = {
-    OutputFormat.TABLE: "table.txt",
-    OutputFormat.JSON: "json",
-    OutputFormat.SARIF: "sarif",
-    OutputFormat.JUNIT: "junit.xml",
-    OutputFormat.GITHUB: "github.txt",
-    OutputFormat.MARKDOWN: "md",
-    OutputFormat.HTML: "html",
-}
 RESULTS = {"full": full_result, "clean": clean_result}
 
 
 def test_every_format_has_a_renderer_and_a_golden_file() -> None:
-    assert set(RENDERERS) == set(OutputFormat)
-    assert set(SUFFIX) == set(OutputFormat)
+    for fmt in OutputFormat:
+        assert callable(renderer(fmt)), fmt
+        assert all((GOLDEN / f"{name}.{fmt.extension}").is_file() for name in RESULTS), fmt
 
 
 @pytest.mark.parametrize("name", sorted(RESULTS))
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.value)
 def test_matches_golden_file(fmt: OutputFormat, name: str) -> None:
     text = render(RESULTS[name](), fmt, RenderOptions(source_root="/repo"))
-    golden = GOLDEN / f"{name}.{SUFFIX[fmt]}"
+    golden = GOLDEN / f"{name}.{fmt.extension}"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
