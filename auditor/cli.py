@@ -46,6 +46,7 @@ from auditor.report_cli import (
 from auditor.sources.file_formats import FORMATS, formats_help
 
 if TYPE_CHECKING:
+    from auditor.result import AuditResult
     from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
@@ -187,7 +188,16 @@ def audit(
     with terminal_progress() as progress:
         result = audit_sources(sources, options, progress if cluster else None)
     write_reports(result, requests, threshold, shape)
+    _warn_nothing_found(result)
     raise typer.Exit(result.exit_code)
+
+
+def _warn_nothing_found(result: AuditResult) -> None:
+    from auditor.sources.files import NOTHING_FOUND
+
+    for gap in result.gaps:
+        if gap.reason == NOTHING_FOUND:
+            typer.echo(f"kafka-audit: warning: {gap.resource}: {gap.reason}", err=True)
 
 
 @app.command()

@@ -92,4 +92,3 @@ def audit_options(
         sample_interval_s=sample_interval,
         assume_down=parse_assume_down(assume_down or ()),
     )
-

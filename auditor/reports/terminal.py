@@ -127,9 +127,7 @@ def _subject(finding: Finding) -> tuple[str, str]:
     return (resource.kind, resource.name)
 
 
-def _group(
-    group: list[Finding], result: AuditResult, options: RenderOptions, paint: Painter, width: int
-) -> list[str]:
+def _group(group: list[Finding], result: AuditResult, options: RenderOptions, paint: Painter, width: int) -> list[str]:
     quiet = options.detail is Detail.QUIET
     fail_on = result.fail_on
     if quiet:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -32,12 +32,27 @@ YAML = (".yml", ".yaml")
 KEY_VALUE = (".properties", ".conf", ".config", ".cfg")
 JSON = (".json",)
 SPRING = (*YAML, ".properties")  # what Spring Boot reads
-# A file found in a folder (not named on the command line) that mentions none of these is skipped
-# unread, unless its format skims on its own (`skim=False`: source code has its import pre-filter).
-RELEVANT = re.compile(
-    r"kafka|bootstrap[._-]?servers|acks|replication|broker|group[._]id|auto[._]offset|zookeeper|process\.roles|topic",
-    re.I,
-)
+# A file found in a folder that mentions Kafka but is not recognised is reported as a gap; one that
+# does not is simply not Kafka's (a CI workflow, a chart's other values).
+MENTIONS_KAFKA = re.compile(r"kafka", re.I)
+
+
+@cache
+def relevant() -> re.Pattern[str]:
+    """What a file found in a folder (not named on the command line) must mention to be detected at
+    all, unless its format skims on its own (`skim=False`: source code has its import pre-filter).
+
+    A superset of what the content claims look for: every client and broker key they know, in any
+    spelling (dots, underscores, dashes, camelCase), and the formats' markers; so the pre-filter never
+    changes a verdict: a file gets the same findings named or found in a folder.
+    """
+    from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, LIBRDKAFKA_ONLY
+    from auditor.sources.files.keyvalue import BROKER_MARKERS
+
+    keys = KNOWN_CLIENT_KEYS | LIBRDKAFKA_ONLY | BROKER_MARKERS
+    spelled = sorted({re.escape(key).replace(r"\.", "[._-]?").replace(r"\-", "[._-]?") for key in keys})
+    markers = ["kafka", "bootstrap[._-]?servers", "replication", "broker", "zookeeper", "topic", r"^meta\s*:"]
+    return re.compile("|".join([*markers, *spelled]), re.I | re.M)
 
 
 class Content:
@@ -82,7 +97,7 @@ class Format:
     reader: Reader | None = None
     folder_reader: FolderReader | None = None
     file_names: tuple[str, ...] = ()  # glob patterns of (lower-cased) file names that claim a file outright
-    skim: bool = True  # a file found in a folder is read only when its text matches RELEVANT
+    skim: bool = True  # a file found in a folder is read only when its text matches relevant()
 
     def __post_init__(self) -> None:
         if (self.reader is None) == (self.folder_reader is None):
@@ -282,10 +297,13 @@ def detect(path: str, text: str) -> Format | None:
 def mentions_kafka(path: str, text: str) -> bool:
     """Whether a file found in a folder is worth detecting: its text names Kafka things, or a
     format its name fits skims on its own."""
+    return not skims(path) or relevant().search(text) is not None
+
+
+def skims(path: str) -> bool:
+    """Whether a file found in a folder is first skimmed by `relevant()` (source code is not)."""
     name = PurePath(path).name.lower()
-    if any(not f.skim for f in FORMATS.values() if name.endswith(f.suffixes)):
-        return True
-    return RELEVANT.search(text) is not None
+    return all(f.skim for f in FORMATS.values() if name.endswith(f.suffixes))
 
 
 def formats_help() -> str:

@@ -72,9 +72,7 @@ def test_cli_outbox_and_idempotency_findings(scenario: tuple[str, datetime], tmp
     """kafka-audit audit --services on the real database: stale outbox rows, a unique key not enforced."""
     url = scenario[0]
     manifest = tmp_path / "services.yaml"
-    manifest.write_text(
-        (FIXTURES / "services.yaml").read_text().replace("table: processed", "table: processed_plain")
-    )
+    manifest.write_text((FIXTURES / "services.yaml").read_text().replace("table: processed", "table: processed_plain"))
     for name in ("orders-producer.properties", "billing-consumer.properties"):
         (tmp_path / name).write_text((FIXTURES / name).read_text())
     env = {**os.environ, "ORDERS_DB_URL": url, "BILLING_DB_URL": url}

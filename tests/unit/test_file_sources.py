@@ -262,7 +262,6 @@ def test_every_registered_format_has_a_fixture_folder_detected_as_it(name: str) 
         ("broken/broken.tf", "broken/broken.tf:2: invalid HCL"),
         ("broken/application.yml", "broken/application.yml:5: invalid YAML"),
         ("broken/docker-compose.yml", "broken/docker-compose.yml:6: invalid YAML"),
-        ("properties/not-kafka.properties", "cannot tell which Kafka configuration"),
         ("no/such/file.yml", "no/such/file.yml: no such file or folder"),
     ],
 )
@@ -368,9 +367,13 @@ def test_compose_env_file_is_read_and_environment_overrides_it() -> None:
     assert unclean.location is not None and unclean.location.path == "compose-envfile/kafka.env"
 
 
-def test_missing_required_env_file_is_an_input_error(tmp_path: Path) -> None:
+def test_missing_required_env_file_is_an_input_error_named_and_a_gap_walked(tmp_path: Path) -> None:
     (tmp_path / "docker-compose.yml").write_text(
         "services:\n  kafka:\n    image: apache/kafka\n    env_file: missing.env\n", encoding="utf-8"
     )
     with pytest.raises(InputError, match=r"docker-compose\.yml:4: env_file missing\.env not found"):
-        read_files(FileSources((str(tmp_path),)))
+        read_files(FileSources((str(tmp_path / "docker-compose.yml"),)))
+    estate, _ = read_files(FileSources((str(tmp_path),)))
+    assert [g.reason for g in estate.gaps] == [
+        f"cannot be read: {tmp_path}/docker-compose.yml:4: env_file missing.env not found"
+    ]

@@ -3,8 +3,10 @@
 `read_paths` takes the PATHs of the command line (files or folders), finds the files, detects
 each one's format (auditor.sources.file_formats, the registry of formats), reads it with that
 format's reader (or, for formats read per folder, with the other chosen files of its folder) and
-returns what they declare. A file that cannot be read is an InputError naming file, line and
-problem, raised before anything is reported.
+returns what they declare. A file found in a folder that cannot be parsed is a coverage gap naming
+file, line and problem; one named on the command line is an InputError (exit 2) raised before
+anything is reported. A named file that parses but is not Kafka configuration is a gap ("not
+recognised"), and so is one found in a folder that mentions Kafka.
 """
 
 from __future__ import annotations
@@ -12,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from auditor.errors import InputError
 from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic, Target, TargetKind
-from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, Format, detect, mentions_kafka
+from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.walk import candidate_files
 
-T = TypeVar("T")
 __all__ = ["FORMATS", "FilesRead", "ReadOptions", "parse_client_option", "read_paths"]
 
 
@@ -58,31 +58,34 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     if file_format is not None and file_format not in FORMATS:
         raise InputError(f"unknown file format {file_format!r}; known: {', '.join(FORMATS)}")
     forced = FORMATS[file_format] if file_format is not None else None
-    options = options or ReadOptions()
-    found = Found()
-    targets: list[Target] = []
+    reading = _Reading(options or ReadOptions())
     by_folder: dict[tuple[str, Path], list[tuple[_File, FileText]]] = {}
-    gaps: list[CoverageGap] = []
     for file in _files(paths, forced):
         text = read_text(file.path, file.display, file.explicit)
         if text is None:  # found in a folder, not text: reported, not guessed at
-            gaps.append(CoverageGap(file.display, "not UTF-8 text; skipped"))
+            reading.gap(file, "not UTF-8 text; skipped")
             continue
-        fmt = forced or _detect(file, text)
+        fmt = forced or reading.detect(file, text)
         if fmt is None:
             continue
-        targets.append(Target(kind=TargetKind.FILE, name=file.display, format=fmt.name))
         if fmt.reader is not None:
-            found += _parse(file, fmt.reader, text, file.display, options)
+            reading.read([file], fmt, fmt.reader, text, file.display, reading.options)
         else:  # read together with the other chosen files of its folder
             chosen = FileText(file.path, file.display, text)
             by_folder.setdefault((fmt.name, file.path.parent), []).append((file, chosen))
     order = list(FORMATS)
     for (name, folder), files in sorted(by_folder.items(), key=lambda item: order.index(item[0][0])):
-        read_folder = FORMATS[name].folder_reader
-        assert read_folder is not None  # a Format has a reader or a folder reader
-        found += _parse(files[0][0], read_folder, folder, [text for _, text in files], options)
-    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(gaps) + found.gaps)
+        reading.read_folder(FORMATS[name], folder, files)
+    if not reading.targets and not reading.gaps:
+        reading.gaps.append(CoverageGap(", ".join(paths), NOTHING_FOUND))
+    found = reading.found
+    ranks = {file.display: n for n, file in enumerate(reading.seen)}
+    targets = sorted(reading.targets, key=lambda t: ranks[t.name])  # in the order the files were found
+    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(reading.gaps) + found.gaps)
+
+
+NOTHING_FOUND = "no Kafka configuration found (no file kafka-audit reads under these paths)"
+NOT_RECOGNISED = "not recognised as Kafka configuration kafka-audit reads; skipped (--file-format F reads it as F)"
 
 
 def _files(paths: Sequence[str], forced: Format | None) -> Iterator[_File]:
@@ -98,20 +101,72 @@ def _files(paths: Sequence[str], forced: Format | None) -> Iterator[_File]:
             raise InputError(f"{given}: no such file or folder")
 
 
-def _detect(file: _File, text: str) -> Format | None:
-    if not file.explicit and not mentions_kafka(file.display, text):
-        return None
-    fmt = _parse(file, detect, file.display, text)
-    if fmt is None and file.explicit:
-        names = ", ".join(FORMATS)
-        raise InputError(f"{file.display}: cannot tell which Kafka configuration this is; pass --file-format ({names})")
-    return fmt
+class _Reading:
+    """What the files read so far declare, and what could not be read (gaps).
 
+    A file found in a folder never ends the audit: when it cannot be parsed in the syntax its name
+    says, it is a gap naming file, line and problem. A file named on the command line that cannot
+    be parsed is an InputError (exit 2); one that parses but is not Kafka configuration is a gap.
+    """
 
-def _parse(file: _File, read: Callable[..., T], *args: object) -> T:
-    try:
-        return read(*args)
-    except ParseError as exc:
-        raise InputError(exc.where(file.display)) from exc
-    except RecursionError as exc:
-        raise InputError(f"{file.display}: nested too deeply to read") from exc
+    def __init__(self, options: ReadOptions) -> None:
+        self.options = options
+        self.found = Found()
+        self.targets: list[Target] = []
+        self.gaps: list[CoverageGap] = []
+        self.seen: list[_File] = []
+
+    def gap(self, file: _File, reason: str) -> None:
+        self.gaps.append(CoverageGap(file.display, reason))
+
+    def detect(self, file: _File, text: str) -> Format | None:
+        self.seen.append(file)
+        if not file.explicit and not mentions_kafka(file.display, text):
+            return None
+        try:
+            fmt = detect(file.display, text)
+        except (ParseError, RecursionError) as exc:  # not in the syntax its name says
+            self._unreadable([file], exc)
+            return None
+        if fmt is None and (file.explicit or (skims(file.display) and MENTIONS_KAFKA.search(text))):
+            self.gap(file, NOT_RECOGNISED)
+        return fmt
+
+    def read(self, files: list[_File], fmt: Format, read: Callable[..., Found], *args: object) -> None:
+        """read(*args) as fmt; when it fails, a gap for each file found in a folder, exit 2 for a named one."""
+        try:
+            found = read(*args)
+        except (ParseError, RecursionError) as exc:
+            self._unreadable(files, exc)
+            return
+        if fmt.reader is not None:
+            self.seen.extend(f for f in files if f not in self.seen)  # --file-format skips detect
+        self.targets.extend(Target(kind=TargetKind.FILE, name=f.display, format=fmt.name) for f in files)
+        self.found += found
+
+    def read_folder(self, fmt: Format, folder: Path, files: list[tuple[_File, FileText]]) -> None:
+        """The chosen files of one folder together; a file that fails is left out and the rest read again."""
+        read_folder = fmt.folder_reader
+        assert read_folder is not None  # a Format has a reader or a folder reader
+        self.seen.extend(f for f, _ in files if f not in self.seen)
+        while files:
+            try:
+                found = read_folder(folder, [text for _, text in files], self.options)
+            except (ParseError, RecursionError) as exc:
+                where = exc.path if isinstance(exc, ParseError) else None
+                failed = [f for f, _ in files if f.display == where] or [f for f, _ in files]
+                self._unreadable(failed, exc)
+                files = [(f, t) for f, t in files if f not in failed]
+                continue
+            self.targets.extend(Target(kind=TargetKind.FILE, name=f.display, format=fmt.name) for f, _ in files)
+            self.found += found
+            return
+
+    def _unreadable(self, files: list[_File], exc: BaseException) -> None:
+        for file in files:
+            problem = (
+                exc.where(file.display) if isinstance(exc, ParseError) else f"{file.display}: nested too deeply to read"
+            )
+            if file.explicit:
+                raise InputError(problem) from exc
+            self.gap(file, f"cannot be read: {problem}")

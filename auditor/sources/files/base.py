@@ -81,9 +81,7 @@ class Entry:
     problem: str | None = None  # why a value that is set cannot be read (a list where Kafka wants one value)
 
 
-def settings_of(
-    entries: Iterable[Entry], path: str, dialect: Dialect, env: Mapping[str, str] | None = None
-) -> Configs:
+def settings_of(entries: Iterable[Entry], path: str, dialect: Dialect, env: Mapping[str, str] | None = None) -> Configs:
     """Entries in file order; the last setting of a key wins."""
     settings: Configs = {}
     for entry in entries:
