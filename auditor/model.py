@@ -269,6 +269,7 @@ class ClientConfig:
     snippet: str | None = None
     names: tuple[str, ...] = ()
     opaque: str | None = None
+    library_version_at: str | None = None  # the build file and line that pin library_version
 
 
 @dataclass(frozen=True)

@@ -7,4 +7,17 @@ without loading a parser; the readers load when a source file is read.
 from __future__ import annotations
 
 # suffix -> language (auditor.sources.code.languages holds each language's pre-filter and reader)
-SUFFIXES: dict[str, str] = {".py": "python"}
+SUFFIXES: dict[str, str] = {
+    ".py": "python",
+    ".java": "java",
+    ".go": "go",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".cs": "csharp",
+}

@@ -1,0 +1,203 @@
+"""C# clients, read with tree-sitter: Confluent.Kafka.
+
+`new ProducerConfig { Acks = Acks.Leader, ... }` / `new ConsumerConfig { ... }` object initialisers
+and later property sets (`config.EnableIdempotence = true;`), passed to
+`new ProducerBuilder<K, V>(config)` / `new ConsumerBuilder<K, V>(config)`: each builder is a
+client. A configuration built in the file but given to no builder there (registered for
+dependency injection) is a client at its own line. Property names map to librdkafka's
+(EnableIdempotence -> enable.idempotence), so librdkafka's aliases and defaults apply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from auditor.model import CoverageGap, Role
+from auditor.sources.code.base import Site, Value
+from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
+
+MAX_DEPTH = 10
+CONFIGS = {"ProducerConfig": Role.PRODUCER, "ConsumerConfig": Role.CONSUMER}
+BUILDERS = {"ProducerBuilder": Role.PRODUCER, "ConsumerBuilder": Role.CONSUMER}
+SCOPES = frozenset({"method_declaration", "constructor_declaration", "local_function_statement", "lambda_expression"})
+ENUMS = {
+    "Acks.All": "all",
+    "Acks.Leader": "1",
+    "Acks.None": "0",
+    "AutoOffsetReset.Earliest": "earliest",
+    "AutoOffsetReset.Latest": "latest",
+    "AutoOffsetReset.Error": "none",
+    "IsolationLevel.ReadCommitted": "read_committed",
+    "IsolationLevel.ReadUncommitted": "read_uncommitted",
+}
+_WORD = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def librdkafka_key(name: str) -> str:
+    """EnableIdempotence -> enable.idempotence (Confluent.Kafka's properties are librdkafka's keys)."""
+    return _WORD.sub(".", name).lower()
+
+
+def type_name(node: Node | None) -> str:
+    if node is None:
+        return ""
+    if node.type == "generic_name":
+        return text(node.named_children[0]) if node.named_children else ""
+    if node.type == "qualified_name":
+        return type_name(node.child_by_field_name("name"))
+    return text(node)
+
+
+class CSharpReader:
+    def __init__(self, root: Node, path: str) -> None:
+        self.root = root
+        self.path = path
+        self.sites: list[Site] = []
+        self.gaps: list[CoverageGap] = []
+
+    def read(self) -> None:
+        used: set[int] = set()  # configurations a builder of this file takes
+        creations = [n for n in walk(self.root) if n.type == "object_creation_expression"]
+        for creation in creations:
+            role = BUILDERS.get(type_name(creation.child_by_field_name("type")))
+            if role is None:
+                continue
+            site = Site(role, "librdkafka", line(creation), names=self.names_of(creation))
+            self.sites.append(site)
+            argument = _first_argument(creation)
+            config = self.config_of(site, argument, creation) if argument is not None else None
+            if argument is None:
+                site.hide("the builder is given no configuration the reader can see")
+            if config is not None:
+                used.add(config[0].id)
+                self.configure(site, *config)
+        for creation in creations:
+            role = CONFIGS.get(type_name(creation.child_by_field_name("type")))
+            if role is not None and creation.id not in used:
+                site = Site(role, "librdkafka", line(creation), names=self.names_of(creation))
+                self.sites.append(site)
+                self.configure(site, creation, self.holder(creation), 10**9)
+
+    def config_of(self, site: Site, argument: Node, at: Node) -> tuple[Node, str | None, int] | None:
+        """(the config creation, the variable holding it, the line it is used at)."""
+        if argument.type == "object_creation_expression":
+            return argument, None, line(at)
+        if argument.type == "identifier":
+            declared = self.declaration(text(argument), at)
+            if declared is not None and declared.type == "object_creation_expression":
+                return declared, text(argument), line(at)
+            site.hide(f"the configuration {text(argument)} is not built in this file")
+            return None
+        site.hide(f"the configuration {short(argument)} is not built in this file")
+        return None
+
+    def configure(self, site: Site, creation: Node, variable: str | None, until: int) -> None:
+        copied = _first_argument(creation)  # new ProducerConfig(sharedClientConfig)
+        if copied is not None:
+            base = self.declaration(text(copied), creation) if copied.type == "identifier" else copied
+            if base is not None and base.type == "object_creation_expression":
+                self.configure(site, base, text(copied) if copied.type == "identifier" else None, line(creation))
+            else:
+                site.hide(f"the configuration copies {short(copied)}, not built in this file")
+        initializer = creation.child_by_field_name("initializer")
+        for assignment in initializer.named_children if initializer is not None else []:
+            if assignment.type == "assignment_expression":
+                self.assign(
+                    site, assignment.child_by_field_name("left"), assignment.child_by_field_name("right"), creation
+                )
+        if variable is None:
+            return
+        scope = enclosing(creation, SCOPES) or self.root
+        for node in walk(scope):
+            if node.type == "assignment_expression" and line(node) <= until:
+                left = node.child_by_field_name("left")
+                if (
+                    left is not None
+                    and left.type == "member_access_expression"
+                    and text(left.child_by_field_name("expression")) == variable
+                ):
+                    self.assign(site, left.child_by_field_name("name"), node.child_by_field_name("right"), node)
+
+    def assign(self, site: Site, left: Node | None, right: Node | None, at: Node) -> None:
+        if left is None or right is None:
+            return
+        site.set(
+            librdkafka_key(text(left)),
+            self.value(right, at, 0),
+            line(left),
+            text(right) if text(right) in ENUMS else None,
+        )
+
+    def value(self, node: Node, at: Node, depth: int) -> Value:
+        if depth > MAX_DEPTH:
+            return Value.unknown("built too indirectly to follow")
+        kind = node.type
+        if kind == "string_literal":
+            return Value("".join(text(c) for c in node.named_children))
+        if kind in ("integer_literal", "real_literal"):
+            return Value(text(node).rstrip("lLuU").replace("_", ""))
+        if kind == "boolean_literal":
+            return Value(text(node))
+        if kind == "prefix_unary_expression" and text(node).replace(" ", "") == "-1":
+            return Value("-1")
+        if text(node) in ENUMS:
+            return Value(ENUMS[text(node)])
+        if "Environment." in text(node):
+            return Value.unknown(f"read from the environment: {short(node)}")
+        if kind == "identifier":
+            declared = self.declaration(text(node), at)
+            if declared is None:
+                return Value.unknown(f"{text(node)} is not assigned in this file")
+            return self.value(declared, declared, depth + 1)
+        return Value.unknown(f"{short(node)} is not known in this file")
+
+    def declaration(self, name: str, at: Node) -> Node | None:
+        """The initial value of a local, or of a field / const of the file."""
+        scope = enclosing(at, SCOPES)
+        for container in (scope, self.root) if scope is not None else (self.root,):
+            found: Node | None = None
+            for node in walk(container):
+                if node.type == "variable_declarator" and text(node.child_by_field_name("name")) == name:
+                    if container is self.root and enclosing(node, SCOPES) is not None:
+                        continue  # another method's local
+                    if container is self.root or line(node) <= line(at):
+                        values = [c for c in node.named_children if c != node.child_by_field_name("name")]
+                        found = values[-1] if values else None
+            if found is not None:
+                return found
+        return None
+
+    def holder(self, creation: Node) -> str | None:
+        parent = creation.parent
+        if parent is not None and parent.type == "variable_declarator":
+            return text(parent.child_by_field_name("name"))
+        if parent is not None and parent.type == "assignment_expression":
+            return text(parent.child_by_field_name("left"))
+        return None
+
+    def names_of(self, node: Node) -> list[str]:
+        names: list[str] = []
+        current: Node | None = node
+        while current is not None:
+            if current.type == "variable_declarator":
+                names.append(text(current.child_by_field_name("name")))
+            if current.type in ("method_declaration", "class_declaration", "property_declaration"):
+                names.append(text(current.child_by_field_name("name")))
+            current = current.parent
+        return names
+
+
+def _first_argument(creation: Node) -> Node | None:
+    arguments = creation.child_by_field_name("arguments")
+    first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+    return (
+        first.named_children[-1] if first is not None and first.type == "argument" and first.named_children else first
+    )
+
+
+def read_csharp(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:
+    reader = CSharpReader(parse("csharp", source), path)
+    reader.read()
+    return reader.sites, reader.gaps

@@ -1,0 +1,23 @@
+"""C# clients in code (Confluent.Kafka): PRD/CON pass, fail, unknown."""
+
+from __future__ import annotations
+
+from tests.code_cases import cases, constructions
+
+
+def test_confluent_kafka_dotnet() -> None:
+    assert cases("csharp/OrderService.cs") == {
+        (14, "PRD001", "fail", 12),  # Acks = Acks.Leader
+        (14, "PRD002", "fail", 13),  # config.MessageSendMaxRetries = NoRetries (a const)
+        (14, "PRD003", "fail", 14),  # librdkafka: idempotence off by default
+        (39, "CON001", "fail", 39),  # a config registered for injection: librdkafka's auto-commit
+        (39, "CON002", "unknown", 42),
+        (47, "PRD001", "unknown", 47),  # the config is a parameter
+        (47, "PRD002", "unknown", 47),
+        (47, "PRD003", "unknown", 47),
+        (47, "PRD004", "unknown", 47),
+        (47, "PRD005", "unknown", 47),
+    }
+    built = constructions("csharp/OrderService.cs")
+    assert built[24] == ("producer", "librdkafka")  # EnableIdempotence: passes
+    assert built[36] == ("consumer", "librdkafka")  # EnableAutoOffsetStore false, earliest: passes
