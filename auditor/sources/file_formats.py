@@ -120,6 +120,12 @@ def _looks_strimzi(documents: list[Value]) -> bool:
     return looks_strimzi(documents)
 
 
+def _looks_kubernetes(documents: list[Value]) -> bool:
+    from auditor.sources.files.kubernetes import looks_kubernetes
+
+    return looks_kubernetes(documents)
+
+
 def _looks_compose(documents: list[Value]) -> bool:
     from auditor.sources.files.compose import looks_compose
 
@@ -184,6 +190,12 @@ def _read_compose(text: str, path: str, options: ReadOptions) -> Found:
     return read_compose(text, path, options)
 
 
+def _read_kubernetes(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.kubernetes import read_kubernetes
+
+    return read_kubernetes(text, path, options)
+
+
 def _read_strimzi(text: str, path: str, options: ReadOptions) -> Found:
     from auditor.sources.files.strimzi import read_strimzi
 
@@ -239,6 +251,13 @@ FORMATS: dict[str, Format] = {
             folder_reader=_read_terraform_module,
         ),
         Format("strimzi", "Strimzi Kafka and KafkaTopic resources", YAML, _yaml_claim(_looks_strimzi), _read_strimzi),
+        Format(
+            "kubernetes",
+            "Kubernetes workloads' Spring Boot environment (relaxed binding) and ConfigMaps holding client files",
+            YAML,
+            _yaml_claim(_looks_kubernetes),
+            _read_kubernetes,
+        ),
         Format(
             "compose",
             "docker-compose services",

@@ -175,19 +175,40 @@ def _idempotency(spec: Any, where: str) -> IdempotencyDeclaration:
 
 
 def _config(section: Located, base: Path, role: Role) -> ClientConfig | None:
-    """The client configuration the service runs with, read by the file sources."""
+    """The client configuration the service runs with, read by the file sources.
+
+    `path#Name` or `path:LINE` picks one client built in a source file: Name is the variable,
+    method or class it is built in, LINE the line that builds it.
+    """
     if "config" not in section:
         return None
-    given = _text(section, "config")
+    given, anchor = _anchor(_text(section, "config"))
     path = Path(given) if Path(given).is_absolute() else base / given
     if not path.is_file():
         raise InputError(f"{section.where('config')}: {role} config file {given!r} not found (looked at {path})")
     from auditor.sources.files import read_paths
 
     found = [c for c in read_paths((str(path),)).clients if role in c.roles]
+    if anchor is not None:
+        found = [c for c in found if anchor in c.names or (anchor.isdigit() and c.line == int(anchor))]
+        lines = ", ".join(str(c.line) for c in found)
+        if len(found) > 1:
+            raise InputError(f"{section.where('config')}: {anchor!r} names {role}s at lines {lines} of {given!r}")
     if not found:
-        raise InputError(f"{section.where('config')}: {given!r} holds no {role} configuration")
+        what = f"no {role} named {anchor!r}" if anchor else f"no {role} configuration"
+        raise InputError(f"{section.where('config')}: {given!r} holds {what}")
     return min(found, key=lambda c: c.profile is not None)  # the profile-less configuration first
+
+
+def _anchor(given: str) -> tuple[str, str | None]:
+    """'src/app.py#OrderPublisher' -> ('src/app.py', 'OrderPublisher'); 'src/app.py:42' -> (..., '42')."""
+    if "#" in given:
+        path, _, anchor = given.rpartition("#")
+        return path, anchor.strip() or None
+    path, colon, line = given.rpartition(":")
+    if colon and line.isdigit() and path:
+        return path, line
+    return given, None
 
 
 def _mapping(spec: Any, where: str, what: str, keys: Iterable[str]) -> Located:

@@ -87,3 +87,27 @@ def test_policy_file_services_section(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert '"rule_id": "PRD001"' in run.stdout and '"name": "a -> t"' in run.stdout
+
+
+CODE = Path(__file__).parent.parent / "fixtures" / "code" / "python" / "publisher.py"
+
+
+@pytest.mark.parametrize("anchor", ["#OrderPublisher", "#producer", ":13"])
+def test_config_points_at_a_client_built_in_code(tmp_path: Path, anchor: str) -> None:
+    manifest = tmp_path / "services.yaml"
+    manifest.write_text(f"services:\n  orders:\n    producer:\n      config: {CODE}{anchor}\n      topics: [orders]\n")
+    (orders,) = load_services_file(manifest)
+    assert orders.producer is not None and orders.producer.config is not None
+    assert orders.producer.config.line == 13
+    assert orders.producer.config.settings["acks"].value == "1"
+
+
+@pytest.mark.parametrize(
+    ("anchor", "error"),
+    [("#Nowhere", "holds no producer named 'Nowhere'"), (":14", "holds no producer named '14'")],
+)
+def test_config_anchor_that_names_no_client(tmp_path: Path, anchor: str, error: str) -> None:
+    manifest = tmp_path / "services.yaml"
+    manifest.write_text(f"services:\n  orders:\n    producer:\n      config: {CODE}{anchor}\n      topics: [orders]\n")
+    with pytest.raises(InputError, match=error):
+        load_services_file(manifest)

@@ -62,34 +62,38 @@ class Language:
     suffixes: tuple[str, ...]
     imports: re.Pattern[str]  # the pre-filter: the client libraries' imports / usings
     read: CodeReader
+    needles: tuple[str, ...]  # plain substrings one of which every such import holds: checked first, fast
 
 
+GO_IMPORTS = re.compile(
+    r'"(?:github\.com/(?:IBM|Shopify)/sarama|gopkg\.in/Shopify/sarama|github\.com/twmb/franz-go/pkg/kgo'
+    r'|github\.com/segmentio/kafka-go|github\.com/confluentinc/confluent-kafka-go)'
+)
 LANGUAGES: list[Language] = [
     Language(
         "python",
         _suffixes("python"),
         re.compile(r"^\s*(?:from|import)\s+(?:kafka|aiokafka|confluent_kafka)\b", re.M),
         read_python,
+        ("kafka",),
     ),
     Language(
         "java",
         _suffixes("java"),
         re.compile(r"^\s*import\s+(?:static\s+)?org\.(?:apache|springframework)\.kafka\b", re.M),
         read_java,
+        (".kafka",),
     ),
+    Language("go", _suffixes("go"), GO_IMPORTS, read_go, ("sarama", "franz-go", "kafka-go")),
     Language(
-        "go",
-        _suffixes("go"),
-        re.compile(
-            r'"(?:github\.com/(?:IBM|Shopify|twmb/franz-go|segmentio/kafka-go|confluentinc/confluent-kafka-go)|gopkg\.in/Shopify/sarama)'
-        ),
-        read_go,
-    ),
-    Language(
-        "csharp", _suffixes("csharp"), re.compile(r"^\s*using\s+(?:static\s+)?Confluent\.Kafka\b", re.M), read_csharp
+        "csharp",
+        _suffixes("csharp"),
+        re.compile(r"^\s*using\s+(?:static\s+)?Confluent\.Kafka\b", re.M),
+        read_csharp,
+        ("Confluent.Kafka",),
     ),
     *(
-        Language(grammar, _suffixes(grammar), SCRIPT_IMPORTS, read_script(grammar))
+        Language(grammar, _suffixes(grammar), SCRIPT_IMPORTS, read_script(grammar), ("kafkajs", "node-rdkafka"))
         for grammar in ("javascript", "typescript", "tsx")
     ),
 ]
@@ -106,6 +110,8 @@ def uses_kafka(path: str, text: str) -> bool:
     """The pre-filter: a source file that imports a client library this tool reads, and is not generated."""
     language = language_of(path)
     if language is None or GENERATED.search(text[:HEADER_CHARS]):
+        return False
+    if not any(needle in text for needle in language.needles):
         return False
     return language.imports.search(text) is not None
 
