@@ -18,6 +18,7 @@ KEYS = st.sampled_from(["acks", "retries", "enable_idempotence", "enable_auto_co
 HEADERS = {
     "python": "import kafka\nfrom kafka import KafkaProducer\nKafkaProducer(",
     "java": "import org.apache.kafka.clients.producer.*;\nclass A { void m() { Properties p = new Properties(); ",
+    "kotlin": "import org.apache.kafka.clients.producer.KafkaProducer\nfun f() = KafkaProducer(mapOf(",
     "go": 'package main\nimport "github.com/IBM/sarama"\nfunc f() { c := sarama.NewConfig(); ',
     "javascript": "const { Kafka } = require('kafkajs')\nconst p = kafka.producer({ ",
     "typescript": "import { Kafka } from 'kafkajs';\nconst p = kafka.producer({ ",
@@ -33,6 +34,13 @@ TEMPLATES = {
         "new KafkaProducer<>(p);",
         "new DefaultKafkaConsumerFactory<>(Map.of({key}, {value}));",
         "f.getContainerProperties().setAckMode({value});",
+    ],
+    "kotlin": [
+        "props[{key}] = {value}",
+        "props.put({key}, {value})",
+        "val p = KafkaProducer(mapOf({key} to {value}))",
+        "DefaultKafkaConsumerFactory<String, String>(Properties().apply {{ put({key}, {value}) }})",
+        "props.ackMode = {value}",
     ],
     "go": [
         "c.Producer.RequiredAcks = {value}",
@@ -59,12 +67,14 @@ TEMPLATES = {
 PRELUDES = {
     "java": "import org.apache.kafka.clients.producer.*;\n"
     "class A {{ void m() {{ Properties p = new Properties();\n{body}\n}} }}",
+    "kotlin": "import org.apache.kafka.clients.producer.KafkaProducer\n"
+    "fun m() {{\nval props = Properties()\n{body}\n}}",
     "go": 'package main\nimport (\n"github.com/IBM/sarama"\n"github.com/segmentio/kafka-go"\n'
     '"github.com/twmb/franz-go/pkg/kgo"\n)\nfunc f() {{\nc := sarama.NewConfig()\n{body}\n}}',
     "javascript": "const {{ Kafka }} = require('kafkajs')\nconst kafka = new Kafka({{}})\n{body}",
     "csharp": "using Confluent.Kafka;\nclass A {{ void M() {{\n{body}\n}} }}",
 }
-SUFFIX = {"java": ".java", "go": ".go", "javascript": ".js", "csharp": ".cs"}
+SUFFIX = {"kotlin": ".kt", "java": ".java", "go": ".go", "javascript": ".js", "csharp": ".cs"}
 CLASSES = st.sampled_from(["KafkaProducer", "KafkaConsumer", "Producer", "Consumer", "AIOKafkaProducer"])
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 SUFFIXES: dict[str, str] = {
     ".py": "python",
     ".java": "java",
+    ".kt": "kotlin",
+    ".kts": "kotlin",
     ".go": "go",
     ".js": "javascript",
     ".mjs": "javascript",

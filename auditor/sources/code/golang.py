@@ -67,7 +67,7 @@ ENUMS = {  # a library constant -> the Java client's value
     "LeaderAck": "1",
     "NoAck": "0",
 }
-WRITER_FIELDS = {"RequiredAcks": "acks", "MaxAttempts": "retries", "Transport": ""}
+WRITER_FIELDS = {"RequiredAcks": "acks", "MaxAttempts": "retries"}
 READER_FIELDS = {"StartOffset": "auto.offset.reset", "IsolationLevel": "isolation.level", "GroupID": "group.id"}
 # franz-go option -> (key, value when the option takes no argument, producer or consumer option)
 KGO_OPTIONS: dict[str, tuple[str, str | None, Role]] = {

@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
 from auditor.sources.code.base import Site, Value, not_understood
-from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
+from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 12
 CLIENTS: dict[str, tuple[str, Role]] = {
@@ -286,19 +286,10 @@ class JavaReader:
         if parent is not None and parent.type in ("variable_declarator", "assignment_expression"):
             target = parent.child_by_field_name("name") or parent.child_by_field_name("left")
             names.append(text(target).rsplit(".", 1)[-1])
-        for node in (creation, *_ancestors(creation)):
+        for node in (creation, *ancestors(creation)):
             if node.type in ("method_declaration", "class_declaration", "record_declaration"):
                 names.append(text(node.child_by_field_name("name")))
         return names
-
-
-def _ancestors(node: Node) -> list[Node]:
-    found = []
-    current = node.parent
-    while current is not None:
-        found.append(current)
-        current = current.parent
-    return found
 
 
 def read_java(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

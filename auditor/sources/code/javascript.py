@@ -19,7 +19,7 @@ from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
 from auditor.sources.code.base import Site, Value
-from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
+from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
 SCOPES = frozenset(
@@ -270,7 +270,7 @@ class JavaScriptReader:
         holder = self.holder(node)
         if holder:
             names.append(holder.rsplit(".", 1)[-1])
-        for ancestor in (node, *_ancestors(node)):
+        for ancestor in (node, *ancestors(node)):
             if ancestor.type in ("function_declaration", "method_definition", "class_declaration"):
                 names.append(text(ancestor.child_by_field_name("name")))
         return names
@@ -280,15 +280,6 @@ def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in WRAPPERS and node.named_children:
         node = node.named_children[0]
     return node
-
-
-def _ancestors(node: Node) -> list[Node]:
-    found = []
-    current = node.parent
-    while current is not None:
-        found.append(current)
-        current = current.parent
-    return found
 
 
 def read_script(grammar: str, source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

@@ -46,6 +46,12 @@ def read_csharp(text: str, path: str) -> tuple[list[Site], list[CoverageGap]]:
     return read(text, path)
 
 
+def read_kotlin(text: str, path: str) -> tuple[list[Site], list[CoverageGap]]:
+    from auditor.sources.code.kotlin import read_kotlin as read
+
+    return read(text, path)
+
+
 def read_go(text: str, path: str) -> tuple[list[Site], list[CoverageGap]]:
     from auditor.sources.code.golang import read_go as read
 
@@ -65,9 +71,10 @@ class Language:
     needles: tuple[str, ...]  # plain substrings one of which every such import holds: checked first, fast
 
 
+JVM_IMPORTS = re.compile(r"^\s*import\s+(?:static\s+)?org\.(?:apache|springframework)\.kafka\b", re.M)
 GO_IMPORTS = re.compile(
     r'"(?:github\.com/(?:IBM|Shopify)/sarama|gopkg\.in/Shopify/sarama|github\.com/twmb/franz-go/pkg/kgo'
-    r'|github\.com/segmentio/kafka-go|github\.com/confluentinc/confluent-kafka-go)'
+    r"|github\.com/segmentio/kafka-go|github\.com/confluentinc/confluent-kafka-go)"
 )
 LANGUAGES: list[Language] = [
     Language(
@@ -80,10 +87,11 @@ LANGUAGES: list[Language] = [
     Language(
         "java",
         _suffixes("java"),
-        re.compile(r"^\s*import\s+(?:static\s+)?org\.(?:apache|springframework)\.kafka\b", re.M),
+        JVM_IMPORTS,
         read_java,
         (".kafka",),
     ),
+    Language("kotlin", _suffixes("kotlin"), JVM_IMPORTS, read_kotlin, (".kafka",)),
     Language("go", _suffixes("go"), GO_IMPORTS, read_go, ("sarama", "franz-go", "kafka-go")),
     Language(
         "csharp",
