@@ -40,9 +40,7 @@ class ClientView:
     def __init__(self, config: ClientConfig, role: Role) -> None:
         self.config = config
         self.defaults: ClientDefaults = defaults_for(config.library, config.library_version)
-        self.label = self.defaults.label(config.library_version)
-        if config.library_version_at:
-            self.label = f"{self.label} ({config.library_version_at})"
+        self.label = self.defaults.label(config.library_version, config.library_version_at)
         self._role_defaults = self.defaults.producer if role is Role.PRODUCER else self.defaults.consumer
 
     def raw(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective | None:

@@ -58,11 +58,13 @@ class ClientDefaults:
         high_ok = self.version_below is None or _pad(version) < _pad(self.version_below)
         return low_ok and high_ok
 
-    def label(self, version: str | None) -> str:
-        """'Java kafka-clients 3.9.1', or the range with '(assumed)' when no version was known."""
-        if version is not None:
-            return f"{self.name} {version}"
-        return f"{self.name} {self.range_text()} (assumed)"
+    def label(self, version: str | None, source: str | None = None) -> str:
+        """'Java kafka-clients 3.9.1 (pom.xml:14)', or the range with '(assumed)' when no version was known."""
+        if version is None:
+            return f"{self.name} {self.range_text()} (assumed)"
+        managed = spring_boot_manages(version) if self.client == "spring" else None
+        told = ", ".join(part for part in (f"kafka-clients {managed}" if managed else None, source) if part)
+        return f"{self.name} {version}" + (f" ({told})" if told else "")
 
     def range_text(self) -> str:
         low = _text(self.version_from)
@@ -108,10 +110,32 @@ def known_clients() -> list[str]:
 
 @cache
 def client_defaults() -> tuple[ClientDefaults, ...]:
-    document = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    entries = tuple(_entry(index, spec) for index, spec in enumerate(document["clients"]))
+    entries = tuple(_entry(index, spec) for index, spec in enumerate(_document()["clients"]))
     _check_assumed(entries)
     return entries
+
+
+@cache
+def _document() -> dict[str, Any]:
+    document = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    unknown = set(document) - {"clients", "spring_boot_manages", "build_names"}
+    if unknown:
+        raise ValueError(f"{DATA_FILE.name}: unknown top-level key(s) {sorted(unknown)}")
+    return dict(document)
+
+
+def build_names(client: str) -> tuple[str, ...]:
+    """The libraries whose version in a build file is this client's (auditor.sources.buildfiles names)."""
+    return tuple(str(name) for name in _document().get("build_names", {}).get(client, ()))
+
+
+def spring_boot_manages(boot_version: str) -> str | None:
+    """The kafka-clients line ('2.3.x') Spring Boot's dependency management pins for this Boot version."""
+    parsed = parse_version(boot_version)
+    if parsed is None or len(parsed) < 2:
+        return None
+    managed = _document().get("spring_boot_manages", {}).get(f"{parsed[0]}.{parsed[1]}")
+    return str(managed) if managed is not None else None
 
 
 def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:

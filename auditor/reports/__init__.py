@@ -116,4 +116,3 @@ def renderer(fmt: OutputFormat) -> Renderer:
 
 def render(result: AuditResult, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
     return renderer(fmt)(result, options or RenderOptions())
-

@@ -67,6 +67,17 @@ def find_library(start: Path, library: str, boundary: Path | None = None) -> Lib
     return None
 
 
+def project_boundary(start: Path) -> Path:
+    """Where a search from start stops: the repository root above it; without one, the working
+    folder when start is inside it, else start itself (never a stranger's build file in /tmp)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / m).exists() for m in _VCS_MARKERS):
+            return folder
+    cwd = Path.cwd().resolve()
+    return cwd if start.is_relative_to(cwd) else start
+
+
 def search_folders(start: Path, boundary: Path | None = None) -> Iterator[Path]:
     """start, then its parents: up to boundary when start is inside it, else up to the repository root."""
     start = start.resolve()

@@ -115,3 +115,54 @@ def test_any_build_file_content_is_read_or_passed_over(tmp_path: Path, name: str
     for library in (KAFKA_CLIENTS, SPRING_BOOT, "kafka-python", "kafkajs", "github.com/IBM/sarama", "Confluent.Kafka"):
         found = read_build_file(path, library)
         assert found is None or (found.line >= 1 and found.path == str(path))
+
+
+# --- the version applied to the client configurations beside the build files -----------------
+
+
+def _findings(*paths: str, client: str | None = None) -> dict[str, str]:
+    from auditor.audit import AuditOptions, FileSources, Sources, audit_sources
+
+    result = audit_sources(Sources(files=FileSources(paths, None, client)), AuditOptions())
+    return {f.rule_id: f"{f.status.value}: {f.actual} ({f.actual_source})" for f in result.findings}
+
+
+def test_spring_boot_22_from_the_pom_is_judged_on_kafka_clients_23_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    found = _findings("maven-boot22/src/main/resources/application.yml")
+    told = "Spring Boot 2.2.13.RELEASE (kafka-clients 2.3.x, maven-boot22/pom.xml:9)"
+    assert found == {
+        "PRD001": f"fail: 1 (client default: default of {told})",
+        "PRD003": f"fail: false (client default: default of {told})",
+    }
+
+
+def test_a_java_client_in_a_boot_project_gets_the_kafka_clients_boot_manages(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "build.gradle").write_text("plugins {\n  id 'org.springframework.boot' version '2.5.14'\n}\n")
+    (tmp_path / "producer.properties").write_text("bootstrap.servers=kafka:9092\nvalue.serializer=x.StringSerializer\n")
+    found = _findings(str(tmp_path / "producer.properties"))
+    told = "Java kafka-clients 2.7.x (managed by Spring Boot 2.5.14, " + str(tmp_path / "build.gradle") + ":2)"
+    assert found["PRD001"] == f"fail: 1 (client default: default of {told})"
+
+
+def test_kafka_python_pinned_in_requirements_and_the_client_option_wins(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("kafka-python==2.0.2\n")
+    (tmp_path / "producer.json").write_text('{"bootstrap_servers": "kafka:9092", "linger_ms": 5}\n')
+    found = _findings(str(tmp_path / "producer.json"))
+    told = f"kafka-python 2.0.2 ({tmp_path}/requirements.txt:1)"
+    assert found["PRD001"] == f"fail: 1 (client default: default of {told})"
+    assert found["PRD002"] == f"fail: 0 (client default: default of {told})"
+    assert "PRD001" not in _findings(str(tmp_path / "producer.json"), client="kafka-python@3.0")
+
+
+def test_a_range_or_a_version_without_known_defaults_keeps_the_assumed_version(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("kafka-python>=2.0\nconfluent-kafka==0.9.1\n")
+    (tmp_path / "producer.json").write_text('{"bootstrap_servers": "kafka:9092", "linger_ms": 5}\n')
+    (tmp_path / "rdkafka.json").write_text('{"bootstrap.servers": "kafka:9092", "queue.buffering.max.ms": 5}\n')
+    found = _findings(str(tmp_path / "producer.json"), str(tmp_path / "rdkafka.json"))
+    defaults = [text for text in found.values() if "default of" in text]
+    assert any("default of librdkafka >=1.5.2 (assumed)" in text for text in defaults), found
+    assert all("(assumed)" in text for text in defaults), found

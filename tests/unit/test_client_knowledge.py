@@ -51,6 +51,14 @@ def test_consumer_defaults_differ_where_the_libraries_do() -> None:
 def test_assumed_entries_and_labels() -> None:
     assert defaults_for("java", None).label(None) == "Java kafka-clients >=3.2,<4.0 (assumed)"
     assert defaults_for("java", "3.9.1").label("3.9.1") == "Java kafka-clients 3.9.1"
+    boot = defaults_for("spring", "2.2.13.RELEASE")
+    assert boot.label("2.2.13.RELEASE", "pom.xml:9") == "Spring Boot 2.2.13.RELEASE (kafka-clients 2.3.x, pom.xml:9)"
+    assert (boot.producer["acks"], boot.producer["enable.idempotence"], boot.consumer["enable.auto.commit"]) == (
+        "1",
+        "false",
+        "false",
+    )
+    assert defaults_for("spring", "2.1.18.RELEASE").consumer["enable.auto.commit"] == "true"  # before spring-kafka 2.3
 
 
 @pytest.mark.parametrize(
@@ -58,7 +66,7 @@ def test_assumed_entries_and_labels() -> None:
     [
         ("rdkafka-ruby", None, "no client defaults known for 'rdkafka-ruby'"),
         ("java", "banana", "is not a version number"),
-        ("spring", "2.7", "no client defaults known for spring 2.7"),
+        ("librdkafka", "0.11.6", "no client defaults known for librdkafka 0.11.6"),
     ],
 )
 def test_unknown_client_or_version(client: str, version: str | None, message: str) -> None:

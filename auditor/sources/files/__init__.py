@@ -12,11 +12,13 @@ recognised"), and so is one found in a folder that mentions Kafka.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.errors import InputError
+from auditor.knowledge import build_names, defaults_for, spring_boot_manages
 from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic, Target, TargetKind
+from auditor.sources.buildfiles import SPRING_BOOT, find_library, project_boundary
 from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
 from auditor.sources.files.values import ParseError
@@ -79,9 +81,47 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     if not reading.targets and not reading.gaps:
         reading.gaps.append(CoverageGap(", ".join(paths), NOTHING_FOUND))
     found = reading.found
+    clients = found.clients if reading.options.client else tuple(_with_build_version(c) for c in found.clients)
     ranks = {file.display: n for n, file in enumerate(reading.seen)}
     targets = sorted(reading.targets, key=lambda t: ranks[t.name])  # in the order the files were found
-    return FilesRead(found.clients, found.brokers, found.topics, tuple(targets), tuple(reading.gaps) + found.gaps)
+    return FilesRead(clients, found.brokers, found.topics, tuple(targets), tuple(reading.gaps) + found.gaps)
+
+
+def _with_build_version(config: ClientConfig) -> ClientConfig:
+    """The client's version from the nearest build file beside or above its file that pins one
+    (a Java client in a Spring Boot project: the kafka-clients line Boot manages); unchanged when
+    none does or the version is outside the known ranges (then the assumed version is said)."""
+    folder = Path(config.path).parent
+    if config.library_version is not None or not folder.is_dir():
+        return config
+    boundary = project_boundary(folder)
+    for name in build_names(config.library):
+        found = find_library(folder, name, boundary)
+        if found is not None and found.version is not None and _has_defaults(config.library, found.version):
+            return replace(config, library_version=found.version, library_version_at=_shown(found.where))
+    if config.library == "java":
+        boot = find_library(folder, SPRING_BOOT, boundary)
+        managed = spring_boot_manages(boot.version) if boot is not None and boot.version else None
+        if boot is not None and managed is not None:
+            source = f"managed by Spring Boot {boot.version}, {_shown(boot.where)}"
+            return replace(config, library_version=managed, library_version_at=source)
+    return config
+
+
+def _has_defaults(library: str, version: str) -> bool:
+    try:
+        defaults_for(library, version)
+    except InputError:
+        return False
+    return True
+
+
+def _shown(where: str) -> str:
+    """A build file's place relative to the working folder when it lies inside it."""
+    try:
+        return str(Path(where).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return where
 
 
 NOTHING_FOUND = "no Kafka configuration found (no file kafka-audit reads under these paths)"
