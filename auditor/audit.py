@@ -147,14 +147,16 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
     return estate, found.targets
 
 
-def take_snapshot(settings: ConnectionSettings, output: Path, progress: Progress | None = None) -> ClusterSnapshot:
-    """Collect from a live cluster and write the redacted snapshot to `output`; group offsets are
-    probed at the built-in rules' time-lag thresholds."""
+def take_snapshot(
+    settings: ConnectionSettings, output: Path, progress: Progress | None = None, pretty: bool | None = None
+) -> ClusterSnapshot:
+    """Collect from a live cluster and write the redacted snapshot to `output` (indented when
+    `pretty`, or when small); group offsets are probed at the built-in rules' time-lag thresholds."""
     from auditor.sources.live import collect
     from auditor.sources.snapshot import write_snapshot
 
     snapshot = collect(settings, progress, _lag_probes(load_rules(), AuditOptions()))
-    write_snapshot(snapshot, output)
+    write_snapshot(snapshot, output, pretty)
     return snapshot
 
 

@@ -7,7 +7,6 @@ it occurs; `--baseline FILE` marks up to that many findings of each fingerprint 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.findings import Finding, Status
-from auditor.jsonfile import read_json
+from auditor.jsonfile import dump_json, read_json
 
 BASELINE_FORMAT = "kafka-audit-baseline"
 BASELINE_VERSION = 1
@@ -39,7 +38,7 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, object]:
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
     try:
-        path.write_text(json.dumps(baseline_document(findings), indent=2) + "\n", encoding="utf-8")
+        path.write_bytes(dump_json(baseline_document(findings)))
     except OSError as exc:
         raise InputError(f"cannot write baseline {path}: {exc.strerror}") from exc
 

@@ -32,6 +32,7 @@ from auditor.report_cli import (
     FormatsOption,
     MinSeverityOption,
     OutputsOption,
+    PrettyFlag,
     QuietFlag,
     ReportCommand,
     StatisticsFlag,
@@ -134,6 +135,7 @@ def audit(
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
     min_severity: MinSeverityOption = None,
+    pretty: PrettyFlag = False,
     fail_on: FailOnOption = None,
     fail_on_gaps: FailOnGapsFlag = False,
     exit_zero: ExitZeroFlag = False,
@@ -187,7 +189,7 @@ def audit(
         raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     with terminal_progress() as progress:
         result = audit_sources(sources, options, progress if cluster else None)
-    write_reports(result, requests, threshold, shape)
+    write_reports(result, requests, threshold, shape, pretty)
     _warn_nothing_found(result)
     raise typer.Exit(result.exit_code)
 
@@ -207,6 +209,7 @@ def snapshot(
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = 30.0,
     fail_on_gaps: FailOnGapsFlag = False,
+    pretty: PrettyFlag = False,
 ) -> None:
     """Save everything read from a cluster to a JSON file (secrets redacted), to audit offline."""
     from auditor.audit import take_snapshot
@@ -214,7 +217,8 @@ def snapshot(
     from auditor.progress import terminal_progress
 
     with terminal_progress() as progress:
-        taken = take_snapshot(_connection(bootstrap_server, command_config, timeout), output, progress)
+        settings = _connection(bootstrap_server, command_config, timeout)
+        taken = take_snapshot(settings, output, progress, pretty=True if pretty else None)
     typer.echo(
         f"kafka-audit: wrote {output}: {len(taken.brokers)} brokers, {len(taken.topics)} topics, "
         f"{len(taken.groups)} groups, {len(taken.gaps)} gaps",

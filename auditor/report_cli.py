@@ -56,6 +56,13 @@ MinSeverityOption = Annotated[
         help=f"Show only findings at or above: {'|'.join(s.value for s in Severity)}. Never changes the exit code.",
     ),
 ]
+PrettyFlag = Annotated[
+    bool,
+    typer.Option(
+        "--pretty",
+        help="Indent JSON output (json, sarif reports; snapshots). Default: indented only when under 1 MB.",
+    ),
+]
 
 
 class ReportCommand(TyperCommand):
@@ -159,9 +166,15 @@ def parse_min_severity(value: str | None) -> Severity | None:
 
 
 def write_reports(
-    result: AuditResult, requests: list[ReportRequest], min_severity: Severity | None, shape: Display | None = None
+    result: AuditResult,
+    requests: list[ReportRequest],
+    min_severity: Severity | None,
+    shape: Display | None = None,
+    pretty: bool = False,
 ) -> None:
-    """Render each requested report of what is shown (the exit code stays the whole run's) and write it."""
+    """Render each requested report of what is shown (the exit code stays the whole run's) and write it.
+
+    JSON formats are indented when `pretty`, otherwise only when small."""
     from auditor.reports import RenderOptions, render
 
     shown = result.shown(min_severity)
@@ -176,6 +189,7 @@ def write_reports(
             detail=shape.detail,
             statistics=shape.statistics,
             wide=shape.wide,
+            pretty=True if pretty else None,
         )
         text = render(shown, request.format, options)
         if request.output is None:
@@ -237,6 +251,7 @@ def convert(
     quiet: QuietFlag = False,
     statistics: StatisticsFlag = False,
     wide: WideFlag = False,
+    pretty: PrettyFlag = False,
 ) -> None:
     """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written."""
     from auditor.reports.load import load_report
@@ -244,4 +259,4 @@ def convert(
     requests = requested_reports(ctx, formats, outputs)
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
-    write_reports(load_report(report), requests, threshold, shape)
+    write_reports(load_report(report), requests, threshold, shape, pretty)

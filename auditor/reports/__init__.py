@@ -65,7 +65,8 @@ class RenderOptions:
     `color`: ANSI styles (the terminal report). `source_root`: the repository root that file
     paths in reports are made relative to (None: paths as recorded). `width`: the columns the
     terminal report wraps prose at. `detail`, `statistics` (counts per rule) and `wide` (the
-    boxed table of earlier versions) shape the terminal report only.
+    boxed table of earlier versions) shape the terminal report only. `pretty`: JSON formats
+    indented (True), compact (False), or indented only when small (None).
     """
 
     color: bool = False
@@ -74,6 +75,7 @@ class RenderOptions:
     detail: Detail = Detail.NORMAL
     statistics: bool = False
     wide: bool = False
+    pretty: bool | None = None
 
 
 Renderer = Callable[[AuditResult, RenderOptions], str]

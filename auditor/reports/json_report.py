@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from auditor.checklist import checklist_document
 from auditor.findings import Finding, Location, Pass, RuleInfo, WaiverUse
+from auditor.jsonfile import dump_json
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
 
@@ -123,4 +123,4 @@ def rule_document(rule: RuleInfo) -> dict[str, Any]:
 
 
 def render_json(result: AuditResult, options: RenderOptions) -> str:
-    return json.dumps(report_document(result), indent=2, sort_keys=False) + "\n"
+    return dump_json(report_document(result), options.pretty).decode()

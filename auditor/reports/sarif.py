@@ -8,13 +8,13 @@ Ordering is deterministic and fingerprints are the findings' own, stable across 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from auditor.checklist import checklist_document
 from auditor.findings import Finding, RuleInfo, Severity, Status
+from auditor.jsonfile import dump_json
 from auditor.reports import RenderOptions
 from auditor.reports.common import (
     CLUSTER_PREFIX,
@@ -44,7 +44,7 @@ SECURITY_SEVERITY = {
 
 
 def render_sarif(result: AuditResult, options: RenderOptions) -> str:
-    return json.dumps(sarif_document(result, options), indent=2) + "\n"
+    return dump_json(sarif_document(result, options), options.pretty).decode()
 
 
 def sarif_document(result: AuditResult, options: RenderOptions) -> dict[str, Any]:

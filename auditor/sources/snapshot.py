@@ -2,22 +2,24 @@
 
 `write_snapshot` redacts every sensitive value (anything the broker marks sensitive and any key
 naming a password, secret, token, key store or JAAS config) before anything is written;
-`read_snapshot` validates the file against auditor/schemas/snapshot.schema.json and returns
-the same ClusterSnapshot the live source returned, so that auditing it gives the same findings.
+`read_snapshot` decodes and validates the file in one pass (the typed structures of
+snapshot_document.py, which accept exactly what auditor/schemas/snapshot.schema.json does) and
+returns the same ClusterSnapshot the live source returned, so that auditing it gives the same
+findings. Equal config values and replica lists are shared, not copied per topic: a 300,000
+partition snapshot holds millions of config entries, nearly all of them a Kafka default.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from functools import cache
-from importlib.resources import files
+import re
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
+
+import msgspec
 
 from auditor import __version__
 from auditor.errors import InputError
-from auditor.jsonfile import read_json, schema_error
+from auditor.jsonfile import dump_json, read_bytes
 from auditor.model import (
     Broker,
     ClusterSnapshot,
@@ -33,136 +35,109 @@ from auditor.model import (
     Topic,
     Transaction,
 )
+from auditor.sources import snapshot_document as doc
 from auditor.sources.redaction import redact
 
-SCHEMA_VERSION = 1
-KIND = "kafka-audit/cluster-snapshot"
-
+SCHEMA_VERSION = doc.SCHEMA_VERSION
+KIND = doc.KIND
 
 # ---- write
 
 
-def write_snapshot(snapshot: ClusterSnapshot, path: Path) -> None:
-    text = json.dumps(encode(snapshot), indent=1, sort_keys=False) + "\n"
+def write_snapshot(snapshot: ClusterSnapshot, path: Path, pretty: bool | None = None) -> None:
+    """Write the redacted snapshot; indented when `pretty`, or (None) when it is small."""
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(dump_json(encode(snapshot), pretty))
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def encode(snapshot: ClusterSnapshot) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": KIND,
-        "tool": {"name": "kafka-audit", "version": __version__},
-        "collected_at": snapshot.collected_at,
-        "cluster": {
-            "bootstrap": snapshot.bootstrap,
-            "cluster_id": snapshot.cluster_id,
-            "brokers": [_broker(b) for b in snapshot.brokers],
-            "topics": [_topic(t) for t in snapshot.topics],
-            "groups": [_group(g) for g in snapshot.groups],
-            "quorum": _quorum(snapshot.quorum),
-            "features": dict(snapshot.features),
-            "transactions": [_transaction(t) for t in snapshot.transactions],
-            "gaps": [{"resource": g.resource, "reason": g.reason} for g in snapshot.gaps],
-        },
-    }
+def encode(snapshot: ClusterSnapshot) -> doc.SnapshotDoc:
+    return doc.SnapshotDoc(
+        schema_version=1,
+        kind=KIND,
+        tool=doc.ToolDoc("kafka-audit", __version__),
+        collected_at=snapshot.collected_at,
+        cluster=doc.ClusterDoc(
+            bootstrap=snapshot.bootstrap,
+            cluster_id=snapshot.cluster_id,
+            brokers=tuple(_broker(b) for b in snapshot.brokers),
+            topics=tuple(_topic(t) for t in snapshot.topics),
+            groups=tuple(_group(g) for g in snapshot.groups),
+            quorum=_quorum(snapshot.quorum),
+            features=dict(snapshot.features),
+            transactions=tuple(_transaction(t) for t in snapshot.transactions),
+            gaps=tuple(doc.GapDoc(g.resource, g.reason) for g in snapshot.gaps),
+        ),
+    )
 
 
-def _configs(configs: Configs) -> dict[str, dict[str, Any]]:
+def _configs(configs: Configs) -> doc.Configs:
     return {key: _config(redact(value)) for key, value in configs.items()}
 
 
-def _config(value: ConfigValue) -> dict[str, Any]:
-    out: dict[str, Any] = {"value": value.value, "source": value.source.name}
-    optional = {"path": value.path, "line": value.line, "detail": value.detail}
-    out.update({k: v for k, v in optional.items() if v is not None})
-    if value.sensitive:
-        out["sensitive"] = True
-    return out
+def _config(value: ConfigValue) -> doc.ConfigEntry:
+    return doc.ConfigEntry(
+        value=value.value,
+        source=value.source.name,  # type: ignore[arg-type]  # ConfigSource names are SourceName
+        path=msgspec.UNSET if value.path is None else value.path,
+        line=msgspec.UNSET if value.line is None else value.line,
+        detail=msgspec.UNSET if value.detail is None else value.detail,
+        sensitive=True if value.sensitive else msgspec.UNSET,
+    )
 
 
-def _broker(broker: Broker) -> dict[str, Any]:
-    return {
-        "id": broker.id,
-        "host": broker.host,
-        "port": broker.port,
-        "rack": broker.rack,
-        "fenced": broker.fenced,
-        "configs": _configs(broker.configs),
-    }
+def _broker(broker: Broker) -> doc.BrokerDoc:
+    return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, _configs(broker.configs))
 
 
-def _topic(topic: Topic) -> dict[str, Any]:
-    return {
-        "name": topic.name,
-        "internal": topic.internal,
-        "partitions": [_partition(p) for p in topic.partitions],
-        "configs": _configs(topic.configs),
-    }
+def _topic(topic: Topic) -> doc.TopicDoc:
+    partitions = tuple(_partition(p) for p in topic.partitions)
+    return doc.TopicDoc(topic.name, topic.internal, partitions, _configs(topic.configs))
 
 
-def _partition(p: Partition) -> dict[str, Any]:
-    elr = None if p.eligible_leader_replicas is None else list(p.eligible_leader_replicas)
-    return {
-        "index": p.index,
-        "leader": p.leader,
-        "replicas": list(p.replicas),
-        "isr": list(p.isr),
-        "offline_replicas": list(p.offline_replicas),
-        "eligible_leader_replicas": elr,
-        "adding_replicas": list(p.adding_replicas),
-        "removing_replicas": list(p.removing_replicas),
-    }
+def _partition(p: Partition) -> doc.PartitionDoc:
+    return doc.PartitionDoc(
+        index=p.index,
+        leader=p.leader,
+        replicas=p.replicas,
+        isr=p.isr,
+        offline_replicas=p.offline_replicas,
+        eligible_leader_replicas=p.eligible_leader_replicas,
+        adding_replicas=p.adding_replicas,
+        removing_replicas=p.removing_replicas,
+    )
 
 
-def _group(group: ConsumerGroup) -> dict[str, Any]:
-    return {
-        "id": group.id,
-        "type": group.type,
-        "state": group.state,
-        "protocol_type": group.protocol_type,
-        "members": group.members,
-        "offsets": [
-            {
-                "topic": o.topic,
-                "partition": o.partition,
-                "committed": o.committed,
-                "log_start": o.log_start,
-                "log_end": o.log_end,
-                "retention_boundary": o.retention_boundary,
-                "committed_timestamp_ms": o.committed_timestamp_ms,
-                "lag_probes": [[percent, at] for percent, at in o.lag_probes],
-            }
-            for o in group.offsets
-        ],
-    }
+def _group(group: ConsumerGroup) -> doc.GroupDoc:
+    offsets = tuple(
+        doc.OffsetDoc(
+            o.topic,
+            o.partition,
+            o.committed,
+            o.log_start,
+            o.log_end,
+            o.retention_boundary,
+            o.committed_timestamp_ms,
+            o.lag_probes,
+        )
+        for o in group.offsets
+    )
+    return doc.GroupDoc(group.id, group.type, group.state, group.protocol_type, group.members, offsets)
 
 
-def _quorum(quorum: ControllerQuorum | None) -> dict[str, Any] | None:
+def _quorum(quorum: ControllerQuorum | None) -> doc.QuorumDoc | None:
     if quorum is None:
         return None
-    return {
-        "leader_id": quorum.leader_id,
-        "voters": [_voter(v) for v in quorum.voters],
-        "observers": [_voter(v) for v in quorum.observers],
-    }
+    return doc.QuorumDoc(quorum.leader_id, tuple(map(_voter, quorum.voters)), tuple(map(_voter, quorum.observers)))
 
 
-def _voter(voter: QuorumVoter) -> dict[str, Any]:
-    return {"id": voter.id, "log_end_offset": voter.log_end_offset, "lag": voter.lag}
+def _voter(voter: QuorumVoter) -> doc.VoterDoc:
+    return doc.VoterDoc(voter.id, voter.log_end_offset, voter.lag)
 
 
-def _transaction(t: Transaction) -> dict[str, Any]:
-    return {
-        "transactional_id": t.transactional_id,
-        "state": t.state,
-        "producer_id": t.producer_id,
-        "duration_ms": t.duration_ms,
-        "partitions": list(t.partitions),
-        "hanging": t.hanging,
-    }
+def _transaction(t: Transaction) -> doc.TransactionDoc:
+    return doc.TransactionDoc(t.transactional_id, t.state, t.producer_id, t.duration_ms, t.partitions, t.hanging)
 
 
 # ---- read
@@ -170,117 +145,169 @@ def _transaction(t: Transaction) -> dict[str, Any]:
 
 def read_snapshot(path: Path) -> ClusterSnapshot:
     """The snapshot in `path`; InputError (exit 2) if it cannot be read or is not a valid snapshot."""
-    document = read_json(path, "snapshot")
-    validate(document, str(path))
-    return decode(document)
+    return decode(parse(read_bytes(path, "snapshot"), str(path)))
 
 
-def validate(document: Any, source: str) -> None:
+def parse(data: bytes, source: str) -> doc.SnapshotDoc:
+    """Decode and validate in one pass; the error names the place, as the schema would."""
+    try:
+        return doc.DECODER.decode(data)
+    except msgspec.ValidationError as exc:
+        _check_header(data, source)
+        raise InputError(f"{source}: invalid snapshot at {_where(exc)}") from exc
+    except msgspec.DecodeError as exc:
+        raise InputError(f"snapshot {source} is not JSON: {exc}") from exc
 
-    if not isinstance(document, dict) or document.get("kind") != KIND:
+
+def _check_header(data: bytes, source: str) -> None:
+    """Say "not a snapshot" or "unsupported version" rather than the first field that differs."""
+    try:
+        header = doc.HEADER_DECODER.decode(data)
+    except msgspec.ValidationError:
+        header = doc._Header()
+    if header.kind != KIND:
         raise InputError(f'{source} is not a kafka-audit snapshot (no "kind": "{KIND}")')
-    version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if header.schema_version != SCHEMA_VERSION:
+        version = header.schema_version
         raise InputError(f"{source}: snapshot schema_version {version!r} is not supported (this version reads 1)")
-    error = schema_error(_validator(), document)
-    if error is not None:
-        raise InputError(f"{source}: invalid snapshot at {error}")
 
 
-@cache
-def _validator() -> Any:
-    import jsonschema
+def _where(error: msgspec.ValidationError) -> str:
+    """msgspec's `Expected int, got str - at $.cluster.topics[0]...` as `cluster/topics/0/...: ...`
+    (a map's key is not named by msgspec: `*`)."""
+    message, _, at = str(error).partition(" - at `")
+    steps = [name or ("*" if index == "..." else index) for name, index in _STEP.findall(at)]
+    return f"{'/'.join(steps) or '(top level)'}: {message}"
 
-    schema = json.loads(files("auditor").joinpath("schemas/snapshot.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+
+_STEP = re.compile(r"\.(\w+)|\[(\d+|\.\.\.)\]")
 
 
-def decode(document: Mapping[str, Any]) -> ClusterSnapshot:
-    cluster = document["cluster"]
+def decode(document: doc.SnapshotDoc) -> ClusterSnapshot:
+    cluster = document.cluster
+    shared = _Shared()
     return ClusterSnapshot(
-        bootstrap=cluster["bootstrap"],
-        collected_at=document["collected_at"],
-        cluster_id=cluster["cluster_id"],
-        brokers=tuple(_read_broker(b) for b in cluster["brokers"]),
-        topics=tuple(_read_topic(t) for t in cluster["topics"]),
-        groups=tuple(_read_group(g) for g in cluster["groups"]),
-        quorum=_read_quorum(cluster["quorum"]),
-        features=dict(cluster["features"]),
-        transactions=tuple(_read_transaction(t) for t in cluster["transactions"]),
-        gaps=tuple(CoverageGap(g["resource"], g["reason"]) for g in cluster["gaps"]),
+        bootstrap=cluster.bootstrap,
+        collected_at=document.collected_at,
+        cluster_id=cluster.cluster_id,
+        brokers=tuple(_read_broker(b, shared) for b in cluster.brokers),
+        topics=tuple(_read_topic(t, shared) for t in cluster.topics),
+        groups=tuple(_read_group(g) for g in cluster.groups),
+        quorum=_read_quorum(cluster.quorum),
+        features=dict(cluster.features),
+        transactions=tuple(_read_transaction(t) for t in cluster.transactions),
+        gaps=tuple(CoverageGap(g.resource, g.reason) for g in cluster.gaps),
     )
 
 
-def _read_configs(raw: Mapping[str, Mapping[str, Any]]) -> Configs:
-    """The configs; a hand-made snapshot's secret (a sensitive key without the flag) is dropped here too."""
-    return {
-        key: redact(
-            ConfigValue(
-                key=key,
-                value=entry["value"],
-                source=ConfigSource[entry["source"]],
-                path=entry.get("path"),
-                line=entry.get("line"),
-                detail=entry.get("detail"),
-                sensitive=entry.get("sensitive", False),
-            )
+_T = TypeVar("_T")
+
+
+class _Shared:
+    """One object per distinct config value and replica list: topics share their defaults."""
+
+    def __init__(self) -> None:
+        self._configs: dict[tuple[str, doc.ConfigEntry], ConfigValue] = {}
+        self._ids: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def config(self, key: str, entry: doc.ConfigEntry) -> ConfigValue:
+        found = self._configs.get((key, entry))
+        if found is None:
+            found = self._configs[(key, entry)] = _config_value(key, entry)
+        return found
+
+    def ids(self, ids: tuple[int, ...]) -> tuple[int, ...]:
+        return self._ids.setdefault(ids, ids)
+
+
+def _config_value(key: str, entry: doc.ConfigEntry) -> ConfigValue:
+    """The value; a hand-made snapshot's secret (a sensitive key without the flag) is dropped here too."""
+    return redact(
+        ConfigValue(
+            key=key,
+            value=entry.value,
+            source=ConfigSource[entry.source],
+            path=_set(entry.path),
+            line=_set(entry.line),
+            detail=_set(entry.detail),
+            sensitive=entry.sensitive is True,
         )
-        for key, entry in raw.items()
-    }
+    )
 
 
-def _read_broker(raw: Mapping[str, Any]) -> Broker:
-    return Broker(raw["id"], raw["host"], raw["port"], raw["rack"], raw["fenced"], _read_configs(raw["configs"]))
+def _set(value: _T | msgspec.UnsetType) -> _T | None:
+    return None if isinstance(value, msgspec.UnsetType) else value
 
 
-def _read_topic(raw: Mapping[str, Any]) -> Topic:
-    name = raw["name"]
-    partitions = tuple(_read_partition(name, p) for p in raw["partitions"])
-    return Topic(name, raw["internal"], partitions, _read_configs(raw["configs"]))
+def _read_configs(raw: doc.Configs, shared: _Shared) -> Configs:
+    return {key: shared.config(key, entry) for key, entry in raw.items()}
 
 
-def _read_partition(topic: str, raw: Mapping[str, Any]) -> Partition:
-    elr = raw["eligible_leader_replicas"]
+def _read_broker(raw: doc.BrokerDoc, shared: _Shared) -> Broker:
+    return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared))
+
+
+def _read_topic(raw: doc.TopicDoc, shared: _Shared) -> Topic:
+    name = raw.name
+    partitions = tuple(_read_partition(name, p, shared) for p in raw.partitions)
+    return Topic(name, raw.internal, partitions, _read_configs(raw.configs, shared))
+
+
+def _read_partition(topic: str, raw: doc.PartitionDoc, shared: _Shared) -> Partition:
+    elr = raw.eligible_leader_replicas
     return Partition(
         topic=topic,
-        index=raw["index"],
-        leader=raw["leader"],
-        replicas=tuple(raw["replicas"]),
-        isr=tuple(raw["isr"]),
-        offline_replicas=tuple(raw["offline_replicas"]),
-        eligible_leader_replicas=None if elr is None else tuple(elr),
-        adding_replicas=tuple(raw.get("adding_replicas", ())),
-        removing_replicas=tuple(raw.get("removing_replicas", ())),
+        index=raw.index,
+        leader=raw.leader,
+        replicas=shared.ids(raw.replicas),
+        isr=shared.ids(raw.isr),
+        offline_replicas=shared.ids(raw.offline_replicas),
+        eligible_leader_replicas=None if elr is None else shared.ids(elr),
+        adding_replicas=shared.ids(raw.adding_replicas),
+        removing_replicas=shared.ids(raw.removing_replicas),
     )
 
 
-def _read_group(raw: Mapping[str, Any]) -> ConsumerGroup:
-    offsets = tuple(_read_offset(o) for o in raw["offsets"])
-    return ConsumerGroup(raw["id"], raw["type"], raw["state"], raw["protocol_type"], raw["members"], offsets)
+def _read_group(raw: doc.GroupDoc) -> ConsumerGroup:
+    offsets = tuple(_read_offset(o) for o in raw.offsets)
+    return ConsumerGroup(raw.id, raw.type, raw.state, raw.protocol_type, raw.members, offsets)
 
 
-def _read_offset(raw: Mapping[str, Any]) -> GroupOffset:
+def _read_offset(raw: doc.OffsetDoc) -> GroupOffset:
     """A committed offset; a snapshot written before the time-lag probes has none."""
-    probes = tuple((percent, at) for percent, at in raw.get("lag_probes", ()))
-    return GroupOffset(**{**raw, "lag_probes": probes})
+    return GroupOffset(
+        topic=raw.topic,
+        partition=raw.partition,
+        committed=raw.committed,
+        log_start=raw.log_start,
+        log_end=raw.log_end,
+        retention_boundary=raw.retention_boundary,
+        committed_timestamp_ms=raw.committed_timestamp_ms,
+        lag_probes=tuple((_number(percent), at) for percent, at in raw.lag_probes),
+    )
 
 
-def _read_quorum(raw: Mapping[str, Any] | None) -> ControllerQuorum | None:
+def _number(value: float) -> float:
+    """A probe's percent as it was written: 80 stays 80 (an int), 99.5 stays a float."""
+    return int(value) if value.is_integer() else value
+
+
+def _read_quorum(raw: doc.QuorumDoc | None) -> ControllerQuorum | None:
     if raw is None:
         return None
     return ControllerQuorum(
-        leader_id=raw["leader_id"],
-        voters=tuple(QuorumVoter(**v) for v in raw["voters"]),
-        observers=tuple(QuorumVoter(**v) for v in raw["observers"]),
+        leader_id=raw.leader_id,
+        voters=tuple(QuorumVoter(v.id, v.log_end_offset, v.lag) for v in raw.voters),
+        observers=tuple(QuorumVoter(v.id, v.log_end_offset, v.lag) for v in raw.observers),
     )
 
 
-def _read_transaction(raw: Mapping[str, Any]) -> Transaction:
+def _read_transaction(raw: doc.TransactionDoc) -> Transaction:
     return Transaction(
-        transactional_id=raw["transactional_id"],
-        state=raw["state"],
-        producer_id=raw["producer_id"],
-        duration_ms=raw["duration_ms"],
-        partitions=tuple(raw["partitions"]),
-        hanging=raw["hanging"],
+        transactional_id=raw.transactional_id,
+        state=raw.state,
+        producer_id=raw.producer_id,
+        duration_ms=raw.duration_ms,
+        partitions=raw.partitions,
+        hanging=raw.hanging,
     )

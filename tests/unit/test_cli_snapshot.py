@@ -44,3 +44,26 @@ def test_snapshot_of_unreachable_cluster_is_exit_3(tmp_path: Path) -> None:
     done = run("snapshot", "--bootstrap-server", "127.0.0.1:9", "--output", str(out), "--timeout", "2")
     assert_one_line_error(done, 3, "127.0.0.1:9")
     assert not out.exists()
+
+
+def test_a_large_json_report_is_compact_unless_pretty_is_asked(tmp_path: Path) -> None:
+    """Over 1 MB (here 500 topics: 11,000 passes) the report is one line; --pretty indents it."""
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(*(topic(f"t{i}", partitions=3) for i in range(500))), path)
+    compact = run("audit", "--snapshot", str(path), "--format", "json")
+    pretty = run("audit", "--snapshot", str(path), "--format", "json", "--pretty")
+    assert compact.returncode == pretty.returncode == 0, compact.stderr
+    assert len(compact.stdout) > 1_000_000 and compact.stdout.count("\n") == 1
+    assert pretty.stdout.startswith('{\n  "schema_version": 1,')
+    assert json.loads(compact.stdout)["passed"] == json.loads(pretty.stdout)["passed"]
+    assert_valid_report(json.loads(compact.stdout))
+
+
+def test_a_small_snapshot_is_indented_and_a_large_one_compact(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    write_snapshot(snapshot(topic("orders")), small)
+    write_snapshot(snapshot(*(topic(f"t{i}", partitions=3) for i in range(3000))), large)
+    write_snapshot(snapshot(*(topic(f"t{i}", partitions=3) for i in range(3000))), tmp_path / "p.json", pretty=True)
+    assert small.read_text().startswith('{\n  "schema_version": 1')
+    assert large.stat().st_size > 1_000_000 and large.read_text().count("\n") == 1
+    assert json.loads(large.read_text()) == json.loads((tmp_path / "p.json").read_text())

@@ -1,0 +1,158 @@
+"""The snapshot file's shape as typed msgspec structures: decoded and validated in one pass, in C.
+
+auditor/schemas/snapshot.schema.json is the published contract; these types accept exactly the
+documents it accepts (tests/unit/test_snapshot_contract.py generates documents and checks both
+agree), so a snapshot is validated while it is decoded instead of element by element in Python.
+Unknown fields are errors (`forbid_unknown_fields`), as `additionalProperties: false` says.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+SCHEMA_VERSION = 1
+KIND: Literal["kafka-audit/cluster-snapshot"] = "kafka-audit/cluster-snapshot"
+
+SourceName = Literal[
+    "TOPIC_OVERRIDE",
+    "DYNAMIC_BROKER",
+    "DYNAMIC_CLUSTER_DEFAULT",
+    "STATIC_BROKER",
+    "KAFKA_DEFAULT",
+    "FILE",
+    "CLIENT_DEFAULT",
+    "UNKNOWN",
+]
+NodeIds = tuple[int, ...]
+
+
+class ConfigEntry(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    value: str | None
+    source: SourceName
+    path: str | UnsetType = UNSET
+    line: int | UnsetType = UNSET
+    detail: str | UnsetType = UNSET
+    sensitive: Literal[True] | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.sensitive is True and self.value is not None:
+            raise ValueError("a sensitive config must have value null (redacted)")
+
+
+Configs = dict[str, ConfigEntry]
+
+
+class BrokerDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    id: int
+    host: str
+    port: int
+    rack: str | None
+    fenced: bool
+    configs: Configs
+
+
+class PartitionDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    index: int
+    leader: int | None
+    replicas: NodeIds
+    isr: NodeIds
+    offline_replicas: NodeIds
+    eligible_leader_replicas: NodeIds | None
+    adding_replicas: NodeIds = ()
+    removing_replicas: NodeIds = ()
+
+
+class TopicDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    name: str
+    internal: bool
+    partitions: tuple[PartitionDoc, ...]
+    configs: Configs
+
+
+LagProbe = tuple[Annotated[float, Meta(gt=0)], int | None]
+
+
+class OffsetDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    topic: str
+    partition: int
+    committed: int | None
+    log_start: int | None
+    log_end: int | None
+    retention_boundary: int | None
+    committed_timestamp_ms: int | None
+    lag_probes: tuple[LagProbe, ...] = ()
+
+
+class GroupDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    type: str | None
+    state: str | None
+    protocol_type: str | None
+    members: int | None
+    offsets: tuple[OffsetDoc, ...]
+
+
+class VoterDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    id: int
+    log_end_offset: int | None
+    lag: int | None
+
+
+class QuorumDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    leader_id: int | None
+    voters: tuple[VoterDoc, ...]
+    observers: tuple[VoterDoc, ...]
+
+
+class TransactionDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    transactional_id: str
+    state: str
+    producer_id: int | None
+    duration_ms: int | None
+    partitions: tuple[str, ...]
+    hanging: bool
+
+
+class GapDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    resource: str
+    reason: str
+
+
+class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    bootstrap: str
+    cluster_id: str | None
+    brokers: tuple[BrokerDoc, ...]
+    topics: tuple[TopicDoc, ...]
+    groups: tuple[GroupDoc, ...]
+    quorum: QuorumDoc | None
+    features: dict[str, int]
+    transactions: tuple[TransactionDoc, ...]
+    gaps: tuple[GapDoc, ...]
+
+
+class ToolDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    name: Literal["kafka-audit"]
+    version: str
+
+
+class SnapshotDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    schema_version: Literal[1]
+    kind: Literal["kafka-audit/cluster-snapshot"]
+    tool: ToolDoc
+    collected_at: str
+    cluster: ClusterDoc
+
+
+class _Header(Struct):
+    """What is checked first, to say "not a snapshot" or "unsupported version" before anything else."""
+
+    kind: object = None
+    schema_version: object = None
+
+
+DECODER = msgspec.json.Decoder(SnapshotDoc)
+HEADER_DECODER = msgspec.json.Decoder(_Header)
+ENCODER = msgspec.json.Encoder()
