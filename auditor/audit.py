@@ -14,11 +14,12 @@ from auditor.baseline import apply_baseline, baseline_counts, write_baseline
 from auditor.checklist import build_checklist
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
-from auditor.errors import InputError
+from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
-from auditor.findings import Finding, RuleInfo, Severity
-from auditor.model import ClusterSnapshot, Estate, Kind, Service, Target, TargetKind
-from auditor.policy import exit_code
+from auditor.findings import Finding, Pass, Resource, RuleInfo, Severity
+from auditor.merge import merge_results, sort_findings, sort_passes
+from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
+from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy
 from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
@@ -28,6 +29,7 @@ from auditor.waivers import apply_waivers
 from auditor.whatif import AssumeDown, assume_down
 
 if TYPE_CHECKING:
+    from auditor.fleet import FleetMember
     from auditor.sources.live import Progress
 
 
@@ -63,6 +65,7 @@ class Sources:
     snapshot: Path | None = None
     files: FileSources | None = None
     services: tuple[Service, ...] = ()  # the services manifest (policy `services:` or --services)
+    cluster_name: str | None = None  # a fleet's cluster: its target and every resource of it name it
 
 
 def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
@@ -106,7 +109,74 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
             snapshots = [assume_down(s, options.assume_down) for s in snapshots]
         estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
         earlier = snapshots[:-1]
-    return audit_estate(estate, targets, rules, options, clock, earlier)
+    return audit_estate(estate, targets, rules, options, clock, earlier, sources.cluster_name)
+
+
+def audit_fleet(
+    members: Sequence[FleetMember],
+    timeout_s: float,
+    sources: Sources,
+    options: AuditOptions,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Every cluster of the fleet (at once, bounded) and the files and services of `sources`,
+    judged as one run: one result, each cluster its own target, one exit code."""
+    from auditor.fleet import audit_members
+
+    clock = _Clock()
+    each = replace(options, write_baseline=None)
+
+    def audit_one(member: FleetMember) -> AuditResult:
+        settings = member.settings(timeout_s)
+        member_sources = Sources(cluster=settings, services=member.services, cluster_name=member.name)
+        return audit_sources(member_sources, each, _prefixed(progress, member.name))
+
+    def unreachable(member: FleetMember, error: ClusterUnreachable) -> AuditResult:
+        return _not_audited(member.name, str(error), options, clock)
+
+    parts = audit_members(members, audit_one, unreachable)
+    if (sources.files and sources.files.paths) or sources.services:
+        parts.append(audit_sources(replace(sources, cluster=None, snapshot=None), each))
+    merged = merge_results(parts, options.exit_zero)
+    merged = replace(merged, started_at=clock.started.isoformat(timespec="seconds"), duration_ms=clock.elapsed_ms())
+    return _accept_as_baseline(merged, options) if options.write_baseline is not None else merged
+
+
+def _prefixed(progress: Progress | None, name: str) -> Progress | None:
+    if progress is None:
+        return None
+    report = progress
+    return lambda message: report(f"{name}: {message}")
+
+
+def _not_audited(name: str, reason: str, options: AuditOptions, clock: _Clock) -> AuditResult:
+    """A cluster of the fleet that could not be reached: a gap, and exit 3 for the whole run."""
+    return AuditResult(
+        tool_version=__version__,
+        started_at=clock.started.isoformat(timespec="seconds"),
+        duration_ms=clock.elapsed_ms(),
+        fail_on=options.fail_on,
+        exit_code=EXIT_UNREACHABLE,
+        targets=(Target(TargetKind.CLUSTER, name, "kafka"),),
+        findings=(),
+        gaps=(CoverageGap(f"cluster {name}", f"not audited: {reason}"),),
+    )
+
+
+def _accept_as_baseline(result: AuditResult, options: AuditOptions) -> AuditResult:
+    """--write-baseline for a fleet: every cluster's findings recorded in one file, and accepted."""
+    assert options.write_baseline is not None
+    write_baseline(options.write_baseline, result.findings)
+    findings = tuple(apply_baseline(result.findings, baseline_counts(result.findings)))
+    code = exit_code(
+        findings,
+        has_gaps=bool(result.gaps),
+        fail_on=options.fail_on,
+        fail_on_gaps=options.fail_on_gaps,
+        exit_zero=options.exit_zero,
+    )
+    unaudited = result.exit_code == EXIT_UNREACHABLE  # a cluster not reached stays exit 3
+    return replace(result, findings=findings, exit_code=result.exit_code if unaudited else code)
 
 
 def _lag_probes(rules: list[Rule], options: AuditOptions) -> tuple[float, ...]:
@@ -133,7 +203,8 @@ def _read_cluster(
         snapshots = collect_samples(
             lambda: collect(settings, progress, shares), options.samples, options.sample_interval_s
         )
-        return snapshots, Target(kind=TargetKind.CLUSTER, name=snapshots[-1].bootstrap, format="kafka")
+        name = sources.cluster_name or snapshots[-1].bootstrap
+        return snapshots, Target(kind=TargetKind.CLUSTER, name=name, format="kafka")
     return None
 
 
@@ -167,10 +238,12 @@ def audit_estate(
     options: AuditOptions,
     clock: _Clock | None = None,
     earlier: Sequence[ClusterSnapshot] = (),
+    cluster_name: str | None = None,
 ) -> AuditResult:
     """Judge what the sources read under the policy, apply waivers and baseline, and gate it.
 
     `earlier` are previous samples of the cluster: partition findings must hold in each.
+    `cluster_name` (a fleet's cluster) is set on every finding's and pass's resource.
     """
     clock = clock or _Clock()
     policy = options.policy or Policy()
@@ -178,6 +251,8 @@ def audit_estate(
     judged = policy.scope(subjects(estate))
     found, passed = evaluate_all(rules, judged)
     found = keep_steady(found, rules, earlier, policy.scope, options.sample_interval_s)
+    if cluster_name is not None:
+        found, passed = _in_cluster(found, passed, cluster_name)
     findings, waiver_uses = apply_waivers(sort_findings(found), policy.waivers, options.today or date.today())
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, findings)
@@ -201,12 +276,27 @@ def audit_estate(
         targets=targets,
         findings=tuple(findings),
         gaps=gaps,
-        passes=tuple(sorted(passed, key=lambda p: (p.rule_id, p.resource.kind, p.resource.name))),
+        passes=tuple(sort_passes(passed)),
         rules=tuple(rule_info(rule) for rule in rules),
         waivers=tuple(waiver_uses),
         policy=policy.source,
         samples=len(earlier) + 1,
         checklist=build_checklist(estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)),
+    )
+
+
+def _in_cluster(found: list[Finding], passed: list[Pass], name: str) -> tuple[list[Finding], list[Pass]]:
+    """Every resource marked as in cluster `name`; one Resource object per resource, shared."""
+    tagged: dict[Resource, Resource] = {}
+
+    def there(resource: Resource) -> Resource:
+        if resource not in tagged:
+            tagged[resource] = replace(resource, cluster=name)
+        return tagged[resource]
+
+    return (
+        [replace(f, resource=there(f.resource)) for f in found],
+        [replace(p, resource=there(p.resource)) for p in passed],
     )
 
 
@@ -230,10 +320,6 @@ def rule_info(rule: Rule) -> RuleInfo:
         remediation=PLACEHOLDER.sub(r"<\1>", rule.remediation),
         references=rule.references,
     )
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.stage.value, f.rule_id, f.resource.name))
 
 
 class _Clock:

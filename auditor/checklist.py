@@ -99,8 +99,8 @@ def build_checklist(
         return None  # a run with --assume-down always says so, with or without services
     found: dict[tuple[str, Resource], list[Finding]] = {}
     for finding in findings:
-        found.setdefault((finding.rule_id, finding.resource), []).append(finding)
-    passed = {(p.rule_id, p.resource) for p in passes}
+        found.setdefault((finding.rule_id, _local(finding.resource)), []).append(finding)
+    passed = {(p.rule_id, _local(p.resource)) for p in passes}
     survival = _survival(writes)
     return Checklist(
         tuple(
@@ -113,6 +113,11 @@ def build_checklist(
         ),
         assumed_down,
     )
+
+
+def _local(resource: Resource) -> Resource:
+    """The resource as the services manifest names it: a fleet's cluster is the run's, not the service's."""
+    return resource if resource.cluster is None else Resource(resource.kind, resource.name)
 
 
 def _resources(service: Service, item: Item) -> list[Resource] | None:

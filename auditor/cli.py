@@ -79,6 +79,18 @@ BootstrapOption = Annotated[
 SnapshotOption = Annotated[
     Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
 ]
+ClusterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--cluster",
+        metavar="NAME=HOST:PORT[,...]",
+        help="A cluster of a fleet, by the name reports give it (repeatable): all audited in one run, one exit code.",
+    ),
+]
+ClustersOption = Annotated[
+    Path | None,
+    typer.Option("--clusters", help="Inventory of a fleet: a file with a 'clusters:' list (default: the policy's)."),
+]
 CommandConfigOption = Annotated[
     Path | None,
     typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
@@ -128,6 +140,8 @@ def audit(
     paths: PathsArgument = None,
     bootstrap_server: BootstrapOption = None,
     snapshot: SnapshotOption = None,
+    cluster: ClusterOption = None,
+    clusters: ClustersOption = None,
     file_format: FileFormatOption = None,
     client: ClientOption = None,
     command_config: CommandConfigOption = None,
@@ -154,8 +168,8 @@ def audit(
     wide: WideFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
-    from auditor.audit import FileSources, Sources, audit_sources, declared_services
-    from auditor.cli_policy import audit_options
+    from auditor.audit import FileSources, Sources, audit_fleet, audit_sources, declared_services
+    from auditor.cli_policy import audit_options, fleet
     from auditor.progress import terminal_progress
 
     if samples > 1 and bootstrap_server is None:
@@ -182,13 +196,17 @@ def audit(
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
-    cluster = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    single = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    members = fleet(cluster, clusters, command_config, options, single is not None or snapshot is not None)
     files = FileSources(tuple(paths or ()), file_format, client)
-    sources = Sources(cluster, snapshot, files, declared_services(services, options.policy))
-    if not (cluster or snapshot or files.paths or sources.services):
+    sources = Sources(single, snapshot, files, declared_services(services, options.policy))
+    if not (single or snapshot or members or files.paths or sources.services):
         raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
     with terminal_progress() as progress:
-        result = audit_sources(sources, options, progress if cluster else None)
+        if members:
+            result = audit_fleet(members, timeout, sources, options, progress)
+        else:
+            result = audit_sources(sources, options, progress if single else None)
     write_reports(result, requests, threshold, shape, pretty)
     _warn_nothing_found(result)
     raise typer.Exit(result.exit_code)

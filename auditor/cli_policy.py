@@ -13,6 +13,7 @@ from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions
+    from auditor.fleet import FleetMember
 
 PolicyOption = Annotated[
     Path | None,
@@ -92,3 +93,37 @@ def audit_options(
         sample_interval_s=sample_interval,
         assume_down=parse_assume_down(assume_down or ()),
     )
+
+
+def fleet(
+    named: list[str] | None,
+    inventory: Path | None,
+    command_config: Path | None,
+    options: AuditOptions,
+    has_cluster: bool,
+) -> tuple[FleetMember, ...]:
+    """The clusters of a fleet run: --cluster NAME=BOOTSTRAP, and the inventory's clusters (--clusters
+    FILE, else the policy's `clusters:` when no --bootstrap-server or --snapshot names the cluster);
+    `--cluster NAME` alone picks that cluster of the inventory (a CI matrix's shard)."""
+    from auditor.fleet import load_inventory, parse_cluster_option, parse_inventory, pick, unique
+    from auditor.sources.connection import load_command_config
+
+    named = named or []
+    defined, picked = [v for v in named if "=" in v], [v for v in named if "=" not in v]
+    if (named or inventory is not None) and has_cluster:
+        raise InputError("--cluster/--clusters audit a fleet: leave out --bootstrap-server and --snapshot")
+    section = options.policy.clusters if options.policy is not None else None
+    listed: tuple[FleetMember, ...] = ()
+    if inventory is not None:
+        listed = load_inventory(inventory)
+    elif section is not None and not has_cluster:
+        listed = parse_inventory(section.value, section.where, section.folder)
+    if picked:
+        listed = pick(listed, picked)
+    elif defined:
+        listed = ()
+    client = load_command_config(command_config) if command_config and defined else {}
+    members = unique([*(parse_cluster_option(value, client) for value in defined), *listed], "--cluster")
+    if members and (options.samples > 1 or options.assume_down):
+        raise InputError("--samples and --assume-down judge one cluster: not with a fleet")
+    return members

@@ -43,13 +43,15 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Resource:
-    """What a finding is about, in the operator's terms: topic `orders`, broker `2`."""
+    """What a finding is about, in the operator's terms: topic `orders`, broker `2`; in a fleet,
+    the cluster it is in (`--cluster NAME=...`): topic `orders` in cluster `prod-eu`."""
 
     kind: str
     name: str
+    cluster: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name}"
+        return f"{self.kind} {self.name}" + (f" (cluster {self.cluster})" if self.cluster else "")
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,9 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs: rule id + resource + key, nothing that changes with values."""
-        basis = "|".join((self.rule_id, self.resource.kind, self.resource.name, self.config_key or ""))
+        """Stable across runs: rule id + resource (+ its cluster in a fleet) + key, nothing that changes with values."""
+        parts = (self.rule_id, self.resource.kind, self.resource.name, self.config_key or "")
+        basis = "|".join(parts if self.resource.cluster is None else (*parts, self.resource.cluster))
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 

@@ -10,6 +10,7 @@
       min-insync-replicas: {severity: critical, params: {min_insync_replicas: 3}}
     waivers: [...]                   # see auditor/waivers.py
     services: {...}                  # see auditor/sources/services.py
+    clusters: [...]                  # a fleet's inventory, see auditor/fleet.py
 
 Unknown keys, rules, params or values are input errors (exit 2) naming the file and line.
 Regexes are searched (re.search) in topic and group names.
@@ -34,7 +35,7 @@ from auditor.yamlread import Located, load_located
 
 POLICY_FILE = ".kafka-audit.yaml"
 PROFILES_DIR = Path(__file__).parent / "profiles"
-TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers", "services")
+TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers", "services", "clusters")
 SCOPE_KEYS = ("topics", "groups")
 RULE_KEYS = ("severity", "off", "params")
 
@@ -72,6 +73,7 @@ class Policy:
     rules: Mapping[str, RuleTuning] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     services: RawSection | None = None  # the services manifest, parsed by auditor.audit.declared_services
+    clusters: RawSection | None = None  # a fleet's inventory, parsed by auditor.fleet.parse_inventory
 
     def over(self, base: Policy) -> Policy:
         """This policy on top of `base` (what it extends): scalars win, lists add up."""
@@ -87,6 +89,7 @@ class Policy:
             },
             waivers=base.waivers + self.waivers,
             services=self.services or base.services,
+            clusters=self.clusters or base.clusters,
         )
 
     def tune(self, rules: Iterable[Rule]) -> list[Rule]:
@@ -187,7 +190,14 @@ def parse_policy(document: Located, index: Mapping[str, Rule], source: str | Non
         rules=_rules(document, index),
         waivers=parse_waivers(document["waivers"], document.where("waivers"), ids) if "waivers" in document else (),
         services=_services(document),
+        clusters=_clusters(document),
     )
+
+
+def _clusters(document: Located) -> RawSection | None:
+    if "clusters" not in document:
+        return None
+    return RawSection(document["clusters"], document.where("clusters"), Path(document.path).parent)
 
 
 def _services(document: Located) -> RawSection | None:

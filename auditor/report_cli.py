@@ -260,3 +260,26 @@ def convert(
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
     write_reports(load_report(report), requests, threshold, shape, pretty)
+
+
+@report_app.command(cls=ReportCommand)
+def merge(
+    ctx: typer.Context,
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports of parallel runs (a CI matrix's shards).")],
+    formats: FormatsOption = None,
+    outputs: OutputsOption = None,
+    min_severity: MinSeverityOption = None,
+    pretty: PrettyFlag = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the gate.")] = False,
+) -> None:
+    """Combine the JSON reports of parallel runs into one report; exit with the whole run's code.
+
+    The findings are gated again at the reports' fail_on: shards run with --exit-zero still fail the merge."""
+    from auditor.merge import merge_results
+    from auditor.reports.load import load_report
+
+    requests = requested_reports(ctx, formats, outputs)
+    threshold = parse_min_severity(min_severity)
+    merged = merge_results([load_report(path) for path in reports], exit_zero)
+    write_reports(merged, requests, threshold, None, pretty)
+    raise typer.Exit(merged.exit_code)

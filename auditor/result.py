@@ -75,8 +75,13 @@ class AuditResult:
             hidden_findings=sum(1 for f in self.findings if not f.severity.at_least(min_severity)),
         )
 
-    def target_of(self, location: Location | None) -> Target:
-        """The target a finding or pass belongs to: its file, else the cluster (or snapshot)."""
+    def target_of(self, location: Location | None, cluster: str | None = None) -> Target:
+        """The target a finding or pass belongs to: its file, else its cluster (named in a fleet),
+        else the cluster (or snapshot)."""
+        if cluster is not None:
+            for target in self.targets:
+                if target.kind == "cluster" and target.name == cluster:
+                    return target
         if location is not None:
             for target in self.targets:
                 if target.kind.is_file and target.name == location.path:

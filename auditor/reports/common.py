@@ -146,7 +146,7 @@ def cases(result: AuditResult) -> Iterator[tuple[Target, list[Case]]]:
     every += [Case(p.rule_id, p.resource, p.location, None) for p in result.passes]
     groups: dict[Target, list[Case]] = {t: [] for t in result.targets}
     for case in every:
-        groups.setdefault(result.target_of(case.location), []).append(case)
+        groups.setdefault(result.target_of(case.location, case.resource.cluster), []).append(case)
     for target, members in groups.items():
         yield target, sorted(members, key=lambda c: report_order(c.rule_id, c.resource, c.location))
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
 from auditor.checklist import checklist_document
-from auditor.findings import Finding, Location, Pass, RuleInfo, WaiverUse
+from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, WaiverUse
 from auditor.jsonfile import dump_json
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
@@ -24,7 +25,7 @@ def report_document(result: AuditResult) -> dict[str, Any]:
         document["run"]["samples"] = result.samples
     if result.checklist is not None:
         document["checklist"] = checklist_document(result.checklist)
-    document["passed"] = [pass_document(p) for p in result.passes]
+    document["passed"] = passes_document(result.passes)
     document["rules"] = [rule_document(r) for r in result.rules]
     if result.waivers:
         document["waivers"] = [waiver_document(w) for w in result.waivers]
@@ -75,7 +76,7 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "stage": finding.stage.value,
         "severity": finding.severity.value,
         "status": finding.status.value,
-        "resource": asdict(finding.resource),
+        "resource": resource_document(finding.resource),
         "location": location_document(finding.location),
         "config_key": finding.config_key,
         "actual": finding.actual,
@@ -91,12 +92,23 @@ def finding_document(finding: Finding) -> dict[str, Any]:
     return document
 
 
-def pass_document(passed: Pass) -> dict[str, Any]:
-    return {
-        "rule_id": passed.rule_id,
-        "resource": asdict(passed.resource),
-        "location": location_document(passed.location),
-    }
+def resource_document(resource: Resource) -> dict[str, str]:
+    """kind and name; the cluster only in a fleet."""
+    if resource.cluster is None:
+        return {"kind": resource.kind, "name": resource.name}
+    return {"kind": resource.kind, "name": resource.name, "cluster": resource.cluster}
+
+
+def passes_document(passes: Iterable[Pass]) -> list[dict[str, Any]]:
+    """Every pass; a resource's document is made once and shared by the rules that passed on it."""
+    resources: dict[Resource, dict[str, str]] = {}
+    out = []
+    for passed in passes:
+        resource = resources.get(passed.resource)
+        if resource is None:
+            resource = resources[passed.resource] = resource_document(passed.resource)
+        out.append({"rule_id": passed.rule_id, "resource": resource, "location": location_document(passed.location)})
+    return out
 
 
 def location_document(location: Location | None) -> dict[str, Any] | None:

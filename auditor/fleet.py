@@ -1,0 +1,153 @@
+"""Fleets: several clusters audited in one run, each its own target, one exit code.
+
+Clusters come from `--cluster NAME=BOOTSTRAP[,...]` (repeatable) or an inventory, the
+`clusters:` section of the policy file or a file of its own (`--clusters FILE`):
+
+    clusters:
+      - name: prod-eu
+        bootstrap: kafka-eu-1:9093,kafka-eu-2:9093
+        command-config: eu-client.properties   # relative to the inventory's folder
+        services: services-eu.yaml              # that cluster's services manifest (optional)
+      - name: prod-us
+        bootstrap: kafka-us-1:9092
+
+Every finding and pass of a cluster names it (`resource.cluster`), so the same topic in two
+clusters is two resources with two fingerprints. Clusters are collected at once, at most
+MAX_CLUSTERS_AT_ONCE (each collection already keeps a broker's connection busy); a cluster that
+cannot be reached is reported (a gap and exit 3) while the others are still audited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from auditor.errors import ClusterUnreachable, InputError
+from auditor.model import Service
+from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
+
+T = TypeVar("T")
+MAX_CLUSTERS_AT_ONCE = 4
+CLUSTER_KEYS = ("name", "bootstrap", "command-config", "services")
+# A cluster's name reaches every report and the terminal: letters, digits, '.', '_', '-' only.
+CLUSTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class FleetMember:
+    """One cluster of a fleet: its name in reports, how to reach it, the services it runs."""
+
+    name: str
+    bootstrap: tuple[str, ...]
+    client: Mapping[str, Any] = field(default_factory=dict)  # from its command-config
+    services: tuple[Service, ...] = ()
+
+    def settings(self, timeout_s: float) -> ConnectionSettings:
+        return ConnectionSettings(self.bootstrap, timeout_s, self.client)
+
+
+def check_name(name: str, where: str) -> str:
+    if not CLUSTER_NAME.match(name):
+        raise InputError(f"{where}: cluster name {name!r} must be letters, digits, '.', '_' or '-' (at most 64)")
+    return name
+
+
+def parse_cluster_option(value: str, client: Mapping[str, Any]) -> FleetMember:
+    """`NAME=HOST:PORT[,HOST:PORT...]`; the run's --command-config applies to every --cluster."""
+    name, sep, bootstrap = value.partition("=")
+    if not sep:
+        raise InputError(f"--cluster {value!r}: expected NAME=HOST:PORT[,HOST:PORT...]")
+    return FleetMember(check_name(name.strip(), "--cluster"), parse_bootstrap(bootstrap), client)
+
+
+def unique(members: Sequence[FleetMember], where: str) -> tuple[FleetMember, ...]:
+    names = [m.name for m in members]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise InputError(f"{where}: cluster {duplicate!r} is given twice")
+    return tuple(members)
+
+
+def pick(listed: Sequence[FleetMember], names: Sequence[str]) -> tuple[FleetMember, ...]:
+    """The inventory's clusters named by `--cluster NAME`, in the order given."""
+    by_name = {member.name: member for member in listed}
+    for name in names:
+        if not by_name:
+            raise InputError(f"--cluster {name!r}: expected NAME=HOST:PORT[,HOST:PORT...] or a name of --clusters FILE")
+        if name not in by_name:
+            raise InputError(f"--cluster {name!r} is not in the inventory (known: {', '.join(by_name)})")
+    return tuple(by_name[name] for name in names)
+
+
+def parse_inventory(items: Any, where: str, folder: Path) -> tuple[FleetMember, ...]:
+    """The `clusters:` list of an inventory or policy file. InputError (exit 2) naming file and line."""
+    if not isinstance(items, list) or not items:
+        raise InputError(f"{where}: 'clusters' must be a non-empty list of {{name, bootstrap}}")
+    return unique([_member(item, where, folder) for item in items], where)
+
+
+def load_inventory(path: Path) -> tuple[FleetMember, ...]:
+    """`--clusters FILE`: a file whose `clusters:` section lists the fleet."""
+    from auditor.yamlread import Located, load_located
+
+    document = load_located(path)
+    if not isinstance(document, Located) or "clusters" not in document:
+        raise InputError(f"{path}: an inventory needs a 'clusters:' section")
+    return parse_inventory(document["clusters"], document.where("clusters"), path.parent)
+
+
+def _member(item: Any, where: str, folder: Path) -> FleetMember:
+    from auditor.yamlread import Located
+
+    if not isinstance(item, Located):
+        raise InputError(f"{where}: each cluster must be a mapping with name and bootstrap")
+    at = item.where()
+    unknown = sorted(set(item) - set(CLUSTER_KEYS))
+    if unknown:
+        raise InputError(f"{at}: unknown cluster key {unknown[0]!r} (known: {', '.join(CLUSTER_KEYS)})")
+    for key in ("name", "bootstrap"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise InputError(f"{at}: cluster needs '{key}' (a string)")
+    config = _relative(item, "command-config", folder)
+    client = load_command_config(config) if config is not None else {}
+    services_file = _relative(item, "services", folder)
+    services = _services(services_file) if services_file is not None else ()
+    bootstrap = parse_bootstrap(item["bootstrap"])
+    return FleetMember(check_name(item["name"].strip(), at), bootstrap, client, services)
+
+
+def _relative(item: Any, key: str, folder: Path) -> Path | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{item.where(key)}: '{key}' must be a file path")
+    return folder / value
+
+
+def _services(path: Path) -> tuple[Service, ...]:
+    from auditor.sources.services import load_services_file
+
+    return load_services_file(path)
+
+
+def audit_members(
+    members: Sequence[FleetMember],
+    audit_one: Callable[[FleetMember], T],
+    on_unreachable: Callable[[FleetMember, ClusterUnreachable], T],
+) -> list[T]:
+    """`audit_one(member)` for every member, at most MAX_CLUSTERS_AT_ONCE at a time, in member order;
+    a member whose cluster cannot be reached gives `on_unreachable(member, error)` instead."""
+
+    def guarded(member: FleetMember) -> T:
+        try:
+            return audit_one(member)
+        except ClusterUnreachable as exc:
+            return on_unreachable(member, exc)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_CLUSTERS_AT_ONCE, len(members)) or 1) as pool:
+        return list(pool.map(guarded, members))
