@@ -1,8 +1,11 @@
 """JUnit XML for CI test tabs: a testsuite per target, a testcase per rule and resource.
 
-Passes are testcases too, so totals mean something. A failed check is a <failure>, a value
-that could not be determined an <error>; a waived or baselined finding and a resource that
-could not be read are <skipped> with the reason. Every suite records the run's exit code as a property.
+Passes are testcases too, so totals mean something; beyond PASSES_LISTED passes in a run (a
+cluster of thousands of partitions) a suite's passes are one testcase per rule ("STO010: 5994
+passed (partition)"), and the suite's `kafka-audit.passes` property says so; the JSON report
+always lists every pass. A failed check is a <failure>, a value that could not be determined an
+<error>; a waived or baselined finding and a resource that could not be read are <skipped> with
+the reason. Every suite records the run's exit code as a property.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from auditor.result import AuditResult
 # XML 1.0 cannot carry most control characters, whatever the escaping.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 OUTCOMES = ("failures", "errors", "skipped")
+# More passes than this in a run and each suite shows its passes per rule, not per resource.
+PASSES_LISTED = 2_000
 
 
 def render_junit(result: AuditResult, options: RenderOptions) -> str:
@@ -63,11 +68,13 @@ def _checklist_suite(result: AuditResult, checklist: Checklist) -> ET.Element:
 
 
 def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
+    """Each gap with its file, or the fleet's cluster it names ("cluster NAME"), else the cluster."""
     files = {t.name for t in result.targets if t.kind.is_file}
     grouped: dict[Target, list[CoverageGap]] = {}
     for gap in result.gaps:
         location = Location(gap.resource) if gap.resource in files else None
-        grouped.setdefault(result.target_of(location), []).append(gap)
+        cluster = gap.resource.removeprefix("cluster ") if gap.resource.startswith("cluster ") else None
+        grouped.setdefault(result.target_of(location, cluster), []).append(gap)
     return grouped
 
 
@@ -83,18 +90,39 @@ def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     outcomes: Counter[str] = Counter()
-    for case in members:
-        outcome = _testcase(suite, result, case)
-        outcomes[outcome] += 1
+    aggregate = len(result.passes) > PASSES_LISTED
+    if aggregate:
+        passes = sum(1 for case in members if case.finding is None)
+        text = f"{passes} passes shown per rule: the run has more than {PASSES_LISTED} (the JSON report lists each)"
+        ET.SubElement(properties, "property", name="kafka-audit.passes", value=text)
+    listed = [case for case in members if case.finding is not None or not aggregate]
+    for case in listed:
+        outcomes[_testcase(suite, result, case)] += 1
+    if aggregate:
+        listed += _passes_per_rule(suite, result, [case for case in members if case.finding is None])
     for gap in gaps:
         testcase = ET.SubElement(suite, "testcase", name=f"not audited: {_clean(gap.resource)}", classname="coverage")
         ET.SubElement(testcase, "skipped", message=_clean(f"not audited: {gap.reason}"))
         outcomes["skipped"] += 1
-    suite.set("tests", str(len(members) + len(gaps)))
+    suite.set("tests", str(len(listed) + len(gaps)))
     for key in OUTCOMES:
         suite.set(key, str(outcomes[key]))
     suite.set("time", "0")
     return suite
+
+
+def _passes_per_rule(suite: ET.Element, result: AuditResult, passed: list[Case]) -> list[Case]:
+    """One passing testcase per rule: "STO010: 5994 passed (partition)"; one case per rule, as listed."""
+    by_rule: dict[str, list[Case]] = {}
+    for case in passed:
+        by_rule.setdefault(case.rule_id, []).append(case)
+    for rule_id, members in sorted(by_rule.items()):
+        rule = result.rule(rule_id)
+        stage = rule.stage.value if rule else "unknown"
+        kinds = ", ".join(sorted({str(case.resource.kind) for case in members}))
+        name = f"{rule_id}: {len(members)} passed ({kinds})"
+        ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{rule_id}")
+    return [members[0] for members in by_rule.values()]
 
 
 def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
