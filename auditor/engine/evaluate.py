@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from auditor.engine.memo import Memo
 from auditor.engine.rules import Check, Rule, render
 from auditor.facts import Subject
 from auditor.findings import Finding, Location, Pass, Status
@@ -19,15 +20,17 @@ def evaluate(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) 
 def evaluate_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> tuple[list[Finding], list[Pass]]:
     """Every (rule, subject) pair judged once: the findings, and the pairs that passed.
 
-    A rule with several checks on one kind finds with the first check that does.
+    A rule with several checks on one kind finds with the first check that does. Subjects with
+    the same values of the facts a check reads get its verdict once (auditor/engine/memo.py).
     """
     findings: list[Finding] = []
     passes: list[Pass] = []
     for rule in rules:
         for kind in dict.fromkeys(rule.resources):
-            checks = [check for check in rule.checks if check.resource == kind]
+            checks = [(check, Memo(check.condition, rule.params)) for check in rule.checks if check.resource == kind]
             for subject in subjects.get(kind, ()):
-                finding = next((f for f in (judge(rule, c, subject) for c in checks) if f is not None), None)
+                found = (judge(rule, c, subject, m.verdict(subject.facts)) for c, m in checks)
+                finding = next((f for f in found if f is not None), None)
                 if finding is not None:
                     findings.append(finding)
                 else:
@@ -35,8 +38,8 @@ def evaluate_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject
     return findings, passes
 
 
-def judge(rule: Rule, check: Check, subject: Subject) -> Finding | None:
-    verdict = check.condition(subject.facts, rule.params)
+def judge(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> Finding | None:
+    """The finding of `check` on `subject` given its condition's verdict, or None when it passes."""
     if verdict is False:
         return None
     values = template_values(rule, subject)
