@@ -10,7 +10,7 @@ SARIF_MULTITOOL_VERSION := 5.7.0
 SARIF_DIR := .tools/sarif
 SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
 
-.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server
+.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,22 @@ unit: venv
 # The integration tests start the cluster themselves when none is running, and stop it after.
 test: lint sarif-tool postgres-server
 	$(BIN)/python -m pytest
+
+# Every benchmark (not part of make test; docs/benchmarks.md holds the results): the offline ones,
+# the regression guard on the generated 60,000-partition snapshot (fails beyond twice its recorded
+# median), the fleet (three 1-node clusters it starts and stops), then the 2,000-topic live audit
+# vs Kafka's CLI tools and the floor on the checkout's cluster (started with 1g heaps and seeded
+# if needed; `make down` stops it).
+bench: venv
+	$(BIN)/python bench/files_bench.py --runs 5
+	$(BIN)/python bench/reports_bench.py --topics 2000 --runs 3
+	$(BIN)/python bench/json_libs.py --runs 3
+	$(BIN)/python bench/snapshot_bench.py --partitions 6000 60000 --runs 3
+	$(BIN)/python bench/snapshot_bench.py --check
+	$(BIN)/python bench/fleet_bench.py --runs 5
+	KAFKA_AUDIT_BROKER_HEAP=$${KAFKA_AUDIT_BROKER_HEAP:-1g} $(CLUSTER) up
+	$(BIN)/python bench/seed.py up || $(BIN)/python bench/seed.py up
+	$(BIN)/python bench/collect.py --runs 5
 
 # One report of each format from the demo cluster (started if needed); see scripts/sample_reports.py.
 sample-reports: cluster

@@ -8,8 +8,11 @@ Side by side in one run, alternating, several runs: (a) `kafka-audit audit` on t
 with the default report (a table) and with `--format json` (which lists every pass as well),
 (b) the Kafka CLI tools from the same jars, one after the other: kafka-topics --describe,
 kafka-configs --describe --all (all topics, all brokers), kafka-consumer-groups --describe
---all-groups. Wall time and peak RSS of each process (wait4 rusage); medians and the ratio.
-Then one in-process audit that counts the requests it sends per API.
+--all-groups, (c) the floor (bench/floor.py): the audit's own requests, recorded once before
+the runs, replayed by a fresh process with the same client library, answers decoded and
+dropped. Wall time and peak RSS of each process (wait4 rusage); medians, the ratios of medians
+and the medians of the per-run ratios. Then one in-process audit that counts the requests it
+sends per API.
 """
 
 from __future__ import annotations
@@ -18,17 +21,20 @@ import argparse
 import json
 import logging
 import os
+import pickle
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+import floor  # noqa: E402
 from kafka_cluster import Cluster  # noqa: E402
 
 TOOLS = {
@@ -79,10 +85,16 @@ def tool_commands(cluster: Cluster) -> dict[str, list[str]]:
     }
 
 
-def one_round(cluster: Cluster, tools: dict[str, list[str]]) -> dict[str, Any]:
+def floor_command(cluster: Cluster, recorded: Path) -> list[str]:
+    return [sys.executable, str(ROOT / "bench" / "floor.py"), "replay", str(recorded), "--bootstrap-server",
+            cluster.bootstrap]  # fmt: skip
+
+
+def one_round(cluster: Cluster, tools: dict[str, list[str]], recorded: Path) -> dict[str, Any]:
     audits = {name: measure(command) for name, command in audit_commands(cluster.bootstrap).items()}
+    floor_run = measure(floor_command(cluster, recorded))[0]
     steps = {name: measure(command)[0] for name, command in tools.items()}
-    failed = [name for name, (m, _) in audits.items() if m.exit_code != 0]
+    failed = [name for name, (m, _) in audits.items() if m.exit_code != 0] + (["floor"] if floor_run.exit_code else [])
     failed += [name for name, m in steps.items() if m.exit_code != 0]
     gaps = json.loads(audits["json"][1])["coverage"]["gaps"]
     if failed or gaps:
@@ -90,6 +102,7 @@ def one_round(cluster: Cluster, tools: dict[str, list[str]]) -> dict[str, Any]:
     return {
         "audit": asdict(audits["table"][0]),
         "audit_json": asdict(audits["json"][0]),
+        "floor": asdict(floor_run),
         "tools": {name: asdict(m) for name, m in steps.items()},
         "tools_seconds": sum(m.seconds for m in steps.values()),
         "tools_peak_rss_mb": max(m.peak_rss_mb for m in steps.values()),
@@ -111,7 +124,15 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     audit_s = statistics.median(r["audit"]["seconds"] for r in rounds)
     json_s = statistics.median(r["audit_json"]["seconds"] for r in rounds)
     tools_s = statistics.median(r["tools_seconds"] for r in rounds)
+    floor_s = statistics.median(r["floor"]["seconds"] for r in rounds)
     return {
+        "floor_median_s": round(floor_s, 2),
+        "audit_over_floor": round(audit_s / floor_s, 2),
+        "median_of_run_audit_over_floor": round(
+            statistics.median(r["audit"]["seconds"] / r["floor"]["seconds"] for r in rounds), 2
+        ),
+        "floor_seconds": [round(r["floor"]["seconds"], 2) for r in rounds],
+        "floor_peak_rss_mb_max": round(max(r["floor"]["peak_rss_mb"] for r in rounds), 1),
         "runs": len(rounds),
         "audit_median_s": round(audit_s, 2),
         "audit_json_median_s": round(json_s, 2),
@@ -138,12 +159,15 @@ def main() -> int:
     if not cluster.is_ready():
         raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
     tools = tool_commands(cluster)
+    recorded = Path(tempfile.mkdtemp()) / "requests.pickle"
+    recorded.write_bytes(pickle.dumps(floor.record(cluster.bootstrap)))
     rounds = []
     load_before = os.getloadavg()
     for index in range(args.runs):
-        rounds.append(one_round(cluster, tools))
+        rounds.append(one_round(cluster, tools, recorded))
         last = rounds[-1]
-        print(f"run {index + 1}: audit {last['audit']['seconds']:.2f}s (json {last['audit_json']['seconds']:.2f}s), "
+        audit_s, json_s, floor_s = (last[k]["seconds"] for k in ("audit", "audit_json", "floor"))
+        print(f"run {index + 1}: audit {audit_s:.2f}s (json {json_s:.2f}s), floor {floor_s:.2f}s, "
               f"tools {last['tools_seconds']:.2f}s", file=sys.stderr)  # fmt: skip
     result = {"summary": summary(rounds), "requests": count_requests(cluster), "rounds": rounds,
               "load_average_before": load_before, "load_average_after": os.getloadavg(),

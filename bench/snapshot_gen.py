@@ -8,8 +8,9 @@ configs Kafka 4.3's DescribeConfigs returns for a topic (most at their Kafka def
 static broker values, a few overrides), one group per 20 topics with committed offsets on 10
 of them (with the time-lag probes), a KRaft quorum and the feature levels. One topic in
 --misconfigured-every (default 100) has RF 1 and the next one min.insync.replicas 1, so there
-are findings as well as passes (the seeded bench cluster itself is healthy). The file is written by kafka-audit's own snapshot writer, so it is exactly the
-format the audit reads; nothing generated is committed.
+are findings as well as passes (the seeded bench cluster itself is healthy). The file is
+written by kafka-audit's own snapshot writer, so it is exactly the format the audit reads;
+nothing generated is committed.
 """
 
 from __future__ import annotations
