@@ -63,7 +63,7 @@ bench: venv
 	$(BIN)/python bench/reports_bench.py --topics 2000 --runs 3
 	$(BIN)/python bench/json_libs.py --runs 3
 	$(BIN)/python bench/snapshot_bench.py --partitions 6000 60000 --runs 3
-	$(BIN)/python bench/snapshot_bench.py --check
+	$(BIN)/python bench/snapshot_bench.py --check --runs 2
 	$(BIN)/python bench/fleet_bench.py --runs 5
 	KAFKA_AUDIT_BROKER_HEAP=$${KAFKA_AUDIT_BROKER_HEAP:-1g} $(CLUSTER) up
 	$(BIN)/python bench/seed.py up || $(BIN)/python bench/seed.py up

@@ -57,6 +57,7 @@ class Measured:
     peak_rss_mb: float
     exit_code: int
     output_bytes: int
+    cpu_s: float  # user + system: on a shared machine steadier than wall time
 
 
 def measure(command: list[str]) -> tuple[Measured, bytes]:
@@ -69,11 +70,15 @@ def measure(command: list[str]) -> tuple[Measured, bytes]:
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, len(output)), output
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, usage.ru_maxrss / 1024, process.returncode, len(output), cpu), output
+
+
+TIMEOUT: list[str] = []  # --timeout S for the audit (main: --audit-timeout), when the machine is too loaded for 30 s
 
 
 def audit_commands(bootstrap: str) -> dict[str, list[str]]:
-    audit = [str(Path(sys.executable).parent / "kafka-audit"), "audit", "--bootstrap-server", bootstrap]
+    audit = [str(Path(sys.executable).parent / "kafka-audit"), "audit", "--bootstrap-server", bootstrap, *TIMEOUT]
     return {"table": [*audit, "--fail-on", "never"], "json": [*audit, "--fail-on", "never", "--format", "json"]}
 
 
@@ -132,6 +137,10 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
             statistics.median(r["audit"]["seconds"] / r["floor"]["seconds"] for r in rounds), 2
         ),
         "floor_seconds": [round(r["floor"]["seconds"], 2) for r in rounds],
+        "audit_cpu_median_s": round(statistics.median(r["audit"]["cpu_s"] for r in rounds), 2),
+        "audit_json_cpu_median_s": round(statistics.median(r["audit_json"]["cpu_s"] for r in rounds), 2),
+        "floor_cpu_median_s": round(statistics.median(r["floor"]["cpu_s"] for r in rounds), 2),
+        "tools_cpu_median_s": round(statistics.median(sum(t["cpu_s"] for t in r["tools"].values()) for r in rounds), 2),
         "floor_peak_rss_mb_max": round(max(r["floor"]["peak_rss_mb"] for r in rounds), 1),
         "runs": len(rounds),
         "audit_median_s": round(audit_s, 2),
@@ -153,7 +162,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write every measurement here")
+    parser.add_argument("--audit-timeout", type=float, help="pass --timeout to the audit (default: its own 30 s)")
     args = parser.parse_args()
+    if args.audit_timeout:
+        TIMEOUT[:] = ["--timeout", str(args.audit_timeout)]
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     cluster = Cluster.load()
     if not cluster.is_ready():
