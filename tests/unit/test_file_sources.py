@@ -133,11 +133,11 @@ CLIENT_CASES: list[tuple[str, set[Row]]] = [
             producer(S + "precedence/application.properties", "PRD004", "high", "fail", 10, "staging"),
         },
     ),
-    (  # legacy spring.profiles, honoured through spring.profiles.active in the file
+    (  # legacy spring.profiles, honoured through spring.profiles.active in the file: labelled with it
         S + "legacy/application.yml",
         {
-            consumer(S + "legacy/application.yml", "CON001", "high", "fail", 13),
-            consumer(S + "legacy/application.yml", "CON003", "medium", "fail", 13),
+            consumer(S + "legacy/application.yml", "CON001", "high", "fail", 13, "cloud"),
+            consumer(S + "legacy/application.yml", "CON003", "medium", "fail", 13, "cloud"),
         },
     ),
     (S + "nokafka/application.yml", set()),

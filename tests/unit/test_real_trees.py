@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from auditor.audit import AuditOptions, FileSources, audit_estate, read_files
 from auditor.engine.rules import load_rules
 from auditor.errors import InputError
-from auditor.sources.files import NOT_RECOGNISED, NOTHING_FOUND, read_paths
+from auditor.model import Role
+from auditor.sources.files import NOT_RECOGNISED, NOTHING_FOUND, ReadOptions, read_paths
 from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "files"
@@ -212,3 +213,15 @@ def test_nothing_found_is_a_gap_and_said_on_stderr(tmp_path: Path) -> None:
     )
     assert done.returncode == 4
     assert f"kafka-audit: warning: {tmp_path}: {NOTHING_FOUND}" in done.stderr
+
+
+def test_spring_template_alone_is_a_producer_labelled_with_the_profile_the_file_activates() -> None:
+    path = str(FIXTURES / "spring" / "template" / "application.yml")
+    found = read_paths([path], options=ReadOptions(client="spring", client_version="2.5"))
+    assert [(c.roles, c.profile) for c in found.clients] == [(frozenset({Role.PRODUCER}), "local")]
+    estate, targets = read_files(FileSources((path,), None, "spring@2.5"))
+    result = audit_estate(estate, targets, RULES, AuditOptions())
+    assert {(f.rule_id, f.status.value, f.location.profile if f.location else None) for f in result.findings} == {
+        ("PRD001", "fail", "local"),
+        ("PRD003", "fail", "local"),
+    }

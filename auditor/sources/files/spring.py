@@ -75,6 +75,7 @@ class Document:
     shared: list[Entry] = field(default_factory=list)
     typed: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
     passthrough: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
+    template: bool = False  # spring.kafka.template.*: the app sends through a KafkaTemplate
 
 
 # --- reading documents
@@ -83,6 +84,7 @@ class Document:
 def read_spring(text: str, path: str, options: ReadOptions) -> Found:
     documents = spring_documents(text, path)
     library, version = options.library("spring")
+    own = self_activated(documents)
     clients: list[ClientConfig] = []
     for role in Role:
         base: ClientConfig | None = None
@@ -93,8 +95,18 @@ def read_spring(text: str, path: str, options: ReadOptions) -> Found:
             elif config is None or (base is not None and config.settings == base.settings):
                 continue  # this profile changes nothing for this role: the base findings cover it
             if config is not None:
-                clients.append(replace(config, profile=profile))
+                clients.append(replace(config, profile=profile or own))
     return Found(clients=tuple(clients))
+
+
+def self_activated(documents: list[Document]) -> str | None:
+    """The profiles the file activates itself (spring.profiles.active in an always-on document):
+    the label of its profile-less run, 'local' for a file that runs as local."""
+    names: list[str] = []
+    for doc in documents:
+        if doc.activation is None:
+            names += [p for p in doc.active_profiles if p not in names]
+    return ",".join(names) or None
 
 
 def spring_documents(text: str, path: str) -> list[Document]:
@@ -268,6 +280,10 @@ def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -
         doc.passthrough[role].append(replace(entry, key=map_key(parts[2:])))
     elif role and len(names) == 2 and names[1] in TYPED[role]:
         doc.typed[role].append(replace(entry, key=TYPED[role][names[1]]))
+    elif names[0] == "template":
+        doc.template = True
+        if names[1:] == ["transactionidprefix"]:  # overrides spring.kafka.producer.transaction-id-prefix
+            doc.typed[Role.PRODUCER].append(replace(entry, key="transactional.id"))
     elif names[:2] == ["listener", "ackmode"] and len(names) == 2:
         doc.typed[Role.CONSUMER].append(replace(entry, key=ACK_MODE_KEY))
     elif names == ["bootstrapservers"]:
@@ -386,7 +402,8 @@ def role_config(docs: list[Document], role: Role, path: str, library: str, versi
     shared = [e for d in docs for e in d.shared]
     typed = [e for d in docs for e in d.typed[role]]
     passthrough = [e for d in docs for e in d.passthrough[role]]
-    if not (typed or passthrough or any(e.key in ROLE_KEYS[role] for e in shared)):
+    sends = role is Role.PRODUCER and any(d.template for d in docs)
+    if not (typed or passthrough or sends or any(e.key in ROLE_KEYS[role] for e in shared)):
         return None
     settings = _converted(settings_of([*shared, *typed, *passthrough], path, Dialect.SPRING), typed)
     return ClientConfig(
