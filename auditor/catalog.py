@@ -7,14 +7,13 @@ drift from the YAML (tests/unit/test_rules_doc.py regenerates docs/rules.md and 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from auditor.engine import Rule
 from auditor.facts import KINDS
 from auditor.findings import Stage
 
-OPERATOR_SIGNS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in"}
 STAGE_ORDER = {stage.value: i for i, stage in enumerate(Stage)}
 
 
@@ -23,30 +22,10 @@ def ordered(rules: Iterable[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (STAGE_ORDER[r.stage.value], r.id))
 
 
-def condition_text(spec: Any) -> str:
-    """A condition as one readable line: all(a < 3, any(b = true, c != ''))."""
-    if isinstance(spec, Mapping):
-        for word in ("all", "any"):
-            if word in spec:
-                return f"{word}({', '.join(condition_text(part) for part in spec[word])})"
-        if "not" in spec:
-            return f"not({condition_text(spec['not'])})"
-        return f"{spec['fact']} {OPERATOR_SIGNS.get(spec['op'], spec['op'])} {_operand(spec['value'])}"
-    return repr(spec)
-
-
-def _operand(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return f"param {value['param']}" if "param" in value else str(value["fact"])
-    return json.dumps(value)
-
-
 def severity_text(rule: Rule) -> str:
     """The default severity and its cases, e.g. "high; critical when replication_factor <= 1"."""
     cases = dict.fromkeys(
-        f"{case['severity']} when {condition_text(case['when'])}"
-        for check in rule.checks
-        for case in check.spec.get("severity_cases", ())
+        f"{case.severity.value} when {case.when}" for check in rule.checks for case in check.severity_cases
     )
     return "; ".join([rule.severity.value, *cases])
 
@@ -73,7 +52,7 @@ def rule_detail(rule: Rule) -> dict[str, Any]:
         "checks": [
             {
                 "resource": check.resource,
-                "condition": condition_text(check.spec["condition"]),
+                "condition": str(check.condition),
                 "config_key": check.config_key,
                 "actual": check.actual,
                 "expected": check.expected,
@@ -99,7 +78,7 @@ def rule_text(rule: Rule) -> str:
     for check in rule.checks:
         lines += [
             "",
-            f"on {check.resource}: {condition_text(check.spec['condition'])}",
+            f"on {check.resource}: {check.condition}",
             f"  actual: {check.actual}   expected: {check.expected}",
             f"  message: {' '.join(check.message.split())}",
             f"  fix: {' '.join(check.remediation.split())}",
@@ -155,7 +134,7 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
         out += [" ".join(r.rationale.split()), ""]
         for check in r.checks:
             out += [
-                f"- On **{check.resource}**: `{condition_text(check.spec['condition'])}`",
+                f"- On **{check.resource}**: `{check.condition}`",
                 f"  - actual `{check.actual}`, expected `{check.expected}`",
                 f"  - fix: {' '.join(check.remediation.split())}",
             ]

@@ -5,22 +5,27 @@
     {fact: acks, op: in, value: ["0", "1"]}
     {all: [...]} | {any: [...]} | {not: {...}}
 
-Operands are literals, `{param: NAME}` or `{fact: NAME}`. Evaluation is three-valued: a fact
-whose value is unknown (None) makes a comparison unknown, and `all`/`any`/`not` follow Kleene
+Operands are literals, `{param: NAME}` or `{fact: NAME}`. A condition is parsed once, when its
+rule loads, into a tree of small frozen nodes (Compare, All, AnyOf, Not) that every reader
+shares: the engine evaluates it, docs and `rules show` print it (`str(node)`), and the live
+collection asks it which thresholds to measure (`comparisons()`). Evaluation is three-valued: a
+fact whose value is unknown (None) makes a comparison unknown, and all/any/not follow Kleene
 logic, so an undeterminable value is reported as `unknown`, never assumed fine.
 """
 
 from __future__ import annotations
 
+import json
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from auditor.facts import Fact, FactValue
+from auditor.facts import Fact
 
 Verdict = bool | None
-Condition = Callable[[Mapping[str, Fact], Mapping[str, Any]], Verdict]
-Operand = Callable[[Mapping[str, Fact], Mapping[str, Any]], Any]
+Facts = Mapping[str, Fact]
+Params = Mapping[str, Any]
 
 
 class ConditionError(ValueError):
@@ -43,33 +48,123 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "in": _membership,
     "not_in": lambda value, options: not _membership(value, options),
 }
+SIGNS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "in": "in", "not_in": "not in"}
 
 
-def compile_condition(spec: Any, facts: Mapping[str, str], params: Mapping[str, Any]) -> Condition:
-    """Turn a condition spec into a function of (facts, params); validate names now."""
-    if not isinstance(spec, Mapping) or not spec:
-        raise ConditionError(f"a condition must be a mapping, got {spec!r}")
-    if "all" in spec or "any" in spec:
-        return _compile_junction(spec, facts, params)
-    if "not" in spec:
-        _only_keys(spec, {"not"})
-        inner = compile_condition(spec["not"], facts, params)
-        return lambda f, p: None if (v := inner(f, p)) is None else not v
-    return _compile_comparison(spec, facts, params)
+# --- operands
 
 
-def _compile_junction(spec: Mapping[str, Any], facts: Mapping[str, str], params: Mapping[str, Any]) -> Condition:
-    (word,) = [k for k in ("all", "any") if k in spec]
-    _only_keys(spec, {word})
-    items = spec[word]
-    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
-        raise ConditionError(f"'{word}' needs a non-empty list of conditions")
-    parts = [compile_condition(item, facts, params) for item in items]
-    combine = _all if word == "all" else _any
-    return lambda f, p: combine(part(f, p) for part in parts)
+@dataclass(frozen=True)
+class FactRef:
+    name: str
+
+    def resolve(self, facts: Facts, params: Params) -> Any:
+        fact = facts.get(self.name)
+        return None if fact is None else fact.value
+
+    def __str__(self) -> str:
+        return self.name
 
 
-def _all(verdicts: Any) -> Verdict:
+@dataclass(frozen=True)
+class ParamRef:
+    name: str
+
+    def resolve(self, facts: Facts, params: Params) -> Any:
+        return params[self.name]
+
+    def __str__(self) -> str:
+        return f"param {self.name}"
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Any  # a scalar, or a tuple for in / not_in
+
+    def resolve(self, facts: Facts, params: Params) -> Any:
+        return self.value
+
+    def __str__(self) -> str:
+        return json.dumps(list(self.value) if isinstance(self.value, tuple) else self.value)
+
+
+Operand = FactRef | ParamRef | Literal
+
+
+# --- conditions
+
+
+@dataclass(frozen=True)
+class Compare:
+    fact: FactRef
+    op: str
+    value: Operand
+
+    def evaluate(self, facts: Facts, params: Params) -> Verdict:
+        a, b = self.fact.resolve(facts, params), self.value.resolve(facts, params)
+        if a is None or b is None:
+            return None
+        try:
+            return bool(OPERATORS[self.op](a, b))
+        except TypeError:
+            return None
+
+    def comparisons(self) -> Iterator[Compare]:
+        yield self
+
+    def __str__(self) -> str:
+        return f"{self.fact} {SIGNS[self.op]} {self.value}"
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, facts: Facts, params: Params) -> Verdict:
+        return _all(part.evaluate(facts, params) for part in self.parts)
+
+    def comparisons(self) -> Iterator[Compare]:
+        for part in self.parts:
+            yield from part.comparisons()
+
+    def __str__(self) -> str:
+        return f"all({', '.join(map(str, self.parts))})"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, facts: Facts, params: Params) -> Verdict:
+        return _any(part.evaluate(facts, params) for part in self.parts)
+
+    def comparisons(self) -> Iterator[Compare]:
+        for part in self.parts:
+            yield from part.comparisons()
+
+    def __str__(self) -> str:
+        return f"any({', '.join(map(str, self.parts))})"
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: Condition
+
+    def evaluate(self, facts: Facts, params: Params) -> Verdict:
+        verdict = self.inner.evaluate(facts, params)
+        return None if verdict is None else not verdict
+
+    def comparisons(self) -> Iterator[Compare]:
+        return self.inner.comparisons()
+
+    def __str__(self) -> str:
+        return f"not({self.inner})"
+
+
+Condition = Compare | All | AnyOf | Not
+
+
+def _all(verdicts: Iterable[Verdict]) -> Verdict:
     seen_unknown = False
     for verdict in verdicts:
         if verdict is False:
@@ -78,7 +173,7 @@ def _all(verdicts: Any) -> Verdict:
     return None if seen_unknown else True
 
 
-def _any(verdicts: Any) -> Verdict:
+def _any(verdicts: Iterable[Verdict]) -> Verdict:
     seen_unknown = False
     for verdict in verdicts:
         if verdict is True:
@@ -87,51 +182,61 @@ def _any(verdicts: Any) -> Verdict:
     return None if seen_unknown else False
 
 
-def _compile_comparison(spec: Mapping[str, Any], facts: Mapping[str, str], params: Mapping[str, Any]) -> Condition:
+# --- parsing
+
+
+def parse_condition(spec: Any, facts: Mapping[str, str], params: Params) -> Condition:
+    """The tree of a condition as the YAML writes it; every fact, param and operator checked now."""
+    if not isinstance(spec, Mapping) or not spec:
+        raise ConditionError(f"a condition must be a mapping, got {spec!r}")
+    if "all" in spec or "any" in spec:
+        return _parse_junction(spec, facts, params)
+    if "not" in spec:
+        _only_keys(spec, {"not"})
+        return Not(parse_condition(spec["not"], facts, params))
+    return _parse_comparison(spec, facts, params)
+
+
+def _parse_junction(spec: Mapping[str, Any], facts: Mapping[str, str], params: Params) -> Condition:
+    (word,) = [k for k in ("all", "any") if k in spec]
+    _only_keys(spec, {word})
+    items = spec[word]
+    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
+        raise ConditionError(f"'{word}' needs a non-empty list of conditions")
+    parts = tuple(parse_condition(item, facts, params) for item in items)
+    return All(parts) if word == "all" else AnyOf(parts)
+
+
+def _parse_comparison(spec: Mapping[str, Any], facts: Mapping[str, str], params: Params) -> Compare:
     _only_keys(spec, {"fact", "op", "value"})
     if "fact" not in spec or "op" not in spec:
         raise ConditionError(f"a comparison needs 'fact' and 'op': {dict(spec)!r}")
-    left = _compile_operand({"fact": spec["fact"]}, facts, params)
+    left = _fact(spec["fact"], facts)
     op_name = spec["op"]
     if op_name not in OPERATORS:
         raise ConditionError(f"unknown operator {op_name!r}; known: {', '.join(OPERATORS)}")
     if "value" not in spec:
         raise ConditionError(f"comparison on {spec['fact']!r} needs a 'value'")
-    right = _compile_operand(spec["value"], facts, params)
-    compare = OPERATORS[op_name]
-
-    def evaluate(f: Mapping[str, Fact], p: Mapping[str, Any]) -> Verdict:
-        a, b = left(f, p), right(f, p)
-        if a is None or b is None:
-            return None
-        try:
-            return bool(compare(a, b))
-        except TypeError:
-            return None
-
-    return evaluate
+    return Compare(left, op_name, _parse_operand(spec["value"], facts, params))
 
 
-def _compile_operand(spec: Any, facts: Mapping[str, str], params: Mapping[str, Any]) -> Operand:
+def _parse_operand(spec: Any, facts: Mapping[str, str], params: Params) -> Operand:
     if isinstance(spec, Mapping):
         if set(spec) == {"fact"}:
-            name = spec["fact"]
-            if name not in facts:
-                raise ConditionError(f"unknown fact {name!r}; known: {', '.join(sorted(facts))}")
-            return lambda f, p: _fact_value(f, name)
+            return _fact(spec["fact"], facts)
         if set(spec) == {"param"}:
             name = spec["param"]
             if name not in params:
                 raise ConditionError(f"unknown param {name!r}; declared: {', '.join(sorted(params)) or 'none'}")
-            return lambda f, p: p[name]
+            return ParamRef(name)
         raise ConditionError(f"an operand mapping must be {{fact: NAME}} or {{param: NAME}}, got {dict(spec)!r}")
-    literal = spec
-    return lambda f, p: literal
+    return Literal(tuple(spec) if isinstance(spec, list) else spec)
 
 
-def _fact_value(facts: Mapping[str, Fact], name: str) -> FactValue:
-    fact = facts.get(name)
-    return None if fact is None else fact.value
+def _fact(name: Any, facts: Mapping[str, str]) -> FactRef:
+    if name not in facts:
+        raise ConditionError(f"unknown fact {name!r}; known: {', '.join(sorted(facts))}")
+    return FactRef(name)
 
 
 def _only_keys(spec: Mapping[str, Any], allowed: set[str]) -> None:

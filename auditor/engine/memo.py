@@ -11,13 +11,18 @@ memoised.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 
+from auditor.engine.conditions import Verdict
 from auditor.facts import Fact
 
-Verdict = bool | None
-Condition = Callable[[Mapping[str, Fact], Mapping[str, Any]], Verdict]
+
+class Condition(Protocol):
+    """What a Memo judges with: a parsed condition (auditor.engine.conditions) or anything that evaluates."""
+
+    def evaluate(self, facts: Mapping[str, Fact], params: Mapping[str, Any]) -> Verdict: ...
+
 _ABSENT = object()
 
 
@@ -74,9 +79,9 @@ class Memo:
             if found is not _ABSENT:
                 return found  # type: ignore[return-value]
         if self._unmemoisable:
-            return self._condition(facts, self._params)
+            return self._condition.evaluate(facts, self._params)
         reading = _Reading(facts)
-        verdict = self._condition(reading, self._params)
+        verdict = self._condition.evaluate(reading, self._params)
         if reading.whole:
             self._unmemoisable = True
         else:

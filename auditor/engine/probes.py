@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from auditor.engine.rules import Rule
+from auditor.engine.conditions import Literal, ParamRef
+from auditor.engine.rules import Check, Rule
 from auditor.facts.group import SHARE_FACTS
 from auditor.model import Kind
 
@@ -22,20 +23,15 @@ def retention_shares(rules: Iterable[Rule]) -> tuple[float, ...]:
     for rule in rules:
         for check in rule.checks:
             if check.resource is Kind.GROUP:
-                found.update(_thresholds(check.spec, rule.params))
+                found.update(_thresholds(check, rule.params))
     return tuple(sorted(found))
 
 
-def _thresholds(spec: Any, params: Mapping[str, Any]) -> Iterator[float]:
-    if isinstance(spec, list):
-        for item in spec:
-            yield from _thresholds(item, params)
-    elif isinstance(spec, Mapping):
-        if spec.get("fact") in SHARE_FACTS:
-            value = spec.get("value")
-            if isinstance(value, Mapping):
-                value = params.get(str(value.get("param")))
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-                yield value
-        for item in spec.values():
-            yield from _thresholds(item, params)
+def _thresholds(check: Check, params: Mapping[str, Any]) -> Iterator[float]:
+    conditions = [check.condition, *(case.when for case in check.severity_cases)]
+    for compare in (c for condition in conditions for c in condition.comparisons()):
+        if compare.fact.name not in SHARE_FACTS or not isinstance(compare.value, (Literal, ParamRef)):
+            continue
+        value = compare.value.resolve({}, params)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            yield value

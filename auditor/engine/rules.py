@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from auditor.engine.conditions import Condition, ConditionError, compile_condition
+from auditor.engine.conditions import Condition, ConditionError, parse_condition
 from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
 from auditor.findings import Severity, Stage
@@ -66,7 +66,6 @@ class Check:
     expected: str
     message: str
     remediation: str
-    spec: Mapping[str, Any]  # as written (merged with the rule's own fields), for docs and `rules show`
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class Rule:
         if self.severity_override is not None:
             return self.severity_override
         for case in check.severity_cases:
-            if case.when(facts, self.params):
+            if case.when.evaluate(facts, self.params):
                 return case.severity
         return self.severity
 
@@ -182,9 +181,9 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
     kind = _subject_kind(spec["resource"])
     prefix = f"target {kind.name}: " if named else ""
     try:
-        condition = compile_condition(spec["condition"], kind.facts, params)
+        condition = parse_condition(spec["condition"], kind.facts, params)
         cases = tuple(
-            SeverityCase(compile_condition(c["when"], kind.facts, params), Severity(c["severity"]))
+            SeverityCase(parse_condition(c["when"], kind.facts, params), Severity(c["severity"]))
             for c in spec.get("severity_cases", ())
         )
         if spec.get("fact") is not None and spec["fact"] not in kind.facts:
@@ -203,7 +202,6 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
         expected=spec["expected"],
         message=spec["message"],
         remediation=spec["remediation"].strip(),
-        spec=dict(spec),
     )
 
 

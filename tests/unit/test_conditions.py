@@ -4,15 +4,25 @@ from typing import Any
 
 import pytest
 
-from auditor.engine.conditions import ConditionError, compile_condition
+from auditor.engine.conditions import (
+    All,
+    AnyOf,
+    Compare,
+    ConditionError,
+    FactRef,
+    Literal,
+    Not,
+    ParamRef,
+    parse_condition,
+)
 from auditor.facts import Fact
 
 FACTS = {"rf": "replication factor", "min_isr": "min ISR", "acks": "acks"}
 
 
 def verdict(spec: Any, **values: Any) -> bool | None:
-    condition = compile_condition(spec, FACTS, {"floor": 2})
-    return condition({k: Fact(v) for k, v in values.items()}, {"floor": 2})
+    condition = parse_condition(spec, FACTS, {"floor": 2})
+    return condition.evaluate({k: Fact(v) for k, v in values.items()}, {"floor": 2})
 
 
 @pytest.mark.parametrize(
@@ -71,4 +81,45 @@ def test_three_valued_evaluation(spec: Any, values: dict[str, Any], expected: bo
 )
 def test_bad_conditions_are_rejected_with_a_reason(spec: Any, message: str) -> None:
     with pytest.raises(ConditionError, match=message):
-        compile_condition(spec, FACTS, {"floor": 2})
+        parse_condition(spec, FACTS, {"floor": 2})
+
+
+NESTED = {
+    "any": [
+        {
+            "all": [
+                {"fact": "rf", "op": "lt", "value": {"param": "floor"}},
+                {"fact": "acks", "op": "in", "value": ["0", "1"]},
+            ]
+        },
+        {"not": {"fact": "min_isr", "op": "ge", "value": {"fact": "rf"}}},
+    ]
+}
+
+
+def test_a_condition_parses_once_into_a_tree_of_frozen_nodes() -> None:
+    assert parse_condition(NESTED, FACTS, {"floor": 2}) == AnyOf(
+        (
+            All(
+                (
+                    Compare(FactRef("rf"), "lt", ParamRef("floor")),
+                    Compare(FactRef("acks"), "in", Literal(("0", "1"))),
+                )
+            ),
+            Not(Compare(FactRef("min_isr"), "ge", FactRef("rf"))),
+        )
+    )
+
+
+def test_the_tree_prints_itself_for_the_docs() -> None:
+    text = str(parse_condition(NESTED, FACTS, {"floor": 2}))
+    assert text == 'any(all(rf < param floor, acks in ["0", "1"]), not(min_isr >= rf))'
+
+
+def test_the_tree_lists_every_comparison_at_any_depth() -> None:
+    compares = list(parse_condition(NESTED, FACTS, {"floor": 2}).comparisons())
+    assert [(c.fact.name, c.op, str(c.value)) for c in compares] == [
+        ("rf", "lt", "param floor"),
+        ("acks", "in", '["0", "1"]'),
+        ("min_isr", "ge", "rf"),
+    ]
