@@ -1,30 +1,164 @@
-"""Fixtures of the client-config rules (PRD*, CON*), taken from tests/unit/test_client_rules.py.
+"""Fixtures of the client-config rules (PRD*, CON*): client configurations and every finding the
+built-in rules make on each (tests/unit/test_client_rules.py judges them whole).
 
-That file lists, per client configuration, every finding the built-in rules make; here each
-entry becomes a pass or fail case of each producer/consumer rule, so the coverage test sees them.
+Each configuration becomes, for every rule of CLIENT_RULES its roles give a subject to, a fail
+case (the rule is expected to find) or a pass case (the rule must judge it and pass). The rules
+are listed here, not read from the catalog: a rule deleted from rules/ leaves its cases behind,
+and they fail because nothing judged them; a rule added without fixtures fails
+test_every_rule_has_cases.
 """
 
 from __future__ import annotations
 
-from auditor.engine import load_rules
-from auditor.model import Estate
+from auditor.model import ClientConfig, Estate, Kind
+from tests.client_builders import client
 from tests.rule_cases import RuleCase
-from tests.unit.test_client_rules import CASES as CLIENT_CASES
 
-CLIENT_KINDS = ("producer", "consumer")
+Case = tuple[str, str, str, int | None]  # rule, severity, status, line
+
+CLIENT_RULES: dict[Kind, tuple[str, ...]] = {
+    Kind.PRODUCER: ("PRD001", "PRD002", "PRD003", "PRD004", "PRD005"),
+    Kind.CONSUMER: ("CON001", "CON002", "CON003"),
+}
+
+PRODUCER = ("producer",)
+CONSUMER = ("consumer",)
+SAFE_CONSUMER = {"enable_auto_commit": "false", "auto_offset_reset": "earliest"}
+
+CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
+    # --- producer: Java 3.x assumed
+    ("java-defaults-clean", client(roles=PRODUCER), set()),
+    (
+        "java-acks-1-silently-drops-idempotence",
+        client(roles=PRODUCER, acks="1"),
+        {("PRD001", "high", "fail", 1), ("PRD003", "high", "fail", 1)},
+    ),
+    (
+        "java-acks-0-critical",
+        client(roles=PRODUCER, acks="0"),
+        {("PRD001", "critical", "fail", 1), ("PRD003", "high", "fail", 1)},
+    ),
+    ("java-acks-minus-1-is-all", client(roles=PRODUCER, acks=" -1 "), set()),
+    (
+        "java-acks-1-explicit-idempotence-keeps-it",
+        client(roles=PRODUCER, acks="1", enable_idempotence="true"),
+        {("PRD001", "high", "fail", 1)},
+    ),
+    (
+        "java-retries-0",
+        client(roles=PRODUCER, retries="0"),
+        {("PRD002", "high", "fail", 1), ("PRD003", "high", "fail", 1)},
+    ),
+    (
+        "java-in-flight-6-silently-drops-idempotence",
+        client(roles=PRODUCER, max_in_flight_requests_per_connection="6"),
+        {("PRD003", "high", "fail", 1)},
+    ),
+    (
+        "java4-in-flight-6-is-idempotent-error",
+        client(version="4.1.0", roles=PRODUCER, max_in_flight_requests_per_connection="6"),
+        {("PRD004", "high", "fail", 1)},
+    ),
+    (
+        "java-explicit-idempotence-in-flight-6",
+        client(roles=PRODUCER, enable_idempotence="TRUE", max_in_flight_requests_per_connection="6"),
+        {("PRD004", "high", "fail", 2)},
+    ),
+    ("java-idempotence-off", client(roles=PRODUCER, enable_idempotence="false"), {("PRD003", "high", "fail", 1)}),
+    (
+        "java-delivery-timeout-short",
+        client(roles=PRODUCER, delivery_timeout_ms="1000"),
+        {("PRD005", "medium", "fail", 1)},
+    ),
+    ("java-delivery-timeout-ok", client(roles=PRODUCER, delivery_timeout_ms="40000", linger_ms="10"), set()),
+    (
+        "java-2.8-defaults",
+        client(version="2.8.2", roles=PRODUCER),
+        {("PRD001", "high", "fail", None), ("PRD003", "high", "fail", None)},
+    ),
+    ("java-3.0.0-kafka-13598", client(version="3.0.0", roles=PRODUCER), {("PRD003", "high", "fail", None)}),
+    (
+        "java-acks-placeholder-unknown",
+        client(roles=PRODUCER, acks=None),
+        {("PRD001", "high", "unknown", 1), ("PRD003", "high", "unknown", 1)},
+    ),
+    # --- producer: librdkafka
+    ("librdkafka-defaults-not-idempotent", client("librdkafka", roles=PRODUCER), {("PRD003", "high", "fail", None)}),
+    ("librdkafka-idempotent-clean", client("librdkafka", roles=PRODUCER, enable_idempotence="true"), set()),
+    ("librdkafka-transactional-is-idempotent", client("librdkafka", roles=PRODUCER, transactional_id="tx-1"), set()),
+    (
+        "librdkafka-idempotent-in-flight-forced-5",
+        client("librdkafka", roles=PRODUCER, enable_idempotence="true", max_in_flight_requests_per_connection="10"),
+        {("PRD004", "high", "fail", 2)},
+    ),
+    # --- producer: kafka-python, aiokafka
+    (
+        "kafka-python-3-acks-1",
+        client("kafka-python", roles=PRODUCER, acks="1"),
+        {("PRD001", "high", "fail", 1), ("PRD003", "high", "fail", 1)},
+    ),
+    (
+        "kafka-python-2.0-defaults",
+        client("kafka-python", version="2.0.2", roles=PRODUCER),
+        {("PRD001", "high", "fail", None), ("PRD002", "high", "fail", None), ("PRD003", "high", "fail", None)},
+    ),
+    ("aiokafka-idempotent-acks-forced-all", client("aiokafka", roles=PRODUCER, enable_idempotence="true"), set()),
+    # --- consumer
+    (
+        "java-consumer-defaults",
+        client(roles=CONSUMER),
+        {("CON001", "high", "fail", None), ("CON002", "medium", "fail", None)},
+    ),
+    ("java-consumer-safe", client(roles=CONSUMER, **SAFE_CONSUMER), set()),
+    (
+        "java-consumer-auto-commit-true",
+        client(roles=CONSUMER, enable_auto_commit=" True ", auto_offset_reset="earliest"),
+        {("CON001", "high", "fail", 1)},
+    ),
+    (
+        "librdkafka-store-false-is-commit-after-processing",
+        client("librdkafka", roles=CONSUMER, enable_auto_offset_store="false", auto_offset_reset="smallest"),
+        set(),
+    ),
+    (
+        "librdkafka-largest-alias",
+        client("librdkafka", roles=CONSUMER, enable_auto_commit="false", auto_offset_reset="largest"),
+        {("CON002", "medium", "fail", 2)},
+    ),
+    (
+        "librdkafka-store-unknown",
+        client("librdkafka", roles=CONSUMER, enable_auto_offset_store=None, auto_offset_reset="earliest"),
+        {("CON001", "high", "unknown", None)},
+    ),
+    ("spring-forces-auto-commit-off", client("spring", roles=CONSUMER, auto_offset_reset="earliest"), set()),
+    (
+        "spring-ack-mode-with-auto-commit",
+        client(
+            "spring",
+            roles=CONSUMER,
+            enable_auto_commit="true",
+            ack_mode="manual_immediate",
+            auto_offset_reset="earliest",
+        ),
+        {("CON001", "high", "fail", 1), ("CON003", "medium", "fail", 1)},
+    ),
+    ("spring-ack-mode-alone", client("spring", roles=CONSUMER, ack_mode="record", auto_offset_reset="earliest"), set()),
+]
 
 
 def _cases() -> list[RuleCase]:
-    rule_ids = [r.id for r in load_rules() if set(r.resources) & set(CLIENT_KINDS)]
     cases = []
-    for name, config, expected in CLIENT_CASES:
+    for name, config, expected in CLIENT_CONFIGS:
         estate = Estate(clients=(config,))
-        for rule_id in rule_ids:
-            found = {(severity, status) for rid, severity, status, _line in expected if rid == rule_id}
-            if not found:
-                cases.append(RuleCase(rule_id, name, estate, "pass"))
-            for severity, status in found:
-                cases.append(RuleCase(rule_id, name, estate, status, severity))
+        for kind, rule_ids in CLIENT_RULES.items():
+            if kind.value not in config.roles:  # no subject of this kind: a pass would judge nothing
+                continue
+            for rule_id in rule_ids:
+                found = {(severity, status) for rid, severity, status, _line in expected if rid == rule_id}
+                if not found:
+                    cases.append(RuleCase(rule_id, name, estate, "pass", kind=kind))
+                for severity, status in found:
+                    cases.append(RuleCase(rule_id, name, estate, status, severity, kind=kind))
     return cases
 
 

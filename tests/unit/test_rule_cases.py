@@ -7,8 +7,10 @@ from functools import cache
 
 import pytest
 
-from auditor.audit import judge
-from auditor.engine import Rule, load_rules
+from auditor.audit import sort_findings
+from auditor.engine import Rule, evaluate_all, load_rules
+from auditor.facts import subjects
+from auditor.findings import Finding, Pass
 from tests.rule_cases import RuleCase, all_cases
 
 CASES = all_cases()
@@ -20,14 +22,25 @@ def rules_by_key() -> dict[str, Rule]:
     return {**{r.id: r for r in rules}, **{r.name: r for r in rules}}
 
 
+def judged(case: RuleCase) -> tuple[list[Finding], list[Pass]]:
+    """What the rule the case names made of its estate, on resources of the case's kind:
+    nothing at all when the rule is not in the catalog."""
+    rule = rules_by_key().get(case.rule)
+    found, passed = evaluate_all([rule] if rule else [], subjects(case.estate))
+    return (
+        sort_findings([f for f in found if case.kind is None or f.resource.kind == case.kind]),
+        [p for p in passed if case.kind is None or p.resource.kind == case.kind],
+    )
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}-{c.name}")
 def test_rule_case(case: RuleCase) -> None:
-    rule = rules_by_key()[case.rule]
-    found = [f for f in judge(case.estate, [rule]) if case.kind is None or f.resource.kind == case.kind]
+    found, passed = judged(case)
     if case.outcome == "pass":
         assert found == [], [(str(f.resource), f.status.value, f.actual) for f in found]
+        assert passed, f"{case.rule} judged nothing here: a pass case must be a Pass of the rule, not an absence"
         return
-    assert found, f"{rule.id} found nothing"
+    assert found, f"{case.rule} found nothing"
     assert {(f.status.value, f.severity.value) for f in found} == {(case.outcome, case.severity)}
     if case.resources:
         assert sorted(f.resource.name for f in found) == sorted(case.resources)
@@ -36,14 +49,14 @@ def test_rule_case(case: RuleCase) -> None:
 
 
 def test_every_rule_has_cases() -> None:
+    """Each kind a rule judges needs a case where it passed and one where it found: counted from
+    what the engine judged, so a case that judges nothing covers nothing."""
     covered: dict[tuple[str, str], set[str]] = defaultdict(set)
     for case in CASES:
-        rule = rules_by_key()[case.rule]
-        kinds = [case.kind] if case.kind else list(dict.fromkeys(rule.resources))
-        if case.outcome != "pass" and case.kind is None:  # count the kinds it really exercises
-            kinds = [f.resource.kind for f in judge(case.estate, [rule])]
-        for kind in kinds:
-            covered[(rule.id, kind)].add("pass" if case.outcome == "pass" else "fail")
+        found, passed = judged(case)
+        for kind in {p.resource.kind for p in passed} if case.outcome == "pass" else {f.resource.kind for f in found}:
+            rule_id = rules_by_key()[case.rule].id  # judged something, so the rule exists
+            covered[(rule_id, kind)].add("pass" if case.outcome == "pass" else "fail")
     missing = [
         f"{rule.id} on {kind}: {outcome}"
         for rule in load_rules()

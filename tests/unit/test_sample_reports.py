@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit import rule_info
+from auditor.engine import load_rules
 from auditor.reports import OutputFormat, RenderOptions, render
+from auditor.reports.json_report import rule_document
 from auditor.reports.load import load_report
 from tests.report_schema import assert_valid_report
 from tests.sarif_validator import validation_problems
@@ -47,6 +50,13 @@ def test_the_json_sample_matches_the_current_schema() -> None:
     document = json.loads((SAMPLES / "audit.json").read_text(encoding="utf-8"))
     assert_valid_report(document)
     assert document["findings"] and document["passed"] and document["rules"], "the demo audit found nothing"
+
+
+def test_the_samples_were_made_with_the_shipped_rule_catalog() -> None:
+    """A rule added, removed or reworded in rules/ without `make sample-reports` fails here."""
+    document = json.loads((SAMPLES / "audit.json").read_text(encoding="utf-8"))
+    shipped = [rule_document(rule_info(rule)) for rule in load_rules()]
+    assert document["rules"] == shipped, f"audit.json {STALE}"
 
 
 @pytest.mark.parametrize("fmt", [f for f in OutputFormat], ids=lambda f: f.value)
