@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.baseline import apply_baseline, baseline_counts, write_baseline
-from auditor.checklist import build_checklist
+from auditor.checklist import build_checklist, checklist_members
 from auditor.engine import Rule, evaluate, evaluate_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
 from auditor.errors import ClusterUnreachable, InputError
@@ -247,6 +247,7 @@ def audit_estate(
     """
     clock = clock or _Clock()
     policy = options.policy or Policy()
+    members = checklist_members(rules)  # as the catalog says, before the policy turns rules off
     rules = policy.tune(rules)
     judged = policy.scope(subjects(estate))
     found, passed = evaluate_all(rules, judged)
@@ -281,7 +282,9 @@ def audit_estate(
         waivers=tuple(waiver_uses),
         policy=policy.source,
         samples=len(earlier) + 1,
-        checklist=build_checklist(estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)),
+        checklist=build_checklist(
+            members, estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)
+        ),
     )
 
 

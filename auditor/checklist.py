@@ -17,14 +17,15 @@ without loss and without blocking (auditor.facts.service.survival).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditor.findings import Finding, Pass, Resource, Status
+from auditor.findings import ChecklistItem, Finding, Pass, Resource, Status
 from auditor.model import Kind
 
 if TYPE_CHECKING:
+    from auditor.engine import Rule
     from auditor.facts import Subject
     from auditor.model import Service
 
@@ -33,29 +34,32 @@ PASS, FAIL, UNKNOWN, NOT_DECLARED = "pass", "fail", "unknown", "not declared"
 
 @dataclass(frozen=True)
 class Item:
-    name: str
+    name: ChecklistItem
     stage: str
     needs: str  # the part of the service it is about: producer | outbox | any | consumer
     judged_on: tuple[str, ...]  # resource groups: producer_config, writes, topics, service, consumer_config
-    rules: tuple[str, ...]
 
 
+# Which rules judge an item is not written here: each rule says it in its YAML (`checklist:`).
 ITEMS: tuple[Item, ...] = (
-    Item(
-        "producer acks and retries",
-        "produce",
-        "producer",
-        ("producer_config", "writes"),
-        ("PRD001", "PRD002", "PRD005", "E2E001"),
-    ),
-    Item("idempotence", "produce", "producer", ("producer_config",), ("PRD003", "PRD004")),
-    Item("outbox", "produce", "outbox", ("service",), ("OUT001", "OUT002")),
-    Item("replication factor", "store", "any", ("topics",), ("STO001",)),
-    Item("min ISR", "store", "any", ("topics", "writes"), ("STO002", "STO003", "E2E005")),
-    Item("unclean election", "store", "any", ("topics",), ("STO004",)),
-    Item("manual commit", "consume", "consumer", ("consumer_config",), ("CON001", "CON003")),
-    Item("idempotent consumer", "consume", "consumer", ("service",), ("IDM001", "IDM002")),
+    Item(ChecklistItem.PRODUCER_ACKS, "produce", "producer", ("producer_config", "writes")),
+    Item(ChecklistItem.IDEMPOTENCE, "produce", "producer", ("producer_config",)),
+    Item(ChecklistItem.OUTBOX, "produce", "outbox", ("service",)),
+    Item(ChecklistItem.REPLICATION_FACTOR, "store", "any", ("topics",)),
+    Item(ChecklistItem.MIN_ISR, "store", "any", ("topics", "writes")),
+    Item(ChecklistItem.UNCLEAN_ELECTION, "store", "any", ("topics",)),
+    Item(ChecklistItem.MANUAL_COMMIT, "consume", "consumer", ("consumer_config",)),
+    Item(ChecklistItem.IDEMPOTENT_CONSUMER, "consume", "consumer", ("service",)),
 )
+
+
+def checklist_members(rules: Iterable[Rule]) -> dict[ChecklistItem, tuple[str, ...]]:
+    """The ids of the rules that judge each item, as their YAML says."""
+    members: dict[ChecklistItem, tuple[str, ...]] = {item.name: () for item in ITEMS}
+    for rule in rules:
+        if rule.checklist is not None:
+            members[rule.checklist] += (rule.id,)
+    return members
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Checklist:
 
 
 def build_checklist(
+    members: Mapping[ChecklistItem, tuple[str, ...]],
     services: Sequence[Service],
     writes: Iterable[Subject],
     findings: Iterable[Finding],
@@ -106,7 +111,7 @@ def build_checklist(
         tuple(
             ServiceChecklist(
                 s.name,
-                tuple(_entry(item, _resources(s, item), found, passed) for item in ITEMS),
+                tuple(_entry(item, members[item.name], _resources(s, item), found, passed) for item in ITEMS),
                 survival.get(s.name, ()),
             )
             for s in services
@@ -149,6 +154,7 @@ def _resources(service: Service, item: Item) -> list[Resource] | None:
 
 def _entry(
     item: Item,
+    rules: tuple[str, ...],
     resources: list[Resource] | None,
     found: dict[tuple[str, Resource], list[Finding]],
     passed: set[tuple[str, Resource]],
@@ -158,7 +164,7 @@ def _entry(
     failing: dict[str, str] = {}
     judged = set()
     for resource in resources:
-        for rule in item.rules:
+        for rule in rules:
             for finding in found.get((rule, resource), ()):
                 judged.add(resource)
                 status = UNKNOWN if finding.status is Status.UNKNOWN else FAIL

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from auditor.model import StrEnum
+
 
 class Severity(str, Enum):
     CRITICAL = "critical"
@@ -33,6 +35,19 @@ class Stage(str, Enum):
     STORE = "store"
     CONSUME = "consume"
     END_TO_END = "end-to-end"
+
+
+class ChecklistItem(StrEnum):
+    """The no-loss checklist's items; a rule says in its YAML (`checklist:`) which one it judges."""
+
+    PRODUCER_ACKS = "producer acks and retries"
+    IDEMPOTENCE = "idempotence"
+    OUTBOX = "outbox"
+    REPLICATION_FACTOR = "replication factor"
+    MIN_ISR = "min ISR"
+    UNCLEAN_ELECTION = "unclean election"
+    MANUAL_COMMIT = "manual commit"
+    IDEMPOTENT_CONSUMER = "idempotent consumer"
 
 
 class Status(str, Enum):

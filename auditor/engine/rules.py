@@ -15,7 +15,7 @@ import yaml
 from auditor.engine.conditions import Condition, ConditionError, parse_condition
 from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
-from auditor.findings import Severity, Stage
+from auditor.findings import ChecklistItem, Severity, Stage
 from auditor.model import Kind
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -80,6 +80,7 @@ class Rule:
     rationale: str
     references: tuple[str, ...]
     source: str
+    checklist: ChecklistItem | None = None  # the checklist item it judges (`checklist:` in the YAML)
     severity_override: Severity | None = None  # a policy's remap: wins over cases and default
 
     @property
@@ -171,7 +172,17 @@ def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
         rationale=spec["rationale"].strip(),
         references=tuple(spec.get("references", ())),
         source=str(path),
+        checklist=_checklist_item(path, rule_id, spec.get("checklist")),
     )
+
+
+def _checklist_item(path: Path, rule_id: str, name: str | None) -> ChecklistItem | None:
+    if name is None:
+        return None
+    if name not in {item.value for item in ChecklistItem}:
+        known = ", ".join(item.value for item in ChecklistItem)
+        raise InputError(f"rule file {path}: rule {rule_id}: checklist: unknown item {name!r}; known: {known}")
+    return ChecklistItem(name)
 
 
 def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bool) -> Check:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from auditor.audit import AuditOptions, audit_estate
-from auditor.checklist import checklist_document
+from auditor.checklist import ITEMS, checklist_document, checklist_members
 from auditor.engine import load_rules
+from auditor.findings import ChecklistItem
 from auditor.model import Estate
 from auditor.reports import OutputFormat, RenderOptions, render
 from auditor.reports.load import load_report
@@ -126,3 +127,9 @@ def test_what_if_is_said_without_services(fmt: OutputFormat) -> None:
         assert "checklist" not in text
     else:
         assert "broker:2" in text
+
+
+def test_every_checklist_item_is_judged_by_rules_that_say_so_in_their_yaml() -> None:
+    members = checklist_members(load_rules())
+    assert all(members[item.name] for item in ITEMS), members
+    assert members[ChecklistItem.IDEMPOTENCE] == ("PRD003", "PRD004")

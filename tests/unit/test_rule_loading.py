@@ -36,6 +36,7 @@ def test_builtin_rules_load_with_unique_ids_and_names() -> None:
         ({"condition": {"fact": "isr_size", "op": "lt", "value": 2}}, r"rule STO005: unknown fact 'isr_size'"),
         ({"message": "Topic {topic} has {no_such_fact} replicas"}, r"rule STO005: message: unknown placeholder"),
         ({"references": []}, r"rule STO005: references: \[\] should be non-empty"),
+        ({"checklist": "acks"}, r"rule STO005: checklist: unknown item 'acks'; known: producer acks and retries"),
     ],
 )
 def test_broken_rule_names_file_rule_and_problem(tmp_path: Path, change: dict[str, object], message: str) -> None:
