@@ -108,8 +108,7 @@ class Policy:
         internal = subject.facts.get("internal")
         if self.internal_topics is False and internal is not None and internal.value is True:
             return False
-        for scope, key in (("topics", "topic"), ("groups", "group")):
-            name = subject.context.get(key)
+        for scope, name in (("topics", subject.scope.topic), ("groups", subject.scope.group)):
             if name is None:
                 continue
             includes, excludes = self.include.get(scope, ()), self.exclude.get(scope, ())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.facts.base import Fact, FactValue, Subject, SubjectKind
+from auditor.facts.base import Fact, FactValue, Scope, Subject, SubjectKind
 from auditor.facts.broker import BROKER
 from auditor.facts.cluster import CLUSTER
 from auditor.facts.consumer import CONSUMER
@@ -23,4 +23,4 @@ def subjects(estate: Estate) -> dict[Kind, list[Subject]]:
     return {name: list(kind.build(estate)) for name, kind in KINDS.items()}
 
 
-__all__ = ["KINDS", "Fact", "FactValue", "Subject", "SubjectKind", "subjects"]
+__all__ = ["KINDS", "Fact", "FactValue", "Scope", "Subject", "SubjectKind", "subjects"]

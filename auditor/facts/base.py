@@ -23,11 +23,22 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a policy's include/exclude sees of a subject: the topic and the consumer group it is
+    about, None for what it is not about (a broker has neither, a producer config names no topic)."""
+
+    topic: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
 class Subject:
-    """One resource and its facts, as a rule sees it."""
+    """One resource and its facts, as a rule sees it. `scope` has no default: every kind says what
+    of it a policy's topics/groups include and exclude apply to, so none escapes a scope by omission."""
 
     resource: Resource
     facts: Mapping[str, Fact]
+    scope: Scope = field(kw_only=True)
     location: Location | None = None
     context: Mapping[str, str] = field(default_factory=dict)
 

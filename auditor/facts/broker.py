@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import Configs, Estate, Kind
@@ -125,6 +125,7 @@ def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str
     )
     return Subject(
         resource=Resource(Kind.BROKER, view.name),
+        scope=Scope(),
         facts=facts,
         location=view.location,
         context={

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from auditor.facts.base import Fact, FactValue, Subject, flag_invalid, parse_bool, parse_int
+from auditor.facts.base import Fact, FactValue, Scope, Subject, flag_invalid, parse_bool, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge import ClientDefaults, defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
@@ -203,6 +203,7 @@ def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Eff
     }
     return Subject(
         resource=Resource(kind, config.name or config.path),
+        scope=Scope(),  # a client configuration names no topic or group the policy could scope
         facts=facts,
         location=Location(path=config.path, line=config.line, profile=config.profile, snippet=config.snippet),
         context=context,

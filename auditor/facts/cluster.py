@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import Fact, Subject, SubjectKind
+from auditor.facts.base import Fact, Scope, Subject, SubjectKind
 from auditor.findings import Resource
 from auditor.model import Estate, Kind
 
@@ -21,6 +21,7 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
     }
     yield Subject(
         resource=Resource(Kind.CLUSTER, name),
+        scope=Scope(),
         facts=facts,
         context={"cluster": name, "bootstrap": cluster.bootstrap},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from auditor.facts.base import Fact, Subject, SubjectKind, parse_int
+from auditor.facts.base import Fact, Scope, Subject, SubjectKind, parse_int
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, ConsumerGroup, Estate, GroupOffset, Kind
 
@@ -38,6 +38,7 @@ def group_subject(
     }
     return Subject(
         resource=Resource(Kind.GROUP, group.id),
+        scope=Scope(group=group.id),
         facts=facts,
         context={
             "group": group.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_int
+from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_int
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, Partition, Topic
 
@@ -38,6 +38,7 @@ def partition_subject(
     }
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
+        scope=Scope(topic=topic.name),
         facts=facts,
         context={
             "topic": topic.name,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from auditor.facts.base import Fact, FactValue, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import Fact, FactValue, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.clients import ClientView, Effective
 from auditor.facts.consumer import consumer_facts
 from auditor.facts.producer import producer_facts
@@ -204,6 +204,7 @@ def write_subject(
     }
     return Subject(
         resource=write_resource(service.name, topic_name),
+        scope=Scope(topic=topic_name),
         facts=facts,
         location=_location(producer.at),
         context={
@@ -279,6 +280,7 @@ def read_subject(service: str, consumer: ConsumerDeclaration, topic: str, cluste
     }
     return Subject(
         resource=read_resource(service, topic),
+        scope=Scope(topic=topic, group=consumer.group),
         facts=facts,
         location=_location(consumer.at),
         context={
@@ -333,6 +335,7 @@ def service_subjects(estate: Estate) -> Iterator[Subject]:
         }
         yield Subject(
             resource=Resource(Kind.SERVICE, service.name),
+            scope=Scope(group=service.consumer.group if service.consumer else None),
             facts=facts,
             location=_location(service.at),
             context=_service_context(service, outbox.missing_columns if outbox else (), key),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from auditor.facts.base import Fact, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
@@ -51,6 +51,7 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
     )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
+        scope=Scope(topic=topic.name),
         facts=facts,
         context={"topic": topic.name, "bootstrap": bootstrap, "set_config": set_config, "declared_in": "the cluster"},
     )
@@ -92,6 +93,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
     bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
+        scope=Scope(topic=topic.name),
         facts=facts,
         location=Location(topic.path),
         context={

@@ -55,7 +55,7 @@ def make_plan(
     """Read the cluster (or snapshot), plan, and measure how much data the plan moves."""
     cluster = _read(request, progress)
     scoped = policy.scope(subjects(Estate(cluster=cluster)))
-    in_scope = [str(s.context.get("topic")) for s in scoped.get(Kind.TOPIC, [])]
+    in_scope = [str(s.scope.topic) for s in scoped.get(Kind.TOPIC, [])]
     plan = build_plan(cluster, policy.tune(rules), rules, in_scope)
     sizes, gap = _sizes(request, cluster) if plan.moves else ({}, None)
     context = PlanContext(

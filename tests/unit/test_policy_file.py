@@ -10,7 +10,9 @@ import pytest
 from auditor.audit import AuditOptions, audit_estate
 from auditor.engine import load_rules
 from auditor.errors import InputError
-from auditor.model import Estate
+from auditor.facts import Scope, Subject
+from auditor.findings import Resource
+from auditor.model import Estate, Kind
 from auditor.policyfile import Policy, find_policy, load_policy
 from auditor.result import AuditResult
 from tests.builders import broker, group, offset, snapshot, topic
@@ -125,3 +127,18 @@ def test_the_documented_example_is_a_valid_policy(tmp_path: Path) -> None:
     loaded = policy(tmp_path, example)
     assert loaded.rules["STO002"].severity is not None and loaded.rules["STO006"].off is True
     assert [w.rule_id for w in loaded.waivers] == ["STO001"]
+
+
+def test_scope_reads_each_subjects_typed_scope() -> None:
+    """include/exclude apply to the topic and group a subject's Scope names, and to nothing else:
+    a producer-only service names no group, so a groups include does not drop it."""
+    only_orders = Policy(include={"groups": ("^orders-",)}, exclude={"topics": ("^tmp-",)})
+
+    def subject(kind: Kind, scope: Scope) -> Subject:
+        return Subject(Resource(kind, "x"), {}, scope=scope)
+
+    assert only_orders.selects(subject(Kind.SERVICE, Scope(group=None)))
+    assert only_orders.selects(subject(Kind.BROKER, Scope()))
+    assert only_orders.selects(subject(Kind.READ, Scope(topic="payments", group="orders-app")))
+    assert not only_orders.selects(subject(Kind.READ, Scope(topic="payments", group="billing")))
+    assert not only_orders.selects(subject(Kind.TOPIC, Scope(topic="tmp-1")))
