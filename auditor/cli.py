@@ -7,8 +7,10 @@ Heavy modules (kafka-python, rich renderers) are imported inside commands so tha
 from __future__ import annotations
 
 import sys
+import typing
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,13 +19,20 @@ from auditor.cli_plan import plan
 from auditor.cli_policy import (
     AssumeDownOption,
     BaselineOption,
+    CommandLineScope,
+    ExcludeInternalFlag,
+    GroupOption,
+    IgnoreOption,
     NoWaiversFlag,
     PolicyOption,
     SampleIntervalOption,
     SamplesOption,
+    SelectOption,
     ServicesOption,
+    TopicOption,
     WaiversOption,
     WriteBaselineOption,
+    comma_list,
 )
 from auditor.cli_rules import rules_app
 from auditor.errors import AuditError, InputError
@@ -51,10 +60,11 @@ if TYPE_CHECKING:
     from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="kafka-audit",
     help="Can this Kafka deployment lose a message, and where? Audits clusters against the "
     "produce / store / consume no-loss checklist.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -74,7 +84,7 @@ VersionFlag = Annotated[
 ]
 DebugFlag = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 BootstrapOption = Annotated[
-    str | None, typer.Option("--bootstrap-server", "-b", help="HOST:PORT[,HOST:PORT...] of the cluster.")
+    str | None, typer.Option("--bootstrap-server", "-b", metavar="HOST:PORT[,...]", help="The cluster to audit.")
 ]
 SnapshotOption = Annotated[
     Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
@@ -116,12 +126,15 @@ FileFormatOption = Annotated[
 ]
 ClientOption = Annotated[
     str | None,
-    typer.Option("--client", help="NAME[@VERSION] whose defaults apply to client configs, e.g. java@3.9, librdkafka."),
+    typer.Option(
+        "--client", metavar="NAME[@VERSION]", help="The client whose defaults apply to client configs: java@3.9."
+    ),
 ]
 FailOnOption = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
+        metavar="SEVERITY",
         help=f"Lowest severity that fails the run: {'|'.join(FAIL_ON_CHOICES)} (default: policy, else high).",
     ),
 ]
@@ -166,6 +179,11 @@ def audit(
     quiet: QuietFlag = False,
     statistics: StatisticsFlag = False,
     wide: WideFlag = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    topic: TopicOption = None,
+    group: GroupOption = None,
+    exclude_internal: ExcludeInternalFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import FileSources, Sources, audit_fleet, audit_sources, declared_services
@@ -191,7 +209,8 @@ def audit(
         write_baseline=write_baseline,
         samples=samples,
         sample_interval=sample_interval,
-        assume_down=assume_down,
+        assume_down=comma_list(assume_down),
+        scope=CommandLineScope(comma_list(select), comma_list(ignore), topic or (), group or (), exclude_internal),
     )
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
@@ -245,6 +264,23 @@ def snapshot(
     raise typer.Exit(EXIT_GAPS if fail_on_gaps and taken.gaps else EXIT_OK)
 
 
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the policy.")] = Path(".kafka-audit.yaml"),
+) -> None:
+    """Write a commented starter policy (profile, fail_on, scope, rules, an example waiver); asks nothing."""
+    from importlib.resources import files
+
+    if path.exists():
+        raise InputError(f"{path} already exists: kafka-audit init never overwrites a policy")
+    starter = files("auditor").joinpath("templates/kafka-audit.yaml").read_text(encoding="utf-8")
+    try:
+        path.write_text(starter, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+    typer.echo(f"kafka-audit: wrote {path}; `kafka-audit audit` reads it from this folder and below", err=True)
+
+
 def _connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
     from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
 
@@ -255,11 +291,51 @@ def _connection(bootstrap_server: str, command_config: Path | None, timeout: flo
     )
 
 
+ENV_PREFIX = "KAFKA_AUDIT_"
+# Names other tools already use for the same thing, read after kafka-audit's own.
+ENV_ALIASES = {"bootstrap_server": ("KAFKA_BOOTSTRAP_SERVERS",)}
+NO_ENV = {"help", "version", "debug", "install_completion", "show_completion"}
+
+
+def with_environment(command: Any) -> Any:
+    """Every option of every command also from KAFKA_AUDIT_<OPTION> (e.g. KAFKA_AUDIT_FAIL_ON=high).
+
+    The command line wins over the environment. Lists: paths separated by ':' (as PATH), other values by spaces.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        with_environment(sub)
+    for param in command.params:
+        is_option = getattr(param, "param_type_name", "") == "option"
+        if is_option and param.name and param.name not in NO_ENV and param.envvar is None:
+            long_name = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+            param.envvar = [ENV_PREFIX + long_name, *ENV_ALIASES.get(param.name, ())]
+            param.show_envvar = True
+        if param.metavar is None and not getattr(param, "is_flag", False):
+            param.metavar = _metavar(param)
+    return command
+
+
+def _metavar(param: Any) -> str:
+    """What help shows for a value: PATH, N, [json|sarif], never `<list[Path]>`."""
+    annotation = param.type_descriptor.annotation
+    inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else annotation
+    if getattr(param, "param_type_name", "") == "argument":
+        return str(param.name).upper().removesuffix("S")
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        return "[" + "|".join(str(member.value) for member in inner) + "]"
+    return {Path: "PATH", int: "N", float: "SECONDS"}.get(inner, "TEXT")
+
+
+def cli() -> Any:
+    """The click command behind `kafka-audit`, with its environment variables."""
+    return with_environment(typer.main.get_command(app))
+
+
 def main() -> None:
     """Console entry point: one clear line on stderr for every error, documented exit codes."""
     debug = "--debug" in sys.argv
     try:
-        code = app(standalone_mode=False)
+        code = cli().main(standalone_mode=False, prog_name="kafka-audit")
     except typer.TyperException as exc:  # usage errors: bad flag, missing option, bad value
         _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE))
     except (typer.Abort, KeyboardInterrupt):

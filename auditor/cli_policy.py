@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,11 +16,40 @@ from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions
+    from auditor.engine import Rule
     from auditor.fleet import FleetMember
+    from auditor.policyfile import Policy
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", help="Policy file (default: .kafka-audit.yaml in the working folder, if any)."),
+    typer.Option(
+        "--policy",
+        help="Policy file (default: the nearest .kafka-audit.yaml, .kafka-audit.yml or pyproject.toml "
+        "[tool.kafka-audit] from the working folder up to the repository root).",
+    ),
+]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        metavar="RULES",
+        help="Run only these rules: ids or names, globs (STO01*), comma-separated or repeated.",
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", metavar="RULES", help="Do not run these rules: ids or names, globs, comma-separated."),
+]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option("--topic", metavar="REGEX", help="Audit only topics matching (repeatable); replaces the policy's."),
+]
+GroupOption = Annotated[
+    list[str] | None,
+    typer.Option("--group", metavar="REGEX", help="Audit only groups matching (repeatable); replaces the policy's."),
+]
+ExcludeInternalFlag = Annotated[
+    bool, typer.Option("--exclude-internal", help="Leave out Kafka's internal topics (__consumer_offsets & co.).")
 ]
 WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="Waivers file, added to the policy's waivers.")]
 NoWaiversFlag = Annotated[bool, typer.Option("--no-waivers", help="Ignore every waiver: show the unfiltered truth.")]
@@ -47,6 +79,62 @@ SampleIntervalOption = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class CommandLineScope:
+    """--select, --ignore, --topic, --group, --exclude-internal: applied over the policy file's."""
+
+    select: Sequence[str] = field(default_factory=tuple)
+    ignore: Sequence[str] = field(default_factory=tuple)
+    topics: Sequence[str] = field(default_factory=tuple)
+    groups: Sequence[str] = field(default_factory=tuple)
+    exclude_internal: bool = False
+
+    def over(self, policy: Policy, rules: Sequence[Rule]) -> Policy:
+        from auditor.policyfile import RuleTuning
+
+        chosen = _matching(rules, self.select, "--select") if self.select else {r.id for r in rules}
+        dropped = {r.id for r in rules if r.id not in chosen} | _matching(rules, self.ignore, "--ignore")
+        off = {rule_id: RuleTuning(off=True).over(policy.rules.get(rule_id, RuleTuning())) for rule_id in dropped}
+        include = dict(policy.include)
+        for scope, flag, patterns in (("topics", "--topic", self.topics), ("groups", "--group", self.groups)):
+            if patterns:
+                include[scope] = tuple(_regex(p, flag) for p in patterns)
+        return replace(
+            policy,
+            rules={**policy.rules, **off},
+            include=include,
+            internal_topics=False if self.exclude_internal else policy.internal_topics,
+        )
+
+
+def comma_list(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated values as one list: `--select STO001,STO002 --select PRD*`."""
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+
+
+def _matching(rules: Sequence[Rule], patterns: Sequence[str], flag: str) -> set[str]:
+    """Ids of the rules whose id or name matches a glob; a pattern that matches nothing is a usage error."""
+    matched: set[str] = set()
+    for pattern in patterns:
+        hits = {r.id for r in rules if _glob(r.id, pattern) or _glob(r.name, pattern)}
+        if not hits:
+            raise InputError(f"{flag} {pattern!r} matches no rule id or name (kafka-audit rules list)")
+        matched |= hits
+    return matched
+
+
+def _glob(name: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
+
+
+def _regex(pattern: str, flag: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"{flag} {pattern!r} is not a valid regular expression: {exc}") from None
+    return pattern
+
+
 def audit_options(
     *,
     fail_on: str | None,
@@ -59,7 +147,8 @@ def audit_options(
     write_baseline: Path | None,
     samples: int,
     sample_interval: float,
-    assume_down: list[str] | None = None,
+    assume_down: Sequence[str] = (),
+    scope: CommandLineScope | None = None,
 ) -> AuditOptions:
     """Read and validate every file the flags name (InputError, exit 2, before any request)."""
     from auditor.audit import AuditOptions
@@ -71,6 +160,8 @@ def audit_options(
 
     rules = load_rules()
     tuned = load_policy(find_policy(policy), rules)
+    if scope is not None:
+        tuned = scope.over(tuned, rules)
     if waivers is not None:
         ids = {key: rule.id for key, rule in rule_index(rules).items()}
         tuned = replace(tuned, waivers=tuned.waivers + load_waivers_file(waivers, ids))
@@ -78,7 +169,7 @@ def audit_options(
         tuned = replace(tuned, waivers=())
     if baseline is not None and write_baseline is not None:
         raise InputError("give --baseline or --write-baseline, not both")
-    threshold = fail_on if fail_on is not None else tuned.fail_on or "high"
+    threshold = fail_on.strip().lower() if fail_on is not None else tuned.fail_on or "high"
     if threshold not in FAIL_ON_CHOICES:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, not {threshold!r}")
     return AuditOptions(
@@ -91,7 +182,7 @@ def audit_options(
         write_baseline=write_baseline,
         samples=samples,
         sample_interval_s=sample_interval,
-        assume_down=parse_assume_down(assume_down or ()),
+        assume_down=parse_assume_down(assume_down),
     )
 
 

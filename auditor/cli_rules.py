@@ -10,7 +10,7 @@ import typer
 
 from auditor.errors import InputError
 
-rules_app = typer.Typer(help="The rule catalog: list the rules, show one.", no_args_is_help=True)
+rules_app = typer.Typer(help="The rule catalog: list the rules, show one.", no_args_is_help=True, rich_markup_mode=None)
 
 
 class ListFormat(str, Enum):

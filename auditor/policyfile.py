@@ -19,6 +19,7 @@ Regexes are searched (re.search) in topic and group names.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +34,12 @@ from auditor.policy import FAIL_ON_CHOICES
 from auditor.waivers import parse_waivers
 from auditor.yamlread import Located, load_located
 
-POLICY_FILE = ".kafka-audit.yaml"
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the backport on 3.10
+    import tomli as tomllib
+
+POLICY_FILES = (".kafka-audit.yaml", ".kafka-audit.yml")
 PROFILES_DIR = Path(__file__).parent / "profiles"
 TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers", "services", "clusters")
 SCOPE_KEYS = ("topics", "groups")
@@ -132,11 +138,69 @@ def rule_index(rules: Iterable[Rule]) -> dict[str, Rule]:
 
 
 def find_policy(explicit: Path | None, cwd: Path | None = None) -> Path | None:
-    """--policy FILE, else .kafka-audit.yaml in the working folder, else none."""
+    """--policy FILE, else the nearest policy from the working folder up to the repository root.
+
+    In each folder, in this order: .kafka-audit.yaml, .kafka-audit.yml, pyproject.toml with a
+    [tool.kafka-audit] table. The search stops at the folder holding .git (or the filesystem root).
+    """
     if explicit is not None:
         return explicit
-    found = (cwd or Path.cwd()) / POLICY_FILE
-    return found if found.is_file() else None
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        found = _policy_in(folder)
+        if found is not None:
+            return found
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def _policy_in(folder: Path) -> Path | None:
+    files = [folder / name for name in POLICY_FILES if (folder / name).is_file()]
+    if len(files) > 1:
+        raise InputError(f"{folder}: both {files[0].name} and {files[1].name}: keep one policy file")
+    if files:
+        return files[0]
+    pyproject = folder / "pyproject.toml"
+    return pyproject if pyproject.is_file() and _has_tool_table(pyproject) else None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?kafka-audit[\"']?\s*[\].]", text, re.MULTILINE) is not None
+
+
+def _pyproject_policy(path: Path) -> Located:
+    """[tool.kafka-audit] of a pyproject.toml as a policy document (lines: the table's header)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from exc
+    table = document.get("tool", {}).get("kafka-audit")
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: no [tool.kafka-audit] table")
+    text = path.read_text(encoding="utf-8")
+    header = re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?kafka-audit", text, re.MULTILINE)
+    line = text.count("\n", 0, header.start()) + 1 if header else 1
+    located: Located = _located(table, str(path), line)
+    return located
+
+
+def _located(value: Any, path: str, line: int) -> Any:
+    if isinstance(value, dict):
+        mapping = Located(path, line)
+        for key, item in value.items():
+            mapping.key_lines[str(key)] = line
+            mapping[str(key)] = _located(item, path, line)
+        return mapping
+    if isinstance(value, list):
+        return [_located(item, path, line) for item in value]
+    return value
 
 
 def load_policy(path: Path | None, rules: Iterable[Rule]) -> Policy:
@@ -144,7 +208,7 @@ def load_policy(path: Path | None, rules: Iterable[Rule]) -> Policy:
     index = rule_index(rules)
     if path is None:
         return profile("default", index)
-    document = load_located(path)
+    document = _pyproject_policy(path) if path.name == "pyproject.toml" else load_located(path)
     if document is None:
         document = Located(str(path), 1)
     if not isinstance(document, Located):

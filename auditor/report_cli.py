@@ -53,6 +53,7 @@ MinSeverityOption = Annotated[
     str | None,
     typer.Option(
         "--min-severity",
+        metavar="SEVERITY",
         help=f"Show only findings at or above: {'|'.join(s.value for s in Severity)}. Never changes the exit code.",
     ),
 ]
@@ -150,7 +151,7 @@ def requested_reports(
     order = option_order(ctx.meta.get(ARGV_KEY, []), ctx.meta.get(VALUE_OPTIONS_KEY, set()))
     if not order and formats:  # from the environment (KAFKA_AUDIT_FORMAT, KAFKA_AUDIT_OUTPUT): in pairs
         if outputs and len(outputs) != len(formats):
-            raise InputError("KAFKA_AUDIT_OUTPUT must name one output per format of KAFKA_AUDIT_FORMAT ('-': stdout)")
+            raise InputError("KAFKA_AUDIT_OUTPUT needs one path per KAFKA_AUDIT_FORMAT, ':'-separated ('-': stdout)")
         order = ["format", "output"] * len(formats) if outputs else ["format"] * len(formats)
     return pair_reports(order, formats or [], outputs or [])
 
@@ -200,6 +201,12 @@ def write_reports(
             request.output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {request.output}: {exc.strerror}") from exc
+    if all(request.output is not None for request in requests):  # say the verdict: nothing else will
+        from auditor.reports.common import printable
+        from auditor.reports.terminal import verdict_line
+
+        written = ", ".join(str(request.output) for request in requests)
+        print(printable(f"kafka-audit: {verdict_line(shown)}; wrote {written}"), file=sys.stderr)
 
 
 def use_color(is_terminal: bool, env: Mapping[str, str]) -> bool:
@@ -237,7 +244,7 @@ def source_root(start: Path) -> Path:
     return start
 
 
-report_app = typer.Typer(help="Work with saved reports.", no_args_is_help=True)
+report_app = typer.Typer(help="Work with saved reports.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @report_app.command(cls=ReportCommand)

@@ -118,10 +118,9 @@ def waiver_problems(result: AuditResult) -> list[str]:
 
 def finding_text(finding: Finding) -> str:
     """One paragraph that says everything about a finding, for formats with a single message field."""
-    key = f"{finding.config_key} " if finding.config_key else ""
     parts = [
         finding.message,
-        f"Actual {key}{actual_text(finding)}; expected {finding.expected}.",
+        f"Actual: {value_text(finding)}.",
         f"Fix: {finding.remediation}",
     ]
     note = status_note(finding)

@@ -14,6 +14,7 @@ Plain text unless `options.color`; every value from a cluster or a file passes t
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterable
@@ -131,7 +132,7 @@ def _group(group: list[Finding], result: AuditResult, options: RenderOptions, pa
     quiet = options.detail is Detail.QUIET
     fail_on = result.fail_on
     if quiet:
-        return [_first_line(f, options, paint, width)[0] for f in group if gating(f, fail_on)]
+        return [_first_line(f, options, paint, sys.maxsize)[0] for f in group if gating(f, fail_on)]  # one line each
     head, *related = group
     lines = _block(head, result, options, paint, width)
     if not related:
@@ -152,6 +153,9 @@ def _first_line(finding: Finding, options: RenderOptions, paint: Painter, width:
     The title moves to the next line when the whole does not fit the width.
     """
     location = printable(location_text(finding, options.source_root))
+    where = finding.location
+    if where is not None and where.line is None and finding.resource.name != where.path:
+        location += printable(f" ({finding.resource})")  # no line, and the file may hold several: say which
     status = "" if finding.status is Status.FAIL else f" {finding.status.value}"
     status += " baselined" if finding.baselined else ""
     plain = f"{location}  {finding.rule_id} {finding.severity.value}{status}"
@@ -248,17 +252,22 @@ def statistics_lines(result: AuditResult) -> list[str]:
 def _summary(result: AuditResult, paint: Painter, width: int, detail: Detail, related: bool) -> list[str]:
     word, style = VERDICT.get(result.exit_code, ("ERROR", "fail"))
     indent = " " * (len(word) + 2)
-    verdict = f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on_label})"
-    head = _wrap(verdict, width, "", indent)
+    head = _wrap(verdict_line(result), width, "", indent)
     head[0] = paint(word, style) + head[0][len(word) :]
     details = [check_counts(result), "coverage " + ("complete" if result.complete else f"{len(result.gaps)} gap(s)")]
     details.append(f"policy {result.policy or 'built-in default'}")
-    if related and detail is not Detail.VERBOSE:
+    if related and detail is Detail.NORMAL:
         details.append("+ lines: related findings, shown in full with --verbose")
     assumed = _assumed_clients(result)
     if assumed:
         details.append("client versions assumed: " + ", ".join(assumed))
     return [*head, *_wrap("; ".join(details), width, indent)]
+
+
+def verdict_line(result: AuditResult) -> str:
+    """'FAIL  18 findings: 6 critical, ...; exit 1 (fail-on high)': the run in one line."""
+    word, _ = VERDICT.get(result.exit_code, ("ERROR", "fail"))
+    return f"{word}  {_counts(result)}; exit {result.exit_code} (fail-on {result.fail_on_label})"
 
 
 def _counts(result: AuditResult) -> str:
