@@ -22,6 +22,7 @@ from auditor.reports.common import (
     waiver_problems,
     where,
 )
+from auditor.reports.fixtext import fix_parts
 from auditor.result import AuditResult
 
 Section = Callable[[AuditResult], str]
@@ -43,6 +44,12 @@ table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border:1px solid 
 text-align:left;vertical-align:top}th{background:#f6f8fa}code{font-size:.9em;background:#f6f8fa;padding:0 .2em;
 overflow-wrap:anywhere}.sev{color:#fff;border-radius:3px;padding:0 .35em;font-size:.85em;white-space:nowrap}
 .fix{margin-top:.3rem}.muted{color:#6a737d}svg text{font:12px system-ui,sans-serif}
+table.findings{table-layout:fixed}table.findings col.narrow{width:6.5rem}table.findings col.rule{width:11rem}
+table.findings col.value{width:13%}td{overflow-wrap:anywhere;word-break:break-word}
+pre.cmd{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid #e1e4e8;
+border-radius:4px;padding:.35rem .5rem;margin:.3rem 0;font-size:.85em}
+td.pass{background:#e6ffed;color:#22863a}td.fail{background:#ffeef0;color:#b31d28;font-weight:600}
+td.unknown{background:#fff5b1;color:#735c0f}td.not-declared{color:#6a737d}
 """
 BAR_WIDTH = 520
 ROW_HEIGHT = 26
@@ -119,8 +126,11 @@ def _findings(result: AuditResult) -> str:
     if not open_findings:
         return "<h2>Findings</h2>\n<p>None.</p>"
     rows = "\n".join(_finding_row(f) for f in by_stage_then_severity(open_findings))
+    columns = '<col class="narrow"><col class="narrow"><col class="rule"><col class="value">'
+    columns += '<col class="value"><col class="value"><col>'
     return (
-        "<h2>Findings</h2>\n<table>\n<tr><th>severity</th><th>stage</th><th>rule</th><th>resource</th>"
+        f'<h2>Findings</h2>\n<table class="findings">\n<colgroup>{columns}</colgroup>\n'
+        "<tr><th>severity</th><th>stage</th><th>rule</th><th>resource</th>"
         f"<th>actual (source)</th><th>expected</th><th>finding and fix</th></tr>\n{rows}\n</table>"
     )
 
@@ -134,7 +144,15 @@ def _finding_row(finding: Finding) -> str:
         f"<td><code>{escape(finding.rule_id)}</code> {escape(finding.title)}</td>"
         f"<td>{escape(str(finding.resource))}{location}</td><td>{escape(actual_text(finding))}</td>"
         f"<td>{escape(finding.expected)}</td><td>{escape(finding.message)}"
-        f'<div class="fix"><strong>Fix:</strong> {escape(finding.remediation)}</div></td></tr>'
+        f'<div class="fix"><strong>Fix:</strong> {_fix(finding.remediation)}</div></td></tr>'
+    )
+
+
+def _fix(remediation: str) -> str:
+    """Prose as text, each Kafka command in a code block of its own, wrapping but never cut."""
+    return "".join(
+        f'<pre class="cmd"><code>{escape(p.text)}</code></pre>' if p.command else escape(p.text) + " "
+        for p in fix_parts(remediation)
     )
 
 
@@ -181,12 +199,21 @@ def _checklist(result: AuditResult) -> str:
         return lead
     head = "".join(f"<th>{escape(h)}</th>" for h in checklist_view.header(checklist))
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in checklist_view.rows(checklist)
+        "<tr>" + "".join(_checklist_cell(c, i) for i, c in enumerate(row)) + "</tr>"
+        for row in checklist_view.rows(checklist)
     )
     notes = "".join(f"<li>{escape(line)}</li>" for line in checklist_view.survival_lines(checklist))
     return f"<h2>{checklist_view.TITLE}</h2>\n{lead}<table>\n<tr>{head}</tr>\n{body}\n</table>" + (
         f"\n<ul>{notes}</ul>" if notes else ""
     )
+
+
+def _checklist_cell(text: str, column: int) -> str:
+    """Stage and item as text; a service's verdict coloured: pass green, fail red, unknown yellow."""
+    status = text.split(" (")[0].replace(" ", "-")
+    if column < 2 or status not in ("pass", "fail", "unknown", "not-declared"):
+        return f"<td>{escape(text)}</td>"
+    return f'<td class="{status}">{escape(text)}</td>'
 
 
 # The order of the page.

@@ -6,6 +6,7 @@ after the summary (see SECTIONS).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from auditor.findings import Finding, Severity, Stage, Status
@@ -20,6 +21,7 @@ from auditor.reports.common import (
     waiver_problems,
     where,
 )
+from auditor.reports.fixtext import fix_parts
 from auditor.result import AuditResult
 
 Section = Callable[[AuditResult], str]
@@ -55,27 +57,81 @@ def _summary(result: AuditResult) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(table)
 
 
-def _findings(result: AuditResult) -> str:
+# GitHub rejects a step summary over 1 MiB; the findings get what the other sections leave of
+# this budget (with room for the closing lines), and each rule shows at most RULE_CAP of them.
+MAX_BYTES = 1024 * 1024 - 32 * 1024
+RULE_CAP = 100
+OPEN_UP_TO = 50  # findings: up to this many, every rule's details start open
+FINDING_HEAD = (
+    "| severity | resource | actual (source) | expected | finding and fix |",
+    "|---|---|---|---|---|",
+)
+
+
+def _findings(result: AuditResult, budget: int = MAX_BYTES) -> str:
+    """Findings by rule, most severe rule first, each rule a <details> with at most RULE_CAP rows.
+
+    When the budget runs out, the rest is counted ("and N more"): the verdict, the totals and
+    every rule's count stay.
+    """
     open_findings = [f for f in result.findings if f.status is not Status.WAIVED]
     if not open_findings:
         return "### Findings\n\nNone."
-    rows = [
-        "| severity | stage | rule | resource | actual (source) | expected | finding and fix |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    rows += [_finding_row(f) for f in by_stage_then_severity(open_findings)]
-    return "### Findings\n\n" + "\n".join(rows)
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in by_stage_then_severity(open_findings):
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    ordered = sorted(by_rule.values(), key=lambda group: (-max(f.severity.rank for f in group), group[0].rule_id))
+    state = "<details open>" if len(open_findings) <= OPEN_UP_TO else "<details>"
+    parts = [f"### Findings ({len(open_findings)})"]
+    used = len(parts[0])
+    for group in ordered:
+        block = _rule_block(group, state, budget - used)
+        parts.append(block)
+        used += len(block.encode()) + 2
+    return "\n\n".join(parts)
+
+
+def _rule_block(group: list[Finding], state: str, budget: int) -> str:
+    first = group[0]
+    summary = (
+        f"{state}<summary><b>{first.rule_id}</b> {first.severity.value}: {cell(first.title)} "
+        f"({len(group)} finding{'' if len(group) == 1 else 's'})</summary>"
+    )
+    rows = list(FINDING_HEAD)
+    size = len(summary) + sum(len(r) for r in rows) + 200
+    shown = 0
+    for finding in group[:RULE_CAP]:
+        row = _finding_row(finding)
+        if size + len(row.encode()) + 1 > budget:
+            break
+        rows.append(row)
+        size += len(row.encode()) + 1
+        shown += 1
+    rest = len(group) - shown
+    more = f"\n\n… and {rest} more: the JSON and SARIF reports list every finding." if rest else ""
+    table = "\n".join(rows) if shown else "Not shown: the summary would exceed GitHub's 1 MiB."
+    return f"{summary}\n\n{table}{more}\n\n</details>"
 
 
 def _finding_row(finding: Finding) -> str:
     severity = finding.severity.value + (" (unknown)" if finding.status is Status.UNKNOWN else "")
     severity += " (baselined)" if finding.baselined else ""
     resource = cell(str(finding.resource)) + (f"<br>{cell(where(finding.location))}" if finding.location else "")
-    text = f"{cell(finding.message)}<br>**Fix:** {cell(finding.remediation)}"
-    return (
-        f"| {severity} | {finding.stage.value} | `{finding.rule_id}` {cell(finding.title)} | {resource} "
-        f"| {cell(actual_text(finding))} | {cell(finding.expected)} | {text} |"
-    )
+    text = f"{cell(finding.message)}<br>**Fix:** {_fix(finding.remediation)}"
+    return f"| {severity} | {resource} | {cell(actual_text(finding))} | {cell(finding.expected)} | {text} |"
+
+
+def _fix(remediation: str) -> str:
+    """The fix with each Kafka command as inline code, whole (a table cell cannot hold a code block)."""
+    return " ".join(_code(p.text) if p.command else cell(p.text) for p in fix_parts(remediation))
+
+
+def _code(text: str) -> str:
+    """Inline code that shows `text` as written: a fence longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    body = " ".join(text.replace("|", "\\|").split())  # a pipe would end the cell, even inside code
+    return f"{fence} {body} {fence}"
 
 
 def _waived(result: AuditResult) -> str:
@@ -86,9 +142,10 @@ def _waived(result: AuditResult) -> str:
     rows += [
         f"| {f.severity.value} | `{f.rule_id}` | {cell(str(f.resource))} "
         f"| {cell(f.waiver_reason or 'no reason given')} |"
-        for f in by_stage_then_severity(waived)
+        for f in by_stage_then_severity(waived)[:RULE_CAP]
     ]
-    return f"### Waived ({len(waived)})\n\n" + "\n".join(rows)
+    more = f"\n\n… and {len(waived) - RULE_CAP} more (JSON report)." if len(waived) > RULE_CAP else ""
+    return f"### Waived ({len(waived)})\n\n" + "\n".join(rows) + more
 
 
 def _waiver_problems(result: AuditResult) -> str:
@@ -104,7 +161,9 @@ def _waiver_problems(result: AuditResult) -> str:
 def _gaps(result: AuditResult) -> str:
     if not result.gaps:
         return ""
-    items = [f"- {cell(gap.resource)}: {cell(gap.reason)}" for gap in result.gaps]
+    items = [f"- {cell(gap.resource)}: {cell(gap.reason)}" for gap in result.gaps[:RULE_CAP]]
+    if len(result.gaps) > RULE_CAP:
+        items.append(f"- … and {len(result.gaps) - RULE_CAP} more (JSON report)")
     return f"### Not audited ({len(result.gaps)})\n\n" + "\n".join(items)
 
 
@@ -128,5 +187,8 @@ SECTIONS: tuple[Section, ...] = (_heading, _summary, _checklist, _findings, _wai
 
 
 def render_markdown(result: AuditResult, options: RenderOptions) -> str:
-    parts = (section(result) for section in SECTIONS)
-    return "\n\n".join(part for part in parts if part) + "\n"
+    """Every section; the findings get the bytes the others leave under GitHub's 1 MiB."""
+    parts = {section: section(result) for section in SECTIONS if section is not _findings}
+    others = sum(len(part.encode()) + 2 for part in parts.values())
+    parts[_findings] = _findings(result, MAX_BYTES - others)
+    return "\n\n".join(part for part in (parts[section] for section in SECTIONS) if part) + "\n"
