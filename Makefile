@@ -9,6 +9,10 @@ CLUSTER := $(BIN)/python scripts/kafka-cluster
 SARIF_MULTITOOL_VERSION := 5.7.0
 SARIF_DIR := .tools/sarif
 SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
+# actionlint (rhysd), built from its Go module: `make lint` checks the workflows with it, and the
+# action and workflows with zizmor (a GitHub Actions security linter, from PyPI with the dev extra).
+ACTIONLINT_VERSION := 1.7.7
+ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
 .PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench
 
@@ -41,9 +45,14 @@ down: venv
 demo: cluster
 	$(BIN)/python scripts/demo.py
 
-lint: venv
+$(ACTIONLINT):
+	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+
+lint: venv $(ACTIONLINT)
 	$(BIN)/ruff check auditor tests scripts
 	$(BIN)/mypy
+	$(ACTIONLINT) .github/workflows/*.yml
+	$(BIN)/zizmor --offline --no-progress --min-severity low .
 	$(BIN)/lint-imports
 
 unit: venv

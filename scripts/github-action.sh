@@ -16,7 +16,7 @@ while IFS='=' read -r format ext; do extension[$format]=$ext; done < <(
   python -c 'from auditor.reports import OutputFormat as F; print("\n".join(f"{f.value}={f.extension}" for f in F))'
 )
 args=(audit --fail-on "${KA_FAIL_ON:-high}")
-[ -z "${KA_BOOTSTRAP_SERVERS:-}" ] || args+=(--bootstrap-server "$KA_BOOTSTRAP_SERVERS")
+[ -z "${KA_BOOTSTRAP_SERVER:-}" ] || args+=(--bootstrap-server "$KA_BOOTSTRAP_SERVER")
 [ -z "${KA_COMMAND_CONFIG:-}" ] || args+=(--command-config "$KA_COMMAND_CONFIG")
 [ -z "${KA_SNAPSHOT:-}" ] || args+=(--snapshot "$KA_SNAPSHOT")
 [ -z "${KA_SERVICES:-}" ] || args+=(--services "$KA_SERVICES")
@@ -42,7 +42,7 @@ read -r -a paths <<< "${KA_PATHS:-}"
 args+=("${paths[@]}")
 
 code=0
-kafka-audit "${args[@]}" || code=$?
+"${KA_COMMAND:-kafka-audit}" "${args[@]}" || code=$?
 
 if [ -f "$out/step-summary.md" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   cat "$out/step-summary.md" >> "$GITHUB_STEP_SUMMARY"

@@ -15,6 +15,7 @@ the reason, and the facts that needed it are unknown.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from auditor.errors import InputError
 from auditor.model import CoverageGap, OutboxDeclaration, OutboxState, Service, Target, TargetKind, UniqueKeyState
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ def read_databases(
     now: datetime | None = None,
 ) -> DatabasesRead:
     """What each declared outbox table and unique key looks like in its database."""
+    _require_sqlalchemy(services)
     reader = _Reader(os.environ if environ is None else environ, timeout_s)
     at = now or datetime.now(timezone.utc)
     for service in services:
@@ -65,6 +68,28 @@ def read_databases(
             key = reader.run(idem.url_env, f"unique key of service {service.name}", check)
             reader.read.unique_keys.append(key or UniqueKeyState(service.name, table_exists=None))
     return reader.read
+
+
+OUTBOX_EXTRA = "pip install 'kafka-audit[outbox]'"
+
+
+def _require_sqlalchemy(services: tuple[Service, ...]) -> None:
+    """Database checks need SQLAlchemy, the `outbox` extra: say so (exit 2) before anything is read."""
+    needing = [s.name for s in services if s.outbox is not None or _unique_key(s)]
+    if needing and not _installed("sqlalchemy"):
+        raise InputError(
+            f"the services manifest declares database checks ({', '.join(needing)}): they need SQLAlchemy, "
+            f"the outbox extra: {OUTBOX_EXTRA} (PostgreSQL: kafka-audit[postgresql])"
+        )
+
+
+def _unique_key(service: Service) -> bool:
+    idem = service.consumer.idempotency if service.consumer else None
+    return idem is not None and idem.strategy == "unique-key"
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 class _Reader:

@@ -71,3 +71,14 @@ def test_statement_timeout_interrupts_a_long_query(tmp_path: Path) -> None:
     conn = _sqlite_read_only(str(path), timeout_s=0.2)
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         conn.execute("SELECT count(*) FROM outbox a, outbox b, outbox c").fetchone()
+
+
+def test_database_checks_without_sqlalchemy_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.sources.database as database
+    from auditor.errors import InputError
+
+    monkeypatch.setattr(database, "_installed", lambda module: module != "sqlalchemy")
+    expected = r"\(orders\): they need SQLAlchemy, the outbox extra: pip install 'kafka-audit\[outbox\]'"
+    with pytest.raises(InputError, match=expected):
+        read_databases((outbox_service(),), environ={})
+    assert read_databases((), environ={}).gaps == []  # no database declared: nothing needed
