@@ -1,18 +1,21 @@
-"""A local Apache Kafka (KRaft) test cluster built from Maven Central jars.
+"""A local Apache Kafka test cluster built from Maven Central jars: KRaft or ZooKeeper mode.
 
-One to three combined ``broker,controller`` JVMs on 127.0.0.1 with PLAINTEXT (an
-unauthenticated super-user path for test setup), SASL_PLAINTEXT with SCRAM-SHA-512
-(``admin`` = super user, ``auditor`` = least privilege) and the StandardAuthorizer.
+One to three brokers on 127.0.0.1 with PLAINTEXT (an unauthenticated super-user path for test
+setup), SASL_PLAINTEXT with SCRAM-SHA-512 (``admin`` = super user, ``auditor`` = least
+privilege) and SSL. KRaft (3.3+): combined ``broker,controller`` JVMs and the
+StandardAuthorizer. ZooKeeper (2.x, 3.x): one ZooKeeper server (the ``org.apache.zookeeper``
+jar Kafka depends on, from Maven Central too) started and stopped with the brokers, and the
+AclAuthorizer; SCRAM users are stored in ZooKeeper through the brokers (AlterUserScramCredentials).
 
 Used by ``scripts/kafka-cluster`` (the CLI, see ``main``) and by the integration-test
 fixtures (``tests/cluster_fixtures.py``, through ``Cluster``).
 
 Environment:
-    KAFKA_VERSION          Kafka release to run (default 4.3.1)
+    KAFKA_VERSION          Kafka release to run (default 4.3.1; 2.8.x to 4.x)
     KAFKA_AUDIT_CACHE      jar cache root (default ~/.cache/kafka-audit)
     KAFKA_AUDIT_RUN_DIR    state, configs, data and logs (default <repo>/.kafka-run)
-    KAFKA_AUDIT_PORT_BASE  PLAINTEXT base+N, SASL base+100+N, CONTROLLER base+200+N
-                           (default 19090)
+    KAFKA_AUDIT_PORT_BASE  PLAINTEXT base+N, SASL base+100+N, CONTROLLER base+200+N,
+                           SSL base+300+N, ZooKeeper base+5 (default 19090)
     KAFKA_AUDIT_BROKER_HEAP  -Xmx of each broker JVM (default 512m; the 2,000-topic benchmark
                            needs 1g)
 """
@@ -37,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,8 +55,15 @@ COPY_DEPENDENCIES = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy
 
 HOST = "127.0.0.1"
 USERS = {"admin": "admin-secret", "auditor": "auditor-secret"}
+STORE_PASSWORDS = {"server": "server-store-secret", "truststore": "truststore-secret", "client": "client-store-secret"}
 SCRAM_MECHANISM = "SCRAM-SHA-512"
-STARTED_LINE = "Kafka Server started"
+KRAFT, ZOOKEEPER = "kraft", "zookeeper"
+MODES = (KRAFT, ZOOKEEPER)
+STARTED_LINES = (
+    "Kafka Server started",  # KRaft (KafkaRaftServer)
+    "started (kafka.server.KafkaServer)",  # ZooKeeper mode: "[KafkaServer id=N] started"
+)
+ZOOKEEPER_PORT_OFFSET = 5
 BROKER_JVM = (
     "-Xms64m",
     "-XX:+UseSerialGC",
@@ -90,6 +101,31 @@ appender.err.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = WARN
 rootLogger.appenderRef.err.ref = STDERR
 """
+# Kafka 2.x and 3.x log through reload4j (log4j 1.x syntax, -Dlog4j.configuration); 4.x through
+# log4j2. Both files are passed to every JVM: each generation reads only its own.
+BROKER_LOG4J1 = """\
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.network.RequestChannel$=WARN
+log4j.logger.kafka.authorizer.logger=INFO
+log4j.logger.org.apache.zookeeper=WARN
+"""
+TOOLS_LOG4J1 = """\
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+"""
+LOG_CONFIGS = {  # file in the run dir -> content
+    "log4j2-broker.properties": BROKER_LOG4J,
+    "log4j2-tools.properties": TOOLS_LOG4J,
+    "log4j-broker.properties": BROKER_LOG4J1,
+    "log4j-tools.properties": TOOLS_LOG4J1,
+}
 
 
 def jaas_config(user: str) -> str:
@@ -98,11 +134,22 @@ def jaas_config(user: str) -> str:
     )
 
 
-# Same on every node; node identity, listeners and replication factors are added per node.
-COMMON_BROKER_CONFIG = {
+# Same on every node of a mode; node identity, listeners and replication factors are added per node.
+KRAFT_CONFIG = {
     "process.roles": "broker,controller",
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "broker.heartbeat.interval.ms": "500",
+    "broker.session.timeout.ms": "4000",
+}
+ZOOKEEPER_CONFIG = {
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL",
+    "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+    "zookeeper.session.timeout.ms": "6000",
+    "zookeeper.connection.timeout.ms": "30000",
+}
+COMMON_BROKER_CONFIG = {
     "inter.broker.listener.name": "PLAINTEXT",
     "sasl.enabled.mechanisms": f"{SCRAM_MECHANISM},PLAIN,OAUTHBEARER",
     # the broker's own SCRAM identity on that listener (used only if it were the inter-broker one)
@@ -118,7 +165,6 @@ COMMON_BROKER_CONFIG = {
         "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
         'unsecuredLoginStringClaim_sub="admin";'
     ),
-    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "super.users": "User:admin;User:ANONYMOUS",
     "allow.everyone.if.no.acl.found": "false",
     "num.partitions": "1",
@@ -126,8 +172,6 @@ COMMON_BROKER_CONFIG = {
     "offsets.topic.num.partitions": "3",
     "transaction.state.log.num.partitions": "3",
     "share.coordinator.state.topic.num.partitions": "3",
-    "broker.heartbeat.interval.ms": "500",
-    "broker.session.timeout.ms": "4000",
     "replica.lag.time.max.ms": "3000",
     "replica.socket.timeout.ms": "3000",
     "leader.imbalance.check.interval.seconds": "10",
@@ -156,9 +200,18 @@ RUN_FILES = (  # what _write_configs/_save put in the run dir besides node<N>/ (
     "state.json.tmp",
     "client.properties",
     "admin.properties",
-    "log4j2-broker.properties",
-    "log4j2-tools.properties",
+    *LOG_CONFIGS,
+    "ssl-client.properties",
 )
+
+TOOL_CLASSES = {  # newest first
+    "TopicCommand": ("org.apache.kafka.tools.TopicCommand", "kafka.admin.TopicCommand"),
+    "ConsumerGroupCommand": (
+        "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+        "kafka.admin.ConsumerGroupCommand",
+    ),
+    "ConfigCommand": ("org.apache.kafka.tools.ConfigCommand", "kafka.admin.ConfigCommand"),
+}
 
 T = TypeVar("T")
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}  # JVMs started by this process (poll() reaps them)
@@ -236,6 +289,12 @@ class State:
     port_base: int
     nodes: list[Node]
     ready: bool = False
+    mode: str = KRAFT
+    zookeeper_pid: int | None = None
+
+    @property
+    def zookeeper_port(self) -> int | None:
+        return self.port_base + ZOOKEEPER_PORT_OFFSET if self.mode == ZOOKEEPER else None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
@@ -404,29 +463,64 @@ def new_cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
+def version_tuple(version: str) -> tuple[int, int]:
+    """(major, minor) of a Kafka release such as 3.9.1; ValueError when it is not one."""
+    parts = version.split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        raise ValueError(f"KAFKA_VERSION must look like 3.9.1, got {version!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def check_mode(version: str, mode: str) -> None:
+    """KRaft needs 3.3+ (production-ready since); ZooKeeper mode was removed in 4.0."""
+    release = version_tuple(version)
+    if mode == KRAFT and release < (3, 3):
+        raise ValueError(f"Kafka {version} has no production KRaft mode: use --mode zookeeper")
+    if mode == ZOOKEEPER and release >= (4, 0):
+        raise ValueError(f"Kafka {version} has no ZooKeeper mode (removed in 4.0): use --mode kraft")
+
+
+def default_mode(version: str) -> str:
+    return KRAFT if version_tuple(version) >= (3, 3) else ZOOKEEPER
+
+
 # --------------------------------------------------------------------------- config files
 
 
-def server_properties(node: Node, nodes: list[Node], data_dir: Path, tls_dir: Path | None = None) -> str:
-    """The server.properties of one combined broker,controller node (with an SSL listener if tls_dir)."""
-    listeners = (
-        f"PLAINTEXT://{HOST}:{node.plaintext},SASL_PLAINTEXT://{HOST}:{node.sasl},CONTROLLER://{HOST}:{node.controller}"
-    )
+def server_properties(
+    node: Node,
+    nodes: list[Node],
+    data_dir: Path,
+    tls_dir: Path | None = None,
+    version: str = DEFAULT_KAFKA_VERSION,
+    zookeeper: int | None = None,
+) -> str:
+    """The server.properties of one node: a combined broker,controller (KRaft), or a broker of the
+    ZooKeeper at port ``zookeeper``; with an SSL listener if tls_dir."""
+    broker_listeners = f"PLAINTEXT://{HOST}:{node.plaintext},SASL_PLAINTEXT://{HOST}:{node.sasl}"
     tls: dict[str, str] = {}
     if tls_dir is not None and node.ssl:
-        listeners += f",SSL://{HOST}:{node.ssl}"
-        tls = {
-            "listener.name.ssl.ssl.keystore.type": "PEM",
-            "listener.name.ssl.ssl.keystore.location": str(tls_dir / "server.pem"),
+        broker_listeners += f",SSL://{HOST}:{node.ssl}"
+        tls = {  # PKCS12 stores: every version reads them (2.8 rejects an unencrypted PEM key)
+            "listener.name.ssl.ssl.keystore.type": "PKCS12",
+            "listener.name.ssl.ssl.keystore.location": str(tls_dir / "server.p12"),
+            "listener.name.ssl.ssl.keystore.password": STORE_PASSWORDS["server"],
+            "listener.name.ssl.ssl.truststore.type": "PKCS12",
+            "listener.name.ssl.ssl.truststore.location": str(tls_dir / "truststore.p12"),
+            "listener.name.ssl.ssl.truststore.password": STORE_PASSWORDS["truststore"],
+            # mutual TLS when the client has a certificate: CN=auditor is User:auditor
+            "listener.name.ssl.ssl.client.auth": "requested",
+            "ssl.principal.mapping.rules": "RULE:^CN=([^,]*)$/$1/,DEFAULT",
         }
     replication = len(nodes)
     config = {
-        "node.id": str(node.node_id),
-        "controller.quorum.voters": ",".join(f"{n.node_id}@{HOST}:{n.controller}" for n in nodes),
         "broker.rack": f"rack-{node.node_id}",
         "log.dirs": str(data_dir),
-        "listeners": listeners,
-        "advertised.listeners": listeners,
+        **(
+            _zookeeper_node(node, zookeeper, broker_listeners)
+            if zookeeper
+            else _kraft_node(node, nodes, broker_listeners, version)
+        ),
         **COMMON_BROKER_CONFIG,
         **dict.fromkeys(REPLICATION_KEYS, str(replication)),
         **dict.fromkeys(MIN_ISR_KEYS, str(min(2, replication))),
@@ -435,26 +529,89 @@ def server_properties(node: Node, nodes: list[Node], data_dir: Path, tls_dir: Pa
     return "".join(f"{key}={value}\n" for key, value in config.items())
 
 
+def _kraft_node(node: Node, nodes: list[Node], broker_listeners: str, version: str) -> dict[str, str]:
+    # A controller listener may be advertised from 3.9 (KIP-853); 3.7 and older reject it.
+    controller = f"CONTROLLER://{HOST}:{node.controller}"
+    advertised = f"{broker_listeners},{controller}" if version_tuple(version) >= (3, 9) else broker_listeners
+    return {
+        "node.id": str(node.node_id),
+        "controller.quorum.voters": ",".join(f"{n.node_id}@{HOST}:{n.controller}" for n in nodes),
+        "listeners": f"{broker_listeners},{controller}",
+        "advertised.listeners": advertised,
+        **KRAFT_CONFIG,
+    }
+
+
+def _zookeeper_node(node: Node, zookeeper: int, broker_listeners: str) -> dict[str, str]:
+    return {
+        "broker.id": str(node.node_id),
+        "zookeeper.connect": f"{HOST}:{zookeeper}",
+        "listeners": broker_listeners,
+        "advertised.listeners": broker_listeners,
+        **ZOOKEEPER_CONFIG,
+    }
+
+
+def zookeeper_properties(data_dir: Path, port: int) -> str:
+    """zoo.cfg of a standalone ZooKeeper on 127.0.0.1 (admin server and four-letter words off)."""
+    config = {
+        "dataDir": str(data_dir),
+        "clientPort": str(port),
+        "clientPortAddress": HOST,
+        "maxClientCnxns": "0",
+        "admin.enableServer": "false",
+        "4lw.commands.whitelist": "",
+        "tickTime": "2000",
+    }
+    return "".join(f"{key}={value}\n" for key, value in config.items())
+
+
 def make_tls_files(tls_dir: Path) -> None:
-    """A CA and a PEM server key+certificate for 127.0.0.1 (IP SAN), made with openssl."""
-    openssl = shutil.which("openssl")
+    """A CA; a server key+certificate for 127.0.0.1 (IP SAN) in a PKCS12 keystore; the CA in a PEM
+    file, a JKS and a PKCS12 truststore; a client key+certificate (CN=auditor) for mutual TLS as
+    PEM, PKCS12 and JKS. Made with openssl and the JDK's keytool."""
+    openssl, keytool = shutil.which("openssl"), _keytool()
     if openssl is None:
         raise ClusterError("openssl not found on PATH (needed for the SSL listener's certificate)")
-    tls_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(tls_dir, ignore_errors=True)  # keytool will not overwrite an entry
+    tls_dir.mkdir(parents=True)
     (tls_dir / "san.cnf").write_text(f"subjectAltName=IP:{HOST}\n")
+    p12, trust, client = STORE_PASSWORDS["server"], STORE_PASSWORDS["truststore"], STORE_PASSWORDS["client"]
     steps = [
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=kafka-audit test CA",
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=kafka-audit test CA",
          "-keyout", "ca.key", "-out", "ca.pem"],
-        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={HOST}", "-keyout", "server.key", "-out", "server.csr"],
-        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
-         "-extfile", "san.cnf", "-out", "server.crt"],
+        [openssl, "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={HOST}", "-keyout", "server.key",
+         "-out", "server.csr"],
+        [openssl, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+         "-days", "30", "-extfile", "san.cnf", "-out", "server.crt"],
+        [openssl, "pkcs12", "-export", "-in", "server.crt", "-inkey", "server.key", "-name", "server",
+         "-out", "server.p12", "-passout", f"pass:{p12}"],
+        [openssl, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=auditor", "-keyout", "client.key",
+         "-out", "client.csr"],
+        [openssl, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+         "-days", "30", "-out", "client.crt"],
+        [openssl, "pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-name", "auditor",
+         "-out", "client.p12", "-passout", f"pass:{client}"],
+        [keytool, "-importkeystore", "-noprompt", "-srckeystore", "client.p12", "-srcstoretype", "PKCS12",
+         "-srcstorepass", client, "-destkeystore", "client.jks", "-deststoretype", "JKS", "-deststorepass", client],
+        *([keytool, "-importcert", "-noprompt", "-alias", "kafka-audit-test-ca", "-file", "ca.pem",
+           "-keystore", f"truststore.{suffix}", "-storetype", kind, "-storepass", trust]
+          for kind, suffix in (("JKS", "jks"), ("PKCS12", "p12"))),
     ]  # fmt: skip
     for step in steps:
-        done = subprocess.run([openssl, *step], cwd=tls_dir, capture_output=True, text=True, check=False)
+        done = subprocess.run(step, cwd=tls_dir, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise ClusterError(f"openssl {step[0]} failed: {done.stderr.strip()}")
-    key, cert = (tls_dir / "server.key").read_text(), (tls_dir / "server.crt").read_text()
-    (tls_dir / "server.pem").write_text(key + cert)
+            raise ClusterError(f"{Path(step[0]).name} {step[1]} failed: {(done.stderr or done.stdout).strip()}")
+    key, cert = (tls_dir / "client.key").read_text(), (tls_dir / "client.crt").read_text()
+    (tls_dir / "client.pem").write_text(key + cert)
+
+
+def _keytool() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    keytool = str(Path(java_home) / "bin" / "keytool") if java_home else shutil.which("keytool")
+    if not keytool or not Path(keytool).exists():
+        raise ClusterError("keytool not found (it comes with the JDK; set JAVA_HOME)")
+    return keytool
 
 
 def ssl_client_properties(ca: Path, bootstrap: str) -> str:
@@ -595,12 +752,34 @@ class Cluster:
         }
         return _kafka("kafka").KafkaAdminClient(**config)
 
+    def _log_flags(self, role: str) -> list[str]:
+        """Both log4j generations' system properties for `role` (broker or tools), files written if missing."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in LOG_CONFIGS.items():
+            path = self.run_dir / name
+            if not path.is_file():
+                path.write_text(text)
+        return [
+            f"-Dlog4j2.configurationFile={self.run_dir / f'log4j2-{role}.properties'}",
+            f"-Dlog4j.configuration=file:{self.run_dir / f'log4j-{role}.properties'}",
+        ]
+
     def _tool_command(self, main_class: str, *args: str) -> list[str]:
-        log4j = self.run_dir / "log4j2-tools.properties"
-        if not log4j.is_file():
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            log4j.write_text(TOOLS_LOG4J)
-        return [_java(), *TOOL_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", self.classpath, main_class, *args]
+        return [_java(), *TOOL_JVM, *self._log_flags("tools"), "-cp", self.classpath, main_class, *args]
+
+    def tool_class(self, name: str) -> str:
+        """The main class of one of Kafka's tools in this version (they moved from kafka.admin to
+        org.apache.kafka.tools between 3.5 and 3.7), e.g. tool_class("TopicCommand")."""
+        candidates = TOOL_CLASSES[name]
+        ensure_jars(self.settings, self.version)
+        present: set[str] = set()
+        for jar in self.lib_dir.glob("kafka*.jar"):
+            with zipfile.ZipFile(jar) as archive:
+                present.update(n for n in archive.namelist() if n.endswith(".class"))
+        for candidate in candidates:
+            if candidate.replace(".", "/") + ".class" in present:
+                return candidate
+        raise ClusterError(f"none of {', '.join(candidates)} is in Kafka {self.version}'s jars")
 
     def run_kafka_tool(self, main_class: str, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
         """Run a Kafka CLI class (e.g. org.apache.kafka.tools.TopicCommand); never raises on exit code."""
@@ -638,12 +817,14 @@ class Cluster:
 
     @staticmethod
     def unfenced_brokers(admin: Any) -> set[int]:
-        brokers = admin.describe_cluster()["brokers"]
-        return {broker["broker_id"] for broker in brokers if not broker.get("is_fenced")}
+        """Brokers in Metadata (KRaft leaves fenced ones out; ZooKeeper lists the registered ones).
+        Metadata, not DescribeCluster: every version answers it the same way."""
+        metadata = admin._manager.run(admin._get_cluster_metadata, [])
+        return {broker["node_id"] for broker in metadata["brokers"]}
 
     # ---- up
 
-    def up(self, nodes: int = 3) -> float | None:
+    def up(self, nodes: int = 3, mode: str | None = None) -> float | None:
         """Start a fresh cluster and return the seconds until it was ready.
 
         Returns None when the recorded cluster was reused: already ready, or made ready again by
@@ -651,23 +832,29 @@ class Cluster:
         """
         if nodes not in (1, 3):
             raise ValueError("nodes must be 1 or 3")
+        mode = mode or default_mode(self.settings.version)
+        check_mode(self.settings.version, mode)
         with self._lock():
-            if self._reuse(nodes):
+            if self._reuse(nodes, mode):
                 return None
             started = time.monotonic()
             ensure_jars(self.settings)
             try:
-                self._create(nodes)
+                self._create(nodes, mode)
             except BaseException:
                 self._stop_all(kill=True)
                 raise
             return time.monotonic() - started
 
-    def _reuse(self, nodes: int) -> bool:
+    def _reuse(self, nodes: int, mode: str) -> bool:
         state = self.state
         if state is not None and state.ready and any(self.node_alive(node) for node in state.nodes):
-            if len(state.nodes) != nodes:
-                raise ClusterError(f"a {len(state.nodes)}-node cluster is recorded in {self.run_dir}; run 'down' first")
+            if (len(state.nodes), state.mode, state.version) != (nodes, mode, self.settings.version):
+                raise ClusterError(
+                    f"a {len(state.nodes)}-node Kafka {state.version} {state.mode} cluster is recorded in "
+                    f"{self.run_dir}; run 'down' first"
+                )
+            self._start_zookeeper()
             for node in state.nodes:
                 if self.start_node(node.node_id):
                     _say(f"restarted stopped node {node.node_id}")
@@ -679,14 +866,19 @@ class Cluster:
         self._wipe()
         return False
 
-    def _create(self, nodes: int) -> None:
+    def _create(self, nodes: int, mode: str) -> None:
         plan = [Node.planned(n, self.settings.port_base) for n in range(1, nodes + 1)]
+        self.state = State(self.settings.version, new_cluster_id(), self.settings.port_base, plan, mode=mode)
         self._check_ports(plan)
-        self.state = State(self.settings.version, new_cluster_id(), self.settings.port_base, plan)
         self._write_configs()
-        self._timed("formatted storage", self._format_storage)
-        self._timed("all nodes logged 'Kafka Server started'", self._start_all)
-        self._timed("brokers unfenced, probe topic created and deleted", self._wait_ready)
+        if mode == KRAFT:
+            self._timed("formatted storage", self._format_storage)
+        else:
+            self._timed("ZooKeeper started", self._start_zookeeper)
+        self._timed("all nodes logged that the server started", self._start_all)
+        self._timed("brokers registered, probe topic created and deleted", self._wait_ready)
+        if mode == ZOOKEEPER:
+            self._timed("SCRAM users stored in ZooKeeper", self._create_scram_users)
         self._timed("auditor ACLs visible", self._setup_acls)
         self.state.ready = True
         self._save()
@@ -698,7 +890,9 @@ class Cluster:
         _say(f"{what} ({time.monotonic() - started:.1f}s)")
 
     def _check_ports(self, plan: list[Node]) -> None:
-        busy = [port for node in plan for port in node.ports if _port_in_use(port)]
+        zookeeper = self.state.zookeeper_port if self.state else None
+        ports = [port for node in plan for port in node.ports] + ([zookeeper] if zookeeper else [])
+        busy = [port for port in ports if _port_in_use(port)]
         if busy:
             raise ClusterError(
                 f"ports in use on {HOST}: {busy} (another cluster? run 'down' there or set KAFKA_AUDIT_PORT_BASE)"
@@ -707,12 +901,18 @@ class Cluster:
     def _write_configs(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         make_tls_files(self.tls_dir)
-        (self.run_dir / "log4j2-broker.properties").write_text(BROKER_LOG4J)
-        (self.run_dir / "log4j2-tools.properties").write_text(TOOLS_LOG4J)
+        for name, text in LOG_CONFIGS.items():
+            (self.run_dir / name).write_text(text)
+        assert self.state is not None
+        zookeeper = self.state.zookeeper_port
+        if zookeeper:
+            self.zookeeper_dir.mkdir(parents=True, exist_ok=True)
+            self.zookeeper_config.write_text(zookeeper_properties(self.zookeeper_dir / "data", zookeeper))
         for node in self.nodes:
             self.node_dir(node.node_id).mkdir(parents=True, exist_ok=True)
             data_dir = self.node_dir(node.node_id) / "data"
-            self._props_path(node.node_id).write_text(server_properties(node, self.nodes, data_dir, self.tls_dir))
+            props = server_properties(node, self.nodes, data_dir, self.tls_dir, self.version, zookeeper)
+            self._props_path(node.node_id).write_text(props)
         self.auditor_config_path.write_text(client_properties("auditor", self.sasl_bootstrap))
         self.ssl_config_path.write_text(ssl_client_properties(self.tls_dir / "ca.pem", self.ssl_bootstrap))
         self.admin_config_path.write_text(client_properties("admin", self.sasl_bootstrap))
@@ -737,12 +937,11 @@ class Cluster:
                 raise ClusterError(f"formatting node {node_id} failed (exit {proc.returncode}):\n{output}")
 
     def _spawn(self, node: Node) -> None:
-        log4j = self.run_dir / "log4j2-broker.properties"
         command = [
             _java(),
             *BROKER_JVM,
             f"-Xmx{os.environ.get('KAFKA_AUDIT_BROKER_HEAP', '512m')}",
-            f"-Dlog4j2.configurationFile={log4j}",
+            *self._log_flags("broker"),
             "-cp",
             self.classpath,
             "kafka.Kafka",
@@ -762,6 +961,7 @@ class Cluster:
         self._save()
 
     def _start_all(self) -> None:
+        self._start_zookeeper()
         for node in self.nodes:
             self._spawn(node)
         self._wait_started({node.node_id: 0 for node in self.nodes}, READY_TIMEOUT_S)
@@ -776,12 +976,12 @@ class Cluster:
             return line.encode() in log.read()
 
     def _wait_started(self, offsets: dict[int, int], timeout: float) -> None:
-        """Wait for STARTED_LINE after ``offsets[node_id]`` in each node's log."""
+        """Wait for one of STARTED_LINES after ``offsets[node_id]`` in each node's log."""
         deadline = time.monotonic() + timeout
         pending = dict(offsets)
         while pending:
             for node_id, offset in list(pending.items()):
-                if self._logged_since(node_id, offset, STARTED_LINE):
+                if any(self._logged_since(node_id, offset, line) for line in STARTED_LINES):
                     del pending[node_id]
                 elif not self.node_alive(self.node(node_id)):
                     raise self._failure(f"node {node_id} exited during startup", node_id)
@@ -839,7 +1039,54 @@ class Cluster:
                 READY_TIMEOUT_S,
             )
         with self.admin_client("auditor") as auditor:  # proves the SCRAM login works
-            auditor.describe_cluster()
+            self.unfenced_brokers(auditor)
+
+    # ---- ZooKeeper mode
+
+    @property
+    def zookeeper_dir(self) -> Path:
+        return self.run_dir / "zookeeper"
+
+    @property
+    def zookeeper_config(self) -> Path:
+        return self.zookeeper_dir / "zoo.cfg"
+
+    def zookeeper_alive(self) -> bool:
+        pid = self.state.zookeeper_pid if self.state else None
+        return _pid_runs(pid, str(self.zookeeper_config))
+
+    def _start_zookeeper(self) -> None:
+        """Start the ZooKeeper of a ZooKeeper-mode cluster (if not running) and wait for its port."""
+        state = self.state
+        if state is None or state.zookeeper_port is None or self.zookeeper_alive():
+            return
+        port = state.zookeeper_port
+        command = [_java(), "-Xmx128m", *TOOL_JVM[1:], *self._log_flags("broker"), "-cp", self.classpath,
+                   "org.apache.zookeeper.server.ZooKeeperServerMain", str(self.zookeeper_config)]  # fmt: skip
+        with (self.zookeeper_dir / "zookeeper.log").open("ab") as log:
+            proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.zookeeper_dir, start_new_session=True,
+            )  # fmt: skip
+        _CHILDREN[proc.pid] = proc
+        state.zookeeper_pid = proc.pid
+        self._save()
+        _poll(f"ZooKeeper to listen on {HOST}:{port}", lambda: _port_in_use(port) and self.zookeeper_alive(), 60.0)
+
+    def _create_scram_users(self) -> None:
+        """ZooKeeper mode: the SCRAM users are stored in ZooKeeper, set through the brokers
+        (AlterUserScramCredentials, Kafka 2.7+) as `kafka-configs --alter --entity-type users` does."""
+        admin_mod = _kafka("kafka.admin")
+        upserts = [admin_mod.UserScramCredentialUpsertion(user, SCRAM_MECHANISM, pw) for user, pw in USERS.items()]
+        with self.admin_client() as admin:
+            failed = {user: error for user, error in admin.alter_user_scram_credentials(upserts).items() if error}
+            if failed:
+                raise ClusterError(f"storing the SCRAM users failed: {failed}")
+            _poll(
+                "the SCRAM users to be stored",
+                lambda: set(admin.describe_user_scram_credentials(list(USERS))) >= set(USERS),
+                READY_TIMEOUT_S,
+            )
 
     # ---- nodes
 
@@ -891,6 +1138,9 @@ class Cluster:
         _terminate(pids, kill, timeout=15.0)
         for node in self.nodes:
             node.pid = None
+        if self.state.zookeeper_pid:  # after the brokers, so they shut down cleanly
+            _terminate({self.state.zookeeper_pid: str(self.zookeeper_config)}, kill, timeout=15.0)
+            self.state.zookeeper_pid = None
         if self.state_path.is_file():
             self._save()
 
@@ -904,8 +1154,8 @@ class Cluster:
     def _wipe(self) -> None:
         if not self.run_dir.is_dir():
             return
-        for path in self.run_dir.glob("node[0-9]*"):
-            shutil.rmtree(path)
+        for path in [*self.run_dir.glob("node[0-9]*"), self.zookeeper_dir]:
+            shutil.rmtree(path, ignore_errors=True)
         for name in RUN_FILES:
             (self.run_dir / name).unlink(missing_ok=True)
 
@@ -941,12 +1191,13 @@ def under_replicated(admin: Any, topics: list[str] | None = None) -> list[tuple[
 
 
 def _cmd_up(cluster: Cluster, args: argparse.Namespace) -> int:
-    elapsed = cluster.up(args.nodes)
+    elapsed = cluster.up(args.nodes, args.mode)
     if elapsed is None:
         _say(f"cluster already running and ready in {cluster.run_dir} ({cluster.bootstrap})")
     else:
         _say(
-            f"{args.nodes}-node Kafka {cluster.version} cluster ready in {elapsed:.1f}s "
+            f"{args.nodes}-node Kafka {cluster.version} {cluster.state.mode if cluster.state else ''} "
+            f"cluster ready in {elapsed:.1f}s "
             f"(PLAINTEXT {cluster.bootstrap}, SASL {cluster.sasl_bootstrap})"
         )
     return 0
@@ -965,6 +1216,10 @@ def _cmd_env(cluster: Cluster, args: argparse.Namespace) -> int:
         "KAFKA_SASL_BOOTSTRAP_SERVERS": cluster.sasl_bootstrap,
         "KAFKA_AUDITOR_CONFIG": str(cluster.auditor_config_path),
         "KAFKA_ADMIN_CONFIG": str(cluster.admin_config_path),
+        "KAFKA_SSL_BOOTSTRAP_SERVERS": cluster.ssl_bootstrap,
+        "KAFKA_SSL_CONFIG": str(cluster.ssl_config_path),
+        "KAFKA_VERSION": cluster.version,
+        "KAFKA_MODE": cluster.state.mode if cluster.state else "",
     }
     for key, value in values.items():
         print(f"export {key}={shlex.quote(value)}")
@@ -977,7 +1232,7 @@ def _cmd_status(cluster: Cluster, args: argparse.Namespace) -> int:
         return 1
     state = cluster.state
     print(
-        f"cluster {state.cluster_id}  kafka {state.version}  {len(state.nodes)} node(s)  "
+        f"cluster {state.cluster_id}  kafka {state.version} ({state.mode})  {len(state.nodes)} node(s)  "
         f"setup {'complete' if state.ready else 'INCOMPLETE'}  run dir {cluster.run_dir}"
     )
     for node in state.nodes:
@@ -1032,6 +1287,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start a fresh cluster (or confirm the running one is ready)")
     up.add_argument("--nodes", type=int, choices=(1, 3), default=3)
+    up.add_argument(
+        "--mode", choices=MODES, default=None, help="kraft (3.3+) or zookeeper (before 4.0); default: kraft from 3.3"
+    )
     sub.add_parser("down", help="stop the recorded JVMs and delete data (keeps the jar cache)")
     sub.add_parser("env", help="print shell export lines for the running cluster")
     sub.add_parser("status", help="per node: pid, alive, ports (exit 1 if any node is down)")
