@@ -120,6 +120,10 @@ def test_env_output_parses(kafka_cluster: Cluster) -> None:
         "KAFKA_SASL_BOOTSTRAP_SERVERS": ",".join(f"127.0.0.1:{base + 100 + n}" for n in (1, 2, 3)),
         "KAFKA_AUDITOR_CONFIG": str(kafka_cluster.run_dir / "client.properties"),
         "KAFKA_ADMIN_CONFIG": str(kafka_cluster.run_dir / "admin.properties"),
+        "KAFKA_SSL_BOOTSTRAP_SERVERS": ",".join(f"127.0.0.1:{base + 300 + n}" for n in (1, 2, 3)),
+        "KAFKA_SSL_CONFIG": str(kafka_cluster.run_dir / "ssl-client.properties"),
+        "KAFKA_VERSION": kafka_cluster.version,
+        "KAFKA_MODE": "kraft",
     }
     assert read_properties(Path(exports["KAFKA_ADMIN_CONFIG"]))["sasl.jaas.config"].endswith(
         'username="admin" password="admin-secret";'
