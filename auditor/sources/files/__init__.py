@@ -11,6 +11,7 @@ recognised"), and so is one found in a folder that mentions Kafka.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,7 +63,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     forced = FORMATS[file_format] if file_format is not None else None
     reading = _Reading(options or ReadOptions())
     by_folder: dict[tuple[str, Path], list[tuple[_File, FileText]]] = {}
-    for file in _files(paths, forced):
+    for file in _files(paths, forced, reading.gaps):
         text = read_text(file.path, file.display, file.explicit)
         if text is None:  # found in a folder, not text: reported, not guessed at
             reading.gap(file, "not UTF-8 text; skipped")
@@ -71,7 +72,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         if fmt is None:
             continue
         if fmt.reader is not None:
-            reading.read([file], fmt, fmt.reader, text, file.display, reading.options)
+            reading.read([file], fmt, fmt.reader, text, file.display, reading.options, forced=forced is not None)
         else:  # read together with the other chosen files of its folder
             chosen = FileText(file.path, file.display, text)
             by_folder.setdefault((fmt.name, file.path.parent), []).append((file, chosen))
@@ -128,17 +129,28 @@ NOTHING_FOUND = "no Kafka configuration found (no file kafka-audit reads under t
 NOT_RECOGNISED = "not recognised as Kafka configuration kafka-audit reads; skipped (--file-format F reads it as F)"
 
 
-def _files(paths: Sequence[str], forced: Format | None) -> Iterator[_File]:
+def _files(paths: Sequence[str], forced: Format | None, gaps: list[CoverageGap]) -> Iterator[_File]:
     suffixes = frozenset(forced.suffixes) if forced else ALL_SUFFIXES
     for given in paths:
         path = Path(given)
+        if not given.strip():
+            raise InputError("an empty PATH names nothing to audit (to audit this folder, give '.')")
         if path.is_dir():
-            for found, display in candidate_files(path, given, suffixes):
+            _check_listable(path, given)
+            for found, display in candidate_files(path, given, suffixes, gaps):
                 yield _File(found, display, explicit=False)
         elif path.is_file():
             yield _File(path, given, explicit=True)
         else:
             raise InputError(f"{given}: no such file or folder")
+
+
+def _check_listable(folder: Path, given: str) -> None:
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot read folder {given}: {exc.strerror}") from exc
 
 
 class _Reading:
@@ -172,12 +184,19 @@ class _Reading:
             self.gap(file, NOT_RECOGNISED)
         return fmt
 
-    def read(self, files: list[_File], fmt: Format, read: Callable[..., Found], *args: object) -> None:
-        """read(*args) as fmt; when it fails, a gap for each file found in a folder, exit 2 for a named one."""
+    def read(
+        self, files: list[_File], fmt: Format, read: Callable[..., Found], *args: object, forced: bool = False
+    ) -> None:
+        """read(*args) as fmt; when it fails, a gap for each file found in a folder, exit 2 for a named one.
+        A file --file-format reads nothing from is a gap, not a file audited clean."""
         try:
             found = read(*args)
         except (ParseError, RecursionError) as exc:
             self._unreadable(files, exc)
+            return
+        if forced and found == Found():
+            for file in files:
+                self.gap(file, f"nothing Kafka-related read as --file-format {fmt.name}")
             return
         if fmt.reader is not None:
             self.seen.extend(f for f in files if f not in self.seen)  # --file-format skips detect

@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from auditor.model import CoverageGap
+
 SKIPPED_FOLDERS = frozenset(
     {
         "node_modules",
@@ -32,10 +34,28 @@ def skipped(folder: Path) -> bool:
     return name == "templates" and (folder.parent / "Chart.yaml").is_file()
 
 
-def candidate_files(root: Path, given: str, suffixes: frozenset[str]) -> Iterator[tuple[Path, str]]:
-    """(file, path to show) for every file under root with one of the suffixes, in a stable order."""
-    for folder, subfolders, files in os.walk(root):  # does not follow symbolic links to folders
+def candidate_files(
+    root: Path, given: str, suffixes: frozenset[str], gaps: list[CoverageGap] | None = None
+) -> Iterator[tuple[Path, str]]:
+    """(file, path to show) for every file under root with one of the suffixes, in a stable order.
+
+    Symbolic links to folders are followed (each real folder once, so a loop ends); a folder that
+    cannot be listed is appended to `gaps`, never skipped silently.
+    """
+    seen: set[str] = set()
+
+    def unreadable(error: OSError) -> None:
+        if gaps is not None:
+            shown = _display(given, Path(error.filename).relative_to(root)) if error.filename else given
+            gaps.append(CoverageGap(shown, f"folder not read: {error.strerror}"))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable, followlinks=True):
         here = Path(folder)
+        real = os.path.realpath(here)
+        if real in seen:  # a link back to a folder already read
+            subfolders[:] = []
+            continue
+        seen.add(real)
         subfolders[:] = sorted(d for d in subfolders if not skipped(here / d))
         for name in sorted(files):
             if name.lower().endswith(tuple(suffixes)):

@@ -1,0 +1,104 @@
+"""Nothing a PATH holds is left out silently: symbolic links to folders are followed, a folder
+that cannot be listed is a coverage gap (exit 4 with --fail-on-gaps), and a PATH that gives
+nothing to audit is exit 2, never an empty pass."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import InputError
+from auditor.sources.files import read_paths
+
+# Kafka's config/producer.properties, with the setting that loses messages.
+PRODUCER = "bootstrap.servers=localhost:9092\nacks=0\n"
+
+
+def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", *args], capture_output=True, text=True, timeout=120, cwd=folder
+    )
+
+
+def test_symlinked_subfolder_is_audited(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "producer.properties").write_text(PRODUCER)
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "common").symlink_to(tmp_path / "shared", target_is_directory=True)
+    done = run(tmp_path, "service", "--fail-on-gaps")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "service/common/producer.properties" in done.stdout
+
+
+def test_symlink_loop_ends(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "producer.properties").write_text(PRODUCER)
+    (tmp_path / "config" / "again").symlink_to(tmp_path / "config", target_is_directory=True)
+    found = read_paths([str(tmp_path / "config")])
+    assert [t.name.rsplit("/", 1)[-1] for t in found.targets] == ["producer.properties"]
+
+
+@pytest.fixture
+def unlistable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder this process cannot list: chmod 000, and (as root, whom permissions do not stop)
+    os.scandir refusing it the way the kernel refuses anyone else."""
+    locked = tmp_path / "config" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "producer.properties").write_text(PRODUCER)
+    (tmp_path / "config" / "consumer.properties").write_text("bootstrap.servers=k:9092\ngroup.id=g\n")
+    if os.geteuid() == 0:
+        real_scandir = os.scandir
+
+        def scandir(path: str) -> object:
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    locked.chmod(0)
+    yield locked
+    locked.chmod(0o755)
+
+
+def test_unreadable_subfolder_is_a_gap(unlistable: Path) -> None:
+    found = read_paths([str(unlistable.parent)])
+    assert [(g.resource, g.reason) for g in found.gaps] == [
+        (f"{unlistable.parent}/locked", "folder not read: Permission denied")
+    ]
+
+
+def test_unreadable_folder_on_the_command_line_is_exit_2(unlistable: Path) -> None:
+    with pytest.raises(InputError, match=r"cannot read folder .*locked: Permission denied"):
+        read_paths([str(unlistable)])
+
+
+def test_empty_path_is_exit_2(tmp_path: Path) -> None:
+    done = run(tmp_path, "")
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith("kafka-audit: error: an empty PATH names nothing to audit"), done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "gap"),
+    [
+        (["empty"], "no Kafka configuration found"),
+        (["producer.properties"], "no Kafka configuration found"),
+        (["app.properties", "--file-format", "compose"], "nothing Kafka-related read as --file-format compose"),
+    ],
+)
+def test_path_that_gives_nothing_to_audit_is_a_gap(tmp_path: Path, args: list[str], gap: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "producer.properties").mkdir()  # a folder with a file's name
+    (tmp_path / "app.properties").write_text(PRODUCER)
+    done = run(tmp_path, *args, "--fail-on-gaps", "--format", "json")
+    assert done.returncode == 4, done.stdout + done.stderr
+    coverage = json.loads(done.stdout)["coverage"]
+    assert coverage["complete"] is False
+    assert any(gap in g["reason"] for g in coverage["gaps"]), coverage
