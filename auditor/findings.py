@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
 from auditor.model import StrEnum
+from auditor.userregex import user_regex
 
 
 class Severity(str, Enum):
@@ -159,7 +159,7 @@ class Waiver:
             return False
         if self.resource is not None:
             return finding.resource.name == self.resource
-        return self.resource_regex is not None and re.fullmatch(self.resource_regex, finding.resource.name) is not None
+        return self.resource_regex is not None and user_regex(self.resource_regex).fullmatch(finding.resource.name)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@
     clusters: [...]                  # a fleet's inventory, see auditor/fleet.py
 
 Unknown keys, rules, params or values are input errors (exit 2) naming the file and line.
-Regexes are searched (re.search) in topic and group names.
+Regexes are searched in topic and group names, in RE2 syntax (auditor.userregex: linear time).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from auditor.facts import Subject
 from auditor.findings import Severity, Waiver
 from auditor.model import Kind
 from auditor.policy import FAIL_ON_CHOICES
+from auditor.userregex import compile_user_regex, user_regex
 from auditor.waivers import parse_waivers
 from auditor.yamlread import Located, load_located
 
@@ -118,9 +119,9 @@ class Policy:
             if name is None:
                 continue
             includes, excludes = self.include.get(scope, ()), self.exclude.get(scope, ())
-            if includes and not any(re.search(p, name) for p in includes):
+            if includes and not any(user_regex(p).search(name) for p in includes):
                 return False
-            if any(re.search(p, name) for p in excludes):
+            if any(user_regex(p).search(name) for p in excludes):
                 return False
         return True
 
@@ -281,10 +282,7 @@ def _scope(document: Located, key: str) -> dict[str, tuple[str, ...]]:
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise InputError(f"{section.where(name)}: {key}.{name} must be a list of regexes")
         for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise InputError(f"{section.where(name)}: invalid regex {pattern!r}: {exc}") from exc
+            compile_user_regex(pattern, f"{section.where(name)}: {key}.{name}")
         scope[name] = tuple(patterns)
     return scope
 

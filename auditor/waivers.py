@@ -7,7 +7,6 @@ applying and is reported as expired; one that matches nothing is reported as unu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.findings import Finding, Status, Waiver, WaiverUse
+from auditor.userregex import compile_user_regex
 from auditor.yamlread import Located, load_located
 
 WAIVER_KEYS = {"rule", "resource", "resource_regex", "kind", "reason", "owner", "expires"}
@@ -64,6 +64,9 @@ def _parse_waiver(item: Any, where: str, rule_ids: Mapping[str, str]) -> Waiver:
     for key in REQUIRED_KEYS:
         if not str(item.get(key) or "").strip():
             raise InputError(f"{item.where()}: waiver needs {key!r}")
+    for key in sorted(WAIVER_KEYS & item.keys()):
+        if not isinstance(item[key], (str, int)) or isinstance(item[key], bool):
+            raise InputError(f"{item.where(key)}: waiver {key} must be text, not {_shape(item[key])}")
     if (item.get("resource") is None) == (item.get("resource_regex") is None):
         raise InputError(f"{item.where()}: waiver needs exactly one of 'resource' and 'resource_regex'")
     rule = str(item["rule"])
@@ -71,10 +74,7 @@ def _parse_waiver(item: Any, where: str, rule_ids: Mapping[str, str]) -> Waiver:
         raise InputError(f"{item.where('rule')}: unknown rule {rule!r}")
     regex = item.get("resource_regex")
     if regex is not None:
-        try:
-            re.compile(str(regex))
-        except re.error as exc:
-            raise InputError(f"{item.where('resource_regex')}: invalid regex {regex!r}: {exc}") from exc
+        compile_user_regex(str(regex), f"{item.where('resource_regex')}: resource_regex")
     return Waiver(
         rule_id=rule_ids[rule],
         reason=str(item["reason"]).strip(),
@@ -85,6 +85,14 @@ def _parse_waiver(item: Any, where: str, rule_ids: Mapping[str, str]) -> Waiver:
         resource_regex=_opt(regex),
         kind=_opt(item.get("kind")),
     )
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a boolean" if isinstance(value, bool) else type(value).__name__
 
 
 def _opt(value: Any) -> str | None:
