@@ -58,7 +58,7 @@ def judge(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> F
         actual_source=origin.describe_source() if origin else None,
         expected=render(check.expected, values),
         message=render(check.message, values),
-        remediation=render(check.remediation, values),
+        remediation=render(check.remediation, values, shell=True),
         location=location_of(subject, origin),
     )
 

@@ -15,6 +15,7 @@ import yaml
 from auditor.engine.conditions import Condition, ConditionError, parse_condition
 from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
+from auditor.facts.base import ShellText, shell_quote
 from auditor.findings import ChecklistItem, Severity, Stage
 from auditor.model import Kind
 
@@ -231,9 +232,20 @@ def _check_template(template: str, kind: SubjectKind, params: Mapping[str, Any],
             raise ConditionError(f"{field_name}: unknown placeholder {{{name}}}")
 
 
-def render(template: str, values: Mapping[str, Any]) -> str:
-    """Substitute {name} placeholders; nothing else in the template is interpreted."""
-    return PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template).strip()
+def render(template: str, values: Mapping[str, Any], shell: bool = False) -> str:
+    """Substitute {name} placeholders; nothing else in the template is interpreted.
+
+    shell: the template holds commands to paste into a shell (a remediation): every value is
+    shell-quoted (a group named `ops$(touch x)` stays one inert word), except fragments built
+    with their own quoting (ShellText)."""
+
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(1))
+        if not shell or isinstance(found, ShellText):
+            return format_value(found)
+        return shell_quote(format_value(found))
+
+    return PLACEHOLDER.sub(value, template).strip()
 
 
 def format_value(value: Any) -> str:

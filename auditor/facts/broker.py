@@ -14,7 +14,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import (
+    Fact,
+    Scope,
+    ShellText,
+    Subject,
+    SubjectKind,
+    config_fact,
+    parse_bool,
+    parse_int,
+    shell_command,
+    shell_quote,
+)
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import Configs, Estate, Kind
@@ -74,8 +85,10 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
             has_rack=Fact(b.rack is not None),
             live=True,
             config_file="its server.properties",
-            set_default=f"kafka-configs.sh --bootstrap-server {estate.cluster.bootstrap} --alter --entity-type brokers "
-            "--entity-default --add-config",
+            set_default=shell_command(
+                "kafka-configs.sh", "--bootstrap-server", estate.cluster.bootstrap, "--alter", "--entity-type",
+                "brokers", "--entity-default", "--add-config",
+            ),
         )
         for b in estate.cluster.brokers
         if not (b.fenced and not b.configs)  # a down broker is a coverage gap of the source, not 9 unknowns
@@ -103,7 +116,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
                 has_rack=has_rack,
                 live=False,
                 config_file=b.path,
-                set_default=f"in {b.path}, set",
+                set_default=ShellText(f"in {shell_quote(b.path)}, set"),
                 location=Location(b.path),
                 nodes=b.nodes,
             )

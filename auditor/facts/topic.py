@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import (
+    Fact,
+    Scope,
+    ShellText,
+    Subject,
+    SubjectKind,
+    config_fact,
+    parse_bool,
+    parse_int,
+    shell_command,
+    shell_quote,
+)
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
@@ -45,9 +56,9 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
         "missing_brokers": Fact(None if missing is None else ", ".join(map(str, missing))),
     }
     bootstrap = cluster.bootstrap
-    set_config = (
-        f"kafka-configs.sh --bootstrap-server {bootstrap} --alter --entity-type topics --entity-name {topic.name}"
-        " --add-config"
+    set_config = shell_command(
+        "kafka-configs.sh", "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
+        "--entity-name", topic.name, "--add-config",
     )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
@@ -99,7 +110,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         context={
             "topic": topic.name,
             "bootstrap": bootstrap,
-            "set_config": f"in {topic.path}, set",
+            "set_config": ShellText(f"in {shell_quote(topic.path)}, set"),
             "declared_in": topic.path,
         },
     )

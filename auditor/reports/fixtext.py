@@ -86,7 +86,7 @@ def _add_prose(parts: list[FixPart], text: str) -> None:
 
 def _take_command(text: str) -> tuple[str, str]:
     """(the command, what follows it) for text that starts with a Kafka tool."""
-    tokens = text.split(" ")
+    tokens = _shell_words(text)
     taken = [tokens[0]]
     wants_value = False
     for token in tokens[1:]:
@@ -99,3 +99,18 @@ def _take_command(text: str) -> tuple[str, str]:
             break
     command = " ".join(taken)
     return command, text[len(command) :]
+
+
+def _shell_words(text: str) -> list[str]:
+    """Split on spaces outside quotes: a shell-quoted value ('it'"'"'s a name') stays one word."""
+    words: list[str] = []
+    start, quote = 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == " ":
+            words.append(text[start:index])
+            start = index + 1
+    return [*words, text[start:]]
