@@ -46,14 +46,18 @@ _Loader.add_implicit_resolver(
 )
 
 
+MAX_NODES = 100_000  # bounds alias expansion ("billion laughs"): a policy file is a few hundred
+
+
 def load_located(path: Path) -> Any:
-    """The document at `path`: Located mappings, lists and plain scalars. InputError when unreadable."""
+    """The document at `path`: Located mappings, lists and plain scalars. InputError when unreadable,
+    invalid, nested too deeply, expanding past MAX_NODES through aliases, or repeating a key."""
     try:
         text = path.read_text(encoding="utf-8")
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            return None if node is None else _build(node, loader, str(path))
+            return None if node is None else _Builder(loader, str(path)).build(node)
         finally:
             loader.dispose()
     except (OSError, UnicodeDecodeError) as exc:
@@ -63,16 +67,39 @@ def load_located(path: Path) -> Any:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or exc
         raise InputError(f"{where}: invalid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{path}: invalid YAML: nested too deeply") from exc
 
 
-def _build(node: yaml.Node, loader: _Loader, path: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        mapping = Located(path, node.start_mark.line + 1)
+class _Builder:
+    """Builds the document node by node, counting every node an alias makes it build again."""
+
+    def __init__(self, loader: _Loader, path: str) -> None:
+        self.loader = loader
+        self.path = path
+        self.count = 0
+
+    def build(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            where = f"{self.path}:{node.start_mark.line + 1}"
+            raise InputError(f"{where}: more than {MAX_NODES} YAML nodes once aliases are expanded")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item) for item in node.value]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode) -> Located:
+        mapping = Located(self.path, node.start_mark.line + 1)
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node, deep=True))
-            mapping.key_lines[key] = key_node.start_mark.line + 1
-            mapping[key] = _build(value_node, loader, path)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(f"{self.path}:{key_node.start_mark.line + 1}: a key must be a plain value")
+            key = str(self.loader.construct_object(key_node))
+            line = key_node.start_mark.line + 1
+            if key in mapping:
+                first = mapping.key_lines[key]
+                raise InputError(f"{self.path}:{line}: duplicate key {key!r} (first at line {first})")
+            mapping.key_lines[key] = line
+            mapping[key] = self.build(value_node)
         return mapping
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loader, path) for item in node.value]
-    return loader.construct_object(node, deep=True)
