@@ -56,8 +56,15 @@ def load_baseline(path: Path) -> dict[str, int]:
     return {fp: int(entry["count"]) for fp, entry in entries.items()}
 
 
+MAX_COUNT = 2**31 - 1
+
+
 def _valid_entry(entry: object) -> bool:
-    return isinstance(entry, dict) and isinstance(entry.get("count"), int) and entry["count"] >= 0
+    """{count: N}, N a whole number 0 <= N < 2^31 (`true` is no count, though Python calls it an int)."""
+    if not isinstance(entry, dict):
+        return False
+    count = entry.get("count")
+    return isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= MAX_COUNT
 
 
 def apply_baseline(findings: Iterable[Finding], baseline: Mapping[str, int]) -> list[Finding]:

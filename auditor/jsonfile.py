@@ -34,6 +34,8 @@ def read_json(path: Path, what: str) -> Any:
         return msgspec.json.decode(read_bytes(path, what))
     except msgspec.DecodeError as exc:
         raise InputError(f"{what} {path} is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{what} {path}: JSON nested too deeply to read") from exc
 
 
 def dump_json(document: Any, pretty: bool | None = None) -> bytes:
