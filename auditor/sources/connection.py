@@ -7,7 +7,8 @@ to use instead, never a silently weaker connection.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import ssl
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,9 @@ def parse_bootstrap(value: str) -> tuple[str, ...]:
     servers = tuple(s.strip() for s in value.split(",") if s.strip())
     for server in servers:
         host, sep, port = server.rpartition(":")
-        if not sep or not host or not port.isdigit():
-            raise InputError(f"invalid --bootstrap-server entry {server!r}: expected HOST:PORT")
+        if not sep or not host or not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:
+            shown = server if len(server) <= 80 else server[:77] + "..."
+            raise InputError(f"invalid --bootstrap-server entry {shown!r}: expected HOST:PORT, PORT 1-65535")
     if not servers:
         raise InputError("--bootstrap-server is empty")
     return servers
@@ -159,4 +161,47 @@ def _ssl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
         kwargs["ssl_password"] = props["ssl.key.password"]
     algorithm = props.get("ssl.endpoint.identification.algorithm", "https")
     kwargs["ssl_check_hostname"] = algorithm.strip().lower() == "https"
+    preflight_tls(kwargs, source)
     return kwargs
+
+
+def preflight_tls(kwargs: Mapping[str, Any], source: str) -> None:
+    """Load the TLS material the way the connection will, before any connection: a missing or
+    unreadable file, a file that holds no certificate or key, or a wrong ssl.key.password is an
+    InputError naming the file (exit 2), not a handshake that times out (exit 3)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cafile = kwargs.get("ssl_cafile")
+    if cafile:
+        _load_tls(source, "ssl.truststore.location", cafile, lambda: context.load_verify_locations(cafile=cafile))
+    certfile = kwargs.get("ssl_certfile")
+    if certfile:
+        keyfile, password = kwargs.get("ssl_keyfile"), kwargs.get("ssl_password")
+        _load_tls(
+            source, "ssl.keystore.location", certfile, lambda: context.load_cert_chain(certfile, keyfile, password)
+        )
+
+
+def _encrypted_key(path: str) -> bool:
+    try:
+        return "ENCRYPTED" in Path(path).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+
+
+def _load_tls(source: str, key: str, path: str, load: Callable[[], None]) -> None:
+    try:
+        load()
+    except OSError as exc:  # ssl.SSLError is an OSError
+        reason = _ssl_reason(exc, path) if isinstance(exc, ssl.SSLError) else exc.strerror
+        raise InputError(f"{source}: {key}={path}: {reason}") from exc
+
+
+def _ssl_reason(exc: OSError, path: str) -> str:
+    text = str(getattr(exc, "reason", None) or exc).lower().replace("_", " ")
+    if "bad decrypt" in text or "bad password" in text or ("pem lib" in text and _encrypted_key(path)):
+        return "cannot decrypt the private key: wrong ssl.key.password"
+    if "no certificate" in text or "no start line" in text or "pem lib" in text:
+        return "holds no PEM certificate or key it needs"
+    if "key values mismatch" in text:
+        return "the private key does not match the certificate"
+    return f"not usable TLS material ({text})"
