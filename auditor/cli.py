@@ -6,11 +6,13 @@ Heavy modules (kafka-python, rich renderers) are imported inside commands so tha
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 import typing
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -36,7 +38,7 @@ from auditor.cli_policy import (
 )
 from auditor.cli_rules import rules_app
 from auditor.errors import AuditError, InputError
-from auditor.policy import EXIT_USAGE, FAIL_ON_CHOICES
+from auditor.policy import EXIT_INTERNAL, EXIT_USAGE, FAIL_ON_CHOICES
 from auditor.report_cli import (
     FormatsOption,
     MinSeverityOption,
@@ -106,7 +108,10 @@ CommandConfigOption = Annotated[
     typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
 ]
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=1.0, help="Seconds the whole collection may take; unread parts become gaps.")
+    float,
+    typer.Option(
+        "--timeout", min=1.0, max=86_400.0, help="Seconds the whole collection may take; unread parts become gaps."
+    ),
 ]
 PathsArgument = Annotated[
     list[str] | None,
@@ -332,23 +337,56 @@ def cli() -> Any:
 
 
 def main() -> None:
-    """Console entry point: one clear line on stderr for every error, documented exit codes."""
+    """Console entry point: one clear line on stderr for every error, documented exit codes.
+
+    Input errors exit 2, could-not-audit 3, anything unexpected EXIT_INTERNAL (never 1, which
+    means findings); --debug adds the traceback and keeps the code."""
     debug = "--debug" in sys.argv
+    if sys.stdout is None:  # started with stdout closed (>&-): reports and messages would vanish
+        _fail("cannot write output: stdout is closed", EXIT_USAGE, debug)
     try:
         code = cli().main(standalone_mode=False, prog_name="kafka-audit")
     except typer.TyperException as exc:  # usage errors: bad flag, missing option, bad value
-        _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE))
+        _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE), debug)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("aborted", 130)
+        _fail("aborted", 130, debug)
     except AuditError as exc:
-        if debug:
-            raise
-        _fail(str(exc), exc.exit_code)
+        _fail(str(exc), exc.exit_code, debug)
+    except RecursionError:
+        _fail("input nested too deeply to read", EXIT_USAGE, debug)
+    except OSError as exc:  # stdout closed or full, a report folder that vanished
+        _fail(f"cannot write output: {exc.strerror or exc}", EXIT_USAGE, debug)
+    except Exception as exc:  # a bug: its own code, never 1 (findings) or 0
+        _fail(f"internal error ({type(exc).__name__}): {exc}; please report it with --debug", EXIT_INTERNAL, debug)
+    _flush_stdout()
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _fail(message: str, code: int) -> None:
+def _flush_stdout() -> None:
+    """Reports on stdout are written before the exit code is final: a closed pipe or a full
+    disk (/dev/full) is an error, not a silently lost report."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _fail(f"cannot write output: {exc.strerror or exc}", EXIT_USAGE, False)
+
+
+def _fail(message: str, code: int, debug: bool) -> NoReturn:
+    if debug:
+        traceback.print_exc()
     one_line = " ".join(message.split())
     if one_line:  # `kafka-audit` alone has already printed the help
         print(f"kafka-audit: error: {one_line}", file=sys.stderr)
+    _silence_stdout()
     sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """When stdout cannot take what it still buffers, point it at /dev/null: the interpreter's
+    last flush must not fail and change the exit code."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

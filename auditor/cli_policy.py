@@ -60,7 +60,10 @@ WriteBaselineOption = Annotated[
     Path | None, typer.Option("--write-baseline", help="Record this run's findings as the accepted baseline.")
 ]
 SamplesOption = Annotated[
-    int, typer.Option("--samples", min=1, help="Read partition state N times; report partition findings held in all.")
+    int,
+    typer.Option(
+        "--samples", min=1, max=1_000, help="Read partition state N times; report partition findings held in all."
+    ),
 ]
 ServicesOption = Annotated[
     Path | None,
@@ -75,7 +78,7 @@ AssumeDownOption = Annotated[
     ),
 ]
 SampleIntervalOption = Annotated[
-    float, typer.Option("--sample-interval", min=0.0, help="Seconds between samples (with --samples).")
+    float, typer.Option("--sample-interval", min=0.0, max=3_600.0, help="Seconds between samples (with --samples).")
 ]
 
 

@@ -11,6 +11,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_GAPS = 4
+EXIT_INTERNAL = 70  # a bug in kafka-audit (sysexits' EX_SOFTWARE): never 1, which means findings
 
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity), "never")
 
