@@ -37,7 +37,7 @@ def test_pem_ssl(tmp_path: Path) -> None:
         "ssl.endpoint.identification.algorithm=\n"
     )
     # The mapping of good material is in test_tls_preflight; files that are not there are exit 2.
-    with pytest.raises(InputError, match="ssl.truststore.location=/ca.pem: No such file or directory"):
+    with pytest.raises(InputError, match=r"ssl\.truststore\.location=/ca\.pem: No such file or directory"):
         load_command_config(write(tmp_path, text))
 
 
