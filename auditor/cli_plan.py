@@ -21,6 +21,10 @@ def plan(
         str | None, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")
     ] = None,
     snapshot: Annotated[Path | None, typer.Option("--snapshot", help="Plan from a snapshot file instead.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="A saved JSON report of the same cluster: change only what it failed on."),
+    ] = None,
     command_config: Annotated[
         Path | None, typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take.")
     ] = None,
@@ -46,6 +50,7 @@ def plan(
         output_dir=output_dir,
         cluster=_connection(bootstrap_server, command_config, timeout) if bootstrap_server else None,
         snapshot=snapshot,
+        report=report,
         command_config=command_config,
         throttle_bytes_per_s=throttle,
     )

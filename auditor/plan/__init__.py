@@ -17,14 +17,24 @@ from auditor.facts import subjects
 from auditor.model import ClusterSnapshot, Estate, Kind
 from auditor.plan.placement import Move, Refusal
 from auditor.plan.render import PlanContext, apply_script, election_json, plan_markdown, reassignment_json
-from auditor.plan.steps import ConfigChange, Plan, build_plan
+from auditor.plan.steps import ConfigChange, Plan, Selection, build_plan
 from auditor.policyfile import Policy
 
 if TYPE_CHECKING:
     from auditor.sources.connection import ConnectionSettings
     from auditor.sources.live import Progress
 
-__all__ = ["ConfigChange", "Move", "Plan", "PlanContext", "PlanRequest", "Refusal", "build_plan", "make_plan"]
+__all__ = [
+    "ConfigChange",
+    "Move",
+    "Plan",
+    "PlanContext",
+    "PlanRequest",
+    "Refusal",
+    "Selection",
+    "build_plan",
+    "make_plan",
+]
 
 PLAN_FILES = ("reassignment.json", "rollback.json", "election.json", "apply.sh", "plan.md")
 
@@ -36,6 +46,7 @@ class PlanRequest:
     output_dir: Path
     cluster: ConnectionSettings | None = None
     snapshot: Path | None = None
+    report: Path | None = None  # a saved JSON report of the same cluster: act only on what it failed on
     command_config: Path | None = None
     throttle_bytes_per_s: int = 50_000_000
 
@@ -53,10 +64,15 @@ def make_plan(
     request: PlanRequest, rules: Sequence[Rule], policy: Policy, progress: Progress | None = None
 ) -> tuple[Plan, PlanContext]:
     """Read the cluster (or snapshot), plan, and measure how much data the plan moves."""
+    reported = _reported(request.report) if request.report is not None else None
     cluster = _read(request, progress)
     scoped = policy.scope(subjects(Estate(cluster=cluster)))
-    in_scope = [str(s.scope.topic) for s in scoped.get(Kind.TOPIC, [])]
-    plan = build_plan(cluster, policy.tune(rules), rules, in_scope)
+    selection = Selection(
+        topics=frozenset(str(s.scope.topic) for s in scoped.get(Kind.TOPIC, [])),
+        waivers=policy.waivers,
+        reported=reported,
+    )
+    plan = build_plan(cluster, policy.tune(rules), rules, selection)
     sizes, gap = _sizes(request, cluster) if plan.moves else ({}, None)
     context = PlanContext(
         bootstrap=cluster.bootstrap,
@@ -88,6 +104,19 @@ def write_plan(plan: Plan, context: PlanContext, output_dir: Path) -> list[Path]
         written.append(path)
     (output_dir / "apply.sh").chmod(0o755)
     return written
+
+
+def _reported(path: Path) -> frozenset[tuple[str, str, str]]:
+    """The failing, unwaived, unbaselined findings of a saved JSON report (exit 2 if it is not one)."""
+    from auditor.findings import Status
+    from auditor.reports.load import load_report
+
+    result = load_report(path)
+    return frozenset(
+        (f.rule_id, str(f.resource.kind), f.resource.name)
+        for f in result.findings
+        if f.status is Status.FAIL and not f.baselined
+    )
 
 
 def _read(request: PlanRequest, progress: Progress | None) -> ClusterSnapshot:

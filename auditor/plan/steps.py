@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import IntEnum
 from typing import TypeVar
 
 from auditor.engine import Rule, evaluate
-from auditor.facts import subjects
-from auditor.findings import Finding
+from auditor.facts import KINDS, Subject
+from auditor.findings import Finding, Status, Waiver
 from auditor.model import Broker, ClusterSnapshot, ConfigSource, ConfigValue, Estate, Kind, Partition, Topic
 from auditor.plan.placement import Move, Refusal, raise_replication
+from auditor.waivers import apply_waivers
 
 MIN_ISR = "min.insync.replicas"
 UNCLEAN = "unclean.leader.election.enable"
@@ -68,31 +70,49 @@ class Plan:
     manual: tuple[Finding, ...]  # findings only a person can fix (broker.rack needs a restart)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which findings the plan acts on: the policy's scope and waivers, and (from a saved report)
+    only the findings that report failed on. Unknown findings never make a change."""
+
+    topics: frozenset[str] | None = None  # the topics in the policy's scope; None: every topic
+    waivers: tuple[Waiver, ...] = ()
+    today: date | None = None
+    reported: frozenset[tuple[str, str, str]] | None = None  # (rule id, resource kind, name)
+
+    def keep(self, findings: Iterable[Finding]) -> list[Finding]:
+        waived, _ = apply_waivers(findings, self.waivers, self.today or date.today())
+        return [f for f in waived if f.status is Status.FAIL and self._selected(f)]
+
+    def _selected(self, finding: Finding) -> bool:
+        if finding.resource.kind == Kind.TOPIC and self.topics is not None and finding.resource.name not in self.topics:
+            return False
+        key = (finding.rule_id, str(finding.resource.kind), finding.resource.name)
+        return self.reported is None or key in self.reported
+
+
 def build_plan(
-    cluster: ClusterSnapshot,
-    tuned: Sequence[Rule],
-    safety: Sequence[Rule],
-    in_scope: Iterable[str] | None = None,
+    cluster: ClusterSnapshot, tuned: Sequence[Rule], safety: Sequence[Rule], selection: Selection | None = None
 ) -> Plan:
     """The plan for `cluster` under the tuned rules; `safety` holds STO011 (untuned: a policy that
-    turns it off does not make an unsafe order safe); `in_scope` the topics the policy selects."""
+    turns it off does not make an unsafe order safe)."""
+    chosen = selection or Selection()
     rules = {r.id: r for r in tuned}
-    scope = set(in_scope) if in_scope is not None else {t.name for t in cluster.topics}
-    findings = [f for f in judge_store(cluster, tuned) if _in_scope(f, scope)]
+    findings = chosen.keep(judge_store(cluster, tuned))
     rf = _param(rules, "STO001", "min_replication_factor")
     min_isr = _param(rules, "STO002", "min_insync_replicas")
     guard = _SafetyGuard(cluster, [r for r in safety if r.id == UNDER_MIN_ISR_RULE])
-    low_rf = {f.resource.name for f in findings if f.rule_id == "STO001" and f.resource.kind == "topic"}
+    low_rf = {f.resource.name for f in findings if f.rule_id == "STO001" and f.resource.kind == Kind.TOPIC}
     moves, refused = raise_replication(cluster, low_rf, rf) if rf is not None and low_rf else ([], [])
     state = guard.accept_moves(moves)
     changes: list[ConfigChange] = []
-    for change in proposed_changes(state, judge_store(state, tuned), min_isr, scope):
+    for change in proposed_changes(state, chosen.keep(judge_store(state, tuned)), min_isr):
         refusal = guard.try_change(change)
         if refusal is None:
             changes.append(change)
         else:
             refused.append(refusal)
-    after = [f for f in judge_store(guard.state, tuned) if _in_scope(f, scope)]
+    after = chosen.keep(judge_store(guard.state, tuned))
     return Plan(
         cluster=cluster,
         target_replication_factor=rf,
@@ -112,12 +132,13 @@ MANUAL = ("STO015",)
 def judge_store(cluster: ClusterSnapshot, rules: Sequence[Rule]) -> list[Finding]:
     """The store rules' findings (fail or unknown) on `cluster`, live-cluster subjects only."""
     wanted = [r for r in rules if r.id in FIXED_BY_PLAN + MANUAL]
-    judged = subjects(Estate(cluster=cluster))
-    return evaluate(wanted, {kind: judged.get(kind, []) for kind in (Kind.TOPIC, Kind.BROKER, Kind.CLUSTER)})
+    return evaluate(wanted, _subjects(cluster, Kind.TOPIC, Kind.BROKER, Kind.CLUSTER))
 
 
-def _in_scope(finding: Finding, topics: set[str]) -> bool:
-    return finding.resource.kind != "topic" or finding.resource.name in topics
+def _subjects(cluster: ClusterSnapshot, *kinds: Kind) -> dict[Kind, list[Subject]]:
+    """The subjects of only these kinds (the plan judges the cluster many times over)."""
+    estate = Estate(cluster=cluster)
+    return {kind: list(KINDS[kind].build(estate)) for kind in kinds}
 
 
 def _param(rules: Mapping[str, Rule], rule_id: str, name: str) -> int | None:
@@ -126,17 +147,13 @@ def _param(rules: Mapping[str, Rule], rule_id: str, name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def proposed_changes(
-    state: ClusterSnapshot, findings: Sequence[Finding], min_isr: int | None, scope: set[str]
-) -> list[ConfigChange]:
+def proposed_changes(state: ClusterSnapshot, findings: Sequence[Finding], min_isr: int | None) -> list[ConfigChange]:
     """The config changes that clear STO002-STO004 on `state` (the cluster after the moves), in order."""
     topics = {t.name: t for t in state.topics}
     brokers = {str(b.id): b for b in state.brokers}
     changes: dict[tuple[str, str | None, str], ConfigChange] = {}
     for finding in findings:
         for change in _changes_for(finding, topics, brokers, min_isr):
-            if change.entity == "topics" and change.name not in scope:
-                continue
             key = (change.entity, change.name, change.key)
             earlier = changes.get(key)
             rules = tuple(dict.fromkeys((*(earlier.rules if earlier else ()), finding.rule_id)))
@@ -189,33 +206,48 @@ def _setting(
 
 class _SafetyGuard:
     """The cluster as the accepted changes leave it; refuses a change that puts a partition under
-    min.insync.replicas that was not under it already."""
+    min.insync.replicas that was not under it already. A topic change is judged on that topic's
+    partitions alone, a broker default on every partition."""
 
     def __init__(self, cluster: ClusterSnapshot, rules: Sequence[Rule]) -> None:
-        self.state = cluster
+        self._base = cluster
+        self._topics = {t.name: t for t in cluster.topics}
         self._rules = rules
         self._already = self._under_min_isr(cluster)
 
+    @property
+    def state(self) -> ClusterSnapshot:
+        return replace(self._base, topics=tuple(self._topics.values()))
+
     def accept_moves(self, moves: Sequence[Move]) -> ClusterSnapshot:
-        self.state = after_moves(self.state, moves)
-        return self.state
+        self._base = after_moves(self.state, moves)
+        self._topics = {t.name: t for t in self._base.topics}
+        return self._base
 
     def try_change(self, change: ConfigChange) -> Refusal | None:
-        candidate = after_change(self.state, change)
-        affected = {change.name} if change.entity == "topics" and change.name else None
-        blocked = sorted(self._under_min_isr(candidate, affected) - self._already)
+        if change.entity == "topics" and change.name in self._topics:
+            topic = self._topics[change.name]
+            candidate = replace(self._base, topics=(_set(topic, _topic_value(change)),))
+        else:
+            candidate = after_change(self.state, change)
+        blocked = sorted(self._under_min_isr(candidate) - self._already)
         if blocked:
             return Refusal(change.subject, _blocked_reason(change, blocked, candidate))
-        self.state = candidate
+        if len(candidate.topics) == 1 and change.entity == "topics":
+            self._topics[candidate.topics[0].name] = candidate.topics[0]
+        else:
+            self._base = candidate
+            self._topics = {t.name: t for t in candidate.topics}
         return None
 
-    def _under_min_isr(self, cluster: ClusterSnapshot, topics: set[str] | None = None) -> set[str]:
+    def _under_min_isr(self, cluster: ClusterSnapshot) -> set[str]:
         if not self._rules:
             return set()
-        if topics is not None:
-            cluster = replace(cluster, topics=tuple(t for t in cluster.topics if t.name in topics))
-        partitions = subjects(Estate(cluster=cluster)).get(Kind.PARTITION, [])
-        return {f.resource.name for f in evaluate(self._rules, {Kind.PARTITION: partitions})}
+        return {f.resource.name for f in evaluate(self._rules, _subjects(cluster, Kind.PARTITION))}
+
+
+def _topic_value(change: ConfigChange) -> ConfigValue:
+    return ConfigValue(change.key, change.value, ConfigSource.TOPIC_OVERRIDE)
 
 
 def _blocked_reason(change: ConfigChange, blocked: list[str], state: ClusterSnapshot) -> str:
@@ -252,8 +284,7 @@ def _moved(partition: Partition, move: Move | None) -> Partition:
 def after_change(cluster: ClusterSnapshot, change: ConfigChange) -> ClusterSnapshot:
     """The cluster with one config change applied, as DescribeConfigs would then report it."""
     if change.entity == "topics":
-        value = ConfigValue(change.key, change.value, ConfigSource.TOPIC_OVERRIDE)
-        topics = tuple(_set(t, value) if t.name == change.name else t for t in cluster.topics)
+        topics = tuple(_set(t, _topic_value(change)) if t.name == change.name else t for t in cluster.topics)
         return replace(cluster, topics=topics)
     source = ConfigSource.DYNAMIC_BROKER if change.name is not None else ConfigSource.DYNAMIC_CLUSTER_DEFAULT
     value = ConfigValue(change.key, change.value, source)

@@ -9,8 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from auditor.engine import load_rules
+from auditor.findings import Waiver
 from auditor.model import ConfigSource, Partition, Topic
-from auditor.plan import build_plan
+from auditor.plan import Selection, build_plan
 from auditor.plan.placement import raise_replication
 from auditor.plan.render import PlanContext, apply_script, plan_markdown, reassignment_json
 from auditor.plan.steps import Step
@@ -143,8 +144,38 @@ def test_a_policy_that_turns_sto011_off_does_not_make_an_unsafe_order_safe() -> 
 
 def test_out_of_scope_topics_are_not_changed() -> None:
     cluster = snapshot(single_replica_topic("orders", 1), single_replica_topic("scratch", 1))
-    plan = build_plan(cluster, RULES, RULES, in_scope=["orders"])
+    plan = build_plan(cluster, RULES, RULES, Selection(topics=frozenset({"orders"})))
     assert {m.topic for m in plan.moves} == {"orders"}
+
+
+def test_waived_and_unknown_findings_make_no_change() -> None:
+    waiver = Waiver(
+        rule_id="STO001", reason="dev only", owner="team", expires="2999-01-01", source="p:1", resource="orders"
+    )
+    unread = topic("scratch", rf=3, min_isr=None, partitions=1)
+    cluster = snapshot(single_replica_topic("orders", 1), unread)
+    plan = build_plan(cluster, RULES, RULES, Selection(waivers=(waiver,)))
+    assert plan.moves == () and plan.changes == ()
+
+
+def test_a_saved_report_limits_the_plan_to_what_it_failed_on(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(single_replica_topic("orders", 1), single_replica_topic("audit-log", 1)), path)
+    report = tmp_path / "report.json"
+    audited = run("audit", "--snapshot", str(path), "--format", "json", "--output", str(report))
+    assert audited.returncode == 1, audited.stderr
+    document = json.loads(report.read_text())
+    document["findings"] = [f for f in document["findings"] if f["resource"]["name"] != "audit-log"]
+    report.write_text(json.dumps(document))
+    out = tmp_path / "plan"
+    done = run("plan", "--snapshot", str(path), "--report", str(report), "--output-dir", str(out))
+    assert done.returncode == 0, done.stderr
+    moved = {p["topic"] for p in json.loads((out / "reassignment.json").read_text())["partitions"]}
+    assert moved == {"orders"}
+    report.write_text("{}")
+    assert_one_line_error(
+        run("plan", "--snapshot", str(path), "--report", str(report), "--output-dir", str(out)), 2, "report"
+    )
 
 
 def test_reassignment_json_is_what_kafka_reassign_partitions_takes() -> None:
