@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from auditor import __version__
-from auditor.cli_plan import plan
+from auditor.cli_plan import DiffFlag, FixFlag, check_fix_flags, fix_files, plan, say_not_fixed
 from auditor.cli_policy import (
     AssumeDownOption,
     BaselineOption,
@@ -189,6 +189,8 @@ def audit(
     topic: TopicOption = None,
     group: GroupOption = None,
     exclude_internal: ExcludeInternalFlag = False,
+    fix: FixFlag = False,
+    diff: DiffFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import FileSources, Sources, audit_fleet, audit_sources, declared_services
@@ -197,6 +199,7 @@ def audit(
 
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
+    check_fix_flags(fix, diff, paths)
     if file_format is not None and file_format not in FORMATS:
         raise InputError(f"--file-format must be one of {', '.join(FORMATS)}, not {file_format!r}")
     if bootstrap_server is not None and snapshot is not None:
@@ -231,6 +234,14 @@ def audit(
             result = audit_fleet(members, timeout, sources, options, progress)
         else:
             result = audit_sources(sources, options, progress if single else None)
+    if fix or diff:
+        rounds = fix_files(sources, options, result, write=fix)
+        changed = any(r.edits for r in rounds)
+        if diff:
+            raise typer.Exit(1 if changed else 0)
+        if changed:
+            result = audit_sources(sources, options, None)  # the report says what is left
+        say_not_fixed(rounds, result)
     write_reports(result, requests, threshold, shape, pretty)
     _warn_nothing_found(result)
     raise typer.Exit(result.exit_code)

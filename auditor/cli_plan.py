@@ -1,7 +1,11 @@
-"""`kafka-audit plan`: write the ordered changes that clear the store findings (never applies them)."""
+"""`kafka-audit plan` (the ordered changes that clear the store findings, never applied) and
+`audit --fix/--diff` (local configuration files rewritten for the findings that have a safe fix)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +14,9 @@ import typer
 from auditor.cli_policy import PolicyOption
 
 if TYPE_CHECKING:
+    from auditor.audit import AuditOptions, Sources
+    from auditor.fix import Fixes
+    from auditor.result import AuditResult
     from auditor.sources.connection import ConnectionSettings
 
 PLAN_REFUSED = 1  # the plan was written, but some change was refused: a person must act first
@@ -73,3 +80,105 @@ def _connection(bootstrap: str, command_config: Path | None, timeout: float) -> 
         timeout_s=timeout,
         client=load_command_config(command_config) if command_config else {},
     )
+
+
+FixFlag = Annotated[
+    bool,
+    typer.Option("--fix", help="Rewrite the configuration files for the findings that have a safe file fix."),
+]
+DiffFlag = Annotated[bool, typer.Option("--diff", help="Print the --fix changes as a unified diff; write nothing.")]
+
+
+def check_fix_flags(fix: bool, diff: bool, paths: list[str] | None) -> None:
+    from auditor.errors import InputError
+
+    if fix and diff:
+        raise InputError("give --fix (rewrite the files) or --diff (show the changes), not both")
+    if (fix or diff) and not paths:
+        raise InputError("--fix and --diff rewrite configuration files: give them as PATH...")
+
+
+FIX_ROUNDS = 3  # a fix can reveal a finding (idempotence on makes in-flight > 5 matter): fix again
+
+
+def fix_files(sources: Sources, options: AuditOptions, result: AuditResult, write: bool) -> list[Fixes]:
+    """Fix the files in rounds until nothing more is fixable; write them, or (without `write`) work
+    on a scratch copy and print the unified diff against the originals. The rounds' fixes (the
+    last one fixed nothing, or the rounds ran out)."""
+    from auditor.audit import audit_sources
+
+    files = sources.files
+    assert files is not None
+    with tempfile.TemporaryDirectory(prefix="kafka-audit-fix-") as scratch:
+        paths = files.paths if write else _scratch_copy(files.paths, Path(scratch))
+        files_only = replace(sources, cluster=None, snapshot=None, files=replace(files, paths=paths))
+        current = result if write else audit_sources(files_only, options, None)
+        rounds: list[Fixes] = []
+        for _ in range(FIX_ROUNDS):
+            fixes = _fix_round(current, options)
+            rounds.append(fixes)
+            if not fixes.edits:
+                break
+            current = audit_sources(files_only, options, None)
+        if not write:
+            typer.echo(_diff_against(files.paths, paths), nl=False)
+    lines = sum(len(r.edits) for r in rounds)
+    if write and lines:
+        typer.echo(f"kafka-audit: fixed {lines} line(s); audited again", err=True)
+    return rounds
+
+
+def _fix_round(result: AuditResult, options: AuditOptions) -> Fixes:
+    from auditor.engine import load_rules
+    from auditor.fix import find_fixes, read_files
+    from auditor.policyfile import Policy
+
+    rules = (options.policy or Policy()).tune(options.rules or load_rules())
+    read = read_files([f.location.path for f in result.findings if f.location is not None])
+    fixes = find_fixes(result.findings, {rule.id: rule.params for rule in rules}, read)
+    for path, text in fixes.new_texts(read).items():
+        Path(path).write_text(text, encoding="utf-8")
+    return fixes
+
+
+def _scratch_copy(paths: tuple[str, ...], scratch: Path) -> tuple[str, ...]:
+    copies = []
+    for index, path in enumerate(paths):
+        source, target = Path(path), scratch / str(index) / (Path(path).name or "root")
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True)
+        elif source.is_file():
+            target.parent.mkdir(parents=True)
+            shutil.copy2(source, target)
+        copies.append(str(target))
+    return tuple(copies)
+
+
+def _diff_against(originals: tuple[str, ...], copies: tuple[str, ...]) -> str:
+    from auditor.fix import unified_diff
+
+    old: dict[str, str] = {}
+    new: dict[str, str] = {}
+    for original, copy in zip(originals, copies, strict=True):
+        for changed in _files(Path(copy)):
+            name = str(Path(original) / changed.relative_to(copy)) if Path(original).is_dir() else original
+            before = Path(name).read_text(encoding="utf-8")
+            after = changed.read_text(encoding="utf-8")
+            if before != after:
+                old[name], new[name] = before, after
+    return unified_diff(new, old)
+
+
+def _files(root: Path) -> list[Path]:
+    return [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def say_not_fixed(rounds: list[Fixes], left: AuditResult) -> None:
+    """The findings still there after the fix that it could not fix, each with the reason."""
+    remaining = {f.fingerprint for f in left.findings}
+    for item in (item for fixes in rounds[-1:] for item in fixes.not_fixed):
+        where = item.finding.location
+        if where is None or item.finding.fingerprint not in remaining or item.finding.status.value != "fail":
+            continue
+        line = f":{where.line}" if where.line else ""
+        typer.echo(f"kafka-audit: not fixed: {where.path}{line} {item.finding.rule_id}: {item.reason}", err=True)
