@@ -4,8 +4,9 @@ that have a safe file fix, keeping comments, key order, quoting and indentation.
 A fix changes one value on the line the finding points at (the value the rule judged), in any
 format whose line holds `key <sep> value`: Java and Spring properties, Spring/Strimzi/topicctl/
 compose YAML, librdkafka JSON, Terraform, and code where the value is a literal on that line
-(`KafkaProducer(acks=1)`, `props.put(ProducerConfig.ACKS_CONFIG, "1")`). A setting that is not written in the file is added only where adding
-a line is safe (a .properties file); elsewhere it is reported as not fixed, with what to add.
+(`KafkaProducer(acks=1)`, `props.put(ProducerConfig.ACKS_CONFIG, "1")`). A setting that is not
+written in the file is added only where adding a line is safe (a .properties file); elsewhere it
+is reported as not fixed, with what to add.
 Never fixed: unknown findings, values from placeholders or variables, findings without a file.
 """
 
