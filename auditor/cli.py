@@ -239,8 +239,10 @@ def audit(
         changed = any(r.edits for r in rounds)
         if diff:
             raise typer.Exit(1 if changed else 0)
-        if changed:
-            result = audit_sources(sources, options, None)  # the report says what is left
+        if changed and members:  # the report says what is left
+            result = audit_fleet(members, timeout, sources, options, None)
+        elif changed:
+            result = audit_sources(sources, options)
         say_not_fixed(rounds, result)
     write_reports(result, requests, threshold, shape, pretty)
     _warn_nothing_found(result)
