@@ -100,7 +100,7 @@ def test_least_privilege_auditor_over_sasl_sees_the_same(kafka_cluster: Any, see
 def test_table_output_names_topic_source_and_fix(kafka_cluster: Any, seeded: dict[str, str]) -> None:
     done = kafka_audit("audit", "--bootstrap-server", kafka_cluster.bootstrap)
     assert done.returncode == 1
-    assert "store stage" in done.stdout
+    assert "STO004 critical" in done.stdout  # each finding's first line: location, rule, severity
     assert seeded["unclean"] in done.stdout
     assert "topic override" in done.stdout
     assert "kafka-configs.sh" in done.stdout

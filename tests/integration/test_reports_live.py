@@ -46,7 +46,7 @@ def test_one_run_writes_every_report_and_min_severity_never_changes_the_gate(
     junit = ET.parse(tmp_path / "a.xml").getroot()
     assert {p.get("value") for p in junit.iter("property") if p.get("name") == "exit_code"} == {"1"}
     assert int(junit.get("tests", "0")) == len(report["findings"]) + len(report["passed"])
-    assert "exit code 1" in done.stdout and "showing critical and above" in done.stdout
+    assert "exit 1" in done.stdout and "showing critical and above" in done.stdout
     assert "\x1b[" not in done.stdout
     assert validation_problems(tmp_path / "a.sarif", tmp_path).get("error", []) == []
 
