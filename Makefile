@@ -74,6 +74,7 @@ bench: venv
 	$(BIN)/python bench/snapshot_bench.py --partitions 6000 60000 --runs 3
 	$(BIN)/python bench/snapshot_bench.py --check --runs 2
 	$(BIN)/python bench/fleet_bench.py --runs 5
+	$(BIN)/python bench/plan_bench.py --runs 3
 	KAFKA_AUDIT_BROKER_HEAP=$${KAFKA_AUDIT_BROKER_HEAP:-1g} $(CLUSTER) up
 	$(BIN)/python bench/seed.py up || $(BIN)/python bench/seed.py up
 	$(BIN)/python bench/collect.py --runs 5
