@@ -214,7 +214,16 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
 
     read_options = parse_client_option(files.client) if files.client else None
     found = read_paths(files.paths, files.file_format, read_options)
-    estate = Estate(clients=found.clients, brokers=found.brokers, topics=found.topics, gaps=found.gaps)
+    estate = Estate(
+        clients=found.clients,
+        brokers=found.brokers,
+        topics=found.topics,
+        gaps=found.gaps,
+        connect_workers=found.workers,
+        connectors=found.connectors,
+        streams_apps=found.streams,
+        mirror_flows=found.mirrors,
+    )
     return estate, found.targets
 
 

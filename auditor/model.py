@@ -312,6 +312,89 @@ class DeclaredTopic:
     topic_name: str | None = None
 
 
+# --- Kafka Connect, Kafka Streams and MirrorMaker 2 (files, and the Connect REST API). ---
+
+
+@dataclass(frozen=True)
+class ConnectWorker:
+    """A Kafka Connect worker: its properties file, a Strimzi KafkaConnect, or a live worker (REST).
+
+    `settings` holds only what the source sets (worker property names, e.g.
+    offset.storage.replication.factor); `distributed` is None when the mode cannot be told.
+    `url` and `version` are set for a worker read through its REST API.
+    """
+
+    name: str
+    path: str
+    format: str
+    settings: Configs = field(default_factory=dict)
+    distributed: bool | None = True
+    url: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorTask:
+    """One task of a live connector, as GET /connectors/{name}/status reports it."""
+
+    id: int
+    state: str
+    worker_id: str | None = None
+    trace: str | None = None
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A Kafka Connect connector: REST JSON, standalone .properties, Strimzi KafkaConnector, CFK Connector.
+
+    `settings` are the connector's own keys (connector.class, errors.tolerance,
+    producer.override.acks, ...). `type` is source or sink (None when the class does not say);
+    `worker` the name of the ConnectWorker it runs on when known. `state` and `tasks` come from
+    a live worker's status; None / () for a file.
+    """
+
+    name: str
+    path: str
+    format: str
+    settings: Configs = field(default_factory=dict)
+    type: str | None = None
+    worker: str | None = None
+    state: str | None = None
+    tasks: tuple[ConnectorTask, ...] = ()
+    connector_trace: str | None = None
+
+
+@dataclass(frozen=True)
+class StreamsApp:
+    """A Kafka Streams application's configuration (properties, spring.kafka.streams.*).
+
+    `name` is the application.id when set, else the path; `library_version` the Kafka Streams
+    version whose defaults apply (None: the current one, assumed).
+    """
+
+    name: str
+    path: str
+    format: str
+    settings: Configs = field(default_factory=dict)
+    library_version: str | None = None
+
+
+@dataclass(frozen=True)
+class MirrorFlow:
+    """One MirrorMaker 2 replication flow (source -> target): mm2.properties or a Strimzi mirror.
+
+    `settings` are the keys that apply to this flow, the flow-specific `A->B.` ones over the
+    global ones, each with its own path and line.
+    """
+
+    name: str
+    path: str
+    format: str
+    source: str
+    target: str
+    settings: Configs = field(default_factory=dict)
+
+
 # --- What a team declares about its services (the services manifest), and what the databases hold. ---
 
 
@@ -406,6 +489,10 @@ class Estate:
     services: tuple[Service, ...] = ()
     outboxes: tuple[OutboxState, ...] = ()
     unique_keys: tuple[UniqueKeyState, ...] = ()
+    connect_workers: tuple[ConnectWorker, ...] = ()
+    connectors: tuple[Connector, ...] = ()
+    streams_apps: tuple[StreamsApp, ...] = ()
+    mirror_flows: tuple[MirrorFlow, ...] = ()
 
     @property
     def all_gaps(self) -> tuple[CoverageGap, ...]:

@@ -52,6 +52,7 @@ def relevant() -> re.Pattern[str]:
     keys = KNOWN_CLIENT_KEYS | LIBRDKAFKA_ONLY | BROKER_MARKERS
     spelled = sorted({re.escape(key).replace(r"\.", "[._-]?").replace(r"\-", "[._-]?") for key in keys})
     markers = ["kafka", "bootstrap[._-]?servers", "replication", "broker", "zookeeper", "topic", r"^meta\s*:"]
+    markers += ["connector[._-]?class", "application[._-]?id"]  # Connect connectors, Streams applications
     return re.compile("|".join([*markers, *spelled]), re.I | re.M)
 
 
@@ -79,6 +80,15 @@ class Content:
         if kind not in ("properties", "librdkafka"):
             return kind
         return kind if {java_name(e.key, kind) for e in self.entries} & KNOWN_CLIENT_KEYS else None
+
+    @cached_property
+    def component(self) -> str | None:
+        """connect-worker, connector, streams or mirrormaker2 for a key=value file that configures one."""
+        from auditor.sources.files.components import component_kind
+
+        if not self.key_value or self.properties_kind == "spring":
+            return None
+        return component_kind(e.key for e in self.entries)
 
     @cached_property
     def documents(self) -> list[Value]:
@@ -150,6 +160,16 @@ def _looks_client_dict(documents: list[Value]) -> bool:
     return looks_client_dict(documents)
 
 
+def _looks_connector_json(documents: list[Value]) -> bool:
+    from auditor.sources.files.components import looks_connector_json
+
+    return looks_connector_json(documents)
+
+
+def _component_claim(kind: str) -> Callable[[Content], bool]:
+    return lambda content: content.component == kind
+
+
 def _spring_claim(content: Content) -> bool:
     return content.properties_kind == "spring" if content.key_value else _looks_spring(content.documents)
 
@@ -208,6 +228,36 @@ def _read_topicctl(text: str, path: str, options: ReadOptions) -> Found:
     return read_topicctl(text, path, options)
 
 
+def _read_connect_worker(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.components import read_connect_worker
+
+    return read_connect_worker(text, path, options)
+
+
+def _read_connector(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.components import read_connector_properties
+
+    return read_connector_properties(text, path, options)
+
+
+def _read_connector_json(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.components import read_connector_json
+
+    return read_connector_json(text, path, options)
+
+
+def _read_streams(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.components import read_streams_properties
+
+    return read_streams_properties(text, path, options)
+
+
+def _read_mirrormaker2(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.components import read_mm2_properties
+
+    return read_mm2_properties(text, path, options)
+
+
 def _uses_kafka(content: Content) -> bool:
     from auditor.sources.code.languages import uses_kafka
 
@@ -250,7 +300,14 @@ FORMATS: dict[str, Format] = {
             claims=lambda content: True,
             folder_reader=_read_terraform_module,
         ),
-        Format("strimzi", "Strimzi Kafka and KafkaTopic resources", YAML, _yaml_claim(_looks_strimzi), _read_strimzi),
+        Format(
+            "strimzi",
+            "Strimzi Kafka, KafkaTopic, KafkaConnect, KafkaConnector and KafkaMirrorMaker2; Confluent for "
+            "Kubernetes Connector",
+            YAML,
+            _yaml_claim(_looks_strimzi),
+            _read_strimzi,
+        ),
         Format(
             "kubernetes",
             "Kubernetes workloads' Spring Boot environment (relaxed binding) and ConfigMaps holding client files",
@@ -273,6 +330,36 @@ FORMATS: dict[str, Format] = {
             _spring_claim,
             folder_reader=_read_spring_folder,
             file_names=tuple(f"{name}*{suffix}" for name in ("application", "bootstrap") for suffix in SPRING),
+        ),
+        # Connect, Streams and MirrorMaker 2 before the client formats: a worker's group.id is not a consumer's.
+        Format(
+            "connect-worker",
+            "Kafka Connect worker .properties",
+            KEY_VALUE,
+            _component_claim("connect-worker"),
+            _read_connect_worker,
+        ),
+        Format(
+            "connector",
+            "Kafka Connect connector .properties (standalone)",
+            KEY_VALUE,
+            _component_claim("connector"),
+            _read_connector,
+        ),
+        Format(
+            "connector-json",
+            "Kafka Connect connector JSON, as posted to the REST API",
+            JSON,
+            lambda content: _looks_connector_json(content.documents),
+            _read_connector_json,
+        ),
+        Format("streams", "Kafka Streams .properties", KEY_VALUE, _component_claim("streams"), _read_streams),
+        Format(
+            "mirrormaker2",
+            "MirrorMaker 2 mm2.properties",
+            KEY_VALUE,
+            _component_claim("mirrormaker2"),
+            _read_mirrormaker2,
         ),
         Format(
             "server-properties",

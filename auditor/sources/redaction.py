@@ -12,6 +12,10 @@ _SENSITIVE_KEY = re.compile(
     re.IGNORECASE,
 )
 
+# A value that carries a credential whatever its key: user:password@ in a URL, password=... in a
+# JDBC/ODBC query string or connection string.
+_CREDENTIAL_VALUE = re.compile(r"://[^/\s:@]+:[^/\s@]+@|(?:password|passwd|pwd|secret|token)\s*=", re.IGNORECASE)
+
 REDACTED = "[redacted]"
 
 
@@ -19,9 +23,13 @@ def is_sensitive_key(key: str) -> bool:
     return bool(_SENSITIVE_KEY.search(key))
 
 
+def looks_like_credential(value: str | None) -> bool:
+    return value is not None and bool(_CREDENTIAL_VALUE.search(value))
+
+
 def redact(value: ConfigValue) -> ConfigValue:
     """The value with its secret removed (None), marked sensitive; unchanged when not sensitive."""
-    if not (value.sensitive or is_sensitive_key(value.key)):
+    if not (value.sensitive or is_sensitive_key(value.key) or looks_like_credential(value.value)):
         return value
     if value.value is None and value.sensitive and value.detail is None:
         return value

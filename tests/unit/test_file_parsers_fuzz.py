@@ -21,6 +21,13 @@ from auditor.sources.file_formats import detect
 from auditor.sources.files import read_paths
 from auditor.sources.files.base import Found, ReadOptions
 from auditor.sources.files.clientdict import read_client_dict
+from auditor.sources.files.components import (
+    read_connect_worker,
+    read_connector_json,
+    read_connector_properties,
+    read_mm2_properties,
+    read_streams_properties,
+)
 from auditor.sources.files.compose import read_compose
 from auditor.sources.files.keyvalue import read_client_properties, read_server_properties
 from auditor.sources.files.spring import read_spring
@@ -43,6 +50,11 @@ READERS: list[tuple[str, Reader, str]] = [
     ("compose", read_compose, "docker-compose.yml"),
     ("strimzi", read_strimzi, "kafka.yaml"),
     ("topicctl", read_topicctl, "topic.yaml"),
+    ("connect-worker", read_connect_worker, "connect-distributed.properties"),
+    ("connector", read_connector_properties, "connector.properties"),
+    ("connector-json", read_connector_json, "connector.json"),
+    ("streams", read_streams_properties, "streams.properties"),
+    ("mirrormaker2", read_mm2_properties, "mm2.properties"),
 ]
 
 # Words that reach the interesting branches: Kafka keys, Spring and compose structure, placeholders.
@@ -79,6 +91,28 @@ WORDS = st.sampled_from(
         "Kafka",
         "KafkaTopic",
         "KafkaNodePool",
+        "KafkaConnect",
+        "KafkaConnector",
+        "KafkaMirrorMaker2",
+        "platform.confluent.io/v1beta1",
+        "Connector",
+        "class",
+        "configs",
+        "mirrors",
+        "sourceCluster",
+        "targetCluster",
+        "connectCluster",
+        "sourceConnector",
+        "clusters",
+        "alias",
+        "connector.class",
+        "errors.tolerance",
+        "A->B.enabled",
+        "A->B.replication.factor",
+        "offset.storage.replication.factor",
+        "offset.storage.file.filename",
+        "application.id",
+        "deserialization.exception.handler",
         "metadata",
         "name",
         "labels",

@@ -18,7 +18,18 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.knowledge import build_names, defaults_for, spring_boot_manages
-from auditor.model import BrokerSettings, ClientConfig, CoverageGap, DeclaredTopic, Target, TargetKind
+from auditor.model import (
+    BrokerSettings,
+    ClientConfig,
+    Connector,
+    ConnectWorker,
+    CoverageGap,
+    DeclaredTopic,
+    MirrorFlow,
+    StreamsApp,
+    Target,
+    TargetKind,
+)
 from auditor.sources.buildfiles import SPRING_BOOT, find_library, project_boundary
 from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
@@ -35,6 +46,10 @@ class FilesRead:
     topics: tuple[DeclaredTopic, ...]
     targets: tuple[Target, ...]
     gaps: tuple[CoverageGap, ...] = ()
+    workers: tuple[ConnectWorker, ...] = ()
+    connectors: tuple[Connector, ...] = ()
+    streams: tuple[StreamsApp, ...] = ()
+    mirrors: tuple[MirrorFlow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,17 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     clients = found.clients if reading.options.client else tuple(_with_build_version(c) for c in found.clients)
     ranks = {file.display: n for n, file in enumerate(reading.seen)}
     targets = sorted(reading.targets, key=lambda t: ranks[t.name])  # in the order the files were found
-    return FilesRead(clients, found.brokers, found.topics, tuple(targets), tuple(reading.gaps) + found.gaps)
+    return FilesRead(
+        clients,
+        found.brokers,
+        found.topics,
+        tuple(targets),
+        tuple(reading.gaps) + found.gaps,
+        found.workers,
+        found.connectors,
+        found.streams,
+        found.mirrors,
+    )
 
 
 def _with_build_version(config: ClientConfig) -> ClientConfig:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.model import BrokerSettings, ClientConfig, Configs, ConfigSource, ConfigValue, CoverageGap, DeclaredTopic
+from auditor.model import (
+    BrokerSettings,
+    ClientConfig,
+    Configs,
+    ConfigSource,
+    ConfigValue,
+    Connector,
+    ConnectWorker,
+    CoverageGap,
+    DeclaredTopic,
+    MirrorFlow,
+    StreamsApp,
+)
 from auditor.sources.file_formats import KEY_VALUE
 from auditor.sources.files.clientkeys import java_name, roles_of
 from auditor.sources.files.values import Dialect, file_value
@@ -21,14 +33,13 @@ class Found:
     brokers: tuple[BrokerSettings, ...] = ()
     topics: tuple[DeclaredTopic, ...] = ()
     gaps: tuple[CoverageGap, ...] = ()  # what the file holds that could not be understood
+    workers: tuple[ConnectWorker, ...] = ()
+    connectors: tuple[Connector, ...] = ()
+    streams: tuple[StreamsApp, ...] = ()
+    mirrors: tuple[MirrorFlow, ...] = ()
 
     def __add__(self, other: Found) -> Found:
-        return Found(
-            self.clients + other.clients,
-            self.brokers + other.brokers,
-            self.topics + other.topics,
-            self.gaps + other.gaps,
-        )
+        return Found(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
 
 @dataclass(frozen=True)
