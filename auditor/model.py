@@ -34,6 +34,13 @@ class Kind(StrEnum):
     WRITE = "write"  # a declared service's producer writing one topic
     READ = "read"  # a declared service's consumer group reading one topic
     SERVICE = "service"
+    CONNECT_WORKER = "connect-worker"  # a Kafka Connect worker's configuration
+    CONNECTOR = "connector"  # a Kafka Connect connector (file or live)
+    CONNECT_TOPIC = "connect-topic"  # a Connect worker's config/offset/status topic on the cluster
+    STREAMS = "streams"  # a Kafka Streams application's configuration
+    STREAMS_TOPIC = "streams-topic"  # a Streams application's changelog/repartition topic on the cluster
+    MIRROR_FLOW = "mirror-flow"  # a MirrorMaker 2 replication flow (source -> target)
+    MIRROR_TOPIC = "mirror-topic"  # a MirrorMaker 2 internal or remote topic on the cluster
 
 
 class Role(StrEnum):

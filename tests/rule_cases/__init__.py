@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from auditor.model import Estate
 
@@ -21,7 +23,7 @@ class RuleCase:
     `outcome` is "pass" (no finding of the rule on resources of `kind`), "fail" or "unknown";
     for the latter two every such finding has that status and `severity`, and when `resources`
     is given they are exactly the resources found. `kind` picks one target of a rule that
-    judges several kinds; None means any.
+    judges several kinds; None means any. `params` tune the rule as a policy file would.
     """
 
     rule: str
@@ -31,6 +33,7 @@ class RuleCase:
     severity: str | None = None
     resources: tuple[str, ...] = ()
     kind: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def passes(rule: str, name: str, estate: Estate, kind: str | None = None) -> RuleCase:

@@ -87,7 +87,7 @@ def test_rules_list_and_show(tmp_path: Path) -> None:
     listed = run(tmp_path, "rules", "list", "--stage", "consume", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     ids = [r["id"] for r in json.loads(listed.stdout)]
-    assert "GRP001" in ids and all(i[:3] in ("CON", "GRP", "IDM") for i in ids)
+    assert "GRP001" in ids and all(i[:3] in ("CON", "GRP", "IDM", "CNX", "STR", "MM2") for i in ids)
     table = run(tmp_path, "rules", "list")
     assert "STO013  offline-partition" in table.stdout
     by_name = run(tmp_path, "rules", "show", "offline-partition")

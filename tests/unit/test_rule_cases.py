@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -23,9 +24,11 @@ def rules_by_key() -> dict[str, Rule]:
 
 
 def judged(case: RuleCase) -> tuple[list[Finding], list[Pass]]:
-    """What the rule the case names made of its estate, on resources of the case's kind:
-    nothing at all when the rule is not in the catalog."""
+    """What the rule the case names (tuned by the case's params, as a policy file would) made of its
+    estate, on resources of the case's kind: nothing at all when the rule is not in the catalog."""
     rule = rules_by_key().get(case.rule)
+    if rule is not None and case.params:
+        rule = replace(rule, params={**rule.params, **case.params})
     found, passed = evaluate_all([rule] if rule else [], subjects(case.estate))
     return (
         sort_findings([f for f in found if case.kind is None or f.resource.kind == case.kind]),

@@ -1,0 +1,122 @@
+"""What Connect, Streams and MirrorMaker 2 facts share: settings seen through the component's
+defaults, a broker default for `-1` replication factors, and the subject builder.
+
+A file says only what it sets; an omitted key takes the component's default for its Kafka
+version (auditor/knowledge/component_defaults.yaml), with a synthesised ConfigValue that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from auditor.facts.base import Fact, FactValue, Scope, Subject, parse_int
+from auditor.findings import Location, Resource
+from auditor.knowledge.components import ComponentDefaults, component_defaults_for
+from auditor.model import Configs, ConfigSource, ConfigValue, Estate, Kind
+
+BROKER_DEFAULT_RF = "default.replication.factor"
+
+
+class ComponentView:
+    """A component's settings, completed with its defaults for its version."""
+
+    def __init__(self, component: str, settings: Configs, version: str | None = None) -> None:
+        self.settings = settings
+        self.defaults: ComponentDefaults = component_defaults_for(component, version)
+        self.label = self.defaults.label(version)
+
+    def get(self, parse: Callable[[str | None], FactValue], *keys: str) -> Fact:
+        """The first of `keys` the source sets (new name before its deprecated alias), else the
+        default of the first key that has one; unknown (None) when neither."""
+        for key in keys:
+            if key in self.settings:
+                origin = self.settings[key]
+                return Fact(parse(origin.value), origin)
+        for key in keys:
+            if key in self.defaults.settings:
+                return self.default(key, parse)
+        return Fact(None, ConfigValue(keys[0], None, ConfigSource.UNKNOWN, detail=f"not set; {self.label} has none"))
+
+    def default(self, key: str, parse: Callable[[str | None], FactValue]) -> Fact:
+        value = self.defaults.settings[key]
+        origin = ConfigValue(key, value, ConfigSource.KAFKA_DEFAULT, detail=f"default of {self.label}")
+        return Fact(parse(value), origin)
+
+    def is_set(self, key: str) -> bool:
+        return key in self.settings
+
+
+def broker_default_rf(estate: Estate) -> Fact:
+    """default.replication.factor of the brokers, for a `-1` replication factor: the live cluster's
+    (the smallest across brokers), else the declared brokers' (Kafka's default 1 when a broker file
+    leaves it out); unknown when the audit sees no broker."""
+    if estate.cluster is not None and estate.cluster.brokers:
+        values = [b.configs.get(BROKER_DEFAULT_RF) for b in estate.cluster.brokers]
+        known = [(parse_int(v.value), v) for v in values if v is not None and parse_int(v.value) is not None]
+        if known and len(known) == len(values):
+            return Fact(*min(known, key=lambda pair: pair[0] or 0))
+        return Fact(None)
+    if estate.brokers:
+        from auditor.facts.defaults import with_broker_defaults
+
+        settings = [with_broker_defaults(b.settings, b.path)[BROKER_DEFAULT_RF] for b in estate.brokers]
+        parsed = [(parse_int(v.value), v) for v in settings]
+        if all(value is not None for value, _ in parsed):
+            return Fact(*min(parsed, key=lambda pair: pair[0] or 0))
+    return Fact(None)
+
+
+def replication_factor(fact: Fact, broker_default: Fact) -> Fact:
+    """A replication factor setting; -1 means the brokers' default.replication.factor."""
+    if fact.value != -1:
+        return fact
+    origin = fact.origin
+    detail = "-1: the brokers' default.replication.factor"
+    if broker_default.value is None or origin is None:
+        return Fact(None, _with_detail(origin, f"{detail}, which this audit cannot see"))
+    where = broker_default.origin.describe_source() if broker_default.origin else "the brokers"
+    return Fact(broker_default.value, _with_detail(origin, f"{detail} = {broker_default.value} ({where})"))
+
+
+def _with_detail(origin: ConfigValue | None, detail: str) -> ConfigValue | None:
+    if origin is None:
+        return None
+    return ConfigValue(origin.key, origin.value, origin.source, origin.path, origin.line, detail, origin.sensitive)
+
+
+def class_name(raw: str | None) -> FactValue:
+    """A Java class's simple name: org.apache.kafka.streams.errors.LogAndFailExceptionHandler -> LogAndFail...."""
+    if raw is None or not raw.strip():
+        return None
+    return raw.strip().rsplit(".", 1)[-1].rsplit("$", 1)[-1]
+
+
+def text(raw: str | None) -> FactValue:
+    return raw.strip() if raw is not None and raw.strip() else None
+
+
+def lower(raw: str | None) -> FactValue:
+    return raw.strip().lower() if raw is not None and raw.strip() else None
+
+
+def component_subject(
+    kind: Kind, name: str, path: str, facts: Mapping[str, Fact], context: Mapping[str, str], label: str
+) -> Subject:
+    """A subject of a Connect / Streams / MM2 configuration: every fact's source in `<fact>_source`."""
+    sources = {f"{key}_source": _where(fact) for key, fact in facts.items()}
+    location = None if path.startswith(("http://", "https://")) else Location(path=path)
+    return Subject(
+        resource=Resource(kind, name),
+        facts=facts,
+        scope=Scope(),  # a component's configuration names no one topic or group the policy could scope
+        location=location,
+        context={"path": path, "defaults": label, **context, **sources},
+    )
+
+
+def _where(fact: Fact) -> str:
+    return fact.origin.describe_source() if fact.origin else "unknown"
+
+
+def sources_context(facts: Mapping[str, str]) -> dict[str, str]:
+    return {f"{name}_source": f"where {name} came from (file and line, REST API, or the default)" for name in facts}
