@@ -23,6 +23,7 @@ from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy
 from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
+from auditor.sources.connect_rest import ConnectSettings
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.services import with_services
 from auditor.waivers import apply_waivers
@@ -66,6 +67,7 @@ class Sources:
     files: FileSources | None = None
     services: tuple[Service, ...] = ()  # the services manifest (policy `services:` or --services)
     cluster_name: str | None = None  # a fleet's cluster: its target and every resource of it name it
+    connect: tuple[ConnectSettings, ...] = ()  # Kafka Connect REST APIs (--connect-url)
 
 
 def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
@@ -94,13 +96,14 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
         raise InputError("a live cluster and a snapshot cannot be audited in one run: give one of them")
     if options.assume_down and sources.cluster is None and sources.snapshot is None:
         raise InputError("assuming brokers down needs a cluster to judge: a live cluster or a snapshot")
-    if sources.cluster is None and sources.snapshot is None and files is None and not sources.services:
-        raise InputError("nothing to audit: no files, cluster, snapshot or services manifest given")
+    if not (sources.cluster or sources.snapshot or files or sources.services or sources.connect):
+        raise InputError("nothing to audit: no files, cluster, snapshot, Connect cluster or services manifest given")
     clock = _Clock()
     rules = list(options.rules) if options.rules is not None else load_rules()
     estate, targets = read_files(files) if files else (Estate(), ())
     estate, declared = with_services(estate, sources.services)
-    targets = (*targets, *declared)
+    estate, connect = with_connect(estate, sources.connect)
+    targets = (*targets, *declared, *connect)
     cluster = _read_cluster(sources, options, progress, _lag_probes(rules, options))
     earlier: Sequence[ClusterSnapshot] = ()
     if cluster is not None:
@@ -177,6 +180,25 @@ def _accept_as_baseline(result: AuditResult, options: AuditOptions) -> AuditResu
     )
     unaudited = result.exit_code == EXIT_UNREACHABLE  # a cluster not reached stays exit 3
     return replace(result, findings=findings, exit_code=result.exit_code if unaudited else code)
+
+
+def with_connect(estate: Estate, settings: Sequence[ConnectSettings]) -> tuple[Estate, tuple[Target, ...]]:
+    """The estate with what each Connect cluster's REST API shows: its workers, connectors (and the
+    MirrorMaker 2 flows among them) and what could not be read. Raises ClusterUnreachable."""
+    from auditor.sources.connect_rest import read_connect
+
+    targets = []
+    for one in settings:
+        read = read_connect(one)
+        estate = replace(
+            estate,
+            connect_workers=estate.connect_workers + read.workers,
+            connectors=estate.connectors + read.connectors,
+            mirror_flows=estate.mirror_flows + read.mirrors,
+            gaps=estate.gaps + read.gaps,
+        )
+        targets.append(Target(TargetKind.CONNECT, one.url, "connect-rest"))
+    return estate, tuple(targets)
 
 
 def _lag_probes(rules: list[Rule], options: AuditOptions) -> tuple[float, ...]:

@@ -58,7 +58,10 @@ from auditor.report_cli import (
 from auditor.sources.file_formats import FORMATS, formats_help
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from auditor.result import AuditResult
+    from auditor.sources.connect_rest import ConnectSettings
     from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
@@ -107,6 +110,22 @@ CommandConfigOption = Annotated[
     Path | None,
     typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
 ]
+ConnectUrlOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--connect-url",
+        help="Kafka Connect REST URL (repeatable): workers, connectors, their status and the internal topics "
+        "are audited (GET requests only).",
+    ),
+]
+ConnectConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--connect-config",
+        help="Properties for the Connect REST API: basic.auth.user.info=USER:PASSWORD, ssl.truststore.location "
+        "(PEM), ssl.keystore.location (PEM), ssl.endpoint.identification.algorithm.",
+    ),
+]
 TimeoutOption = Annotated[
     float,
     typer.Option(
@@ -117,7 +136,8 @@ PathsArgument = Annotated[
     list[str] | None,
     typer.Argument(
         help="Configuration files or folders (searched recursively): client, Spring Boot, librdkafka, "
-        "server.properties, docker-compose, Strimzi, Terraform, topicctl.",
+        "server.properties, docker-compose, Strimzi, Terraform, topicctl, Kafka Connect workers and connectors, "
+        "Kafka Streams, MirrorMaker 2.",
         show_default=False,
     ),
 ]
@@ -163,6 +183,8 @@ def audit(
     file_format: FileFormatOption = None,
     client: ClientOption = None,
     command_config: CommandConfigOption = None,
+    connect_url: ConnectUrlOption = None,
+    connect_config: ConnectConfigOption = None,
     timeout: TimeoutOption = 30.0,
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
@@ -226,9 +248,12 @@ def audit(
     single = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
     members = fleet(cluster, clusters, command_config, options, single is not None or snapshot is not None)
     files = FileSources(tuple(paths or ()), file_format, client)
-    sources = Sources(single, snapshot, files, declared_services(services, options.policy))
-    if not (single or snapshot or members or files.paths or sources.services):
-        raise InputError("nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot")
+    connect = _connect(connect_url or (), connect_config, timeout)
+    sources = Sources(single, snapshot, files, declared_services(services, options.policy), connect=connect)
+    if not (single or snapshot or members or files.paths or sources.services or connect):
+        raise InputError(
+            "nothing to audit: give files or folders (PATH...), --bootstrap-server, --snapshot or --connect-url"
+        )
     with terminal_progress() as progress:
         if members:
             result = audit_fleet(members, timeout, sources, options, progress)
@@ -347,6 +372,15 @@ def _metavar(param: Any) -> str:
 def cli() -> Any:
     """The click command behind `kafka-audit`, with its environment variables."""
     return with_environment(typer.main.get_command(app))
+
+
+def _connect(urls: Sequence[str], config: Path | None, timeout: float) -> tuple[ConnectSettings, ...]:
+    from auditor.sources.connect_rest import ConnectSettings, load_connect_config, parse_connect_url
+
+    if config is not None and not urls:
+        raise InputError("--connect-config needs --connect-url")
+    user_info, tls = load_connect_config(config)
+    return tuple(ConnectSettings(parse_connect_url(url), timeout, user_info, tls) for url in urls)
 
 
 def main() -> None:

@@ -57,11 +57,12 @@ class TargetKind(StrEnum):
     SNAPSHOT = "snapshot"
     FILE = "file"
     DATABASE = "database"
+    CONNECT = "connect"  # a Kafka Connect cluster's REST API
 
     @property
     def is_file(self) -> bool:
-        """Files and databases are where a finding's location points; the rest is the cluster."""
-        return self in (TargetKind.FILE, TargetKind.DATABASE)
+        """Files, databases and Connect REST URLs are where a finding's location points; the rest is the cluster."""
+        return self in (TargetKind.FILE, TargetKind.DATABASE, TargetKind.CONNECT)
 
 
 @dataclass(frozen=True)

@@ -104,12 +104,11 @@ def component_subject(
 ) -> Subject:
     """A subject of a Connect / Streams / MM2 configuration: every fact's source in `<fact>_source`."""
     sources = {f"{key}_source": _where(fact) for key, fact in facts.items()}
-    location = None if path.startswith(("http://", "https://")) else Location(path=path)
     return Subject(
         resource=Resource(kind, name),
         facts=facts,
         scope=Scope(),  # a component's configuration names no one topic or group the policy could scope
-        location=location,
+        location=Location(path=path),  # a file, or the Connect REST URL it was read from
         context={"path": path, "defaults": label, **context, **sources},
     )
 
