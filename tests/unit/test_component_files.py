@@ -90,3 +90,18 @@ def test_the_fixture_folder_is_judged_by_the_component_rules() -> None:
     assert expected <= found, expected - found
     assert not any(kind == "consumer" for _rule, kind, _name in found)
     assert ("MM2003", "mirror-flow", f"{FIXTURES / 'connect-mirror-maker.properties'} B->A") not in found
+
+
+def test_spring_kafka_streams_is_a_streams_application_per_profile() -> None:
+    found = read_paths([str(FIXTURES.parent / "connect-spring" / "application.yml")])
+    apps = {a.name: a for a in found.streams}
+    assert sorted(apps) == ["orders-enricher", "orders-enricher (profile prod)"]
+    base = apps["orders-enricher"]
+    assert base.settings["replication.factor"].value == "1"
+    assert base.settings["default.deserialization.exception.handler"].line == 9
+    assert apps["orders-enricher (profile prod)"].settings["replication.factor"].value == "3"
+    estate, _targets = read_files(FileSources(paths=(str(FIXTURES.parent / "connect-spring"),)))
+    found_rules = {(f.rule_id, f.resource.name) for f in judge(estate, load_rules())}
+    assert ("STR004", "orders-enricher") in found_rules
+    assert ("STR004", "orders-enricher (profile prod)") not in found_rules
+    assert ("STR001", "orders-enricher (profile prod)") in found_rules

@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from auditor.model import ClientConfig, Configs, Role
+from auditor.model import ClientConfig, Configs, Role, StreamsApp
 from auditor.sources.files.base import Entry, FileText, Found, ReadOptions, read_text, settings_of
 from auditor.sources.files.clientkeys import CONSUMER_KEYS, PRODUCER_KEYS
+from auditor.sources.files.components import streams_app
 from auditor.sources.files.keyvalue import entries_of
 from auditor.sources.files.values import Dialect, ParseError
 from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
@@ -76,6 +77,7 @@ class Document:
     typed: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
     passthrough: dict[Role, list[Entry]] = field(default_factory=lambda: {role: [] for role in Role})
     template: bool = False  # spring.kafka.template.*: the app sends through a KafkaTemplate
+    streams: list[Entry] = field(default_factory=list)  # spring.kafka.streams.*, as StreamsConfig keys
 
 
 # --- reading documents
@@ -96,7 +98,21 @@ def read_spring(text: str, path: str, options: ReadOptions) -> Found:
                 continue  # this profile changes nothing for this role: the base findings cover it
             if config is not None:
                 clients.append(replace(config, profile=profile or own))
-    return Found(clients=tuple(clients))
+    return Found(clients=tuple(clients), streams=_streams_runs(documents, path))
+
+
+def _streams_runs(documents: list[Document], path: str) -> tuple[StreamsApp, ...]:
+    apps: list[StreamsApp] = []
+    base: StreamsApp | None = None
+    for profile, docs in runs(documents):
+        app = streams_config(docs, path, profile)
+        if profile is None:
+            base = app
+        elif app is None or (base is not None and app.settings == base.settings):
+            continue
+        if app is not None:
+            apps.append(app)
+    return tuple(apps)
 
 
 def self_activated(documents: list[Document]) -> str | None:
@@ -179,7 +195,10 @@ def _profile_file(documents: list[Document], profile: str, path: str, options: R
         unchanged = base_chosen and config is not None and config == role_config(base, role, path, library, version)
         if config is not None and not unchanged:  # unchanged: the base file's findings cover it
             clients.append(replace(config, profile=profile))
-    return Found(clients=tuple(clients))
+    app = streams_config(active, path, profile)
+    base_app = streams_config(base, path, None)
+    same = base_chosen and app is not None and base_app is not None and app.settings == base_app.settings
+    return Found(clients=tuple(clients), streams=(app,) if app is not None and not same else ())
 
 
 def properties_documents(text: str) -> Iterator[list[Entry]]:
@@ -288,6 +307,29 @@ def _classify(doc: Document, entry: Entry, parts: list[str], names: list[str]) -
         doc.typed[Role.CONSUMER].append(replace(entry, key=ACK_MODE_KEY))
     elif names == ["bootstrapservers"]:
         doc.shared.append(replace(entry, key="bootstrap.servers"))
+    elif names[0] == "streams" and (key := _streams_key(parts[1:], names[1:])):
+        doc.streams.append(replace(entry, key=key))
+
+
+FORMAT = "spring"
+STREAMS_TYPED = {"applicationid": "application.id", "replicationfactor": "replication.factor"}
+
+
+def _streams_key(parts: list[str], names: list[str]) -> str | None:
+    """spring.kafka.streams.application-id / replication-factor / properties.<StreamsConfig key>."""
+    if len(names) == 1:
+        return STREAMS_TYPED.get(names[0])
+    return map_key(parts[1:]) if names[0] == "properties" else None
+
+
+def streams_config(docs: list[Document], path: str, profile: str | None) -> StreamsApp | None:
+    """The Kafka Streams application the documents configure (spring.kafka.properties.* apply too)."""
+    entries = [e for d in docs for e in d.streams]
+    if not entries:
+        return None
+    shared = [e for d in docs for e in d.shared]
+    app = streams_app(path, FORMAT, settings_of([*shared, *entries], path, Dialect.SPRING))
+    return replace(app, name=f"{app.name} (profile {profile})") if profile else app
 
 
 # --- profiles and layering
