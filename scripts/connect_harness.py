@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -26,17 +24,16 @@ from typing import Any
 
 from kafka_cluster import (
     _CHILDREN,
-    COPY_DEPENDENCIES,
     HOST,
     SCRIPTS_DIR,
     TOOLS_LOG4J,
     ClusterError,
     Settings,
-    _file_lock,
     _java,
     _pid_runs,
     _tail,
     _terminate,
+    ensure_libs,
 )
 
 CONNECT_POM = SCRIPTS_DIR / "kafka" / "connect-pom.xml"
@@ -55,35 +52,8 @@ def connect_home(settings: Settings) -> Path:
 
 def ensure_connect_jars(settings: Settings) -> Path:
     """The lib dir of Connect + Streams for the cluster's Kafka version, fetched once per cache."""
-    home = connect_home(settings)
-    lib, marker = home / "lib", home / "fetch-complete"
-    if marker.is_file() and lib.is_dir():
-        return lib
-    home.mkdir(parents=True, exist_ok=True)
-    with _file_lock(home / ".fetch.lock"):
-        if not (marker.is_file() and lib.is_dir()):
-            _fetch(settings.version, home)
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-            marker.write_text(f"kafka connect/streams {settings.version} jars fetched {stamp}\n")
-    return lib
-
-
-def _fetch(version: str, home: Path) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise ClusterError("mvn not found on PATH (needed once to fetch the Kafka Connect jars)")
-    partial = Path(tempfile.mkdtemp(prefix="lib.partial-", dir=home))
-    command = [
-        mvn, "-B", "-q", "-f", str(CONNECT_POM), f"-Dkafka.version={version}",
-        COPY_DEPENDENCIES, "-DincludeScope=runtime", f"-DoutputDirectory={partial}",
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (partial / f"connect-runtime-{version}.jar").is_file():
-        shutil.rmtree(partial, ignore_errors=True)
-        output = _tail((result.stdout + result.stderr).splitlines())
-        raise ClusterError(f"mvn could not fetch Kafka Connect {version} (exit {result.returncode}):\n{output}")
-    shutil.rmtree(home / "lib", ignore_errors=True)
-    partial.rename(home / "lib")
+    version = settings.version
+    return ensure_libs(connect_home(settings), CONNECT_POM, version, f"connect-runtime-{version}.jar", "Kafka Connect")
 
 
 def _spawn(command: list[str], log: Path, cwd: Path) -> int:

@@ -5,15 +5,20 @@ Run by `make demo` after `scripts/kafka-cluster up`. Seeding is idempotent: exis
 get their configs set again. The audit is the real command a user would type. It declares two
 services (demo/services.yaml), one safe and one not: their outbox and processed-keys tables live
 in an SQLite file the demo creates in the cluster's run folder, and the safe service's consumer
-group commits offsets so the cluster shows it consuming.
+group commits offsets so the cluster shows it consuming. A Kafka Connect worker (from Maven
+Central jars, scripts/connect_harness.py) runs two FileStream sink connectors during the audit,
+one safe and one that drops every record it cannot write (errors.tolerance=all, no dead letter
+queue: CNX010); the audit reads it with --connect-url, and the worker stops after the audit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,32 @@ DEMO_TOPICS: dict[str, tuple[int, dict[str, str], str]] = {
     "inventory": (3, {"unclean.leader.election.enable": "true"}, "unclean election (STO004)"),
     "shipments": (3, {"min.insync.replicas": "3"}, "min ISR = RF: one broker down blocks writes (STO003)"),
 }
+
+
+# connector name -> (topic it delivers, config beyond FileStreamSink's basics, what it shows)
+DEMO_CONNECTORS: dict[str, tuple[str, dict[str, str], str]] = {
+    "orders-archive": ("orders", {}, "configured well: a failing record stops the task"),
+    "payments-export": ("payments", {"errors.tolerance": "all"}, "drops what it cannot write, no DLQ (CNX010)"),
+}
+
+
+@contextlib.contextmanager
+def demo_connect(cluster: Cluster) -> Iterator[str]:
+    """A running Connect worker with the demo connectors; yields its REST URL, stops it after."""
+    from connect_harness import ConnectWorker
+
+    worker = ConnectWorker(cluster.settings, "demo-connect", cluster.bootstrap)
+    worker.start()
+    try:
+        for name, (topic, extra, _) in DEMO_CONNECTORS.items():
+            out = worker.directory / f"{name}.txt"
+            config = {"connector.class": "FileStreamSink", "topics": topic, "file": str(out), **extra}
+            worker.put_connector(name, config)
+        for name in DEMO_CONNECTORS:
+            worker.wait_tasks(name, {"RUNNING"})
+        yield worker.url
+    finally:
+        worker.stop()
 
 
 def seed(admin: Any) -> None:
@@ -92,6 +123,17 @@ def main() -> int:
     env = {**os.environ, **seed_services(cluster)}
     for name, (rf, configs, story) in DEMO_TOPICS.items():
         print(f"  topic {name:<12} RF {rf} {configs or ''}: {story}")
+    for name, (topic, extra, story) in DEMO_CONNECTORS.items():
+        print(f"  connector {name:<16} FileStreamSink <- {topic} {extra or ''}: {story}")
+    print("  starting a Kafka Connect worker for them (about a minute) ...", flush=True)
+    with demo_connect(cluster) as connect_url:
+        code = _audit(cluster, env, connect_url)
+    print(f"\nkafka-audit exited with {code} (1 = findings at or above --fail-on high, as this demo intends).")
+    print("The cluster keeps running: `scripts/kafka-cluster env` prints its addresses; `make down` stops it.")
+    return 0 if code in (0, 1) else code
+
+
+def _audit(cluster: Cluster, env: dict[str, str], connect_url: str) -> int:
     command = [
         str(Path(sys.executable).with_name("kafka-audit")),
         "audit",
@@ -101,12 +143,11 @@ def main() -> int:
         str(cluster.auditor_config_path),
         "--services",
         str(SERVICES.relative_to(ROOT)),
+        "--connect-url",
+        connect_url,
     ]
     print("\n$ kafka-audit " + " ".join(command[1:]) + "\n", flush=True)
-    code = subprocess.run(command, check=False, cwd=ROOT, env=env).returncode
-    print(f"\nkafka-audit exited with {code} (1 = findings at or above --fail-on high, as this demo intends).")
-    print("The cluster keeps running: `scripts/kafka-cluster env` prints its addresses; `make down` stops it.")
-    return 0 if code in (0, 1) else code
+    return subprocess.run(command, check=False, cwd=ROOT, env=env).returncode
 
 
 if __name__ == "__main__":

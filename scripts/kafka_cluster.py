@@ -312,7 +312,12 @@ class State:
 def ensure_jars(settings: Settings, version: str | None = None) -> Path:
     """Return the lib dir of ``version``, fetching it from Maven Central once per cache."""
     version = version or settings.version
-    home = settings.kafka_home(version)
+    return ensure_libs(settings.kafka_home(version), POM, version, f"kafka_2.13-{version}.jar", "Kafka")
+
+
+def ensure_libs(home: Path, pom: Path, version: str, expected_jar: str, what: str) -> Path:
+    """``home``/lib: the runtime dependencies of ``pom`` at Kafka ``version``, fetched once (locked,
+    atomic: a fetch interrupted half-way leaves no lib dir behind)."""
     lib, marker = home / "lib", home / "fetch-complete"
     if marker.is_file() and lib.is_dir():
         return lib
@@ -320,16 +325,16 @@ def ensure_jars(settings: Settings, version: str | None = None) -> Path:
     with _file_lock(home / ".fetch.lock"):
         if not (marker.is_file() and lib.is_dir()):
             marker.unlink(missing_ok=True)
-            _fetch_jars(version, home)
-            marker.write_text(f"kafka {version} jars fetched {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
+            _fetch_jars(pom, version, home, expected_jar, what)
+            marker.write_text(f"{what} {version} jars fetched {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
     return lib
 
 
-def _fetch_jars(version: str, home: Path) -> None:
+def _fetch_jars(pom: Path, version: str, home: Path, expected_jar: str, what: str) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise ClusterError("mvn not found on PATH (needed once to fetch the Kafka jars)")
-    _say(f"fetching Kafka {version} jars from Maven Central into {home / 'lib'} ...")
+        raise ClusterError(f"mvn not found on PATH (needed once to fetch the {what} jars)")
+    _say(f"fetching {what} {version} jars from Maven Central into {home / 'lib'} ...")
     started = time.monotonic()
     for leftover in home.glob("lib.partial-*"):  # from an interrupted fetch
         shutil.rmtree(leftover, ignore_errors=True)
@@ -339,17 +344,17 @@ def _fetch_jars(version: str, home: Path) -> None:
         "-B",
         "-q",
         "-f",
-        str(POM),
+        str(pom),
         f"-Dkafka.version={version}",
         COPY_DEPENDENCIES,
         "-DincludeScope=runtime",
         f"-DoutputDirectory={partial}",
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (partial / f"kafka_2.13-{version}.jar").is_file():
+    if result.returncode != 0 or not (partial / expected_jar).is_file():
         shutil.rmtree(partial, ignore_errors=True)
         output = _tail((result.stdout + result.stderr).splitlines())
-        raise ClusterError(f"mvn could not fetch Kafka {version} (exit {result.returncode}):\n{output}")
+        raise ClusterError(f"mvn could not fetch {what} {version} (exit {result.returncode}):\n{output}")
     shutil.rmtree(home / "lib", ignore_errors=True)
     partial.rename(home / "lib")
     _say(f"fetched {len(list((home / 'lib').glob('*.jar')))} jars in {time.monotonic() - started:.1f}s")

@@ -5,7 +5,8 @@
     scripts/sample_reports.py --rerender     # no cluster: re-render every format from audit.json
 
 The audit is the demo's (scripts/demo.py): SASL as the least-privilege `auditor` user and the
-services manifest demo/services.yaml with its client config files and outbox database, every
+services manifest demo/services.yaml with its client config files and outbox database, the demo's
+Kafka Connect worker and connectors (--connect-url), every
 format written in one run. `--rerender` is for formatter changes: it keeps the audited facts and re-renders them
 through `kafka-audit report convert`. tests/unit/test_sample_reports.py fails when the samples
 no longer match the schema or the formatters.
@@ -43,7 +44,7 @@ def audit_demo() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     from kafka_cluster import Cluster
 
-    from demo import SERVICES, seed, seed_services
+    from demo import SERVICES, demo_connect, seed, seed_services
 
     cluster = Cluster.load()
     with cluster.admin_client() as admin:
@@ -51,7 +52,9 @@ def audit_demo() -> int:
     env = seed_services(cluster)
     source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path)]
     services = ["--services", str(SERVICES.relative_to(ROOT))]
-    return kafka_audit("audit", *source, *services, *report_arguments(EXTENSIONS), env=env)
+    with demo_connect(cluster) as connect_url:
+        connect = ["--connect-url", connect_url]
+        return kafka_audit("audit", *source, *services, *connect, *report_arguments(EXTENSIONS), env=env)
 
 
 def rerender() -> int:

@@ -5,6 +5,7 @@
   docker-connect-status, mm2-configs.<alias>.internal, ...);
 - streams-topic: `<application.id>-...-changelog` / `-repartition`, where application.id is a
   consumer group on the cluster (a running Streams application) or a Streams file's application.id;
+  a topic of that shape no group matches is still judged, its application unnamed;
 - mirror-topic: MirrorMaker 2's `mm2-offset-syncs.<alias>.internal`, `<alias>.checkpoints.internal`,
   `heartbeats`, and the remote topics `<alias>.<topic>` of a known flow's source alias.
 
@@ -83,6 +84,8 @@ def streams_topics(estate: Estate, cluster: ClusterSnapshot) -> Iterator[Owned]:
         app = next((a for a in by_length if topic.name.startswith(f"{a}-")), None)
         if app is not None:
             yield Owned(topic, app, suffix.group(1), f"application {app} ({apps[app]})")
+        else:  # a stopped application whose group expired still owns its state
+            yield Owned(topic, "(no consumer group matches)", suffix.group(1), "found by its name")
 
 
 def mirror_topics(estate: Estate, cluster: ClusterSnapshot) -> Iterator[Owned]:

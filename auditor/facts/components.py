@@ -78,6 +78,14 @@ def replication_factor(fact: Fact, broker_default: Fact) -> Fact:
     return Fact(broker_default.value, _with_detail(origin, f"{detail} = {broker_default.value} ({where})"))
 
 
+def weakest(facts: list[Fact]) -> Fact:
+    """The smallest of several replication factors, with its origin; unknown when any is unknown
+    (the unknown one may be the smallest)."""
+    known = [f for f in facts if isinstance(f.value, int) and not isinstance(f.value, bool)]
+    smallest = min(known, key=lambda f: f.value if isinstance(f.value, int) else 0) if known else Fact(None)
+    return smallest if len(known) == len(facts) else Fact(None, smallest.origin)
+
+
 def _with_detail(origin: ConfigValue | None, detail: str) -> ConfigValue | None:
     if origin is None:
         return None

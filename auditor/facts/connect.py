@@ -16,6 +16,7 @@ from auditor.facts.components import (
     replication_factor,
     sources_context,
     text,
+    weakest,
 )
 from auditor.model import Connector, ConnectWorker, Estate, Kind
 
@@ -40,12 +41,10 @@ def worker_facts(worker: ConnectWorker, estate: Estate) -> dict[str, Fact]:
         f"{role}_storage_rf": replication_factor(view.get(parse_int, f"{role}.storage.replication.factor"), broker_rf)
         for role in STORAGE
     }
-    known = [f for f in storage.values() if isinstance(f.value, int)]
-    weakest = min(known, key=lambda f: f.value if isinstance(f.value, int) else 0) if known else Fact(None)
     return {
         "distributed": Fact(worker.distributed),
         **storage,
-        "min_storage_rf": weakest if len(known) == len(storage) else Fact(None, weakest.origin),
+        "min_storage_rf": weakest(list(storage.values())),
         "override_policy": view.get(parse_policy, "connector.client.config.override.policy"),
         "exactly_once_source_support": view.get(lower, "exactly.once.source.support"),
         "producer_acks": view.get(parse_acks, "producer.acks"),

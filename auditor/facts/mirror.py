@@ -12,6 +12,7 @@ from auditor.facts.components import (
     component_subject,
     replication_factor,
     sources_context,
+    weakest,
 )
 from auditor.model import Estate, Kind, MirrorFlow
 
@@ -26,12 +27,10 @@ def mirror_facts(flow: MirrorFlow, estate: Estate) -> dict[str, Fact]:
     view = ComponentView("mirrormaker2", flow.settings)
     broker_rf = broker_default_rf(estate)
     internal = {name: replication_factor(view.get(parse_int, key), broker_rf) for name, key in INTERNAL.items()}
-    known = [f for f in internal.values() if isinstance(f.value, int)]
-    weakest = min(known, key=lambda f: f.value if isinstance(f.value, int) else 0) if known else Fact(None)
     return {
         "replication_factor": replication_factor(view.get(parse_int, "replication.factor"), broker_rf),
         **internal,
-        "min_internal_rf": weakest if len(known) == len(internal) else Fact(None, weakest.origin),
+        "min_internal_rf": weakest(list(internal.values())),
         "sync_group_offsets": view.get(parse_bool, "sync.group.offsets.enabled"),
         "emit_checkpoints": view.get(parse_bool, "emit.checkpoints.enabled"),
     }

@@ -70,6 +70,15 @@ def _topics(cluster: Cluster) -> list[str]:
         admin.close()
 
 
+def _groups(cluster: Cluster) -> set[str]:
+    """Groups that exist: a stopped Streams application's group stays while it has committed offsets."""
+    admin = cluster.admin_client()
+    try:
+        return {g["group_id"] for g in admin.list_groups()}
+    finally:
+        admin.close()
+
+
 def _wait_topics(cluster: Cluster, wanted: set[str], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not wanted <= set(_topics(cluster)):
@@ -143,8 +152,8 @@ def streams_topics(kafka_cluster: Cluster) -> dict[str, list[str]]:
         app.start()
         try:
             deadline = time.monotonic() + 180
-            while len(made.setdefault(app_id, [])) < 2:
-                assert time.monotonic() < deadline, f"{app_id} created no changelog/repartition topics"
+            while len(made.setdefault(app_id, [])) < 2 or app_id not in _groups(kafka_cluster):
+                assert time.monotonic() < deadline, f"{app_id} created no internal topics or committed nothing"
                 time.sleep(1)
                 made[app_id] = [t for t in _topics(kafka_cluster) if t.startswith(f"{app_id}-")]
         finally:
@@ -188,7 +197,11 @@ def report(
             "src",
             mirror_source,
             kafka_cluster,
-            **{"offset-syncs.topic.replication.factor": "1", "ssl.truststore.certificates": SECRET_TYPED_PASSWORD},
+            **{
+                "offset-syncs.topic.location": "target",  # on the audited cluster (the default is the source)
+                "offset-syncs.topic.replication.factor": "1",
+                "ssl.truststore.certificates": SECRET_TYPED_PASSWORD,
+            },
         ),
         "mm2-checkpoint": _mirror("MirrorCheckpointConnector", "src", mirror_source, kafka_cluster),
         "mm2-safe-source": _mirror(

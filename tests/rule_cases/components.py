@@ -329,7 +329,14 @@ CASES: list[RuleCase] = [
         "changelog-rf-3",
         on_cluster(topic("streams-wordcount-counts-store-changelog"), groups=("streams-wordcount",)),
     ),
-    passes("STR010", "no-such-application", on_cluster(topic("other-app-store-changelog", rf=1), groups=("orders",))),
+    fails(
+        "STR010",
+        "application-without-group",
+        on_cluster(topic("other-app-store-changelog", rf=1), groups=("orders",)),
+        "high",
+        "other-app-store-changelog",
+    ),
+    passes("STR010", "not-a-streams-topic", on_cluster(topic("orders-changes", rf=1), groups=("orders",))),
     fails(
         "STR011",
         "repartition-min-isr-1",
