@@ -84,6 +84,7 @@ class ConfigSource(str, Enum):
     KAFKA_DEFAULT = "Kafka default"
     FILE = "file"
     CLIENT_DEFAULT = "client default"
+    CONNECT_REST = "Kafka Connect REST API"
     UNKNOWN = "unknown"
 
 

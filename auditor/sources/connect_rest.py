@@ -218,7 +218,7 @@ def _connector(
 
 def _value(key: str, raw: object, url: str, password: bool) -> ConfigValue:
     value = None if raw is None else _printable(str(raw))
-    read = ConfigValue(key, value, ConfigSource.FILE, path=url, detail="connector config (REST API)")
+    read = ConfigValue(key, value, ConfigSource.CONNECT_REST, path=url, detail="connector config")
     return redact(replace(read, sensitive=password))
 
 
