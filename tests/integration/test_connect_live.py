@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connect_harness import WORDCOUNT_INPUT, WORDCOUNT_OUTPUT, ConnectWorker, StreamsApp
-from kafka_cluster import Cluster
+from connect_harness import WORDCOUNT_INPUT, WORDCOUNT_OUTPUT, ConnectWorker, StreamsApp, internal_topics
+from kafka_cluster import Cluster, ClusterError
 
 from tests.report_schema import assert_valid_report
 
@@ -32,11 +32,32 @@ pytestmark = pytest.mark.integration
 
 MIRROR_SOURCE_OFFSET = 400
 SECRET_TYPED_PASSWORD = "typed-PASSWORD-in-the-plugin-definition"
+ERRORS = "org.apache.kafka.streams.errors"
 STREAMS_APPS = {  # application.id -> overrides of WordCountDemo's config
-    "wc-rf1": {"replication.factor": "1"},
+    "wc-rf1": {
+        "replication.factor": "1",
+        "default.deserialization.exception.handler": f"{ERRORS}.LogAndContinueExceptionHandler",
+        "processing.exception.handler": f"{ERRORS}.LogAndContinueProcessingExceptionHandler",
+    },
     "wc-minisr1": {"replication.factor": "3", "topic.min.insync.replicas": "1"},
-    "wc-safe": {"replication.factor": "3", "topic.min.insync.replicas": "2"},
+    "wc-safe": {
+        "replication.factor": "3",
+        "topic.min.insync.replicas": "2",
+        "processing.guarantee": "exactly_once_v2",
+        "production.exception.handler": f"{ERRORS}.DefaultProductionExceptionHandler",
+    },
 }
+FRAGILE_WORKER = {  # every worker-level weakening, on a worker that runs no connector
+    **{f"{role}.storage.replication.factor": "1" for role in ("config", "offset", "status")},
+    "producer.acks": "1",
+    "consumer.auto.offset.reset": "latest",
+    "connector.client.config.override.policy": "None",
+    "exactly.once.source.support": "enabled",
+}
+POLICY = """\
+rules:
+  STR005: {params: {exactly_once_applications: [wc-rf1, wc-safe]}}
+"""
 
 
 def _sink(topic: str, out: Path, **extra: str) -> dict[str, str]:
@@ -86,13 +107,13 @@ def _wait_topics(cluster: Cluster, wanted: set[str], timeout: float = 120.0) -> 
         time.sleep(1)
 
 
-def _create(cluster: Cluster, *names: str, rf: int = 3) -> None:
+def _create(cluster: Cluster, *names: str, rf: int = 3, configs: dict[str, str] | None = None) -> None:
     from kafka.admin import NewTopic
 
     admin = cluster.admin_client()
     try:
         existing = set(admin.list_topics())
-        new = [NewTopic(n, 1, rf) for n in names if n not in existing]
+        new = [NewTopic(n, 1, rf, topic_configs=configs or {}) for n in names if n not in existing]
         if new:
             admin.create_topics(new)
     finally:
@@ -130,8 +151,9 @@ def mirror_source(kafka_cluster: Cluster) -> Iterator[Cluster]:
 def workers(kafka_cluster: Cluster) -> Iterator[tuple[ConnectWorker, ConnectWorker]]:
     settings = kafka_cluster.settings
     safe = ConnectWorker(settings, "audit-connect", kafka_cluster.bootstrap, index=0)
-    fragile_rf1 = {f"{role}.storage.replication.factor": "1" for role in ("config", "offset", "status")}
-    fragile = ConnectWorker(settings, "fragile-connect", kafka_cluster.bootstrap, index=1, overrides=fragile_rf1)
+    fragile = ConnectWorker(settings, "fragile-connect", kafka_cluster.bootstrap, index=1, overrides=FRAGILE_WORKER)
+    # Its status topic made beforehand, compacted with 3 replicas but min.insync.replicas 1: Connect accepts it.
+    _create(kafka_cluster, "fragile-connect-status", configs={"cleanup.policy": "compact", "min.insync.replicas": "1"})
     try:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda w: w.start(), (safe, fragile)))
@@ -142,23 +164,42 @@ def workers(kafka_cluster: Cluster) -> Iterator[tuple[ConnectWorker, ConnectWork
 
 
 @pytest.fixture(scope="module")
-def streams_topics(kafka_cluster: Cluster) -> dict[str, list[str]]:
-    """Each WordCountDemo application run until it created its internal topics, then stopped."""
+def refused_worker(kafka_cluster: Cluster) -> ConnectWorker:
+    """A worker whose status topic exists with cleanup.policy=delete: Connect refuses to start (CNX021's pre-flight)."""
+    _create(kafka_cluster, "broken-connect-status", configs={"cleanup.policy": "delete"})
+    worker = ConnectWorker(kafka_cluster.settings, "broken-connect", kafka_cluster.bootstrap, index=2)
+    with pytest.raises(ClusterError, match="exited"):
+        worker.start()
+    assert "cleanup.policy" in worker.log_path.read_text()
+    return worker
+
+
+@pytest.fixture(scope="module")
+def streams_apps(kafka_cluster: Cluster) -> dict[str, StreamsApp]:
+    """Each WordCountDemo application run until it created its internal topics and committed, then stopped."""
     _create(kafka_cluster, WORDCOUNT_INPUT, WORDCOUNT_OUTPUT)
     _produce(kafka_cluster, WORDCOUNT_INPUT, ["all streams lead to kafka", "hello kafka streams"])
-    made: dict[str, list[str]] = {}
+    apps: dict[str, StreamsApp] = {}
     for app_id, overrides in STREAMS_APPS.items():
-        app = StreamsApp(kafka_cluster.settings, app_id, kafka_cluster.bootstrap, overrides)
+        app = apps[app_id] = StreamsApp(kafka_cluster.settings, app_id, kafka_cluster.bootstrap, overrides)
         app.start()
         try:
             deadline = time.monotonic() + 180
-            while len(made.setdefault(app_id, [])) < 2 or app_id not in _groups(kafka_cluster):
+            while len(_internal(kafka_cluster, app_id)) < 2 or app_id not in _groups(kafka_cluster):
                 assert time.monotonic() < deadline, f"{app_id} created no internal topics or committed nothing"
                 time.sleep(1)
-                made[app_id] = [t for t in _topics(kafka_cluster) if t.startswith(f"{app_id}-")]
         finally:
             app.stop()
-    return made
+    return apps
+
+
+def _internal(cluster: Cluster, app_id: str) -> list[str]:
+    return internal_topics(app_id, _topics(cluster))
+
+
+@pytest.fixture(scope="module")
+def streams_topics(kafka_cluster: Cluster, streams_apps: dict[str, StreamsApp]) -> dict[str, list[str]]:
+    return {app_id: _internal(kafka_cluster, app_id) for app_id in streams_apps}
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +207,8 @@ def report(
     kafka_cluster: Cluster,
     mirror_source: Cluster,
     workers: tuple[ConnectWorker, ConnectWorker],
+    refused_worker: ConnectWorker,
+    streams_apps: dict[str, StreamsApp],
     streams_topics: dict[str, list[str]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
@@ -223,11 +266,14 @@ def report(
             safe.wait_tasks(name, {"RUNNING"}, tasks_needed="checkpoint" not in name)
     _wait_topics(kafka_cluster, {"src.mm-orders", "safesrc.mm-orders", "cx-dlq", "cx-dlq-rf1"})
     assert SECRET_TYPED_PASSWORD in json.dumps(safe.get("/connectors/mm2-source/config"))  # Connect shows it
-    output = work / "report.json"
+    output, policy = work / "report.json", work / "policy.yaml"
+    policy.write_text(POLICY)
+    files = [str(w.properties_path) for w in (safe, fragile)] + [str(a.properties_path) for a in streams_apps.values()]
     done = subprocess.run(
         [
-            sys.executable, "-m", "auditor", "audit", "--bootstrap-server", kafka_cluster.bootstrap,
-            "--connect-url", safe.url, "--connect-url", fragile.url, "--format", "json", "--output", str(output),
+            sys.executable, "-m", "auditor", "audit", *files, "--bootstrap-server", kafka_cluster.bootstrap,
+            "--connect-url", safe.url, "--connect-url", fragile.url, "--policy", str(policy),
+            "--format", "json", "--output", str(output),
         ],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
@@ -266,11 +312,38 @@ def test_connectors_judged_live(report: dict[str, Any]) -> None:
 def test_internal_topics_judged_on_the_cluster(report: dict[str, Any]) -> None:
     found, passed = _found(report), _passed(report)
     for role in ("configs", "offsets", "status"):
-        assert ("CNX020", "connect-topic", f"fragile-connect-{role}") in found
         assert ("CNX020", "connect-topic", f"audit-connect-{role}") in passed
         assert ("CNX021", "connect-topic", f"audit-connect-{role}") in passed  # Connect made them compacted
+        assert ("CNX022", "connect-topic", f"audit-connect-{role}") in passed
+    for role in ("configs", "offsets"):
+        assert ("CNX020", "connect-topic", f"fragile-connect-{role}") in found
+    assert ("CNX022", "connect-topic", "fragile-connect-status") in found
+    assert ("CNX021", "connect-topic", "broken-connect-status") in found  # the worker that refused to start
     message = next(f["message"] for f in report["findings"] if f["resource"]["name"] == "fragile-connect-offsets")
     assert "fragile-connect" in message
+
+
+def test_worker_files_judged(report: dict[str, Any], workers: tuple[ConnectWorker, ConnectWorker]) -> None:
+    """The properties the real workers run with, read as connect-worker files in the same audit."""
+    found, passed = _found(report), _passed(report)
+    safe, fragile = (str(w.properties_path) for w in workers)
+    for rule in ("CNX001", "CNX004", "CNX005"):
+        assert (rule, "connect-worker", fragile) in found
+        assert (rule, "connect-worker", safe) in passed
+    for rule in ("CNX002", "CNX003"):  # the safe worker keeps Connect's defaults: override policy All, no EOS
+        assert (rule, "connect-worker", safe) in found
+        assert (rule, "connect-worker", fragile) in passed
+    severities = {f["rule_id"]: f["severity"] for f in report["findings"] if f["resource"]["name"] == fragile}
+    assert severities["CNX001"] == "high"
+
+
+def test_streams_files_judged(report: dict[str, Any]) -> None:
+    """The properties the real WordCountDemo applications ran with, read as streams files."""
+    found, passed = _found(report), _passed(report)
+    for rule in ("STR001", "STR003", "STR004", "STR005"):
+        assert (rule, "streams", "wc-rf1") in found
+        assert (rule, "streams", "wc-safe") in passed
+    assert ("STR002", "streams", "wc-safe") in passed
 
 
 def test_streams_applications_found_by_group_and_topics(
