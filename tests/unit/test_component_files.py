@@ -11,17 +11,32 @@ from auditor.audit import FileSources, judge, read_files
 from auditor.engine import load_rules
 from auditor.sources.files import FilesRead, read_paths
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "files" / "connect"
+FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
+FOLDERS = ("connect-worker", "connector", "connector-json", "streams", "mirrormaker2", "connect-k8s", "connect-spring")
+WHERE = {
+    "connect-distributed.properties": "connect-worker",
+    "connect-file-source.properties": "connector",
+    "jdbc-sink.json": "connector-json",
+    "wordcount-streams.properties": "streams",
+    "connect-mirror-maker.properties": "mirrormaker2",
+    "kafka-connect.yaml": "connect-k8s",
+    "cfk-connector.yaml": "connect-k8s",
+}
+
+
+def fixture(name: str) -> Path:
+    return FILES / WHERE[name] / name
 
 
 def read(name: str) -> FilesRead:
-    return read_paths([str(FIXTURES / name)])
+    return read_paths([str(fixture(name))])
 
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [
         ("connect-distributed.properties", "connect-worker"),
+        ("connect-file-source.properties", "connector"),
         ("jdbc-sink.json", "connector-json"),
         ("kafka-connect.yaml", "strimzi"),
         ("cfk-connector.yaml", "strimzi"),
@@ -72,10 +87,10 @@ def test_mm2_flows_take_their_own_settings_over_the_shared_ones() -> None:
 
 
 def test_the_fixture_folder_is_judged_by_the_component_rules() -> None:
-    estate, _targets = read_files(FileSources(paths=(str(FIXTURES),)))
+    estate, _targets = read_files(FileSources(paths=tuple(str(FILES / folder) for folder in FOLDERS[:-1])))
     found = {(f.rule_id, f.resource.kind, f.resource.name) for f in judge(estate, load_rules())}
     expected = {
-        ("CNX001", "connect-worker", str(FIXTURES / "connect-distributed.properties")),
+        ("CNX001", "connect-worker", str(fixture("connect-distributed.properties"))),
         ("CNX001", "connect-worker", "KafkaMirrorMaker2/my-mirror-maker-2"),
         ("CNX010", "connector", "jdbc-orders-sink"),
         ("CNX010", "connector", "Connector/datagen-users"),
@@ -83,24 +98,24 @@ def test_the_fixture_folder_is_judged_by_the_component_rules() -> None:
         ("CNX013", "connector", "jdbc-orders-sink"),
         ("STR001", "streams", "streams-wordcount"),
         ("STR004", "streams", "streams-wordcount"),
-        ("MM2001", "mirror-flow", f"{FIXTURES / 'connect-mirror-maker.properties'} A->B"),
+        ("MM2001", "mirror-flow", f"{fixture('connect-mirror-maker.properties')} A->B"),
         ("MM2002", "mirror-flow", "KafkaMirrorMaker2/my-mirror-maker-2 cluster-a->cluster-b"),
-        ("MM2003", "mirror-flow", f"{FIXTURES / 'connect-mirror-maker.properties'} A->B"),
+        ("MM2003", "mirror-flow", f"{fixture('connect-mirror-maker.properties')} A->B"),
     }
     assert expected <= found, expected - found
     assert not any(kind == "consumer" for _rule, kind, _name in found)
-    assert ("MM2003", "mirror-flow", f"{FIXTURES / 'connect-mirror-maker.properties'} B->A") not in found
+    assert ("MM2003", "mirror-flow", f"{fixture('connect-mirror-maker.properties')} B->A") not in found
 
 
 def test_spring_kafka_streams_is_a_streams_application_per_profile() -> None:
-    found = read_paths([str(FIXTURES.parent / "connect-spring" / "application.yml")])
+    found = read_paths([str(FILES / "connect-spring" / "application.yml")])
     apps = {a.name: a for a in found.streams}
     assert sorted(apps) == ["orders-enricher", "orders-enricher (profile prod)"]
     base = apps["orders-enricher"]
     assert base.settings["replication.factor"].value == "1"
     assert base.settings["default.deserialization.exception.handler"].line == 9
     assert apps["orders-enricher (profile prod)"].settings["replication.factor"].value == "3"
-    estate, _targets = read_files(FileSources(paths=(str(FIXTURES.parent / "connect-spring"),)))
+    estate, _targets = read_files(FileSources(paths=(str(FILES / "connect-spring"),)))
     found_rules = {(f.rule_id, f.resource.name) for f in judge(estate, load_rules())}
     assert ("STR004", "orders-enricher") in found_rules
     assert ("STR004", "orders-enricher (profile prod)") not in found_rules
