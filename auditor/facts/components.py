@@ -99,6 +99,17 @@ def class_name(raw: str | None) -> FactValue:
     return raw.strip().rsplit(".", 1)[-1].rsplit("$", 1)[-1]
 
 
+def one_of(*allowed: str) -> Callable[[str | None], FactValue]:
+    """A parser for an enum setting, trimmed and case-insensitive as Kafka's ConfigDef validators
+    read it; a value outside `allowed` is None (unknown): the component refuses to start with it."""
+    by_lower = {value.lower(): value for value in allowed}
+
+    def parse(raw: str | None) -> FactValue:
+        return None if raw is None else by_lower.get(raw.strip().lower())
+
+    return parse
+
+
 def text(raw: str | None) -> FactValue:
     return raw.strip() if raw is not None and raw.strip() else None
 

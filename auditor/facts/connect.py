@@ -12,7 +12,7 @@ from auditor.facts.components import (
     broker_default_rf,
     class_name,
     component_subject,
-    lower,
+    one_of,
     replication_factor,
     sources_context,
     text,
@@ -23,12 +23,19 @@ from auditor.model import Connector, ConnectWorker, Estate, Kind
 STORAGE = ("config", "offset", "status")
 
 
+POLICIES = ("All", "None", "Principal", "Allowlist")
+parse_tolerance = one_of("none", "all")
+parse_eos_support = one_of("disabled", "preparing", "enabled")
+
+
 def parse_policy(raw: str | None) -> FactValue:
-    """All / None / Principal / Allowlist: the alias, or the class's simple name without the suffix."""
+    """All / None / Principal / Allowlist, by alias or Kafka's class; a custom policy class is unknown
+    (its code decides what connectors may override)."""
     name = class_name(raw)
     if not isinstance(name, str):
         return None
-    return name.removesuffix("ConnectorClientConfigOverridePolicy") or name
+    alias = name.removesuffix("ConnectorClientConfigOverridePolicy") or name
+    return alias if alias in POLICIES else None
 
 
 # --------------------------------------------------------------------------- workers
@@ -46,7 +53,7 @@ def worker_facts(worker: ConnectWorker, estate: Estate) -> dict[str, Fact]:
         **storage,
         "min_storage_rf": weakest(list(storage.values())),
         "override_policy": view.get(parse_policy, "connector.client.config.override.policy"),
-        "exactly_once_source_support": view.get(lower, "exactly.once.source.support"),
+        "exactly_once_source_support": view.get(parse_eos_support, "exactly.once.source.support"),
         "producer_acks": view.get(parse_acks, "producer.acks"),
         "consumer_auto_offset_reset": view.get(parse_offset_reset, "consumer.auto.offset.reset"),
     }
@@ -90,7 +97,7 @@ def connector_facts(connector: Connector, estate: Estate, worker: ConnectWorker 
     failed = [t for t in connector.tasks if t.state == "FAILED"]
     return {
         "type": Fact(connector.type),
-        "errors_tolerance": view.get(lower, "errors.tolerance"),
+        "errors_tolerance": view.get(parse_tolerance, "errors.tolerance"),
         "has_dlq": Fact(isinstance(dlq.value, str), dlq.origin) if connector.type == "sink" else Fact(False),
         "dlq_topic": dlq,
         "errors_log_enable": view.get(parse_bool, "errors.log.enable"),

@@ -10,7 +10,7 @@ from auditor.facts.components import (
     broker_default_rf,
     class_name,
     component_subject,
-    lower,
+    one_of,
     replication_factor,
     sources_context,
     text,
@@ -48,7 +48,9 @@ def streams_facts(app: StreamsApp, estate: Estate) -> dict[str, Fact]:
         **{f"{name}_handler": view.get(class_name, *keys) for name, keys in HANDLERS.items()},
         **{f"{name}_skips": view.get(skips, *keys) for name, keys in HANDLERS.items()},
         "replication_factor": replication_factor(rf, broker_default_rf(estate)),
-        "processing_guarantee": view.get(lower, "processing.guarantee"),
+        "processing_guarantee": view.get(
+            one_of("at_least_once", "exactly_once", "exactly_once_beta", "exactly_once_v2"), "processing.guarantee"
+        ),
     }
 
 

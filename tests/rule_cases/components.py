@@ -207,6 +207,12 @@ CASES: list[RuleCase] = [
             extra="connector.client.config.override.policy=org.apache.kafka.connect.connector.policy.PrincipalConnectorClientConfigOverridePolicy\n"
         ),
     ),
+    unknown(
+        "CNX002",
+        "custom-policy-class",
+        distributed(extra="connector.client.config.override.policy=com.example.Ours\n"),
+        "low",
+    ),
     fails("CNX003", "eos-disabled-by-default", distributed(), "low"),
     passes("CNX003", "eos-enabled", distributed(extra="exactly.once.source.support=enabled\n")),
     passes("CNX003", "standalone-has-no-eos", worker(STANDALONE)),
@@ -224,7 +230,8 @@ CASES: list[RuleCase] = [
     ),
     passes("CNX010", "default-tolerance-none", sink_json({})),
     fails("CNX010", "source-tolerance-all", source_properties("errors.tolerance=all\n"), "high"),
-    unknown("CNX010", "tolerance-placeholder", sink_json({"errors.tolerance": ""}), "high"),
+    unknown("CNX010", "tolerance-empty", sink_json({"errors.tolerance": ""}), "high"),
+    unknown("CNX010", "tolerance-not-a-value-connect-takes", sink_json({"errors.tolerance": "most"}), "high"),
     fails(
         "CNX011",
         "dlq-rf-1",

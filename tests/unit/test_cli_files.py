@@ -20,7 +20,8 @@ def test_nothing_to_audit_is_exit_2() -> None:
     done = run("audit")
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "kafka-audit: error: nothing to audit: give files or folders (PATH...), --bootstrap-server or --snapshot"
+        "kafka-audit: error: nothing to audit: give files or folders (PATH...), --bootstrap-server, --snapshot"
+        " or --connect-url"
     )
 
 
