@@ -127,7 +127,7 @@ def component_subject(
         resource=Resource(kind, name),
         facts=facts,
         scope=Scope(),  # a component's configuration names no one topic or group the policy could scope
-        location=Location(path=path),  # a file, or the Connect REST URL it was read from
+        location=None if path.startswith(("http://", "https://")) else Location(path=path),  # live: the resource
         context={"path": path, "defaults": label, **context, **sources},
     )
 

@@ -218,7 +218,7 @@ def _connector(
 
 def _value(key: str, raw: object, url: str, password: bool) -> ConfigValue:
     value = None if raw is None else _printable(str(raw))
-    read = ConfigValue(key, value, ConfigSource.CONNECT_REST, path=url, detail="connector config")
+    read = ConfigValue(key, value, ConfigSource.CONNECT_REST, detail=f"connector config at {url}")
     return redact(replace(read, sensitive=password))
 
 
