@@ -259,7 +259,6 @@ CASES: list[RuleCase] = [
         "rf-3",
         on_cluster(compacted("connect-offsets"), compacted("connect-configs"), compacted("connect-status")),
     ),
-    passes("CNX020", "ordinary-topic", on_cluster(topic("orders", rf=1))),
     fails("CNX021", "delete-policy", on_cluster(compacted("docker-connect-status", policy="delete")), "medium"),
     passes("CNX021", "compacted", on_cluster(compacted("docker-connect-status"))),
     fails("CNX022", "min-isr-1", on_cluster(compacted("connect-cluster-offsets", min_isr="1")), "medium"),
@@ -343,7 +342,6 @@ CASES: list[RuleCase] = [
         "high",
         "other-app-store-changelog",
     ),
-    passes("STR010", "not-a-streams-topic", on_cluster(topic("orders-changes", rf=1), groups=("orders",))),
     fails(
         "STR011",
         "repartition-min-isr-1",
