@@ -325,13 +325,9 @@ def init(
 
 
 def _connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
-    from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
+    from auditor.sources.connection import connection_settings
 
-    return ConnectionSettings(
-        bootstrap_servers=parse_bootstrap(bootstrap_server),
-        timeout_s=timeout,
-        client=load_command_config(command_config) if command_config else {},
-    )
+    return connection_settings(bootstrap_server, command_config, timeout)
 
 
 ENV_PREFIX = "KAFKA_AUDIT_"

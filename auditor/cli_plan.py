@@ -73,13 +73,9 @@ def plan(
 
 
 def _connection(bootstrap: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
-    from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
+    from auditor.sources.connection import connection_settings
 
-    return ConnectionSettings(
-        bootstrap_servers=parse_bootstrap(bootstrap),
-        timeout_s=timeout,
-        client=load_command_config(command_config) if command_config else {},
-    )
+    return connection_settings(bootstrap, command_config, timeout)
 
 
 FixFlag = Annotated[

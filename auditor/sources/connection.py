@@ -205,3 +205,12 @@ def _ssl_reason(exc: OSError, path: str) -> str:
     if "key values mismatch" in text:
         return "the private key does not match the certificate"
     return f"not usable TLS material ({text})"
+
+
+def connection_settings(bootstrap: str, command_config: Path | None, timeout_s: float) -> ConnectionSettings:
+    """The settings the command line's --bootstrap-server, --command-config and --timeout give."""
+    return ConnectionSettings(
+        bootstrap_servers=parse_bootstrap(bootstrap),
+        timeout_s=timeout_s,
+        client=load_command_config(command_config) if command_config else {},
+    )
