@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 
 from auditor.errors import InputError
 from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
+from auditor.userregex import compile_user_regex
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions
@@ -131,10 +131,8 @@ def _glob(name: str, pattern: str) -> bool:
 
 
 def _regex(pattern: str, flag: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise InputError(f"{flag} {pattern!r} is not a valid regular expression: {exc}") from None
+    """A --topic/--group pattern checked by the one compile function policy files use (RE2)."""
+    compile_user_regex(pattern, flag)
     return pattern
 
 

@@ -95,8 +95,11 @@ def test_select_and_ignore_rules_by_id_name_and_glob(repo: Path, args: tuple[str
     [
         (("--select", "XYZ*"), "--select 'XYZ*' matches no rule id or name"),
         (("--ignore", "nope"), "--ignore 'nope' matches no rule id or name"),
-        (("--topic", "("), "--topic '(' is not a valid regular expression"),
-        (("--group", "[a-"), "--group '[a-' is not a valid regular expression"),
+        (("--topic", "("), "--topic: invalid regex '('"),
+        (("--group", "[a-"), "--group: invalid regex '[a-'"),
+        # Python's re takes lookaround and backreferences; RE2, which policy files use too, does not
+        (("--topic", "(?=pay)"), "--topic: invalid regex '(?=pay)'"),
+        (("--group", r"(a)\1"), "--group: invalid regex '(a)\\\\1'"),
         (("--verbose", "--quiet"), "give --verbose or --quiet, not both"),
         (("--fail-on", "urgent"), "--fail-on must be one of"),
     ],
