@@ -340,6 +340,32 @@ class ConnectWorker:
     distributed: bool | None = True
     url: str | None = None
     version: str | None = None
+    plugins: tuple[ConnectPlugin, ...] = ()  # a live worker's GET /connector-plugins
+
+
+@dataclass(frozen=True)
+class ConnectPlugin:
+    """A plugin installed on a live Connect worker (GET /connector-plugins?connectorsOnly=false):
+    `type` is source, sink, converter, header_converter, transformation or predicate."""
+
+    class_name: str
+    type: str
+    version: str | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """The names a connector config may give it: the class, its simple name, and the alias
+        without the type suffix (FileStreamSinkConnector -> FileStreamSink), as Connect resolves them."""
+        simple = self.class_name.rsplit(".", 1)[-1]
+        alias = simple.removesuffix("Connector") if self.type in ("source", "sink") else simple
+        return tuple(dict.fromkeys((self.class_name, simple, alias)))
+
+
+def connector_plugin(plugins: tuple[ConnectPlugin, ...], connector_class: str | None) -> ConnectPlugin | None:
+    """The installed connector plugin a connector.class names (full class, simple name or alias)."""
+    if not connector_class or not connector_class.strip():
+        return None
+    wanted = connector_class.strip()
+    return next((p for p in plugins if p.type in ("source", "sink") and wanted in p.names()), None)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from auditor.facts.components import (
     text,
     weakest,
 )
-from auditor.model import Connector, ConnectWorker, Estate, Kind
+from auditor.model import Connector, ConnectWorker, Estate, Kind, connector_plugin
 
 STORAGE = ("config", "offset", "status")
 
@@ -110,7 +110,28 @@ def connector_facts(connector: Connector, estate: Estate, worker: ConnectWorker 
         "state": Fact(connector.state),
         "failed_tasks": Fact(len(failed) if live else None),
         "worker_override_policy": _worker_policy(worker, estate),
+        "plugin_installed": _installed(connector, worker),
     }
+
+
+def _installed(connector: Connector, worker: ConnectWorker | None) -> Fact:
+    """Whether the live worker lists the connector's class among its plugins; unknown for a file, or
+    a worker whose plugins were not read."""
+    if worker is None or not worker.plugins:
+        return Fact(None)
+    value = connector.settings.get("connector.class")
+    return Fact(connector_plugin(worker.plugins, value.value if value else None) is not None)
+
+
+def plugin_text(connector: Connector, worker: ConnectWorker | None) -> str:
+    """The plugin a live connector runs, as the worker lists it: class, type and version."""
+    if worker is None or not worker.plugins:
+        return "unknown (no plugin list read)"
+    value = connector.settings.get("connector.class")
+    plugin = connector_plugin(worker.plugins, value.value if value else None)
+    if plugin is None:
+        return f"{value.value if value else 'no connector.class'} (not installed on {worker.name})"
+    return f"{plugin.class_name} {plugin.version or '(version not reported)'} ({plugin.type})"
 
 
 def _override(view: ComponentView, key: str, parse: Callable[[str | None], FactValue]) -> Fact:
@@ -134,6 +155,7 @@ def connector_subjects(estate: Estate) -> Iterator[Subject]:
             "worker": worker.name if worker else "unknown",
             "failed": ", ".join(f"task {t.id} on {t.worker_id or '?'}" for t in failed) or "none",
             "trace": _first_line(next((t.trace for t in failed if t.trace), connector.connector_trace)),
+            "plugin": plugin_text(connector, worker),
         }
         label = ComponentView("connector", connector.settings, worker.version if worker else None).label
         yield component_subject(Kind.CONNECTOR, connector.name, connector.path, facts, context, label)
@@ -156,6 +178,7 @@ CONNECTOR_FACTS = {
     "state": "the connector's state on a live cluster (RUNNING, FAILED, PAUSED, ...)",
     "failed_tasks": "tasks in state FAILED on a live cluster",
     "worker_override_policy": "the override policy of the worker it runs on, when that worker's file was read",
+    "plugin_installed": "live: the worker lists the connector's class among its plugins (GET /connector-plugins)",
 }
 CONNECTOR = SubjectKind(
     name=Kind.CONNECTOR,
@@ -166,6 +189,7 @@ CONNECTOR = SubjectKind(
         "worker": "the worker it runs on, when known",
         "failed": "the failed tasks and their workers",
         "trace": "the first line of the first failed task's trace",
+        "plugin": "live: the connector's plugin as the worker lists it (class, version, type)",
         **sources_context(CONNECTOR_FACTS),
     },
     build=connector_subjects,

@@ -1,5 +1,6 @@
 """A running Kafka Connect cluster through its REST API: workers, connectors, their configs and
-status, plugins and their config definitions. Read-only: only GET requests are ever sent.
+status, the installed plugins (GET /connector-plugins) and their config definitions. Read-only:
+only GET requests are ever sent.
 
 Connector configs carry secrets. Every value whose plugin config definition says PASSWORD
 (GET /connector-plugins/{plugin}/config, Kafka 3.2+) and every credential-like key or value
@@ -31,9 +32,11 @@ from auditor.model import (
     ConfigValue,
     Connector,
     ConnectorTask,
+    ConnectPlugin,
     ConnectWorker,
     CoverageGap,
     MirrorFlow,
+    connector_plugin,
 )
 from auditor.sources.redaction import redact
 
@@ -132,14 +135,17 @@ def read_connect(settings: ConnectSettings) -> ConnectRead:
         raise ClusterUnreachable(f"{settings.url} does not answer like a Kafka Connect REST API")
     gaps: list[CoverageGap] = []
     passwords = _password_keys(client, listing, gaps)
+    plugins = read_plugins(client, gaps)
     worker_name = f"Connect {settings.url}"
     connectors = tuple(
-        _connector(name, entry, settings.url, worker_name, passwords)
+        _connector(name, entry, settings.url, worker_name, passwords, plugins)
         for name, entry in sorted(listing.items())
         if isinstance(entry, dict)
     )
     version = root.get("version") if isinstance(root.get("version"), str) else None
-    worker = ConnectWorker(worker_name, settings.url, FORMAT, {}, distributed=None, url=settings.url, version=version)
+    worker = ConnectWorker(
+        worker_name, settings.url, FORMAT, {}, distributed=None, url=settings.url, version=version, plugins=plugins
+    )
     return ConnectRead((worker,), connectors, mirror_flows(connectors, settings.url), tuple(gaps))
 
 
@@ -171,6 +177,32 @@ def _password_keys(client: _Client, listing: Mapping[str, Any], gaps: list[Cover
     return found
 
 
+def read_plugins(client: _Client, gaps: list[CoverageGap]) -> tuple[ConnectPlugin, ...]:
+    """Every plugin the worker has installed: connectors, and (Kafka 3.2+, KIP-769) converters,
+    transformations and predicates; an older worker ignores connectorsOnly and lists connectors."""
+    try:
+        listed = client.get("/connector-plugins?connectorsOnly=false")
+    except (OSError, ValueError) as exc:
+        gaps.append(CoverageGap(f"Connect {client.settings.url}", f"plugins not read ({_problem(exc)})"))
+        return ()
+    if not isinstance(listed, list):
+        gaps.append(CoverageGap(f"Connect {client.settings.url}", "GET /connector-plugins answered no list"))
+        return ()
+    plugins = {plugin for entry in listed if isinstance(entry, dict) and (plugin := _plugin(entry))}
+    return tuple(sorted(plugins, key=lambda p: (p.type, p.class_name)))
+
+
+def _plugin(entry: Mapping[str, Any]) -> ConnectPlugin | None:
+    name, kind, version = entry.get("class"), entry.get("type"), entry.get("version")
+    if not isinstance(name, str) or not name:
+        return None
+    return ConnectPlugin(
+        _printable(name),
+        _printable(kind) if isinstance(kind, str) else "unknown",
+        _printable(version) if isinstance(version, str) and version else None,
+    )
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -191,7 +223,12 @@ def _class_of(entry: Mapping[str, Any]) -> str | None:
 
 
 def _connector(
-    name: str, entry: Mapping[str, Any], url: str, worker: str, passwords: Mapping[str, frozenset[str]]
+    name: str,
+    entry: Mapping[str, Any],
+    url: str,
+    worker: str,
+    passwords: Mapping[str, frozenset[str]],
+    plugins: tuple[ConnectPlugin, ...] = (),
 ) -> Connector:
     info, status = _object(entry.get("info")), _object(entry.get("status"))
     secret = passwords.get(_class_of(entry) or "", frozenset())
@@ -202,7 +239,8 @@ def _connector(
     state = _object(status.get("connector")).get("state")
     listed = status.get("tasks")
     tasks = tuple(_task(t) for t in listed if isinstance(t, dict)) if isinstance(listed, list) else ()
-    kind = status.get("type") or info.get("type")
+    plugin = connector_plugin(plugins, _class_of(entry))
+    kind = status.get("type") or info.get("type") or (plugin.type if plugin else None)
     return Connector(
         name=_printable(name),
         path=url,

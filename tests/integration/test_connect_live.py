@@ -307,6 +307,23 @@ def test_connectors_judged_live(report: dict[str, Any]) -> None:
     assert ("CNX014", "connector", "source-safe") in passed
     broken = next(f for f in report["findings"] if f["rule_id"] == "CNX014")
     assert "failed tasks: task 0 on" in broken["actual"] and broken["severity"] == "high"
+    assert "plugin org.apache.kafka.connect.file.FileStreamSinkConnector" in broken["message"]
+
+
+def test_plugins_read_live(kafka_cluster: Cluster, workers: tuple[ConnectWorker, ConnectWorker]) -> None:
+    """GET /connector-plugins of a real worker: connectors with their version, converters and transforms too."""
+    from auditor.model import connector_plugin
+    from auditor.sources.connect_rest import ConnectSettings, read_connect
+
+    read = read_connect(ConnectSettings(workers[0].url))
+    (worker,) = read.workers
+    version = kafka_cluster.settings.version
+    sink = connector_plugin(worker.plugins, "FileStreamSink")
+    mirror = connector_plugin(worker.plugins, "org.apache.kafka.connect.mirror.MirrorSourceConnector")
+    assert sink is not None and (sink.type, sink.version) == ("sink", version)
+    assert mirror is not None and mirror.type == "source"
+    assert {"converter", "transformation"} <= {p.type for p in worker.plugins}
+    assert worker.version == version and not [g for g in read.gaps if "plugins" in g.reason]
 
 
 def test_internal_topics_judged_on_the_cluster(report: dict[str, Any]) -> None:

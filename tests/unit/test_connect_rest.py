@@ -146,3 +146,61 @@ def test_hostile_names_and_traces_reach_no_report_as_control_characters() -> Non
     for fmt in OutputFormat:
         text = render(result, fmt)
         assert "\x1b" not in text and "\x07" not in text, fmt
+
+
+# GET /connector-plugins?connectorsOnly=false of a Kafka 4.x worker with connect-file and connect-mirror
+# installed (the shape kafka.apache.org's "REST API" section documents: class, type, version).
+PLUGINS_ANSWER: list[Any] = [
+    {"class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "type": "sink", "version": "4.3.1"},
+    {"class": "org.apache.kafka.connect.file.FileStreamSourceConnector", "type": "source", "version": "4.3.1"},
+    {"class": "org.apache.kafka.connect.mirror.MirrorSourceConnector", "type": "source", "version": "4.3.1"},
+    {"class": "org.apache.kafka.connect.storage.StringConverter", "type": "converter"},
+    {"class": "org.apache.kafka.connect.transforms.InsertField$Value", "type": "transformation", "version": "4.3.1"},
+    {"type": "sink"},  # no class: not a plugin
+    "garbage",
+]
+
+
+def test_plugins_are_read_and_name_a_connector_class_by_alias() -> None:
+    from auditor.model import connector_plugin
+    from auditor.sources.connect_rest import _plugin
+
+    plugins = tuple(p for entry in PLUGINS_ANSWER if isinstance(entry, dict) and (p := _plugin(entry)))
+    assert len(plugins) == 5
+    sink = connector_plugin(plugins, "FileStreamSink")
+    assert sink is not None and (sink.type, sink.version) == ("sink", "4.3.1")
+    assert connector_plugin(plugins, "org.apache.kafka.connect.file.FileStreamSinkConnector") == sink
+    assert connector_plugin(plugins, "FileStreamSinkConnector") == sink
+    assert connector_plugin(plugins, "io.confluent.connect.jdbc.JdbcSinkConnector") is None
+    assert connector_plugin(plugins, "StringConverter") is None  # a converter is no connector
+    assert next(p for p in plugins if p.type == "converter").version is None
+
+
+def test_connector_type_from_its_plugin_when_the_status_does_not_say() -> None:
+    from auditor.model import ConnectPlugin
+
+    plugins = (ConnectPlugin("org.apache.kafka.connect.file.FileStreamSinkConnector", "sink", "4.3.1"),)
+    entry = {"info": {"config": {"connector.class": "FileStreamSink", "topics": "t"}}, "status": {}}
+    assert _connector("c", entry, URL, "Connect x", {}, plugins).type == "sink"
+    assert _connector("c", entry, URL, "Connect x", {}).type is None
+
+
+def test_failed_connector_names_its_plugin_or_its_absence() -> None:
+    from auditor.audit import AuditOptions, audit_estate
+    from auditor.engine import load_rules
+    from auditor.model import ConnectPlugin, ConnectWorker, Estate, Target, TargetKind
+
+    plugins = (ConnectPlugin("org.apache.kafka.connect.file.FileStreamSinkConnector", "sink", "4.3.1"),)
+    worker = ConnectWorker("Connect x", URL, "connect-rest", {}, None, URL, "4.3.1", plugins)
+    failed = {"connector": {"state": "FAILED"}, "type": "sink"}
+
+    def cnx014(connector_class: str, on: ConnectWorker) -> str:
+        entry = {"info": {"config": {"connector.class": connector_class, "topics": "t"}}, "status": failed}
+        connector = _connector("c", entry, URL, on.name, {}, on.plugins)
+        estate = Estate(connect_workers=(on,), connectors=(connector,))
+        result = audit_estate(estate, (Target(TargetKind.CONNECT, URL, "connect-rest"),), load_rules(), AuditOptions())
+        return next(f.message for f in result.findings if f.rule_id == "CNX014")
+
+    assert "FileStreamSinkConnector 4.3.1 (sink)" in cnx014("FileStreamSink", worker)
+    assert "com.example.GoneSink (not installed on Connect x)" in cnx014("com.example.GoneSink", worker)
+    assert "no plugin list read" in cnx014("FileStreamSink", ConnectWorker("Connect x", URL, "connect-rest", url=URL))
