@@ -57,10 +57,15 @@ class LibraryVersion:
         return f"{self.path}:{self.line}"
 
 
-def find_library(start: Path, library: str, boundary: Path | None = None) -> LibraryVersion | None:
-    """The nearest build file at or above `start` that names `library`, or None."""
+def find_library(
+    start: Path, library: str, boundary: Path | None = None, ecosystem: str | None = None
+) -> LibraryVersion | None:
+    """The nearest build file at or above `start` that names `library`, or None; with `ecosystem`
+    (python, jvm, npm, go, dotnet), only that ecosystem's build files count."""
     for folder in search_folders(start, boundary):
         for path in _build_files(folder):
+            if ecosystem is not None and ecosystem_of(path.name) != ecosystem:
+                continue
             found = read_build_file(path, library)
             if found is not None:
                 return found
@@ -140,6 +145,12 @@ def _build_files(folder: Path) -> Iterator[Path]:
 
 def _is_listed_glob(name: str) -> bool:
     return name.endswith(".csproj") or (name.startswith("requirements") and name.endswith((".txt", ".in")))
+
+
+def ecosystem_of(name: str) -> str | None:
+    """Which ecosystem a build file belongs to: python, jvm, npm, go or dotnet."""
+    reader = _reader_for(name)
+    return _ECOSYSTEMS.get(reader) if reader is not None else None
 
 
 def _reader_for(name: str) -> Reader | None:
@@ -557,3 +568,17 @@ def _read_go_mod(text: str, path: str, library: str) -> LibraryVersion | None:
         if match and re.fullmatch(rf"{re.escape(library)}(/v\d+)?", match.group(1)):
             return _found(library, match.group(2).removeprefix("v"), True, path, number)
     return None
+
+
+_ECOSYSTEMS: dict[Reader, str] = {
+    _read_python_lock: "python",
+    _read_requirements: "python",
+    _read_pyproject: "python",
+    _read_pom: "jvm",
+    _read_gradle: "jvm",
+    _read_version_catalog: "jvm",
+    _read_package_json: "npm",
+    _read_package_lock: "npm",
+    _read_go_mod: "go",
+    _read_nuget: "dotnet",
+}

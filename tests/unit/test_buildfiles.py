@@ -166,3 +166,30 @@ def test_a_range_or_a_version_without_known_defaults_keeps_the_assumed_version(t
     defaults = [text for text in found.values() if "default of" in text]
     assert any("default of librdkafka >=1.5.2 (assumed)" in text for text in defaults), found
     assert all("(assumed)" in text for text in defaults), found
+
+
+def test_a_client_in_code_takes_its_version_from_its_own_languages_build_files(tmp_path: Path) -> None:
+    """confluent-kafka in requirements.txt pins the Python binding's librdkafka, not node-rdkafka's
+    (whose versions do not track librdkafka) nor a Go service's beside it."""
+    from auditor.sources.files import read_paths
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("confluent-kafka==2.4.0\n")
+    (tmp_path / "go.mod").write_text("module example.com/orders\n\nrequire github.com/IBM/sarama v1.43.2\n")
+    (tmp_path / "producer.py").write_text('from confluent_kafka import Producer\np = Producer({"acks": "1"})\n')
+    (tmp_path / "producer.js").write_text("const Kafka = require('node-rdkafka')\nconst p = new Kafka.Producer({})\n")
+    (tmp_path / "producer.go").write_text(
+        'package main\n\nimport "github.com/IBM/sarama"\n\nfunc main() {\n'
+        "\tconfig := sarama.NewConfig()\n\t_, _ = sarama.NewSyncProducer(nil, config)\n}\n"
+    )
+    found = {c.path.rsplit("/", 1)[1]: c for c in read_paths([str(tmp_path)]).clients}
+    assert (found["producer.py"].library_version, found["producer.py"].library_version_at) == (
+        "2.4.0",
+        f"{tmp_path}/requirements.txt:1",
+    )
+    assert found["producer.js"].library == "librdkafka"
+    assert found["producer.js"].library_version is None  # the assumed librdkafka, said so
+    assert (found["producer.go"].library_version, found["producer.go"].library_version_at) == (
+        "1.43.2",
+        f"{tmp_path}/go.mod:3",
+    )

@@ -23,3 +23,22 @@ SUFFIXES: dict[str, str] = {
     ".tsx": "tsx",
     ".cs": "csharp",
 }
+# language -> the ecosystem of the build files that pin its client libraries (auditor.sources.buildfiles):
+# a client built in Go takes its library's version from go.mod, never from a requirements.txt above it.
+ECOSYSTEMS: dict[str, str] = {
+    "python": "python",
+    "java": "jvm",
+    "kotlin": "jvm",
+    "go": "go",
+    "javascript": "npm",
+    "typescript": "npm",
+    "tsx": "npm",
+    "csharp": "dotnet",
+}
+
+
+def build_ecosystem(path: str) -> str | None:
+    """The build ecosystem of a source file's language; None for a file that is not source code."""
+    dot = path.rfind(".")
+    language = SUFFIXES.get(path[dot:].lower()) if dot >= 0 else None
+    return ECOSYSTEMS.get(language) if language else None

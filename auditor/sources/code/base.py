@@ -9,14 +9,9 @@ see one vocabulary; what an omitted key means stays the facts' job (the library'
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import cache
-from pathlib import Path, PurePath
+from dataclasses import dataclass, field
 
-from auditor.errors import InputError
-from auditor.knowledge import defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, CoverageGap, Role
-from auditor.sources.buildfiles import KAFKA_CLIENTS, SPRING_BOOT, LibraryVersion, find_library
 from auditor.sources.files.base import Found
 from auditor.sources.files.clientkeys import java_name
 
@@ -69,7 +64,7 @@ def snippet(lines: list[str], line: int) -> str:
     return text if len(text) <= SNIPPET_WIDTH else text[: SNIPPET_WIDTH - 1] + "…"
 
 
-def to_config(site: Site, path: str, lines: list[str], version: LibraryVersion | None = None) -> ClientConfig:
+def to_config(site: Site, path: str, lines: list[str]) -> ClientConfig:
     """The ClientConfig the rules judge: settings keyed by Java names, the last setting of a key wins."""
     settings: dict[str, ConfigValue] = {}
     for setting in site.settings:
@@ -84,8 +79,6 @@ def to_config(site: Site, path: str, lines: list[str], version: LibraryVersion |
         path=path,
         roles=frozenset({site.role}),
         library=site.library,
-        library_version=version.version if version else None,
-        library_version_at=version.where if version else None,
         settings=settings,
         name=f"{path}:{site.line}",
         line=site.line,
@@ -101,58 +94,8 @@ def not_understood(path: str, line: int, why: str) -> CoverageGap:
 
 
 def found(sites: list[Site], gaps: list[CoverageGap], path: str, text: str) -> Found:
+    """The file's clients, in line order; the library version is the file source's to find
+    (auditor.sources.files, from the build files of the source's own language)."""
     lines = text.splitlines()
     ordered = sorted(sites, key=lambda s: (s.line, s.role))
-    clients = tuple(to_config(site, path, lines, library_version(path, site.library)) for site in ordered)
-    return Found(clients=clients, gaps=tuple(gaps))
-
-
-# The build-file names of the libraries whose defaults apply (auditor.sources.buildfiles), by the
-# knowledge's client name and the source file's suffix where they differ per language.
-BUILD_NAMES: dict[str, tuple[str, ...]] = {
-    "java": (KAFKA_CLIENTS,),
-    "spring": (SPRING_BOOT,),
-    "kafka-python": ("kafka-python",),
-    "aiokafka": ("aiokafka",),
-    "sarama": ("github.com/IBM/sarama", "github.com/Shopify/sarama"),
-    "franz-go": ("github.com/twmb/franz-go",),
-    "kafka-go": ("github.com/segmentio/kafka-go",),
-    "kafkajs": ("kafkajs",),
-}
-# confluent-kafka (Python, Go, .NET) releases track the librdkafka they bundle; node-rdkafka's do not.
-LIBRDKAFKA_WRAPPERS = {
-    ".py": "confluent-kafka",
-    ".go": "github.com/confluentinc/confluent-kafka-go",
-    ".cs": "Confluent.Kafka",
-}
-
-
-def library_version(path: str, library: str) -> LibraryVersion | None:
-    """The version the project's build files pin, when the knowledge has defaults for it."""
-    names = BUILD_NAMES.get(library, ())
-    if library == "librdkafka":
-        wrapper = LIBRDKAFKA_WRAPPERS.get(PurePath(path).suffix.lower())
-        names = (wrapper,) if wrapper else ()
-    for name in names:
-        found = _pinned(str(PurePath(path).parent), name)
-        if found is not None and found.version is not None:
-            version = found.version.removeprefix("v")
-            try:
-                defaults_for(library, version)
-            except InputError:
-                return None  # a version the knowledge has no defaults for: the assumed ones, said so
-            return replace(found, version=version, path=_shown(found.path))
-    return None
-
-
-def _shown(path: str) -> str:
-    """A build file's path relative to the working folder when it lies inside it, as PATHs are shown."""
-    try:
-        return Path(path).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path
-
-
-@cache
-def _pinned(folder: str, name: str) -> LibraryVersion | None:
-    return find_library(Path(folder), name)
+    return Found(clients=tuple(to_config(site, path, lines) for site in ordered), gaps=tuple(gaps))

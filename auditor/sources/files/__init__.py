@@ -31,6 +31,7 @@ from auditor.model import (
     TargetKind,
 )
 from auditor.sources.buildfiles import SPRING_BOOT, find_library, project_boundary
+from auditor.sources.code import build_ecosystem
 from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
 from auditor.sources.files.values import ParseError
@@ -121,12 +122,14 @@ def _with_build_version(config: ClientConfig) -> ClientConfig:
     if config.library_version is not None or not folder.is_dir():
         return config
     boundary = project_boundary(folder)
+    ecosystem = build_ecosystem(config.path)  # a client built in code: its language's build files only
     for name in build_names(config.library):
-        found = find_library(folder, name, boundary)
-        if found is not None and found.version is not None and _has_defaults(config.library, found.version):
-            return replace(config, library_version=found.version, library_version_at=_shown(found.where))
+        found = find_library(folder, name, boundary, ecosystem)
+        version = found.version.removeprefix("v") if found is not None and found.version else None  # go.mod: v1.43.0
+        if found is not None and version is not None and _has_defaults(config.library, version):
+            return replace(config, library_version=version, library_version_at=_shown(found.where))
     if config.library == "java":
-        boot = find_library(folder, SPRING_BOOT, boundary)
+        boot = find_library(folder, SPRING_BOOT, boundary, ecosystem)
         managed = spring_boot_manages(boot.version) if boot is not None and boot.version else None
         if boot is not None and managed is not None:
             source = f"managed by Spring Boot {boot.version}, {_shown(boot.where)}"
