@@ -47,7 +47,7 @@ def load_baseline(path: Path) -> dict[str, int]:
     """Fingerprint -> count. InputError when the file is unreadable or not a baseline."""
     document = read_json(path, "baseline")
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
-        raise InputError(f"{path} is not a kafka-audit baseline (written by --write-baseline)")
+        raise InputError(f"{path} is not a kafka-audit baseline (format {BASELINE_FORMAT!r})")
     if document.get("version") != BASELINE_VERSION:
         raise InputError(f"baseline {path} has version {document.get('version')!r}; this kafka-audit reads 1")
     entries = document.get("fingerprints")

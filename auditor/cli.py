@@ -37,7 +37,7 @@ from auditor.cli_policy import (
     comma_list,
 )
 from auditor.cli_rules import rules_app
-from auditor.errors import AuditError, InputError
+from auditor.errors import AuditError, InputError, InvalidSetting, Setting
 from auditor.policy import EXIT_INTERNAL, EXIT_USAGE, FAIL_ON_CHOICES
 from auditor.report_cli import (
     FormatsOption,
@@ -393,6 +393,8 @@ def main() -> None:
         _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE), debug)
     except (typer.Abort, KeyboardInterrupt):
         _fail("aborted", 130, debug)
+    except InvalidSetting as exc:
+        _fail(exc.worded(flag_for(exc.setting), flag_for(exc.see) if exc.see else None), exc.exit_code, debug)
     except AuditError as exc:
         _fail(str(exc), exc.exit_code, debug)
     except RecursionError:
@@ -403,6 +405,29 @@ def main() -> None:
         _fail(f"internal error ({type(exc).__name__}): {exc}; please report it with --debug", EXIT_INTERNAL, debug)
     _flush_stdout()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def flag_for(setting: Setting) -> str:
+    """The flag that sets each setting the library names in its errors (mypy checks every one has one)."""
+    match setting:
+        case Setting.BOOTSTRAP:
+            return "--bootstrap-server"
+        case Setting.CLIENT:
+            return "--client"
+        case Setting.CONNECT_URL:
+            return "--connect-url"
+        case Setting.CONNECT_CONFIG:
+            return "--connect-config"
+        case Setting.FLEET_CLUSTER:
+            return "--cluster"
+        case Setting.INVENTORY:
+            return "--clusters"
+        case Setting.ASSUMED_DOWN:
+            return "--assume-down"
+        case _:
+            from auditor.reports import assert_never
+
+            assert_never(setting)
 
 
 def _flush_stdout() -> None:

@@ -44,7 +44,7 @@ def plan(
     """Plan the fix: reassignment.json, apply.sh (ordered, what-if checked) and plan.md. Read-only."""
     from auditor.engine import load_rules
     from auditor.errors import InputError
-    from auditor.plan import PlanRequest, check_output_dir, make_plan, write_plan
+    from auditor.plan import PlanRequest, make_plan, write_plan
     from auditor.policyfile import find_policy, load_policy
     from auditor.progress import terminal_progress
 
@@ -70,6 +70,17 @@ def plan(
         err=True,
     )
     raise typer.Exit(PLAN_REFUSED if made.refused else 0)
+
+
+def check_output_dir(output_dir: Path) -> None:
+    """Usage errors about the plan folder, before anything is read."""
+    from auditor.errors import InputError
+
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InputError(f"--output-dir {output_dir}: exists and is not a folder")
+    parent = output_dir if output_dir.exists() else output_dir.parent
+    if not parent.exists():
+        raise InputError(f"--output-dir {output_dir}: the folder {parent} does not exist")
 
 
 def _connection(bootstrap: str, command_config: Path | None, timeout: float) -> ConnectionSettings:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from auditor.errors import ClusterUnreachable, InputError
+from auditor.errors import ClusterUnreachable, InputError, InvalidSetting, Setting
 from auditor.model import Service
 from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
 
@@ -52,16 +52,22 @@ class FleetMember:
 
 def check_name(name: str, where: str) -> str:
     if not CLUSTER_NAME.match(name):
-        raise InputError(f"{where}: cluster name {name!r} must be letters, digits, '.', '_' or '-' (at most 64)")
+        raise InputError(f"{where}: {_bad_name(name)}")
     return name
+
+
+def _bad_name(name: str) -> str:
+    return f"cluster name {name!r} must be letters, digits, '.', '_' or '-' (at most 64)"
 
 
 def parse_cluster_option(value: str, client: Mapping[str, Any]) -> FleetMember:
     """`NAME=HOST:PORT[,HOST:PORT...]`; the run's --command-config applies to every --cluster."""
     name, sep, bootstrap = value.partition("=")
     if not sep:
-        raise InputError(f"--cluster {value!r}: expected NAME=HOST:PORT[,HOST:PORT...]")
-    return FleetMember(check_name(name.strip(), "--cluster"), parse_bootstrap(bootstrap), client)
+        raise InvalidSetting(Setting.FLEET_CLUSTER, "expected NAME=HOST:PORT[,HOST:PORT...]", value=value)
+    if not CLUSTER_NAME.match(name.strip()):
+        raise InvalidSetting(Setting.FLEET_CLUSTER, _bad_name(name.strip()))
+    return FleetMember(name.strip(), parse_bootstrap(bootstrap), client)
 
 
 def unique(members: Sequence[FleetMember], where: str) -> tuple[FleetMember, ...]:
@@ -77,9 +83,15 @@ def pick(listed: Sequence[FleetMember], names: Sequence[str]) -> tuple[FleetMemb
     by_name = {member.name: member for member in listed}
     for name in names:
         if not by_name:
-            raise InputError(f"--cluster {name!r}: expected NAME=HOST:PORT[,HOST:PORT...] or a name of --clusters FILE")
+            raise InvalidSetting(
+                Setting.FLEET_CLUSTER,
+                "expected NAME=HOST:PORT[,HOST:PORT...] or the name of a cluster in",
+                value=name,
+                see=Setting.INVENTORY,
+            )
         if name not in by_name:
-            raise InputError(f"--cluster {name!r} is not in the inventory (known: {', '.join(by_name)})")
+            known = ", ".join(by_name)
+            raise InvalidSetting(Setting.FLEET_CLUSTER, f"not in the inventory (known: {known})", value=name)
     return tuple(by_name[name] for name in names)
 
 
@@ -116,7 +128,10 @@ def _member(item: Any, where: str, folder: Path) -> FleetMember:
     client = load_command_config(config) if config is not None else {}
     services_file = _relative(item, "services", folder)
     services = _services(services_file) if services_file is not None else ()
-    bootstrap = parse_bootstrap(item["bootstrap"])
+    try:
+        bootstrap = parse_bootstrap(item["bootstrap"])
+    except InvalidSetting as exc:  # the bootstrap of a file's cluster, not the command line's
+        raise InputError(exc.worded(f"{item.where('bootstrap')}: bootstrap", None)) from exc
     return FleetMember(check_name(item["name"].strip(), at), bootstrap, client, services)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from auditor.errors import InputError
+from auditor.errors import InvalidSetting, Setting
 from auditor.model import Broker, ClusterSnapshot, Partition, Topic
 
 ELR_FEATURE = "eligible.leader.replicas.version"
@@ -46,7 +46,7 @@ def parse_assume_down(values: Iterable[str]) -> AssumeDown:
         elif kind == "rack" and name.strip():
             racks.add(name.strip())
         else:
-            raise InputError(f"--assume-down takes broker:ID or rack:NAME, not {value!r}")
+            raise InvalidSetting(Setting.ASSUMED_DOWN, "expected broker:ID or rack:NAME", value=value)
     return AssumeDown(frozenset(brokers), frozenset(racks))
 
 
@@ -55,15 +55,16 @@ def down_brokers(cluster: ClusterSnapshot, down: AssumeDown) -> frozenset[int]:
     known = {b.id for b in cluster.brokers}
     unknown = sorted(down.brokers - known)
     if unknown:
-        raise InputError(
-            f"--assume-down: no broker {', '.join(map(str, unknown))} in the cluster (brokers: "
-            f"{', '.join(map(str, sorted(known)))})"
+        raise InvalidSetting(
+            Setting.ASSUMED_DOWN,
+            f"no broker {', '.join(map(str, unknown))} in the cluster (brokers: {', '.join(map(str, sorted(known)))})",
         )
     racks = {b.rack for b in cluster.brokers if b.rack}
     missing = sorted(down.racks - racks)
     if missing:
-        raise InputError(
-            f"--assume-down: no rack {', '.join(missing)} in the cluster (racks: {', '.join(sorted(racks)) or 'none'})"
+        raise InvalidSetting(
+            Setting.ASSUMED_DOWN,
+            f"no rack {', '.join(missing)} in the cluster (racks: {', '.join(sorted(racks)) or 'none'})",
         )
     return frozenset(down.brokers | {b.id for b in cluster.brokers if b.rack in down.racks})
 

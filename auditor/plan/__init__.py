@@ -51,15 +51,6 @@ class PlanRequest:
     throttle_bytes_per_s: int = 50_000_000
 
 
-def check_output_dir(output_dir: Path) -> None:
-    """Usage errors about the plan folder, before anything is read."""
-    if output_dir.exists() and not output_dir.is_dir():
-        raise InputError(f"--output-dir {output_dir}: exists and is not a folder")
-    parent = output_dir if output_dir.exists() else output_dir.parent
-    if not parent.exists():
-        raise InputError(f"--output-dir {output_dir}: the folder {parent} does not exist")
-
-
 def make_plan(
     request: PlanRequest, rules: Sequence[Rule], policy: Policy, progress: Progress | None = None
 ) -> tuple[Plan, PlanContext]:
@@ -125,7 +116,7 @@ def _read(request: PlanRequest, progress: Progress | None) -> ClusterSnapshot:
 
         return read_snapshot(request.snapshot)
     if request.cluster is None:
-        raise InputError("plan needs a cluster: --bootstrap-server or --snapshot")
+        raise InputError("plan needs a cluster: a live connection or a snapshot file")
     from auditor.sources.live import collect
 
     return collect(request.cluster, progress)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import ClusterUnreachable, InputError
+from auditor.errors import ClusterUnreachable, InputError, InvalidSetting, Setting
 from auditor.model import (
     Configs,
     ConfigSource,
@@ -66,9 +66,11 @@ class ConnectRead:
 def parse_connect_url(value: str) -> str:
     parsed = urllib.parse.urlsplit(value.strip())
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise InputError(f"invalid --connect-url {value!r}: expected http(s)://HOST:PORT")
+        raise InvalidSetting(Setting.CONNECT_URL, "expected http(s)://HOST:PORT", value=value)
     if parsed.username or parsed.password:
-        raise InputError("--connect-url must not carry credentials: put basic.auth.user.info in --connect-config")
+        raise InvalidSetting(
+            Setting.CONNECT_URL, "must not carry credentials: put basic.auth.user.info in", see=Setting.CONNECT_CONFIG
+        )
     return value.strip().rstrip("/")
 
 

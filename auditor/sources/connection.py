@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError
+from auditor.errors import InputError, InvalidSetting, Setting
 from auditor.sources.properties import read_properties_file
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -50,9 +50,9 @@ def parse_bootstrap(value: str) -> tuple[str, ...]:
         host, sep, port = server.rpartition(":")
         if not sep or not host or not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:
             shown = server if len(server) <= 80 else server[:77] + "..."
-            raise InputError(f"invalid --bootstrap-server entry {shown!r}: expected HOST:PORT, PORT 1-65535")
+            raise InvalidSetting(Setting.BOOTSTRAP, "invalid entry: expected HOST:PORT, PORT 1-65535", value=shown)
     if not servers:
-        raise InputError("--bootstrap-server is empty")
+        raise InvalidSetting(Setting.BOOTSTRAP, "empty")
     return servers
 
 
@@ -208,7 +208,7 @@ def _ssl_reason(exc: OSError, path: str) -> str:
 
 
 def connection_settings(bootstrap: str, command_config: Path | None, timeout_s: float) -> ConnectionSettings:
-    """The settings the command line's --bootstrap-server, --command-config and --timeout give."""
+    """The settings a bootstrap list, a Kafka CLI client properties file and a timeout give."""
     return ConnectionSettings(
         bootstrap_servers=parse_bootstrap(bootstrap),
         timeout_s=timeout_s,

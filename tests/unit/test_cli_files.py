@@ -53,4 +53,4 @@ def test_bad_file_format_and_client_are_exit_2() -> None:
     bad_format = run("audit", "spring", "--file-format", "xml")
     assert bad_format.returncode == 2 and "--file-format must be one of" in bad_format.stderr
     bad_client = run("audit", "spring", "--client", "java@banana")
-    assert bad_client.returncode == 2 and "--client java@banana" in bad_client.stderr
+    assert bad_client.returncode == 2 and "--client 'java@banana':" in bad_client.stderr

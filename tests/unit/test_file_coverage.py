@@ -90,7 +90,10 @@ def test_empty_path_is_exit_2(tmp_path: Path) -> None:
     [
         (["empty"], "no Kafka configuration found"),
         (["producer.properties"], "no Kafka configuration found"),
-        (["app.properties", "--file-format", "compose"], "nothing Kafka-related read as --file-format compose"),
+        (
+            ["app.properties", "--file-format", "compose"],
+            "nothing Kafka-related read as the chosen file format compose",
+        ),
     ],
 )
 def test_path_that_gives_nothing_to_audit_is_a_gap(tmp_path: Path, args: list[str], gap: str) -> None:

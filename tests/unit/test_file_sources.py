@@ -276,7 +276,7 @@ def test_client_option_sets_library_and_version() -> None:
     assert java28 == set()  # explicit acks=all and idempotence: the old defaults do not matter
     defaults = rows(P + "consumer-defaults.properties", client="librdkafka@2.6")
     assert consumer(P + "consumer-defaults.properties", "CON001", "high", "fail", None) in defaults
-    with pytest.raises(InputError, match="--client rdkafka-ruby: no client defaults known for 'rdkafka-ruby'"):
+    with pytest.raises(InputError, match="client library 'rdkafka-ruby': no client defaults known for 'rdkafka-ruby'"):
         rows(P + "clean-producer.properties", client="rdkafka-ruby")
 
 

@@ -185,6 +185,6 @@ def test_a_cluster_name_alone_picks_it_from_the_inventory(tmp_path: Path) -> Non
     inventory = write(tmp_path, "clusters:\n  - {name: a, bootstrap: 'h1:1'}\n  - {name: b, bootstrap: 'h2:2'}\n")
     (picked,) = fleet(["b"], inventory, None, AuditOptions(), has_cluster=False)
     assert (picked.name, picked.bootstrap) == ("b", ("h2:2",))
-    with pytest.raises(InputError, match="'c' is not in the inventory"):
+    with pytest.raises(InputError, match="fleet cluster 'c': not in the inventory"):
         fleet(["c"], inventory, None, AuditOptions(), has_cluster=False)
     assert_one_line_error(run("audit", "--clusters", str(inventory), "--cluster", "c"), 2, "not in the inventory")

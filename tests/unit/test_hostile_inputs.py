@@ -74,9 +74,7 @@ def test_duplicate_key_in_policy_is_exit_2_at_its_line(folder: Path) -> None:
     assert "policy.yaml:3: duplicate key 'fail_on' (first at line 1)" in error
 
 
-@pytest.mark.parametrize(
-    ("option", "what"), [("--snapshot", "snapshot"), ("--baseline", "baseline")]
-)
+@pytest.mark.parametrize(("option", "what"), [("--snapshot", "snapshot"), ("--baseline", "baseline")])
 def test_deeply_nested_json_is_exit_2(folder: Path, option: str, what: str) -> None:
     (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     error = one_line_error(run(folder, "audit", "producer.properties", option, "deep.json"), 2)
@@ -111,7 +109,7 @@ def test_unbounded_durations_are_usage_errors(folder: Path, args: list[str]) -> 
 @pytest.mark.parametrize("port", ["²", "9" * 5000, "99999", "0", "65536", "-1", ""])
 def test_bootstrap_port_out_of_range_is_exit_2_before_connecting(folder: Path, port: str) -> None:
     error = one_line_error(run(folder, "audit", "--bootstrap-server", f"localhost:{port}"), 2)
-    assert "invalid --bootstrap-server entry" in error
+    assert "--bootstrap-server " in error and "invalid entry: expected HOST:PORT" in error
     assert len(error) < 300
 
 
@@ -119,7 +117,9 @@ def test_debug_keeps_the_exit_code_and_adds_the_traceback(folder: Path) -> None:
     done = run(folder, "--debug", "audit", "--bootstrap-server", "localhost:0")
     assert done.returncode == 2
     assert "Traceback" in done.stderr
-    assert done.stderr.splitlines()[-1].startswith("kafka-audit: error: invalid --bootstrap-server entry")
+    assert done.stderr.splitlines()[-1].startswith(
+        "kafka-audit: error: --bootstrap-server 'localhost:0': invalid entry"
+    )
 
 
 def test_stdout_on_a_full_disk_is_exit_2_not_a_lost_report(folder: Path) -> None:

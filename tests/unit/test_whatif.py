@@ -59,10 +59,10 @@ def test_rack_down_takes_its_brokers() -> None:
 @pytest.mark.parametrize(
     ("values", "error"),
     [
-        (["node:2"], "--assume-down takes broker:ID or rack:NAME, not 'node:2'"),
-        (["broker:x"], "--assume-down takes broker:ID or rack:NAME, not 'broker:x'"),
-        (["broker:9"], "--assume-down: no broker 9 in the cluster (brokers: 1, 2, 3)"),
-        (["rack:z"], "--assume-down: no rack z in the cluster (racks: rack-1, rack-2, rack-3)"),
+        (["node:2"], "brokers or racks assumed down 'node:2': expected broker:ID or rack:NAME"),
+        (["broker:x"], "brokers or racks assumed down 'broker:x': expected broker:ID or rack:NAME"),
+        (["broker:9"], "brokers or racks assumed down: no broker 9 in the cluster (brokers: 1, 2, 3)"),
+        (["rack:z"], "brokers or racks assumed down: no rack z in the cluster (racks: rack-1, rack-2, rack-3)"),
     ],
 )
 def test_bad_assume_down_is_an_input_error(values: list[str], error: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from auditor.errors import InputError
+from auditor.errors import InputError, InvalidSetting, Setting
 from auditor.knowledge import build_names, defaults_for, spring_boot_manages
 from auditor.model import (
     BrokerSettings,
@@ -61,14 +61,14 @@ class _File:
 
 
 def parse_client_option(value: str) -> ReadOptions:
-    """--client NAME[@VERSION], checked against the client knowledge."""
+    """NAME[@VERSION] of the client library whose defaults apply, checked against the client knowledge."""
     from auditor.knowledge import defaults_for
 
     name, _, version = value.partition("@")
     try:
         defaults_for(name.strip(), version.strip() or None)
     except InputError as exc:
-        raise InputError(f"--client {value}: {exc}") from exc
+        raise InvalidSetting(Setting.CLIENT, str(exc), value=value) from exc
     return ReadOptions(client=name.strip(), client_version=version.strip() or None)
 
 
@@ -216,7 +216,7 @@ class _Reading:
         self, files: list[_File], fmt: Format, read: Callable[..., Found], *args: object, forced: bool = False
     ) -> None:
         """read(*args) as fmt; when it fails, a gap for each file found in a folder, exit 2 for a named one.
-        A file --file-format reads nothing from is a gap, not a file audited clean."""
+        A file the chosen format reads nothing from is a gap, not a file audited clean."""
         try:
             found = read(*args)
         except (ParseError, RecursionError) as exc:
@@ -224,7 +224,7 @@ class _Reading:
             return
         if forced and found == Found():
             for file in files:
-                self.gap(file, f"nothing Kafka-related read as --file-format {fmt.name}")
+                self.gap(file, f"nothing Kafka-related read as the chosen file format {fmt.name}")
             return
         if fmt.reader is not None:
             self.seen.extend(f for f in files if f not in self.seen)  # --file-format skips detect

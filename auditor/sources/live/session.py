@@ -55,7 +55,7 @@ class Session:
     def _budget_ms(self) -> int:
         remaining = self.remaining_s()
         if remaining <= 0.05:
-            raise CollectionTimeout(f"timed out (--timeout {self.timeout_s:g}s)")
+            raise CollectionTimeout(f"timed out (the run's timeout: {self.timeout_s:g}s)")
         return int(remaining * 1000)
 
     # ---- requests
@@ -99,7 +99,7 @@ class Session:
                 try:
                     results[key] = future.result(timeout=max(self.remaining_s(), 0) + 1.0)
                 except FutureTimeout:
-                    results[key] = CollectionTimeout(f"timed out (--timeout {self.timeout_s:g}s)")
+                    results[key] = CollectionTimeout(f"timed out (the run's timeout: {self.timeout_s:g}s)")
                 except Exception as exc:
                     results[key] = exc
         finally:
