@@ -46,9 +46,11 @@ from auditor.report_cli import (
     PrettyFlag,
     QuietFlag,
     ReportCommand,
+    ReportRequest,
     StatisticsFlag,
     VerboseFlag,
     WideFlag,
+    check_destinations,
     display,
     parse_min_severity,
     report_app,
@@ -217,6 +219,7 @@ def audit(
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import FileSources, Sources, audit_fleet, audit_sources, declared_services
     from auditor.cli_policy import audit_options, fleet
+    from auditor.policyfile import find_policy
     from auditor.progress import terminal_progress
 
     if samples > 1 and bootstrap_server is None:
@@ -228,6 +231,11 @@ def audit(
         raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
     if assume_down and bootstrap_server is None and snapshot is None:
         raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
+    requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
+    named = {"--snapshot": snapshot, "--clusters": clusters, "--command-config": command_config}
+    named |= {"--connect-config": connect_config, "--policy": find_policy(policy), "--waivers": waivers}
+    named |= {"--baseline": baseline, "--services": services}
+    check_destinations(requests, _inputs(paths, named), write_baseline)  # before anything is read or asked
     options = audit_options(
         fail_on=fail_on,
         fail_on_gaps=fail_on_gaps,
@@ -242,7 +250,6 @@ def audit(
         assume_down=comma_list(assume_down),
         scope=CommandLineScope(comma_list(select), comma_list(ignore), topic or (), group or (), exclude_internal),
     )
-    requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
     single = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
@@ -274,6 +281,12 @@ def audit(
     raise typer.Exit(result.exit_code)
 
 
+def _inputs(paths: Sequence[str] | None, named: dict[str, Path | None]) -> list[tuple[str, Path | None]]:
+    """Every file the run reads, by the flag that names it: no report may be written over one."""
+    files = [Path(p) for p in paths or () if p and Path(p).is_file()]
+    return [("PATH", path) for path in files] + list(named.items())
+
+
 def _warn_nothing_found(result: AuditResult) -> None:
     from auditor.sources.files import NOTHING_FOUND
 
@@ -295,7 +308,9 @@ def snapshot(
     from auditor.audit import take_snapshot
     from auditor.policy import EXIT_GAPS, EXIT_OK
     from auditor.progress import terminal_progress
+    from auditor.reports import OutputFormat
 
+    check_destinations([ReportRequest(OutputFormat.JSON, output)], [("--command-config", command_config)])
     with terminal_progress() as progress:
         settings = _connection(bootstrap_server, command_config, timeout)
         taken = take_snapshot(settings, output, progress, pretty=True if pretty else None)

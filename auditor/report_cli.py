@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +20,7 @@ from typer.core import TyperCommand
 
 from auditor.errors import InputError
 from auditor.findings import Severity
+from auditor.policy import EXIT_USAGE
 from auditor.reports import Detail, OutputFormat
 
 if TYPE_CHECKING:
@@ -166,6 +167,49 @@ def parse_min_severity(value: str | None) -> Severity | None:
         raise InputError(f"--min-severity must be one of {choices}, not {value!r}") from None
 
 
+def check_destinations(
+    requests: Sequence[ReportRequest],
+    inputs: Iterable[tuple[str, Path | None]] = (),
+    write_baseline: Path | None = None,
+) -> None:
+    """Before anything is read: every file this run will write can be written, and none is another
+    output or a file the run reads (a report never replaces the snapshot, policy or baseline it
+    came from). Raises InputError (exit 2)."""
+    outputs = [("--output", r.output) for r in requests if r.output is not None]
+    if write_baseline is not None:
+        outputs.append(("--write-baseline", write_baseline))
+    for flag, path in outputs:
+        _check_writable(flag, path)
+    taken: dict[object, str] = {}
+    for flag, path in [(f, p) for f, p in inputs if p is not None]:
+        taken.setdefault(_identity(path), f"the {flag} input")
+    for flag, path in outputs:
+        key = _identity(path)
+        if key in taken:
+            raise InputError(f"{flag} {path} is also {taken[key]}: give it another file name")
+        taken[key] = flag
+
+
+def _check_writable(flag: str, path: Path) -> None:
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{flag} {path}: folder {folder} does not exist")
+    exists = path.exists()
+    if (exists and not os.access(path, os.W_OK)) or (not exists and not os.access(folder, os.W_OK | os.X_OK)):
+        raise InputError(f"{flag} {path}: permission denied")
+
+
+def _identity(path: Path) -> object:
+    """The same file however it is named: device and inode when it exists, else its absolute path."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path.resolve())
+    return (stat.st_dev, stat.st_ino)
+
+
 def write_reports(
     result: AuditResult,
     requests: list[ReportRequest],
@@ -175,38 +219,110 @@ def write_reports(
 ) -> None:
     """Render each requested report of what is shown (the exit code stays the whole run's) and write it.
 
+    Files first, stdout last. When one cannot be written the others still are, and every report
+    written records the exit code the process returns (2); then InputError names what failed.
     JSON formats are indented when `pretty`, otherwise only when small."""
-    from auditor.reports import RenderOptions, render
-
     shown = result.shown(min_severity)
-    root = str(source_root(Path.cwd()))
-    shape = shape or Display()
-    for request in requests:
-        to_stdout = request.output is None
-        options = RenderOptions(
-            color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
-            source_root=root,
-            width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
-            detail=shape.detail,
-            statistics=shape.statistics,
-            wide=shape.wide,
-            pretty=True if pretty else None,
-        )
-        text = render(shown, request.format, options)
-        if request.output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
-        try:
-            request.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {request.output}: {exc.strerror}") from exc
-    if all(request.output is not None for request in requests):  # say the verdict: nothing else will
+    writer = _ReportWriter(requests, _render_options(shape or Display(), pretty))
+    writer.write_files(shown)
+    if writer.failed:
+        shown = replace(shown, exit_code=EXIT_USAGE)
+        writer.write_files(shown)
+    files_failed = bool(writer.failed)
+    if not writer.write_stdout(shown) and not files_failed:
+        shown = replace(shown, exit_code=EXIT_USAGE)
+        writer.write_files(shown)
+    if writer.written and not writer.failed and all(request.output is not None for request in requests):
         from auditor.reports.common import printable
         from auditor.reports.terminal import verdict_line
 
-        written = ", ".join(str(request.output) for request in requests)
+        written = ", ".join(str(path) for path in writer.written)
         print(printable(f"kafka-audit: {verdict_line(shown)}; wrote {written}"), file=sys.stderr)
+    if writer.failed:
+        raise InputError("; ".join(writer.failed) + _others(writer.written))
+
+
+def _others(written: Sequence[Path]) -> str:
+    if not written:
+        return ""
+    return f" (wrote {', '.join(str(p) for p in written)}, which record exit {EXIT_USAGE})"
+
+
+@dataclass(frozen=True)
+class _RenderShape:
+    display: Display
+    pretty: bool
+    root: str
+
+
+def _render_options(shape: Display, pretty: bool) -> _RenderShape:
+    return _RenderShape(shape, pretty, str(source_root(Path.cwd())))
+
+
+class _ReportWriter:
+    """Writes the requested reports, remembering which files were written and which failed."""
+
+    def __init__(self, requests: Sequence[ReportRequest], shape: _RenderShape) -> None:
+        self.requests = requests
+        self.shape = shape
+        self.written: list[Path] = []
+        self.failures: dict[Path, str] = {}
+
+    @property
+    def failed(self) -> list[str]:
+        return list(self.failures.values())
+
+    def render(self, result: AuditResult, request: ReportRequest) -> str:
+        from auditor.reports import RenderOptions, render
+
+        to_stdout = request.output is None
+        options = RenderOptions(
+            color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
+            source_root=self.shape.root,
+            width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
+            detail=self.shape.display.detail,
+            statistics=self.shape.display.statistics,
+            wide=self.shape.display.wide,
+            pretty=True if self.shape.pretty else None,
+        )
+        return render(result, request.format, options)
+
+    def write_files(self, result: AuditResult) -> None:
+        """Each file report not failed yet (again after a failure: those written then are rewritten)."""
+        self.written = []
+        for request in self.requests:
+            path = request.output
+            if path is None or path in self.failures:
+                continue
+            try:
+                path.write_text(self.render(result, request), encoding="utf-8")
+            except OSError as exc:
+                self.failures[path] = f"cannot write {path}: {exc.strerror or exc}"
+                _remove_partial(path)
+                continue
+            self.written.append(path)
+
+    def write_stdout(self, result: AuditResult) -> bool:
+        """The report for stdout, if any; False when stdout would not take it (closed, full disk)."""
+        request = next((r for r in self.requests if r.output is None), None)
+        if request is None:
+            return True
+        try:
+            sys.stdout.write(self.render(result, request))
+            sys.stdout.flush()
+        except OSError as exc:
+            self.failures[STDOUT] = f"cannot write output: {exc.strerror or exc}"
+            return False
+        return True
+
+
+def _remove_partial(path: Path) -> None:
+    """A report cut off by a full disk is no report: a regular file left half-written is removed."""
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError:
+        pass
 
 
 def use_color(is_terminal: bool, env: Mapping[str, str]) -> bool:
@@ -264,6 +380,7 @@ def convert(
     from auditor.reports.load import load_report
 
     requests = requested_reports(ctx, formats, outputs)
+    check_destinations(requests, [("report", report)])
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
     write_reports(load_report(report), requests, threshold, shape, pretty)
@@ -286,6 +403,7 @@ def merge(
     from auditor.reports.load import load_report
 
     requests = requested_reports(ctx, formats, outputs)
+    check_destinations(requests, [("report", path) for path in reports])
     threshold = parse_min_severity(min_severity)
     merged = merge_results([load_report(path) for path in reports], exit_zero)
     write_reports(merged, requests, threshold, None, pretty)
