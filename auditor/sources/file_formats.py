@@ -2,7 +2,9 @@
 
 An entry says how a file name claims the format (its suffixes, and name patterns that decide it
 outright), how content claims it, and how it is read: one file at a time (`reader`) or all the
-chosen files of a folder together (`folder_reader`: Terraform modules, Spring profile files).
+chosen files of a folder together (`folder_reader`: Terraform modules, Spring profile files), or
+all the chosen files of the audit together (`audit_reader`: Kubernetes manifests, whose workloads
+name ConfigMaps of other files and run the Spring application files of their project, its `context`).
 Detection, the folder walk, `--file-format` and its help all read this registry.
 
 Readers and content claims import their module only when called: `kafka-audit --help` lists the
@@ -12,7 +14,7 @@ formats without loading a YAML, HCL or properties parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache, cached_property
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 
 Reader = Callable[[str, str, "ReadOptions"], "Found"]
 FolderReader = Callable[[Path, Sequence["FileText"], "ReadOptions"], "Found"]
+# The chosen files of the format from the whole audit, and the chosen files of its `context` formats by name.
+AuditReader = Callable[[Sequence["FileText"], Mapping[str, Sequence["FileText"]], "ReadOptions"], "Found"]
 
 YAML = (".yml", ".yaml")
 KEY_VALUE = (".properties", ".conf", ".config", ".cfg")
@@ -108,10 +112,12 @@ class Format:
     folder_reader: FolderReader | None = None
     file_names: tuple[str, ...] = ()  # glob patterns of (lower-cased) file names that claim a file outright
     skim: bool = True  # a file found in a folder is read only when its text matches relevant()
+    audit_reader: AuditReader | None = None
+    context: tuple[str, ...] = ()  # formats whose chosen files an audit reader also gets (read, not judged)
 
     def __post_init__(self) -> None:
-        if (self.reader is None) == (self.folder_reader is None):
-            raise ValueError(f"format {self.name}: give a reader or a folder reader")
+        if sum(r is not None for r in (self.reader, self.folder_reader, self.audit_reader)) != 1:
+            raise ValueError(f"format {self.name}: give a reader, a folder reader or an audit reader")
 
     def claims_name(self, name: str) -> bool:
         return any(fnmatchcase(name, pattern) for pattern in self.file_names)
@@ -210,10 +216,12 @@ def _read_compose(text: str, path: str, options: ReadOptions) -> Found:
     return read_compose(text, path, options)
 
 
-def _read_kubernetes(text: str, path: str, options: ReadOptions) -> Found:
-    from auditor.sources.files.kubernetes import read_kubernetes
+def _read_kubernetes(
+    files: Sequence[FileText], context: Mapping[str, Sequence[FileText]], options: ReadOptions
+) -> Found:
+    from auditor.sources.files.kubernetes import read_kubernetes_files
 
-    return read_kubernetes(text, path, options)
+    return read_kubernetes_files(files, context, options)
 
 
 def _read_strimzi(text: str, path: str, options: ReadOptions) -> Found:
@@ -313,7 +321,8 @@ FORMATS: dict[str, Format] = {
             "Kubernetes workloads' Spring Boot environment (relaxed binding) and ConfigMaps holding client files",
             YAML,
             _yaml_claim(_looks_kubernetes),
-            _read_kubernetes,
+            audit_reader=_read_kubernetes,  # a workload names ConfigMaps of other files, runs the Spring files
+            context=("spring",),
         ),
         Format(
             "compose",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from auditor.audit import judge
 from auditor.engine import load_rules
-from auditor.model import Estate
+from auditor.model import Estate, Role
 from auditor.sources.files import read_paths
 from auditor.sources.files.base import ReadOptions
 from auditor.sources.files.kubernetes import read_kubernetes, spring_name
@@ -127,3 +127,107 @@ def test_generated_manifests_never_crash_the_reader(documents: list[object]) -> 
     except ParseError:
         return  # an embedded file that is not valid YAML/properties: exit 2 naming it, by design
     assert all(c.name for c in found.clients)
+
+
+# --- a service repository: the manifests' ConfigMaps in other files, the Spring application under them
+
+REPO = Path(__file__).parent.parent / "fixtures" / "files" / "spring-on-kubernetes"
+APP_YML = f"{REPO}/src/main/resources/application.yml"
+DEPLOYMENT = f"{REPO}/k8s/deployment.yaml"
+REPLAY = f"{REPO}/k8s/replay.yaml"
+
+
+def repo_findings(*paths: Path | str) -> dict[tuple[str, str], tuple[str, str | None, int | None]]:
+    """(resource, rule) -> (status, path, line) of the workloads' findings."""
+    found = read_paths([str(p) for p in paths])
+    return {
+        (f.resource.name, f.rule_id): (f.status.value, f.location.path, f.location.line)
+        for f in judge(Estate(clients=found.clients), load_rules())
+        if f.location and "/" in f.resource.name and not f.resource.name.startswith(str(REPO))
+    }
+
+
+def test_environment_over_the_repositorys_application_yml_each_setting_from_its_file_and_line() -> None:
+    assert repo_findings(REPO) == {
+        # SPRING_KAFKA_PRODUCER_ACKS=all (deployment.yaml:24) fixes acks: 1: PRD001 passes;
+        # retries: 0 of the application.yml still fails, and silently disables the default idempotence
+        ("Deployment/orders/app", "PRD002"): ("fail", APP_YML, 9),
+        ("Deployment/orders/app", "PRD003"): ("fail", APP_YML, 9),
+        # enable-auto-commit: true of the application.yml: nothing in the environment overrides it
+        ("Deployment/orders/app", "CON001"): ("fail", APP_YML, 12),
+        # the Job's environment comes from a ConfigMap and a Secret the audit cannot read:
+        # what they could override is unknown, at the envFrom line; its own env (auto-commit false) passes
+        ("Job/orders-replay/replay", "PRD001"): ("unknown", REPLAY, 17),
+        ("Job/orders-replay/replay", "PRD002"): ("unknown", REPLAY, 17),
+        ("Job/orders-replay/replay", "PRD003"): ("unknown", REPLAY, None),
+        ("Job/orders-replay/replay", "PRD004"): ("unknown", REPLAY, None),
+        ("Job/orders-replay/replay", "PRD005"): ("unknown", REPLAY, None),
+        ("Job/orders-replay/replay", "CON002"): ("unknown", REPLAY, 17),
+    }
+
+
+def test_provenance_names_the_manifest_the_configmap_file_and_the_application_file() -> None:
+    found = read_paths([str(REPO)])
+    producer = next(c for c in found.clients if c.name == "Deployment/orders/app" and Role.PRODUCER in c.roles)
+    consumer = next(c for c in found.clients if c.name == "Deployment/orders/app" and Role.CONSUMER in c.roles)
+    assert (producer.settings["acks"].value, producer.settings["acks"].path, producer.settings["acks"].line) == (
+        "all",
+        DEPLOYMENT,
+        24,
+    )
+    assert (producer.settings["retries"].path, producer.settings["retries"].line) == (APP_YML, 9)
+    timeout = producer.settings["delivery.timeout.ms"]  # configMapKeyRef to k8s/configmap.yaml
+    assert (timeout.value, timeout.path, timeout.line) == ("120000", DEPLOYMENT, 26)
+    reset = consumer.settings["auto.offset.reset"]  # envFrom orders-env, defined in k8s/configmap.yaml
+    assert (reset.value, reset.path, reset.line) == ("earliest", f"{REPO}/k8s/configmap.yaml", 8)
+    assert producer.library_version == "3.3.4"  # Spring Boot's, from the project the manifest lies in
+    assert (producer.library_version_at or "").endswith("spring-on-kubernetes/pom.xml:9")
+
+
+def test_a_configmap_outside_the_audit_makes_what_it_could_set_unknown_never_a_default() -> None:
+    found = read_paths([DEPLOYMENT])  # alone: orders-env and orders-tuning are not in the audit
+    producer = next(c for c in found.clients if c.name == "Deployment/orders/app" and Role.PRODUCER in c.roles)
+    assert producer.settings["acks"].value == "all"  # set by `env`, after the envFrom: known
+    timeout = producer.settings["delivery.timeout.ms"]
+    assert timeout.value is None
+    assert timeout.detail == "unresolved placeholder ${configMapKeyRef orders-tuning/delivery-timeout not in the audit}"
+    assert (
+        producer.opaque
+        == f"envFrom ConfigMap orders-env is not in the audit ({DEPLOYMENT}:21) may set any SPRING_KAFKA_* variable"
+    )
+    findings = repo_findings(DEPLOYMENT)
+    assert findings[("Deployment/orders/app", "PRD002")] == ("unknown", DEPLOYMENT, None)  # omitted: not a default
+    assert not any(rule.startswith("CON") for _, rule in findings)  # no consumer setting in sight: no consumer
+    assert ("Deployment/orders/app", "PRD001") not in findings
+
+
+def test_a_configmap_defined_twice_in_the_audit_is_not_guessed(tmp_path: Path) -> None:
+    for name, value in (("a.yaml", "earliest"), ("b.yaml", "latest")):
+        (tmp_path / name).write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: env\n"
+            f"data:\n  SPRING_KAFKA_CONSUMER_AUTO_OFFSET_RESET: {value}\n"
+        )
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: c\n          envFrom:\n"
+        "            - configMapRef:\n                name: env\n"
+        "          env:\n            - name: SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT\n              value: 'false'\n"
+    )
+    consumer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    assert consumer.settings["enable.auto.commit"].value == "false"
+    assert consumer.opaque is not None and consumer.opaque.startswith(
+        f"envFrom ConfigMap env is defined more than once in the audit ({tmp_path}/a.yaml, {tmp_path}/b.yaml)"
+    )
+    # a namespace tells them apart
+    (tmp_path / "b.yaml").write_text(
+        (tmp_path / "b.yaml").read_text().replace("name: env", "name: env\n  namespace: other")
+    )
+    (tmp_path / "a.yaml").write_text(
+        (tmp_path / "a.yaml").read_text().replace("name: env", "name: env\n  namespace: shop")
+    )
+    (tmp_path / "deploy.yaml").write_text(
+        (tmp_path / "deploy.yaml").read_text().replace("name: d", "name: d\n  namespace: shop")
+    )
+    consumer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    assert consumer.opaque is None
+    assert consumer.settings["auto.offset.reset"].value == "earliest"

@@ -12,7 +12,7 @@ recognised"), and so is one found in a folder that mentions Kafka.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -78,7 +78,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         raise InputError(f"unknown file format {file_format!r}; known: {', '.join(FORMATS)}")
     forced = FORMATS[file_format] if file_format is not None else None
     reading = _Reading(options or ReadOptions())
-    by_folder: dict[tuple[str, Path], list[tuple[_File, FileText]]] = {}
+    by_folder: dict[tuple[str, Path | None], list[tuple[_File, FileText]]] = {}  # None: the whole audit
     for file in _files(paths, forced, reading.gaps):
         text = read_text(file.path, file.display, file.explicit)
         if text is None:  # found in a folder, not text: reported, not guessed at
@@ -89,12 +89,20 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
             continue
         if fmt.reader is not None:
             reading.read([file], fmt, fmt.reader, text, file.display, reading.options, forced=forced is not None)
-        else:  # read together with the other chosen files of its folder
+        else:  # read together with the other chosen files of its folder, or of the audit
             chosen = FileText(file.path, file.display, text)
-            by_folder.setdefault((fmt.name, file.path.parent), []).append((file, chosen))
+            folder = file.path.parent if fmt.audit_reader is None else None
+            by_folder.setdefault((fmt.name, folder), []).append((file, chosen))
     order = list(FORMATS)
     for (name, folder), files in sorted(by_folder.items(), key=lambda item: order.index(item[0][0])):
-        reading.read_folder(FORMATS[name], folder, files)
+        fmt = FORMATS[name]
+        if folder is not None:
+            reading.read_folder(fmt, folder, files)
+            continue
+        context = {
+            n: [t for (other, _), chosen in by_folder.items() if other == n for _, t in chosen] for n in fmt.context
+        }
+        reading.read_together(fmt, files, _audit_call(fmt, context, reading.options))
     if not reading.targets and not reading.gaps:
         reading.gaps.append(CoverageGap(", ".join(paths), NOTHING_FOUND))
     found = reading.found
@@ -112,6 +120,15 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found.streams,
         found.mirrors,
     )
+
+
+def _audit_call(
+    fmt: Format, context: Mapping[str, Sequence[FileText]], options: ReadOptions
+) -> Callable[[list[FileText]], Found]:
+    """The format's audit reader, over the chosen files of its context formats."""
+    read = fmt.audit_reader
+    assert read is not None  # grouped for the whole audit only when it has one
+    return lambda texts: read(texts, context, options)
 
 
 def _with_build_version(config: ClientConfig) -> ClientConfig:
@@ -232,13 +249,19 @@ class _Reading:
         self.found += found
 
     def read_folder(self, fmt: Format, folder: Path, files: list[tuple[_File, FileText]]) -> None:
-        """The chosen files of one folder together; a file that fails is left out and the rest read again."""
+        """The chosen files of one folder together."""
         read_folder = fmt.folder_reader
-        assert read_folder is not None  # a Format has a reader or a folder reader
+        assert read_folder is not None  # a Format has a reader, a folder reader or an audit reader
+        self.read_together(fmt, files, lambda texts: read_folder(folder, texts, self.options))
+
+    def read_together(
+        self, fmt: Format, files: list[tuple[_File, FileText]], read: Callable[[list[FileText]], Found]
+    ) -> None:
+        """Files read by one call; a file that fails is left out and the rest read again."""
         self.seen.extend(f for f, _ in files if f not in self.seen)
         while files:
             try:
-                found = read_folder(folder, [text for _, text in files], self.options)
+                found = read([text for _, text in files])
             except (ParseError, RecursionError) as exc:
                 where = exc.path if isinstance(exc, ParseError) else None
                 failed = [f for f, _ in files if f.display == where] or [f for f, _ in files]

@@ -1,29 +1,51 @@
 """Kubernetes manifests: Spring Boot clients configured by a workload's environment, and ConfigMaps.
 
-- Deployment, StatefulSet, DaemonSet, Job and CronJob containers: `env` (and `envFrom` a
-  ConfigMap of the same file) setting Spring Boot properties by relaxed binding:
-  SPRING_KAFKA_PRODUCER_ACKS, SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT (or ...ENABLEAUTOCOMMIT),
-  SPRING_KAFKA_PRODUCER_PROPERTIES_ENABLE_IDEMPOTENCE (map keys: '_' is '.'), SPRING_KAFKA_LISTENER_ACK_MODE,
-  SPRING_PROFILES_ACTIVE. A ConfigMap of the same file that the container mounts and that holds
-  an application.yml/properties is read under it: Spring's precedence, the environment wins.
-  One client per container and role, named `<Kind>/<name>/<container>`.
-- ConfigMaps whose data holds an application*.yml|yaml|properties, a client .properties or a
-  librdkafka JSON are read as that file, at the manifest's lines, named `ConfigMap/<name>/<key>`.
-A value from a Secret or a ConfigMap not in the file (`valueFrom`) is unknown, and says so.
+Every manifest of the audit is read together, so a workload finds the ConfigMaps it names in any
+of them (matched by name, and by namespace where both say one):
+- Deployment, StatefulSet, DaemonSet, Job and CronJob containers: `env`, `envFrom` (ConfigMaps,
+  with their `prefix`) and `valueFrom.configMapKeyRef` setting Spring Boot properties by relaxed
+  binding: SPRING_KAFKA_PRODUCER_ACKS, SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT (or
+  ...ENABLEAUTOCOMMIT), SPRING_KAFKA_PRODUCER_PROPERTIES_ENABLE_IDEMPOTENCE (map keys: '_' is
+  '.'), SPRING_KAFKA_LISTENER_ACK_MODE, SPRING_PROFILES_ACTIVE. Layered in Spring's order, the
+  last wins: the repository's own application*.yml/properties (when they are in the audit: the
+  Spring files of the Maven/Gradle project the manifest lies in), then the application files of
+  the ConfigMaps the container mounts, then the environment (envFrom in order, then `env`).
+  One client per container and role, named `<Kind>/<name>/<container>`; each setting keeps the
+  file and line it came from.
+- An envFrom source whose variables cannot be read (a ConfigMap not in the audit, or in several
+  of its files; any Secret) may set any SPRING_KAFKA_* variable: what it could override (every
+  setting not set by a later source) is unknown, naming it, and so is what nobody sets (the
+  client is opaque), never a default. A `valueFrom` that does not resolve is unknown, and says so.
+- ConfigMaps that no workload mounts, whose data holds an application*.yml|yaml|properties, a
+  client .properties or a librdkafka JSON, are read as that file, at the manifest's lines,
+  named `ConfigMap/<name>/<key>`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from auditor.model import ClientConfig, Role
-from auditor.sources.files.base import Entry, Found, ReadOptions
-from auditor.sources.files.spring import Document, document, read_spring, role_config, runs, spring_documents
+from auditor.model import ClientConfig, CoverageGap, Role
+from auditor.sources.files.base import Entry, FileText, Found, ReadOptions
+from auditor.sources.files.spring import (
+    Document,
+    document,
+    file_profile,
+    read_spring,
+    role_config,
+    runs,
+    spring_documents,
+)
+from auditor.sources.files.values import ParseError
 from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
 
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
 SPRING_FILE = re.compile(r"^(?:application|bootstrap)(?:-[^.]+)?\.(?:ya?ml|properties)$")
+# What marks the root of the JVM project a Spring application's files belong to.
+PROJECT_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
 
 
 def looks_kubernetes(documents: list[Value]) -> bool:
@@ -32,26 +54,90 @@ def looks_kubernetes(documents: list[Value]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """One document of a manifest file, with the file it is in."""
+
+    path: str
+    document: YMap
+    where: Path | None = None  # the file on disk, for finding the project it belongs to
+
+    @property
+    def kind(self) -> Value:
+        return self.document.get("kind")
+
+    @property
+    def name(self) -> str:
+        metadata = self.document.get("metadata")
+        return str(metadata.get("name")) if isinstance(metadata, YMap) and metadata.get("name") else "?"
+
+    @property
+    def namespace(self) -> str | None:
+        namespace = _path(self.document, "metadata", "namespace")
+        return str(namespace) if namespace else None
+
+
+class ConfigMaps:
+    """The ConfigMaps of every manifest of the audit, by name."""
+
+    def __init__(self, manifests: list[Manifest]) -> None:
+        self.by_name: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            if manifest.kind == "ConfigMap":
+                self.by_name.setdefault(manifest.name, []).append(manifest)
+
+    def find(self, name: str, namespace: str | None) -> Manifest | str:
+        """The ConfigMap a workload of `namespace` names, or why it cannot be told."""
+        candidates = [
+            c for c in self.by_name.get(name, []) if None in (namespace, c.namespace) or c.namespace == namespace
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            return f"ConfigMap {name} is not in the audit"
+        files = ", ".join(sorted({c.path for c in candidates}))
+        return f"ConfigMap {name} is defined more than once in the audit ({files})"
+
+    def all(self) -> list[Manifest]:
+        return [m for found in self.by_name.values() for m in found]
+
+
 def read_kubernetes(text: str, path: str, options: ReadOptions) -> Found:
-    manifests = [d for d in load_documents(text) if isinstance(d, YMap)]
-    config_maps = {_name(d): d for d in manifests if d.get("kind") == "ConfigMap"}
-    mounted: set[str] = set()
+    """One manifest file on its own."""
+    return read_manifests([FileText(Path(path), path, text)], (), options)
+
+
+def read_kubernetes_files(
+    files: Sequence[FileText], context: Mapping[str, Sequence[FileText]], options: ReadOptions
+) -> Found:
+    """Every manifest of the audit together, over the audit's Spring files (`context['spring']`)."""
+    return read_manifests(files, context.get("spring", ()), options)
+
+
+def read_manifests(files: Sequence[FileText], spring_files: Sequence[FileText], options: ReadOptions) -> Found:
+    manifests = [m for file in files for m in _manifests(file)]
+    config_maps = ConfigMaps(manifests)
+    applications = _Applications(spring_files)
+    mounted: set[int] = set()
     found = Found()
     for manifest in manifests:
-        if manifest.get("kind") in WORKLOADS:
-            for container, volumes in _containers(manifest):
-                clients, used = _container_clients(manifest, container, volumes, config_maps, path, options)
-                found += Found(clients=tuple(clients))
-                mounted |= used
-    for name, config_map in config_maps.items():
-        if name not in mounted:
-            found += _config_map_files(config_map, path, options)
+        if manifest.kind in WORKLOADS:
+            for container, volumes in _containers(manifest.document):
+                workload = _Workload(manifest, container, volumes, config_maps)
+                found += workload.clients(applications, options)
+                mounted |= workload.used
+    for config_map in config_maps.all():
+        if id(config_map.document) not in mounted:
+            found += _config_map_files(config_map, options)
     return found
 
 
-def _name(manifest: YMap) -> str:
-    metadata = manifest.get("metadata")
-    return str(metadata.get("name")) if isinstance(metadata, YMap) and metadata.get("name") else "?"
+def _manifests(file: FileText) -> list[Manifest]:
+    try:
+        documents = load_documents(file.text)
+    except ParseError as exc:
+        raise ParseError(exc.problem, exc.line, file.display) from exc
+    return [Manifest(file.display, d, file.path) for d in documents if isinstance(d, YMap)]
 
 
 def _containers(manifest: YMap) -> list[tuple[YMap, YList]]:
@@ -75,78 +161,181 @@ def _path(value: Value, *keys: str) -> Value:
     return value
 
 
-def _container_clients(
-    manifest: YMap, container: YMap, volumes: YList, config_maps: dict[str, YMap], path: str, options: ReadOptions
-) -> tuple[list[ClientConfig], set[str]]:
-    """The Spring clients one container runs: mounted application files, then its environment."""
-    used = _mounted(container, volumes, config_maps)
-    documents: list[Document] = []
-    for name in used:
-        documents += [d for key, text in _spring_files(config_maps[name]) for d in spring_documents(text, path)]
-    environment = _environment(container, config_maps)
-    used |= {name for name in _env_from(container) if name in config_maps}
-    documents.append(document(environment))
-    library, version = options.library("spring")
-    resource = f"{manifest.get('kind')}/{_name(manifest)}/{container.get('name') or '?'}"
-    clients: list[ClientConfig] = []
-    for role in Role:
-        for profile, docs in runs(documents):
-            config = role_config(docs, role, path, library, version)
-            if config is not None and (profile is None or config not in clients):
-                clients.append(replace(config, name=resource, profile=profile))
-    return clients, used
+# --- the repository's own Spring application files
 
 
-def _mounted(container: YMap, volumes: YList, config_maps: dict[str, YMap]) -> set[str]:
-    """ConfigMaps of this file mounted into the container that hold a Spring application file."""
-    mounts = container.get("volumeMounts")
-    mounted = {str(m.get("name")) for m in mounts if isinstance(m, YMap)} if isinstance(mounts, YList) else set()
-    names = set()
-    for volume in volumes:
-        source = str(_path(volume, "configMap", "name"))
-        if isinstance(volume, YMap) and str(volume.get("name")) in mounted and source in config_maps:
-            names |= {source} if _spring_files(config_maps[source]) else set()
-    return names
+class _Applications:
+    """The audit's Spring application files, by the folder that holds them and the project it is in."""
+
+    def __init__(self, files: Sequence[FileText]) -> None:
+        self.folders: dict[Path, list[FileText]] = {}
+        for file in files:
+            if "test" not in file.path.parts:  # src/test/resources configures the tests, not the deployment
+                self.folders.setdefault(file.path.resolve().parent, []).append(file)
+
+    def of(self, manifest: Manifest) -> tuple[list[Document], str | None]:
+        """The documents of the one Spring application of the project the manifest lies in (base
+        files, then profile files); or why none is layered (several could be it)."""
+        if manifest.where is None:
+            return [], None
+        place = manifest.where.resolve()
+        candidates = [folder for folder in self.folders if _project_contains(folder, place)]
+        if len(candidates) > 1:
+            shown = ", ".join(sorted(self.folders[f][0].display.rsplit("/", 1)[0] for f in candidates))
+            return [], f"several Spring applications of the audit could be this container's ({shown})"
+        return (self._documents(self.folders[candidates[0]]), None) if candidates else ([], None)
+
+    @staticmethod
+    def _documents(files: list[FileText]) -> list[Document]:
+        ordered = sorted(files, key=lambda f: (file_profile(f.display) is not None, f.display.endswith(".properties")))
+        documents: list[Document] = []
+        for file in ordered:
+            try:
+                read = spring_documents(file.text, file.display)
+            except ParseError:
+                continue  # the Spring reader reports the file as a gap
+            profile = file_profile(file.display)
+            documents += [d if profile is None or d.activation else replace(d, activation=[profile]) for d in read]
+        return documents
 
 
-def _env_from(container: YMap) -> list[str]:
-    sources = container.get("envFrom")
-    names = [_path(s, "configMapRef", "name") for s in sources] if isinstance(sources, YList) else []
-    return [str(n) for n in names if n]
+def _project_contains(folder: Path, place: Path) -> bool:
+    """Whether `place` lies in the Maven/Gradle project whose files `folder` holds."""
+    for root in (folder, *folder.parents):
+        if any((root / name).is_file() for name in PROJECT_FILES):
+            return place.is_relative_to(root)
+    return False
 
 
-def _environment(container: YMap, config_maps: dict[str, YMap]) -> list[Entry]:
-    """Spring entries of the container's environment: envFrom ConfigMaps first, `env` wins."""
-    entries: list[Entry] = []
-    for name in _env_from(container):
-        data = config_maps[name].get("data") if name in config_maps else None
-        if isinstance(data, YMap):
-            entries += [_spring_entry(k, v, data.line(k)) for k, v in data.items() if isinstance(v, str)]
-    variables = container.get("env")
-    for variable in variables if isinstance(variables, YList) else []:
-        if not isinstance(variable, YMap) or not isinstance(variable.get("name"), str):
-            continue
-        name = str(variable.get("name"))
-        line = variable.line("name")
-        value = variable.get("value")
-        if "valueFrom" in variable:
-            value = _value_from(variable.get("valueFrom"), config_maps)
-        entries.append(_spring_entry(name, value if isinstance(value, str) else None, line))
-    return [e for e in entries if e.key]
+# --- one container
 
 
-def _value_from(source: Value, config_maps: dict[str, YMap]) -> str:
-    """A configMapKeyRef of this file resolves; anything else is an unresolved placeholder."""
-    reference = _path(source, "configMapKeyRef")
-    if isinstance(reference, YMap):
-        data = _path(config_maps.get(str(reference.get("name")), YMap()), "data")
-        value = data.get(str(reference.get("key"))) if isinstance(data, YMap) else None
-        if isinstance(value, str):
-            return value
-    kind = next((k for k in source if k.endswith("Ref")), "valueFrom") if isinstance(source, YMap) else "valueFrom"
-    target = _path(source, kind)
-    named = f"{target.get('name')}/{target.get('key')}" if isinstance(target, YMap) else "?"
-    return "${" + f"{kind} {named}" + "}"  # no ':' in it: Spring would read what follows as a default
+@dataclass
+class _Environment:
+    entries: list[Entry] = field(default_factory=list)  # in Spring's order: the last of a key wins
+    hidden: str | None = None  # the last source whose variables cannot be read
+    hidden_at: int | None = None
+    readable_from: int = 0  # entries from here on are set after (over) the hidden source
+
+
+class _Workload:
+    def __init__(self, manifest: Manifest, container: YMap, volumes: YList, config_maps: ConfigMaps) -> None:
+        self.manifest = manifest
+        self.container = container
+        self.volumes = volumes
+        self.config_maps = config_maps
+        self.used: set[int] = set()  # the ConfigMaps it mounts or takes its environment from
+        self.resource = f"{manifest.kind}/{manifest.name}/{container.get('name') or '?'}"
+
+    def clients(self, applications: _Applications, options: ReadOptions) -> Found:
+        """The Spring clients the container runs: the application's files, mounted ones, then its environment."""
+        mounted = self._mounted()
+        environment = self._environment()
+        if not ([e for e in environment.entries if e.key] or mounted or environment.hidden):
+            return Found()  # nothing of Spring's in its environment: the application's files speak for it
+        application, ambiguous = applications.of(self.manifest)
+        gaps = (
+            (CoverageGap(self.resource, f"{ambiguous}: its environment is judged without them"),) if ambiguous else ()
+        )
+        documents = [*application, *mounted, document(environment.entries)]
+        library, version = options.library("spring")
+        clients: list[ClientConfig] = []
+        for role in Role:
+            for profile, docs in runs(documents):
+                config = role_config(docs, role, self.manifest.path, library, version)
+                if config is None:
+                    continue
+                config = _hidden(replace(config, name=self.resource, profile=profile), environment, self.manifest.path)
+                if profile is None or config not in clients:
+                    clients.append(config)
+        return Found(clients=tuple(clients), gaps=gaps)
+
+    def _mounted(self) -> list[Document]:
+        """Spring application files of the ConfigMaps mounted into the container."""
+        mounts = self.container.get("volumeMounts")
+        names = {str(m.get("name")) for m in mounts if isinstance(m, YMap)} if isinstance(mounts, YList) else set()
+        documents: list[Document] = []
+        for volume in self.volumes:
+            source = _path(volume, "configMap", "name")
+            if not isinstance(volume, YMap) or str(volume.get("name")) not in names or not source:
+                continue
+            found = self.config_maps.find(str(source), self.manifest.namespace)
+            if isinstance(found, Manifest) and (files := _spring_files(found.document)):
+                self.used.add(id(found.document))
+                documents += [d for _, text in files for d in spring_documents(text, found.path)]
+        return documents
+
+    def _environment(self) -> _Environment:
+        """Spring entries of the container's environment: envFrom sources in order, then `env`."""
+        environment = _Environment()
+        sources = self.container.get("envFrom")
+        for source, line in zip(sources, sources.lines, strict=True) if isinstance(sources, YList) else ():
+            self._env_from(source, line, environment)
+        variables = self.container.get("env")
+        for variable in variables if isinstance(variables, YList) else []:
+            if not isinstance(variable, YMap) or not isinstance(variable.get("name"), str):
+                continue
+            value = variable.get("value")
+            if "valueFrom" in variable:
+                value = self._value_from(variable.get("valueFrom"))
+            entry = _spring_entry(
+                str(variable.get("name")), value if isinstance(value, str) else None, variable.line("name")
+            )
+            environment.entries.append(replace(entry, path=self.manifest.path))
+        return environment
+
+    def _env_from(self, source: Value, line: int, environment: _Environment) -> None:
+        prefix = str(_path(source, "prefix") or "")
+        reference = _path(source, "configMapRef", "name")
+        if reference:
+            found = self.config_maps.find(str(reference), self.manifest.namespace)
+            if isinstance(found, Manifest):
+                self.used.add(id(found.document))
+                data = found.document.get("data")
+                if isinstance(data, YMap):
+                    environment.entries += [
+                        replace(_spring_entry(prefix + k, v, data.line(k)), path=found.path)
+                        for k, v in data.items()
+                        if isinstance(v, str)
+                    ]
+                return
+            why = f"envFrom {found}"
+        else:
+            secret = _path(source, "secretRef", "name")
+            why = f"envFrom Secret {secret or '?'} (Secrets are not read)"
+        why += f" ({self.manifest.path}:{line})"
+        environment.hidden = f"{environment.hidden}; {why}" if environment.hidden else why
+        environment.hidden_at = line
+        environment.readable_from = len(environment.entries)
+
+    def _value_from(self, source: Value) -> str:
+        """A configMapKeyRef of the audit resolves; anything else is an unresolved placeholder."""
+        reference = _path(source, "configMapKeyRef")
+        if isinstance(reference, YMap):
+            found = self.config_maps.find(str(reference.get("name")), self.manifest.namespace)
+            data = _path(found.document, "data") if isinstance(found, Manifest) else None
+            value = data.get(str(reference.get("key"))) if isinstance(data, YMap) else None
+            if isinstance(value, str):
+                return value
+        kind = next((k for k in source if k.endswith("Ref")), "valueFrom") if isinstance(source, YMap) else "valueFrom"
+        target = _path(source, kind)
+        named = f"{target.get('name')}/{target.get('key')}" if isinstance(target, YMap) else "?"
+        missing = " not in the audit" if kind == "configMapKeyRef" else ""
+        return "${" + f"{kind} {named}{missing}" + "}"  # no ':' in it: Spring would read what follows as a default
+
+
+def _hidden(config: ClientConfig, environment: _Environment, path: str) -> ClientConfig:
+    """Behind an envFrom source that cannot be read: what it could override is unknown, naming it."""
+    if environment.hidden is None:
+        return config
+    hidden = f"{environment.hidden} may set any SPRING_KAFKA_* variable"
+    readable = {(e.path, e.line) for e in environment.entries[environment.readable_from :]}
+    settings = dict(config.settings)
+    for key, value in config.settings.items():
+        if (value.path, value.line) not in readable:
+            below = f", over {value.path}:{value.line} ({value.value})" if value.value is not None else ""
+            settings[key] = replace(value, value=None, path=path, line=environment.hidden_at, detail=hidden + below)
+    return replace(config, settings=settings, opaque=hidden)
 
 
 def spring_name(variable: str) -> str | None:
@@ -187,11 +376,11 @@ def _at_lines(text: str, key_line: int | None) -> str:
     return "\n" * (key_line or 0) + text
 
 
-def _config_map_files(config_map: YMap, path: str, options: ReadOptions) -> Found:
-    """A ConfigMap not mounted by a workload of the file: each data key holding a client file, read as that file."""
+def _config_map_files(config_map: Manifest, options: ReadOptions) -> Found:
+    """A ConfigMap no workload mounts: each data key holding a client file, read as that file."""
     from auditor.sources.file_formats import detect
 
-    data = config_map.get("data")
+    data = config_map.document.get("data")
     found = Found()
     if not isinstance(data, YMap):
         return found
@@ -200,12 +389,12 @@ def _config_map_files(config_map: YMap, path: str, options: ReadOptions) -> Foun
             continue
         shifted = _at_lines(value, data.line(key))
         if SPRING_FILE.match(key):
-            read = read_spring(shifted, path, options)
+            read = read_spring(shifted, config_map.path, options)
         else:
             fmt = detect(key, shifted)
             if fmt is None or fmt.name not in ("properties", "librdkafka") or fmt.reader is None:
                 continue
-            read = fmt.reader(shifted, path, options)
-        name = f"ConfigMap/{_name(config_map)}/{key}"
+            read = fmt.reader(shifted, config_map.path, options)
+        name = f"ConfigMap/{config_map.name}/{key}"
         found += Found(clients=tuple(replace(c, name=name) for c in read.clients))
     return found
