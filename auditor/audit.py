@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from auditor import __version__
 from auditor.baseline import apply_baseline, baseline_counts, write_baseline
 from auditor.checklist import build_checklist, checklist_members
-from auditor.engine import Rule, evaluate, evaluate_all, load_rules
+from auditor.engine import Rule, evaluate, judge_all, load_rules
 from auditor.engine.rules import PLACEHOLDER
 from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
-from auditor.findings import Finding, Pass, Resource, RuleInfo, Severity
-from auditor.merge import merge_results, sort_findings, sort_passes
+from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity
+from auditor.merge import merge_results, sort_findings, sort_not_run, sort_passes
 from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
 from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy
@@ -281,10 +281,11 @@ def audit_estate(
     members = checklist_members(rules)  # as the catalog says, before the policy turns rules off
     rules = policy.tune(rules)
     judged = policy.scope(subjects(estate))
-    found, passed = evaluate_all(rules, judged)
-    found = keep_steady(found, rules, earlier, policy.scope, options.sample_interval_s)
+    verdicts = judge_all(rules, judged)
+    found = keep_steady(verdicts.findings, rules, earlier, policy.scope, options.sample_interval_s)
+    passed, not_run = verdicts.passes, verdicts.not_run
     if cluster_name is not None:
-        found, passed = _in_cluster(found, passed, cluster_name)
+        found, passed, not_run = _in_cluster(found, passed, not_run, cluster_name)
     findings, waiver_uses = apply_waivers(sort_findings(found), policy.waivers, options.today or date.today())
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, findings)
@@ -309,6 +310,7 @@ def audit_estate(
         findings=tuple(findings),
         gaps=gaps,
         passes=tuple(sort_passes(passed)),
+        not_run=tuple(sort_not_run(not_run)),
         rules=tuple(rule_info(rule) for rule in rules),
         waivers=tuple(waiver_uses),
         policy=policy.source,
@@ -319,7 +321,9 @@ def audit_estate(
     )
 
 
-def _in_cluster(found: list[Finding], passed: list[Pass], name: str) -> tuple[list[Finding], list[Pass]]:
+def _in_cluster(
+    found: list[Finding], passed: list[Pass], not_run: list[NotRun], name: str
+) -> tuple[list[Finding], list[Pass], list[NotRun]]:
     """Every resource marked as in cluster `name`; one Resource object per resource, shared."""
     tagged: dict[Resource, Resource] = {}
 
@@ -331,6 +335,7 @@ def _in_cluster(found: list[Finding], passed: list[Pass], name: str) -> tuple[li
     return (
         [replace(f, resource=there(f.resource)) for f in found],
         [replace(p, resource=there(p.resource)) for p in passed],
+        [replace(n, resource=there(n.resource)) for n in not_run],
     )
 
 

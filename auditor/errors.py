@@ -55,3 +55,10 @@ class InvalidSetting(InputError):
         value = f" {self.value!r}" if self.value is not None else ""
         hint = f" {see}" if see is not None else ""
         return f"{setting}{value}: {self.problem}{hint}"
+
+
+class CollectionFailed(AuditError):
+    """Reading the cluster failed in a way the collector did not foresee (a bug, or an answer no
+    rule of it expects): nothing is judged on half a collection. Exit 3, one line."""
+
+    exit_code = 3

@@ -114,6 +114,16 @@ class Pass:
 
 
 @dataclass(frozen=True)
+class NotRun:
+    """A rule that did not run on a resource because what it judges cannot exist there (a KRaft
+    quorum on a ZooKeeper cluster): neither a pass nor unknown, and the report says why."""
+
+    rule_id: str
+    resource: Resource
+    reason: str
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """What reports say about a rule that ran (SARIF rule entries, help text, references)."""
 

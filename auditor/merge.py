@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from auditor.checklist import Checklist
 from auditor.errors import InputError
-from auditor.findings import Finding, Pass, Resource, RuleInfo, WaiverUse
+from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, WaiverUse
 from auditor.policy import EXIT_FINDINGS, exit_code
 from auditor.result import AuditResult
 
@@ -51,6 +51,7 @@ def merge_results(parts: Sequence[AuditResult], exit_zero: bool = False) -> Audi
         findings=findings,
         gaps=tuple(dict.fromkeys(g for p in parts for g in p.gaps)),
         passes=tuple(sort_passes([x for p in parts for x in p.passes])),
+        not_run=tuple(sort_not_run([x for p in parts for x in p.not_run])),
         rules=_merge_rules(parts),
         min_severity=first.min_severity,
         waivers=_merge_waivers([p.waivers for p in parts]),
@@ -67,6 +68,10 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def sort_passes(passes: list[Pass]) -> list[Pass]:
     return sorted(passes, key=lambda p: (p.rule_id, p.resource.kind, *_resource_key(p.resource)))
+
+
+def sort_not_run(not_run: list[NotRun]) -> list[NotRun]:
+    return sorted(not_run, key=lambda n: (n.rule_id, n.resource.kind, *_resource_key(n.resource)))
 
 
 def _resource_key(resource: Resource) -> tuple[str, str]:

@@ -135,6 +135,23 @@ class CoverageGap:
     reason: str
 
 
+# What a cluster may lack by its mode or version (ClusterSnapshot.not_applicable's resources).
+CONTROLLER_QUORUM = "controller quorum"
+FEATURES = "finalized features"
+ELIGIBLE_LEADER_REPLICAS = "eligible leader replicas"
+TRANSACTIONS = "transactions"
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """What this cluster cannot have (a KRaft controller quorum on a ZooKeeper cluster, transactions
+    on a broker older than their API), and why: the rules that need it do not run. Unlike a gap,
+    nothing is missing from the audit."""
+
+    resource: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Broker:
     id: int
@@ -222,6 +239,9 @@ class ConsumerGroup:
     protocol_type: str | None = None
     members: int | None = None
     offsets: tuple[GroupOffset, ...] = ()
+    # why some or all committed offsets were not read: then `offsets` is not the whole group and
+    # no verdict on them may pass
+    offsets_unread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +270,11 @@ class ClusterSnapshot:
     features: dict[str, int] = field(default_factory=dict)  # finalized max version levels
     transactions: tuple[Transaction, ...] = ()
     gaps: tuple[CoverageGap, ...] = ()
+    not_applicable: tuple[NotApplicable, ...] = ()
+
+    def why_not_applicable(self, resource: str) -> str | None:
+        """Why this cluster cannot have `resource` (one of NOT_APPLICABLE_RESOURCES), or None."""
+        return next((n.reason for n in self.not_applicable if n.resource == resource), None)
 
 
 # --- What configuration files declare (sources/files). ---

@@ -6,7 +6,18 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from auditor.findings import SEVERITY_ORDER, Finding, Location, Pass, RuleInfo, Severity, Stage, Status, WaiverUse
+from auditor.findings import (
+    SEVERITY_ORDER,
+    Finding,
+    Location,
+    NotRun,
+    Pass,
+    RuleInfo,
+    Severity,
+    Stage,
+    Status,
+    WaiverUse,
+)
 from auditor.model import CoverageGap, Target, TargetKind
 
 if TYPE_CHECKING:
@@ -30,6 +41,9 @@ class AuditResult:
     findings: tuple[Finding, ...]
     gaps: tuple[CoverageGap, ...]
     passes: tuple[Pass, ...] = ()
+    # (rule, resource) pairs that did not run: what the rule judges cannot exist there (a KRaft
+    # quorum on a ZooKeeper cluster), unlike an unknown (not read); reports say why
+    not_run: tuple[NotRun, ...] = ()
     rules: tuple[RuleInfo, ...] = ()
     min_severity: str | None = None
     waivers: tuple[WaiverUse, ...] = ()  # every waiver's fate: applied, expired, unused
@@ -71,6 +85,7 @@ class AuditResult:
             self,
             findings=tuple(f for f in self.findings if f.severity.at_least(min_severity)),
             passes=tuple(p for p in self.passes if p.rule_id in kept_rules),
+            not_run=tuple(n for n in self.not_run if n.rule_id in kept_rules),
             min_severity=min_severity.value,
             hidden_findings=sum(1 for f in self.findings if not f.severity.at_least(min_severity)),
         )

@@ -164,6 +164,16 @@ class Not:
 Condition = Compare | All | AnyOf | Not
 
 
+def facts_read(condition: Condition) -> tuple[str, ...]:
+    """Every fact a condition may read, on either side of a comparison, in order."""
+    names: dict[str, None] = {}
+    for compare in condition.comparisons():
+        for operand in (compare.fact, compare.value):
+            if isinstance(operand, FactRef):
+                names[operand.name] = None
+    return tuple(names)
+
+
 def _all(verdicts: Iterable[Verdict]) -> Verdict:
     seen_unknown = False
     for verdict in verdicts:

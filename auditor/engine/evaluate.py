@@ -3,39 +3,84 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor.engine.conditions import facts_read
 from auditor.engine.memo import Memo
 from auditor.engine.rules import Check, Rule, render
 from auditor.facts import Subject
-from auditor.findings import Finding, Location, Pass, Status
+from auditor.findings import Finding, Location, NotRun, Pass, Status
 from auditor.model import ConfigValue, Kind
 
 
+@dataclass
+class Verdicts:
+    """Every (rule, subject) pair once: a finding, a pass, or not run (what it judges cannot exist)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    passes: list[Pass] = field(default_factory=list)
+    not_run: list[NotRun] = field(default_factory=list)
+
+
 def evaluate(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> list[Finding]:
-    return evaluate_all(rules, subjects)[0]
+    return judge_all(rules, subjects).findings
 
 
 def evaluate_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> tuple[list[Finding], list[Pass]]:
-    """Every (rule, subject) pair judged once: the findings, and the pairs that passed.
+    """The findings and the passes of `judge_all`."""
+    verdicts = judge_all(rules, subjects)
+    return verdicts.findings, verdicts.passes
 
-    A rule with several checks on one kind finds with the first check that does. Subjects with
-    the same values of the facts a check reads get its verdict once (auditor/engine/memo.py).
+
+def judge_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]]) -> Verdicts:
+    """Every (rule, subject) pair judged once.
+
+    A rule with several checks on one kind finds with the first check that does. A check that
+    reads a fact the subject cannot have (not applicable) does not run; when no check of the rule
+    can run on the subject, the pair is `not_run` with the reason. Subjects with the same values
+    of the facts a check reads get its verdict once (auditor/engine/memo.py).
     """
-    findings: list[Finding] = []
-    passes: list[Pass] = []
+    verdicts = Verdicts()
     for rule in rules:
         for kind in dict.fromkeys(rule.resources):
-            checks = [(check, Memo(check.condition, rule.params)) for check in rule.checks if check.resource == kind]
+            checks = [
+                _Runner(check, Memo(check.condition, rule.params), facts_read(check.condition))
+                for check in rule.checks
+                if check.resource == kind
+            ]
             for subject in subjects.get(kind, ()):
-                found = (judge(rule, c, subject, m.verdict(subject.facts)) for c, m in checks)
-                finding = next((f for f in found if f is not None), None)
-                if finding is not None:
-                    findings.append(finding)
-                else:
-                    passes.append(Pass(rule.id, subject.resource, subject.location))
-    return findings, passes
+                _judge_subject(rule, checks, subject, verdicts)
+    return verdicts
+
+
+@dataclass(frozen=True)
+class _Runner:
+    check: Check
+    memo: Memo
+    reads: tuple[str, ...]  # the facts its condition may read
+
+    def not_applicable(self, subject: Subject) -> str | None:
+        """Why this check cannot run on `subject` (a fact it reads cannot exist there), or None."""
+        for name in self.reads:
+            fact = subject.facts.get(name)
+            if fact is not None and fact.not_applicable:
+                return fact.not_applicable
+        return None
+
+
+def _judge_subject(rule: Rule, checks: list[_Runner], subject: Subject, verdicts: Verdicts) -> None:
+    reasons = [runner.not_applicable(subject) for runner in checks]
+    runnable = [runner for runner, reason in zip(checks, reasons, strict=True) if reason is None]
+    if not runnable:
+        verdicts.not_run.append(NotRun(rule.id, subject.resource, next(r for r in reasons if r)))
+        return
+    found = (judge(rule, r.check, subject, r.memo.verdict(subject.facts)) for r in runnable)
+    finding = next((f for f in found if f is not None), None)
+    if finding is not None:
+        verdicts.findings.append(finding)
+    else:
+        verdicts.passes.append(Pass(rule.id, subject.resource, subject.location))
 
 
 def judge(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> Finding | None:

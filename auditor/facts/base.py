@@ -43,8 +43,12 @@ def shell_quote(value: str) -> str:
 
 @dataclass(frozen=True)
 class Fact:
+    """`not_applicable` says why this subject cannot have the fact at all (a KRaft quorum on a
+    ZooKeeper cluster): a rule reading it does not run, unlike an unknown value (not read)."""
+
     value: FactValue
     origin: ConfigValue | None = None
+    not_applicable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.facts.base import Fact, Scope, Subject, SubjectKind
 from auditor.findings import Resource
-from auditor.model import Estate, Kind
+from auditor.model import CONTROLLER_QUORUM, Estate, Kind
 
 
 def cluster_subjects(estate: Estate) -> Iterator[Subject]:
@@ -16,7 +16,10 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
     name = cluster.cluster_id or cluster.bootstrap
     quorum = cluster.quorum
     facts = {
-        "controller_voters": Fact(None if quorum is None else len(quorum.voters)),
+        "controller_voters": Fact(
+            None if quorum is None else len(quorum.voters),
+            not_applicable=cluster.why_not_applicable(CONTROLLER_QUORUM) if quorum is None else None,
+        ),
         "broker_count": Fact(len(cluster.brokers) if cluster.brokers else None),
     }
     yield Subject(
@@ -30,7 +33,8 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
 CLUSTER = SubjectKind(
     name=Kind.CLUSTER,
     facts={
-        "controller_voters": "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read",
+        "controller_voters": "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read, "
+        "not applicable (rules reading it do not run) on a ZooKeeper cluster",
         "broker_count": "registered brokers",
     },
     context={

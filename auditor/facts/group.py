@@ -36,6 +36,9 @@ def group_subject(
         "retention_used_percent_min": Fact(least),
         "retention_used_percent_max": Fact(most),
     }
+    if group.offsets_unread is not None:
+        facts.update(_partly_read(behind, lost, least))
+        behind_text = f"{behind_text}; {group.offsets_unread}"
     return Subject(
         resource=Resource(Kind.GROUP, group.id),
         scope=Scope(group=group.id),
@@ -57,6 +60,20 @@ def _behind_log_start(offsets: list[GroupOffset]) -> tuple[int | None, int | Non
         return None, None, "unknown"
     lost = sum((o.log_start or 0) - (o.committed or 0) for o in behind)
     return len(behind), lost, text or "none"
+
+
+def _partly_read(behind: int | None, lost: int | None, least: float) -> dict[str, Fact]:
+    """The offset facts of a group whose committed offsets were not all read: what was read can
+    still prove a problem (a partition behind the log start, a lower bound of its lag), never
+    its absence, so every value that would let a rule pass is unknown."""
+    return {
+        "committed_partitions": Fact(None),
+        "partitions_behind_log_start": Fact(behind or None),
+        "messages_lost": Fact(lost if behind else None),
+        "retention_used_percent": Fact(None),
+        "retention_used_percent_min": Fact(least or None),
+        "retention_used_percent_max": Fact(None),
+    }
 
 
 Share = tuple[float, float | None]  # (a lower bound, an upper bound or None) in percent of retention.ms

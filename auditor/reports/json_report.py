@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor.checklist import checklist_document
-from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, WaiverUse
+from auditor.findings import Finding, Location, NotRun, Pass, Resource, RuleInfo, WaiverUse
 from auditor.jsonfile import dump_json
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
@@ -63,9 +63,20 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
             "by_stage": result.by_stage(),
             "by_status": result.by_status(),
         },
-        "coverage": {"complete": result.complete, "gaps": [asdict(g) for g in result.gaps]},
+        "coverage": _coverage_document(result),
         "findings": [finding_document(f) for f in result.findings],
     }
+
+
+def _coverage_document(result: AuditResult) -> dict[str, Any]:
+    document: dict[str, Any] = {"complete": result.complete, "gaps": [asdict(g) for g in result.gaps]}
+    if result.not_run:
+        document["not_applicable"] = [not_run_document(n) for n in result.not_run]
+    return document
+
+
+def not_run_document(not_run: NotRun) -> dict[str, Any]:
+    return {"rule_id": not_run.rule_id, "resource": resource_document(not_run.resource), "reason": not_run.reason}
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:

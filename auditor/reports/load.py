@@ -13,7 +13,19 @@ from typing import Any
 
 from auditor.checklist import checklist_from_document
 from auditor.errors import InputError
-from auditor.findings import Finding, Location, Pass, Resource, RuleInfo, Severity, Stage, Status, Waiver, WaiverUse
+from auditor.findings import (
+    Finding,
+    Location,
+    NotRun,
+    Pass,
+    Resource,
+    RuleInfo,
+    Severity,
+    Stage,
+    Status,
+    Waiver,
+    WaiverUse,
+)
 from auditor.jsonfile import read_json, schema_error
 from auditor.model import CoverageGap, Target, TargetKind
 from auditor.policy import parse_fail_on
@@ -55,6 +67,7 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         findings=tuple(_finding(f) for f in document["findings"]),
         gaps=tuple(CoverageGap(**g) for g in document["coverage"]["gaps"]),
         passes=tuple(_pass(p) for p in document.get("passed", ())),
+        not_run=tuple(_not_run(n) for n in document["coverage"].get("not_applicable", ())),
         rules=tuple(_rule(r) for r in document.get("rules", ())),
         min_severity=run.get("min_severity"),
         waivers=tuple(_waiver_use(w) for w in document.get("waivers", ())),
@@ -95,6 +108,10 @@ def _finding(data: dict[str, Any]) -> Finding:
 
 def _pass(data: dict[str, Any]) -> Pass:
     return Pass(data["rule_id"], Resource(**data["resource"]), _location(data["location"]))
+
+
+def _not_run(data: dict[str, Any]) -> NotRun:
+    return NotRun(data["rule_id"], Resource(**data["resource"]), data["reason"])
 
 
 def _rule(data: dict[str, Any]) -> RuleInfo:

@@ -88,13 +88,24 @@ def render_terminal(result: AuditResult, options: RenderOptions) -> str:
     for group in groups:
         lines += _group(group, result, options, paint, width)
     if options.detail is not Detail.QUIET:
-        for line in [f"not audited: {gap.resource}: {gap.reason}" for gap in result.gaps] + waiver_problems(result):
+        gaps = [f"not audited: {gap.resource}: {gap.reason}" for gap in result.gaps]
+        for line in gaps + not_applicable_lines(result) + waiver_problems(result):
             lines += _wrap(line, width, "", INDENT)
     if options.statistics:
         lines += ["", *statistics_lines(result)]
     related = any(len(group) > 1 for group in groups)
     lines += ["", *_summary(result, paint, width, options.detail, related)]
     return "\n".join(lines) + "\n"
+
+
+def not_applicable_lines(result: AuditResult) -> list[str]:
+    """One line per rule and reason that did not run (what it judges cannot exist there)."""
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for not_run in result.not_run:
+        by_reason.setdefault((not_run.rule_id, not_run.reason), []).append(not_run.resource.name)
+    return [
+        f"not applicable: {rule_id} on {', '.join(names)}: {reason}" for (rule_id, reason), names in by_reason.items()
+    ]
 
 
 def _title(result: AuditResult, width: int) -> list[str]:

@@ -30,6 +30,7 @@ from auditor.model import (
     ControllerQuorum,
     CoverageGap,
     GroupOffset,
+    NotApplicable,
     Partition,
     QuorumVoter,
     Topic,
@@ -68,6 +69,7 @@ def encode(snapshot: ClusterSnapshot) -> doc.SnapshotDoc:
             features=dict(snapshot.features),
             transactions=tuple(_transaction(t) for t in snapshot.transactions),
             gaps=tuple(doc.GapDoc(g.resource, g.reason) for g in snapshot.gaps),
+            not_applicable=tuple(doc.GapDoc(n.resource, n.reason) for n in snapshot.not_applicable),
         ),
     )
 
@@ -123,7 +125,9 @@ def _group(group: ConsumerGroup) -> doc.GroupDoc:
         )
         for o in group.offsets
     )
-    return doc.GroupDoc(group.id, group.type, group.state, group.protocol_type, group.members, offsets)
+    return doc.GroupDoc(
+        group.id, group.type, group.state, group.protocol_type, group.members, offsets, group.offsets_unread
+    )
 
 
 def _quorum(quorum: ControllerQuorum | None) -> doc.QuorumDoc | None:
@@ -197,6 +201,7 @@ def decode(document: doc.SnapshotDoc) -> ClusterSnapshot:
         features=dict(cluster.features),
         transactions=tuple(_read_transaction(t) for t in cluster.transactions),
         gaps=tuple(CoverageGap(g.resource, g.reason) for g in cluster.gaps),
+        not_applicable=tuple(NotApplicable(n.resource, n.reason) for n in cluster.not_applicable),
     )
 
 
@@ -270,7 +275,7 @@ def _read_partition(topic: str, raw: doc.PartitionDoc, shared: _Shared) -> Parti
 
 def _read_group(raw: doc.GroupDoc) -> ConsumerGroup:
     offsets = tuple(_read_offset(o) for o in raw.offsets)
-    return ConsumerGroup(raw.id, raw.type, raw.state, raw.protocol_type, raw.members, offsets)
+    return ConsumerGroup(raw.id, raw.type, raw.state, raw.protocol_type, raw.members, offsets, raw.offsets_unread)
 
 
 def _read_offset(raw: doc.OffsetDoc) -> GroupOffset:

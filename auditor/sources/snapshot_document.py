@@ -86,13 +86,14 @@ class OffsetDoc(Struct, forbid_unknown_fields=True, frozen=True):
     lag_probes: tuple[LagProbe, ...] = ()
 
 
-class GroupDoc(Struct, forbid_unknown_fields=True, frozen=True):
+class GroupDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     id: str
     type: str | None
     state: str | None
     protocol_type: str | None
     members: int | None
     offsets: tuple[OffsetDoc, ...]
+    offsets_unread: str | None = None
 
 
 class VoterDoc(Struct, forbid_unknown_fields=True, frozen=True):
@@ -121,7 +122,7 @@ class GapDoc(Struct, forbid_unknown_fields=True, frozen=True):
     reason: str
 
 
-class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True):
+class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     bootstrap: str
     cluster_id: str | None
     brokers: tuple[BrokerDoc, ...]
@@ -131,6 +132,7 @@ class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True):
     features: dict[str, int]
     transactions: tuple[TransactionDoc, ...]
     gaps: tuple[GapDoc, ...]
+    not_applicable: tuple[GapDoc, ...] = ()
 
 
 class ToolDoc(Struct, forbid_unknown_fields=True, frozen=True):

@@ -19,8 +19,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.errors import ClusterUnreachable
-from auditor.model import Broker, ClusterSnapshot, Configs
+from auditor.errors import AuditError, ClusterUnreachable, CollectionFailed
+from auditor.model import (
+    CONTROLLER_QUORUM,
+    ELIGIBLE_LEADER_REPLICAS,
+    TRANSACTIONS,
+    Broker,
+    ClusterSnapshot,
+    Configs,
+    NotApplicable,
+)
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.live import cluster as cluster_info
 from auditor.sources.live.configs import broker_configs, topic_configs
@@ -30,10 +38,10 @@ from auditor.sources.live.topics import (
     describe_topics,
     eligible_leader_replicas,
     reassignments,
-    supports_elr,
     topic,
 )
 from auditor.sources.live.transactions import collect_transactions
+from auditor.sources.live.versions import NotOffered, offered, zookeeper_mode
 
 Progress = Callable[[str], None]
 
@@ -44,12 +52,21 @@ def collect(
     """Everything the rules need from the cluster at `settings.bootstrap_servers`; `shares` are the
     percentages of retention.ms at which the consumed partitions' offsets are probed (the rules'
     time-lag thresholds, auditor.engine.probes)."""
-    step = progress or (lambda _: None)
-    collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     servers = ",".join(settings.bootstrap_servers)
+    try:
+        return _collect(settings, progress or (lambda _: None), shares, servers)
+    except AuditError:
+        raise
+    except Exception as exc:  # never a traceback with exit 1: the audit could not be made (exit 3)
+        raise CollectionFailed(f"reading the cluster at {servers} failed: {describe_error(exc)}") from exc
+
+
+def _collect(settings: ConnectionSettings, step: Progress, shares: Sequence[float], servers: str) -> ClusterSnapshot:
+    collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     step(f"connecting to {servers}")
     with open_session(settings) as session:
         described = _describe_cluster(session, servers)
+        absent = not_applicable(session)
         brokers = [cluster_info.broker(b) for b in described["brokers"]]
         ids = [b.id for b in brokers if not b.fenced]
         for fenced in (b for b in brokers if b.fenced):
@@ -58,7 +75,7 @@ def collect(
         first = session.parallel(
             {
                 "topics": lambda: describe_topics(session),
-                "quorum": lambda: cluster_info.quorum(session.any_node(session.admin.describe_metadata_quorum)),
+                "quorum": lambda: None if CONTROLLER_QUORUM in absent else _quorum(session),
                 "features": lambda: cluster_info.finalized_features(session.any_node(session.admin.describe_features)),
                 "brokers": lambda: broker_configs(session, ids),
             }
@@ -70,9 +87,13 @@ def collect(
         second = session.parallel(
             {
                 "configs": lambda: topic_configs(session, names),
-                "elr": lambda: eligible_leader_replicas(session, names) if supports_elr(session) else None,
+                "elr": lambda: None if ELIGIBLE_LEADER_REPLICAS in absent else eligible_leader_replicas(session, names),
                 "groups": lambda: read_groups(session, ids),
-                "transactions": lambda: collect_transactions(session, ids, _max_txn_timeout(configs_by_broker)),
+                "transactions": lambda: (
+                    ()
+                    if TRANSACTIONS in absent
+                    else collect_transactions(session, ids, _max_txn_timeout(configs_by_broker))
+                ),
                 "reassignments": lambda: reassignments(session),
             }
         )
@@ -94,7 +115,40 @@ def collect(
             features=_value(session, first, "features", "features", {}),
             transactions=_value(session, second, "transactions", "transactions", ()),
             gaps=session.gaps,
+            not_applicable=tuple(NotApplicable(resource, reason) for resource, reason in sorted(absent.items())),
         )
+
+
+def not_applicable(session: Session) -> dict[str, str]:
+    """What this cluster cannot have, by its mode and the APIs its brokers offer, and why."""
+    from kafka.protocol.admin import DescribeTopicPartitionsRequest
+    from kafka.protocol.admin.transactions import ListTransactionsRequest
+
+    absent: dict[str, str] = {}
+    if zookeeper_mode(session):
+        absent[CONTROLLER_QUORUM] = (
+            "a ZooKeeper-mode cluster has no KRaft controller quorum (its brokers offer LeaderAndIsr, "
+            "the ZooKeeper-mode controller API)"
+        )
+    if offered(session, DescribeTopicPartitionsRequest) is None:
+        absent[ELIGIBLE_LEADER_REPLICAS] = (
+            "the brokers do not offer DescribeTopicPartitions (Kafka 3.7+): eligible leader replicas "
+            "(KIP-966) do not exist before it"
+        )
+    if offered(session, ListTransactionsRequest) is None:
+        absent[TRANSACTIONS] = (
+            "the brokers do not offer ListTransactions (Kafka 3.0+): open transactions cannot be listed"
+        )
+    return absent
+
+
+def _quorum(session: Session) -> Any:
+    """The KRaft controller quorum; a gap naming the missing API when a KRaft broker lacks it."""
+    from kafka.protocol.admin import DescribeQuorumRequest
+
+    if offered(session, DescribeQuorumRequest) is None:
+        raise NotOffered("the brokers do not offer DescribeQuorum (KRaft brokers before Kafka 3.3)")
+    return cluster_info.quorum(cluster_info.describe_quorum(session))
 
 
 def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
@@ -102,7 +156,7 @@ def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
     from kafka.errors import KafkaError
 
     try:
-        described: dict[str, Any] = session.bounded(lambda: session.any_node(session.admin.describe_cluster))
+        described: dict[str, Any] = session.bounded(lambda: cluster_info.describe_cluster(session))
     except (KafkaError, OSError, CollectionTimeout) as exc:
         raise ClusterUnreachable(f"cannot describe the cluster at {servers}: {describe_error(exc)}") from exc
     return described

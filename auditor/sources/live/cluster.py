@@ -1,11 +1,77 @@
-"""Brokers, the KRaft controller quorum and the finalized features, from kafka-python's answers."""
+"""Brokers, the KRaft controller quorum and the finalized features, from the brokers' answers.
+
+DescribeCluster and DescribeQuorum are sent and read here rather than through kafka-python's
+admin helpers, which assume fields their older versions lack (DescribeCluster v0 has no
+endpoint_type, DescribeQuorum has error_message only from v2): a field a version lacks is read
+as absent.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.model import Broker, ControllerQuorum, QuorumVoter
+from auditor.sources.live.versions import offered
+
+if TYPE_CHECKING:
+    from auditor.sources.live.session import Session
+
+
+def describe_cluster(session: Session) -> dict[str, Any]:
+    """brokers (broker_id, host, port, rack, is_fenced), cluster_id and controller_id: from
+    DescribeCluster (Kafka 2.8+), else from a Metadata request without topics."""
+    from kafka.errors import for_code
+    from kafka.protocol.admin import DescribeClusterRequest
+    from kafka.protocol.metadata import MetadataRequest
+
+    if offered(session, DescribeClusterRequest) is None:
+        answer = session.send(MetadataRequest(topics=[], allow_auto_topic_creation=False))
+        brokers = [_broker_dict(b, b.node_id) for b in answer.brokers]
+    else:
+        answer = session.send(DescribeClusterRequest(include_fenced_brokers=True))
+        if answer.error_code:
+            raise for_code(answer.error_code)(answer.error_message or "")
+        brokers = [_broker_dict(b, b.broker_id) for b in answer.brokers]
+    return {"brokers": brokers, "cluster_id": answer.cluster_id, "controller_id": answer.controller_id}
+
+
+def _broker_dict(raw: Any, broker_id: int) -> dict[str, Any]:
+    fenced = bool(getattr(raw, "is_fenced", False))  # DescribeCluster v1+; never fenced before
+    return {"broker_id": broker_id, "host": raw.host, "port": raw.port, "rack": raw.rack, "is_fenced": fenced}
+
+
+def describe_quorum(session: Session) -> dict[str, Any]:
+    """DescribeQuorum of `__cluster_metadata`-0 as a dict; only when the brokers offer it."""
+    from kafka.errors import for_code
+    from kafka.protocol.admin import DescribeQuorumRequest
+
+    topic = DescribeQuorumRequest.TopicData
+    request = DescribeQuorumRequest(
+        topics=[topic(topic_name="__cluster_metadata", partitions=[topic.PartitionData(partition_index=0)])]
+    )
+    answer = session.send(request)
+    if answer.error_code:
+        raise for_code(answer.error_code)(getattr(answer, "error_message", None) or "")
+    partition = answer.topics[0].partitions[0]
+    return {
+        "topics": [
+            {
+                "partitions": [
+                    {
+                        "error": for_code(partition.error_code).__name__ if partition.error_code else None,
+                        "leader_id": partition.leader_id,
+                        "current_voters": [_replica(v) for v in partition.current_voters],
+                        "observers": [_replica(v) for v in partition.observers],
+                    }
+                ]
+            }
+        ]
+    }
+
+
+def _replica(raw: Any) -> dict[str, Any]:
+    return {"replica_id": raw.replica_id, "log_end_offset": raw.log_end_offset}
 
 
 def broker(raw: Mapping[str, Any]) -> Broker:

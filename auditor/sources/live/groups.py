@@ -13,15 +13,17 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from auditor.model import ConsumerGroup, GroupOffset, Topic
 from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.live.versions import NotOffered, offered
 
 EARLIEST, LATEST = -2, -1
-OFFSET_FETCH_MAX_VERSION = 8  # v8 batches groups; v9+ adds member epochs this reader does not need
+OFFSET_FETCH_BATCHED = 8  # v8 (Kafka 3.0+) batches groups; v9+ adds member epochs this reader does not need
+OFFSET_FETCH_ALL_TOPICS = 2  # v2+: topics=None fetches every partition the group committed
 SHARE = "share"
 
 
@@ -36,6 +38,7 @@ class ListedGroup:
 
 Described = dict[str, tuple[int, str | None]]  # group id -> (member count, state)
 Committed = dict[str, dict[tuple[str, int], int | None]]  # group id -> partition -> committed offset
+Unread = dict[str, str]  # group id -> why (some of) its committed offsets were not read
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class GroupsRead:
     listed: tuple[ListedGroup, ...]
     described: Described
     committed: Committed
+    unread: Unread
 
 
 def read_groups(session: Session, broker_ids: Sequence[int]) -> GroupsRead:
@@ -59,13 +63,20 @@ def read_groups(session: Session, broker_ids: Sequence[int]) -> GroupsRead:
         calls[("offsets", coordinator)] = partial(fetch_offsets, session, coordinator, groups)
     described: Described = {}
     committed: Committed = {}
+    unread: Unread = {}
     for (what, coordinator), answer in session.parallel(calls).items():
         if isinstance(answer, Exception):
             for group in by_coordinator[coordinator]:
-                session.gap(f"group {group.id}", f"{_WHAT[what]} not read: {describe_error(answer)}")
+                reason = f"{_WHAT[what]} not read: {describe_error(answer)}"
+                session.gap(f"group {group.id}", reason)
+                if what == "offsets" and group.type != SHARE:
+                    unread[group.id] = reason
+        elif what == "describe":
+            described.update(answer)
         else:
-            (described if what == "describe" else committed).update(answer)
-    return GroupsRead(tuple(listed), described, committed)
+            committed.update(answer.committed)
+            unread.update(answer.unread)
+    return GroupsRead(tuple(listed), described, committed, unread)
 
 
 def finish_groups(
@@ -75,7 +86,10 @@ def finish_groups(
     offsets at now - p% of retention.ms for each share p in `shares` (the time-lag probes)."""
     consumed = {tp for offsets in read.committed.values() for tp in offsets}
     bounds = log_bounds(session, consumed, topics, shares)
-    groups = (_group(g, read.described.get(g.id), read.committed.get(g.id, {}), bounds) for g in read.listed)
+    groups = (
+        _group(g, read.described.get(g.id), read.committed.get(g.id, {}), bounds, read.unread.get(g.id))
+        for g in read.listed
+    )
     return tuple(sorted(groups, key=lambda g: g.id))
 
 
@@ -132,36 +146,84 @@ def describe_members(session: Session, coordinator: int, groups: list[ListedGrou
     return described
 
 
-def fetch_offsets(session: Session, coordinator: int, groups: list[ListedGroup]) -> Committed:
-    """Committed offsets of every non-share group this coordinator owns, in one OffsetFetch (v8)."""
+@dataclass
+class Offsets:
+    """What OffsetFetch said of a coordinator's groups: committed offsets, and what was not read."""
+
+    committed: Committed = field(default_factory=dict)
+    unread: Unread = field(default_factory=dict)
+
+    def group_error(self, session: Session, group_id: str, code: int) -> None:
+        reason = f"committed offsets not read: {error_name(code)}"
+        session.gap(f"group {group_id}", reason)
+        self.unread[group_id] = reason
+
+    def add(self, session: Session, group_id: str, topics: Any) -> None:
+        offsets = self.committed.setdefault(group_id, {})
+        for topic in topics:
+            for part in topic.partitions:
+                if part.error_code:
+                    where = f"{topic.name}-{part.partition_index}"
+                    reason = f"committed offset not read: {error_name(part.error_code)}"
+                    session.gap(f"group {group_id} on {where}", reason)
+                    self.unread.setdefault(group_id, f"committed offset of {where} not read")
+                else:
+                    offset = part.committed_offset
+                    offsets[topic.name, part.partition_index] = None if offset < 0 else offset
+
+
+def fetch_offsets(session: Session, coordinator: int, groups: list[ListedGroup]) -> Offsets:
+    """Committed offsets of every non-share group this coordinator owns: in one OffsetFetch when the
+    broker batches groups (v8+, Kafka 3.0+), else one per group (v2-v7)."""
     from kafka.protocol.consumer import OffsetFetchRequest
 
     wanted = [g.id for g in groups if g.type != SHARE]
+    found = Offsets()
     if not wanted:
-        return {}
+        return found
+    if offered(session, OffsetFetchRequest, OFFSET_FETCH_BATCHED) is not None:
+        _fetch_batched(session, coordinator, wanted, found)
+        return found
+    if offered(session, OffsetFetchRequest, OFFSET_FETCH_ALL_TOPICS) is None:
+        raise NotOffered("the broker does not offer OffsetFetch v2+ (Kafka 0.10.2+)")
+    answers = session.parallel({gid: partial(_fetch_one, session, coordinator, gid) for gid in wanted})
+    for group_id, answer in answers.items():
+        if isinstance(answer, Exception):
+            reason = f"committed offsets not read: {describe_error(answer)}"
+            session.gap(f"group {group_id}", reason)
+            found.unread[group_id] = reason
+        elif answer.error_code:
+            found.group_error(session, group_id, answer.error_code)
+        else:
+            found.add(session, group_id, answer.topics)
+    return found
+
+
+def _fetch_batched(session: Session, coordinator: int, wanted: list[str], found: Offsets) -> None:
+    from kafka.protocol.consumer import OffsetFetchRequest
+
     request = OffsetFetchRequest(
         groups=[OffsetFetchRequest.OffsetFetchRequestGroup(group_id=gid, topics=None) for gid in wanted],
-        min_version=8,
-        max_version=OFFSET_FETCH_MAX_VERSION,
+        min_version=OFFSET_FETCH_BATCHED,
+        max_version=OFFSET_FETCH_BATCHED,
     )
     response = session.send(request, node_id=coordinator)
     if response.error_code:
         raise _response_error(response.error_code)
-    committed: Committed = {}
     for group in response.groups:
         if group.error_code:
-            session.gap(f"group {group.group_id}", f"committed offsets not read: {error_name(group.error_code)}")
-            continue
-        offsets = committed.setdefault(group.group_id, {})
-        for topic in group.topics:
-            for part in topic.partitions:
-                if part.error_code:
-                    resource = f"group {group.group_id} on {topic.name}-{part.partition_index}"
-                    session.gap(resource, f"committed offset not read: {error_name(part.error_code)}")
-                else:
-                    offset = part.committed_offset
-                    offsets[topic.name, part.partition_index] = None if offset < 0 else offset
-    return committed
+            found.group_error(session, group.group_id, group.error_code)
+        else:
+            found.add(session, group.group_id, group.topics)
+
+
+def _fetch_one(session: Session, coordinator: int, group_id: str) -> Any:
+    from kafka.protocol.consumer import OffsetFetchRequest
+
+    request = OffsetFetchRequest(
+        group_id=group_id, topics=None, min_version=OFFSET_FETCH_ALL_TOPICS, max_version=OFFSET_FETCH_BATCHED - 1
+    )
+    return session.send(request, node_id=coordinator)
 
 
 def _response_error(code: int) -> Exception:
@@ -282,6 +344,7 @@ def _group(
     described: tuple[int, str | None] | None,
     committed_offsets: Mapping[tuple[str, int], int | None],
     bounds: Mapping[tuple[str, int], Bounds],
+    unread: str | None = None,
 ) -> ConsumerGroup:
     offsets = []
     for (topic, index), committed in sorted(committed_offsets.items()):
@@ -296,4 +359,5 @@ def _group(
         protocol_type=group.protocol_type,
         members=described[0] if described else None,
         offsets=tuple(offsets),
+        offsets_unread=unread,
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from auditor.errors import ClusterUnreachable
 from auditor.model import CoverageGap
 from auditor.sources.connection import ConnectionSettings
+from auditor.sources.live.versions import NotOffered
 
 if TYPE_CHECKING:
     from kafka import KafkaAdminClient
@@ -37,6 +38,16 @@ logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
 class CollectionTimeout(Exception):
     """The `--timeout` budget ran out before this call finished."""
+
+
+class UndecodableAnswer(Exception):
+    """kafka-python could not encode a request or decode its answer: a gap naming API and version."""
+
+    def __init__(self, request: Any, cause: BaseException) -> None:
+        version = getattr(request, "API_VERSION", None)
+        api = type(request).__name__.removesuffix("Request")
+        at = f" v{version}" if version is not None else ""
+        super().__init__(f"{api}{at} answer not understood by kafka-python ({type(cause).__name__}: {cause})")
 
 
 class Session:
@@ -78,6 +89,8 @@ class Session:
         raise AssertionError("unreachable")
 
     def _send_once(self, request: Any, node_id: int | None) -> Any:
+        from kafka.errors import KafkaError, KafkaProtocolError
+
         budget_ms = self._budget_ms()
         manager = self.admin._manager
 
@@ -85,7 +98,14 @@ class Session:
             future = manager.send(request, node_id=node_id, request_timeout_ms=budget_ms)
             return await manager.wait_for(future, budget_ms)
 
-        return manager.run(exchange)
+        try:
+            return manager.run(exchange)
+        except KafkaProtocolError as exc:
+            raise UndecodableAnswer(request, exc) from exc
+        except (KafkaError, OSError, CollectionTimeout, TimeoutError):
+            raise
+        except Exception as exc:  # a struct/KeyError/ValueError from kafka-python's codec
+            raise UndecodableAnswer(request, exc) from exc
 
     def parallel(self, calls: Mapping[K, Callable[[], T]]) -> dict[K, T | Exception]:
         """Run independent calls at once; each result is its value or the exception it raised."""
@@ -161,7 +181,7 @@ def describe_error(exc: BaseException) -> str:
     """One line naming the error: `NameOfError: text`, without repeating the name."""
     text = " ".join(str(exc).split())
     name = type(exc).__name__
-    if isinstance(exc, CollectionTimeout):
+    if isinstance(exc, (CollectionTimeout, UndecodableAnswer, NotOffered)):
         return text
     if name == "NodeNotReadyError" and text.isdigit():
         return f"{name}: broker {text} is down (its last connection attempt failed)"

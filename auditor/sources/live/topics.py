@@ -12,7 +12,6 @@ from auditor.sources.live.session import Session, describe_error, error_name
 # Kafka's internal topics; the share-group state topic is not flagged internal by every broker.
 INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
 ELR_BATCH = 500  # topics per DescribeTopicPartitions request (the broker pages at 2,000 partitions)
-DESCRIBE_TOPIC_PARTITIONS = 75
 
 
 def describe_topics(session: Session) -> list[dict[str, Any]]:
@@ -27,11 +26,6 @@ def describe_topics(session: Session) -> list[dict[str, Any]]:
         else:
             readable.append(raw)
     return readable
-
-
-def supports_elr(session: Session) -> bool:
-    versions = session.admin._manager.broker_version_data
-    return versions is not None and DESCRIBE_TOPIC_PARTITIONS in versions.api_versions
 
 
 def eligible_leader_replicas(session: Session, names: Sequence[str]) -> dict[tuple[str, int], tuple[int, ...]]:
