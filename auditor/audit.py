@@ -23,7 +23,7 @@ from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy
 from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
-from auditor.sources.connect_rest import ConnectSettings
+from auditor.sources.connect_rest import ConnectRead, ConnectSettings
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.services import with_services
 from auditor.waivers import apply_waivers
@@ -107,7 +107,9 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     cluster = _read_cluster(sources, options, progress, _lag_probes(rules, options))
     earlier: Sequence[ClusterSnapshot] = ()
     if cluster is not None:
-        snapshots, target = cluster
+        snapshots, target, saved = cluster
+        estate, saved_targets = with_connect_reads(estate, saved, "kafka-audit-snapshot")
+        targets = (*targets, *saved_targets)
         if options.assume_down:
             snapshots = [assume_down(s, options.assume_down) for s in snapshots]
         estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
@@ -185,11 +187,22 @@ def _accept_as_baseline(result: AuditResult, options: AuditOptions) -> AuditResu
 def with_connect(estate: Estate, settings: Sequence[ConnectSettings]) -> tuple[Estate, tuple[Target, ...]]:
     """The estate with what each Connect cluster's REST API shows: its workers, connectors (and the
     MirrorMaker 2 flows among them) and what could not be read. Raises ClusterUnreachable."""
+    return with_connect_reads(estate, read_connects(settings), "connect-rest")
+
+
+def read_connects(settings: Sequence[ConnectSettings]) -> tuple[ConnectRead, ...]:
+    """Each Connect cluster's REST API, read in turn. Raises ClusterUnreachable."""
     from auditor.sources.connect_rest import read_connect
 
-    targets = []
-    for one in settings:
-        read = read_connect(one)
+    return tuple(read_connect(one) for one in settings)
+
+
+def with_connect_reads(
+    estate: Estate, reads: Sequence[ConnectRead], fmt: str
+) -> tuple[Estate, tuple[Target, ...]]:
+    """The estate with the Connect clusters read (live, or saved in a snapshot); one target each."""
+    targets: list[Target] = []
+    for read in reads:
         estate = replace(
             estate,
             connect_workers=estate.connect_workers + read.workers,
@@ -197,7 +210,7 @@ def with_connect(estate: Estate, settings: Sequence[ConnectSettings]) -> tuple[E
             mirror_flows=estate.mirror_flows + read.mirrors,
             gaps=estate.gaps + read.gaps,
         )
-        targets.append(Target(TargetKind.CONNECT, one.url, "connect-rest"))
+        targets.extend(Target(TargetKind.CONNECT, w.url or w.path, fmt) for w in read.workers)
     return estate, tuple(targets)
 
 
@@ -211,13 +224,15 @@ def _lag_probes(rules: list[Rule], options: AuditOptions) -> tuple[float, ...]:
 
 def _read_cluster(
     sources: Sources, options: AuditOptions, progress: Progress | None, shares: Sequence[float]
-) -> tuple[list[ClusterSnapshot], Target] | None:
-    """The snapshot, or the live cluster read `options.samples` times (the last one is reported)."""
+) -> tuple[list[ClusterSnapshot], Target, tuple[ConnectRead, ...]] | None:
+    """The snapshot (with the Connect clusters saved in it), or the live cluster read
+    `options.samples` times (the last one is reported)."""
     if sources.snapshot is not None:
-        from auditor.sources.snapshot import read_snapshot
+        from auditor.sources.snapshot import read_snapshot_connect
 
         target = Target(TargetKind.SNAPSHOT, str(sources.snapshot), "kafka-audit-snapshot")
-        return [read_snapshot(sources.snapshot)], target
+        snapshot, saved = read_snapshot_connect(sources.snapshot)
+        return [snapshot], target, saved
     if sources.cluster is not None:
         from auditor.sources.live import collect
 
@@ -226,7 +241,7 @@ def _read_cluster(
             lambda: collect(settings, progress, shares), options.samples, options.sample_interval_s
         )
         name = sources.cluster_name or snapshots[-1].bootstrap
-        return snapshots, Target(kind=TargetKind.CLUSTER, name=name, format="kafka")
+        return snapshots, Target(kind=TargetKind.CLUSTER, name=name, format="kafka"), ()
     return None
 
 
@@ -250,16 +265,22 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
 
 
 def take_snapshot(
-    settings: ConnectionSettings, output: Path, progress: Progress | None = None, pretty: bool | None = None
-) -> ClusterSnapshot:
-    """Collect from a live cluster and write the redacted snapshot to `output` (indented when
-    `pretty`, or when small); group offsets are probed at the built-in rules' time-lag thresholds."""
+    settings: ConnectionSettings,
+    output: Path,
+    progress: Progress | None = None,
+    pretty: bool | None = None,
+    connect: Sequence[ConnectSettings] = (),
+) -> tuple[ClusterSnapshot, tuple[ConnectRead, ...]]:
+    """Collect from a live cluster (and the Connect clusters' REST APIs) and write the redacted
+    snapshot to `output` (indented when `pretty`, or when small); group offsets are probed at the
+    built-in rules' time-lag thresholds. Raises ClusterUnreachable before writing anything."""
     from auditor.sources.live import collect
     from auditor.sources.snapshot import write_snapshot
 
+    reads = read_connects(connect)
     snapshot = collect(settings, progress, _lag_probes(load_rules(), AuditOptions()))
-    write_snapshot(snapshot, output, pretty)
-    return snapshot
+    write_snapshot(snapshot, output, pretty, reads)
+    return snapshot, reads
 
 
 def audit_estate(

@@ -116,8 +116,8 @@ ConnectUrlOption = Annotated[
     list[str] | None,
     typer.Option(
         "--connect-url",
-        help="Kafka Connect REST URL (repeatable): workers, connectors, their status and the internal topics "
-        "are audited (GET requests only).",
+        help="Kafka Connect REST URL (repeatable): workers, plugins, connectors with their status, and the "
+        "internal topics are audited, or saved in a snapshot (GET requests only).",
     ),
 ]
 ConnectConfigOption = Annotated[
@@ -303,8 +303,10 @@ def snapshot(
     timeout: TimeoutOption = 30.0,
     fail_on_gaps: FailOnGapsFlag = False,
     pretty: PrettyFlag = False,
+    connect_url: ConnectUrlOption = None,
+    connect_config: ConnectConfigOption = None,
 ) -> None:
-    """Save everything read from a cluster to a JSON file (secrets redacted), to audit offline."""
+    """Save a cluster (and Kafka Connect clusters) to a JSON file, secrets redacted, to audit offline."""
     from auditor.audit import take_snapshot
     from auditor.policy import EXIT_GAPS, EXIT_OK
     from auditor.progress import terminal_progress
@@ -313,13 +315,16 @@ def snapshot(
     check_destinations([ReportRequest(OutputFormat.JSON, output)], [("--command-config", command_config)])
     with terminal_progress() as progress:
         settings = _connection(bootstrap_server, command_config, timeout)
-        taken = take_snapshot(settings, output, progress, pretty=True if pretty else None)
+        connect = _connect(connect_url or (), connect_config, timeout)
+        taken, reads = take_snapshot(settings, output, progress, pretty=True if pretty else None, connect=connect)
+    gaps = len(taken.gaps) + sum(len(r.gaps) for r in reads)
+    connectors = f", {sum(len(r.connectors) for r in reads)} connectors" if reads else ""
     typer.echo(
         f"kafka-audit: wrote {output}: {len(taken.brokers)} brokers, {len(taken.topics)} topics, "
-        f"{len(taken.groups)} groups, {len(taken.gaps)} gaps",
+        f"{len(taken.groups)} groups{connectors}, {gaps} gaps",
         err=True,
     )
-    raise typer.Exit(EXIT_GAPS if fail_on_gaps and taken.gaps else EXIT_OK)
+    raise typer.Exit(EXIT_GAPS if fail_on_gaps and gaps else EXIT_OK)
 
 
 @app.command()

@@ -138,15 +138,15 @@ def read_connect(settings: ConnectSettings) -> ConnectRead:
     gaps: list[CoverageGap] = []
     passwords = _password_keys(client, listing, gaps)
     plugins = read_plugins(client, gaps)
-    worker_name = f"Connect {settings.url}"
+    name = worker_name(settings.url)
     connectors = tuple(
-        _connector(name, entry, settings.url, worker_name, passwords, plugins)
-        for name, entry in sorted(listing.items())
+        _connector(connector, entry, settings.url, name, passwords, plugins)
+        for connector, entry in sorted(listing.items())
         if isinstance(entry, dict)
     )
     version = root.get("version") if isinstance(root.get("version"), str) else None
     worker = ConnectWorker(
-        worker_name, settings.url, FORMAT, {}, distributed=None, url=settings.url, version=version, plugins=plugins
+        name, settings.url, FORMAT, {}, distributed=None, url=settings.url, version=version, plugins=plugins
     )
     return ConnectRead((worker,), connectors, mirror_flows(connectors, settings.url), tuple(gaps))
 
@@ -177,6 +177,11 @@ def _password_keys(client: _Client, listing: Mapping[str, Any], gaps: list[Cover
             if isinstance(d, dict) and d.get("type") == "PASSWORD" and isinstance(d.get("name"), str)
         )
     return found
+
+
+def worker_name(url: str) -> str:
+    """The name findings give a Connect cluster read through its REST API."""
+    return f"Connect {url}"
 
 
 def read_plugins(client: _Client, gaps: list[CoverageGap]) -> tuple[ConnectPlugin, ...]:

@@ -7,11 +7,18 @@ snapshot_document.py, which accept exactly what auditor/schemas/snapshot.schema.
 returns the same ClusterSnapshot the live source returned, so that auditing it gives the same
 findings. Equal config values and replica lists are shared, not copied per topic: a 300,000
 partition snapshot holds millions of config entries, nearly all of them a Kafka default.
+
+With `snapshot --connect-url`, each Kafka Connect cluster's REST answers are saved beside the
+cluster (`connect`): the worker's version, its installed plugins, every connector's effective
+config (secrets already dropped as read, and redacted again as written) and status.
+`read_snapshot_connect` gives them back as the ConnectRead the live source returned, MirrorMaker 2
+flows derived again from the connectors, so `audit --snapshot` judges Connect as a live audit does.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,6 +33,9 @@ from auditor.model import (
     Configs,
     ConfigSource,
     ConfigValue,
+    ConnectorTask,
+    ConnectPlugin,
+    ConnectWorker,
     ConsumerGroup,
     ControllerQuorum,
     CoverageGap,
@@ -36,7 +46,10 @@ from auditor.model import (
     Topic,
     Transaction,
 )
+from auditor.model import Connector as ConnectorModel
 from auditor.sources import snapshot_document as doc
+from auditor.sources.connect_rest import FORMAT as CONNECT_FORMAT
+from auditor.sources.connect_rest import ConnectRead, mirror_flows, worker_name
 from auditor.sources.redaction import redact
 
 SCHEMA_VERSION = doc.SCHEMA_VERSION
@@ -45,15 +58,17 @@ KIND = doc.KIND
 # ---- write
 
 
-def write_snapshot(snapshot: ClusterSnapshot, path: Path, pretty: bool | None = None) -> None:
-    """Write the redacted snapshot; indented when `pretty`, or (None) when it is small."""
+def write_snapshot(
+    snapshot: ClusterSnapshot, path: Path, pretty: bool | None = None, connect: Sequence[ConnectRead] = ()
+) -> None:
+    """Write the redacted snapshot (and the Connect clusters read); indented when `pretty`, or (None) when small."""
     try:
-        path.write_bytes(dump_json(encode(snapshot), pretty))
+        path.write_bytes(dump_json(encode(snapshot, connect), pretty))
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def encode(snapshot: ClusterSnapshot) -> doc.SnapshotDoc:
+def encode(snapshot: ClusterSnapshot, connect: Sequence[ConnectRead] = ()) -> doc.SnapshotDoc:
     return doc.SnapshotDoc(
         schema_version=1,
         kind=KIND,
@@ -71,6 +86,29 @@ def encode(snapshot: ClusterSnapshot) -> doc.SnapshotDoc:
             gaps=tuple(doc.GapDoc(g.resource, g.reason) for g in snapshot.gaps),
             not_applicable=tuple(doc.GapDoc(n.resource, n.reason) for n in snapshot.not_applicable),
         ),
+        connect=tuple(_connect(read) for read in connect),
+    )
+
+
+def _connect(read: ConnectRead) -> doc.ConnectDoc:
+    (worker,) = read.workers  # one per REST URL (connect_rest.read_connect)
+    return doc.ConnectDoc(
+        url=worker.url or worker.path,
+        version=worker.version,
+        plugins=tuple(doc.PluginDoc(p.class_name, p.type, p.version) for p in worker.plugins),
+        connectors=tuple(_connector(c) for c in read.connectors),
+        gaps=tuple(doc.GapDoc(g.resource, g.reason) for g in read.gaps),
+    )
+
+
+def _connector(connector: ConnectorModel) -> doc.ConnectorDoc:
+    return doc.ConnectorDoc(
+        name=connector.name,
+        type=connector.type,
+        state=connector.state,
+        config=_configs(connector.settings),
+        tasks=tuple(doc.TaskDoc(t.id, t.state, t.worker_id, t.trace) for t in connector.tasks),
+        trace=connector.connector_trace,
     )
 
 
@@ -150,6 +188,36 @@ def _transaction(t: Transaction) -> doc.TransactionDoc:
 def read_snapshot(path: Path) -> ClusterSnapshot:
     """The snapshot in `path`; InputError (exit 2) if it cannot be read or is not a valid snapshot."""
     return decode(parse(read_bytes(path, "snapshot"), str(path)))
+
+
+def read_snapshot_connect(path: Path) -> tuple[ClusterSnapshot, tuple[ConnectRead, ...]]:
+    """The snapshot in `path` and the Connect clusters saved in it (none without --connect-url)."""
+    document = parse(read_bytes(path, "snapshot"), str(path))
+    return decode(document), tuple(decode_connect(c) for c in document.connect)
+
+
+def decode_connect(raw: doc.ConnectDoc) -> ConnectRead:
+    """A saved Connect cluster as connect_rest.read_connect returned it live."""
+    name = worker_name(raw.url)
+    plugins = tuple(ConnectPlugin(p.class_name, p.type, p.version) for p in raw.plugins)
+    worker = ConnectWorker(name, raw.url, CONNECT_FORMAT, {}, None, raw.url, raw.version, plugins)
+    shared = _Shared()
+    connectors = tuple(
+        ConnectorModel(
+            name=c.name,
+            path=raw.url,
+            format=CONNECT_FORMAT,
+            settings=_read_configs(c.config, shared),
+            type=c.type,
+            worker=name,
+            state=c.state,
+            tasks=tuple(ConnectorTask(t.id, t.state, t.worker_id, t.trace) for t in c.tasks),
+            connector_trace=c.trace,
+        )
+        for c in raw.connectors
+    )
+    gaps = tuple(CoverageGap(g.resource, g.reason) for g in raw.gaps)
+    return ConnectRead((worker,), connectors, mirror_flows(connectors, raw.url), gaps)
 
 
 def parse(data: bytes, source: str) -> doc.SnapshotDoc:

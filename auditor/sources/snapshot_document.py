@@ -24,6 +24,7 @@ SourceName = Literal[
     "KAFKA_DEFAULT",
     "FILE",
     "CLIENT_DEFAULT",
+    "CONNECT_REST",
     "UNKNOWN",
 ]
 NodeIds = tuple[int, ...]
@@ -135,17 +136,50 @@ class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=
     not_applicable: tuple[GapDoc, ...] = ()
 
 
+class PluginDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    class_name: str = msgspec.field(name="class")
+    type: str
+    version: str | None
+
+
+class TaskDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    id: int
+    state: str
+    worker_id: str | None
+    trace: str | None
+
+
+class ConnectorDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    name: str
+    type: str | None
+    state: str | None
+    config: Configs  # redacted as read from the REST API, and again as written
+    tasks: tuple[TaskDoc, ...]
+    trace: str | None
+
+
+class ConnectDoc(Struct, forbid_unknown_fields=True, frozen=True):
+    """One Kafka Connect cluster read through its REST API (snapshot --connect-url)."""
+
+    url: str
+    version: str | None
+    plugins: tuple[PluginDoc, ...]
+    connectors: tuple[ConnectorDoc, ...]
+    gaps: tuple[GapDoc, ...]
+
+
 class ToolDoc(Struct, forbid_unknown_fields=True, frozen=True):
     name: Literal["kafka-audit"]
     version: str
 
 
-class SnapshotDoc(Struct, forbid_unknown_fields=True, frozen=True):
+class SnapshotDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     schema_version: Literal[1]
     kind: Literal["kafka-audit/cluster-snapshot"]
     tool: ToolDoc
     collected_at: str
     cluster: ClusterDoc
+    connect: tuple[ConnectDoc, ...] = ()  # absent in snapshots taken without --connect-url
 
 
 class _Header(Struct):

@@ -266,13 +266,24 @@ def report(
             safe.wait_tasks(name, {"RUNNING"}, tasks_needed="checkpoint" not in name)
     _wait_topics(kafka_cluster, {"src.mm-orders", "safesrc.mm-orders", "cx-dlq", "cx-dlq-rf1"})
     assert SECRET_TYPED_PASSWORD in json.dumps(safe.get("/connectors/mm2-source/config"))  # Connect shows it
-    output, policy = work / "report.json", work / "policy.yaml"
+    return _audit(
+        work / "report.json",
+        ["--bootstrap-server", kafka_cluster.bootstrap, "--connect-url", safe.url, "--connect-url", fragile.url],
+        workers,
+        streams_apps,
+    )
+
+
+def _audit(
+    output: Path, source: list[str], workers: tuple[ConnectWorker, ConnectWorker], apps: dict[str, StreamsApp]
+) -> dict[str, Any]:
+    """`audit` of `source` (a live cluster and Connect, or a snapshot) with the workers' and Streams apps' files."""
+    policy = output.with_suffix(".policy.yaml")
     policy.write_text(POLICY)
-    files = [str(w.properties_path) for w in (safe, fragile)] + [str(a.properties_path) for a in streams_apps.values()]
+    files = [str(w.properties_path) for w in workers] + [str(a.properties_path) for a in apps.values()]
     done = subprocess.run(
         [
-            sys.executable, "-m", "auditor", "audit", *files, "--bootstrap-server", kafka_cluster.bootstrap,
-            "--connect-url", safe.url, "--connect-url", fragile.url, "--policy", str(policy),
+            sys.executable, "-m", "auditor", "audit", *files, *source, "--policy", str(policy),
             "--format", "json", "--output", str(output),
         ],
         capture_output=True, text=True, timeout=300, check=False,
@@ -389,6 +400,54 @@ def test_mirror_maker_flows_and_topics(report: dict[str, Any]) -> None:
     assert ("MM2010", "mirror-topic", "src.mm-orders") in found  # created with MM2's default replication factor 2
     assert ("MM2010", "mirror-topic", "safesrc.mm-orders") in passed
     assert ("MM2010", "mirror-topic", "mm2-offset-syncs.src.internal") in found
+
+
+CONNECT_KINDS = ("connector", "connect-topic", "mirror-flow", "mirror-topic")
+
+
+def _connect_verdicts(report: dict[str, Any]) -> set[tuple[str, ...]]:
+    findings = {
+        ("fail", f["rule_id"], f["resource"]["name"], f["severity"], f["message"])
+        for f in report["findings"]
+        if f["resource"]["kind"] in CONNECT_KINDS
+    }
+    passes = {
+        ("pass", p["rule_id"], p["resource"]["name"])
+        for p in report["passed"]
+        if p["resource"]["kind"] in CONNECT_KINDS
+    }
+    return findings | passes
+
+
+def test_snapshot_keeps_connect_and_judges_it_as_live(
+    report: dict[str, Any],
+    kafka_cluster: Cluster,
+    workers: tuple[ConnectWorker, ConnectWorker],
+    streams_apps: dict[str, StreamsApp],
+    tmp_path: Path,
+) -> None:
+    """`snapshot --connect-url` saves workers, plugins, connectors (configs redacted) and status;
+    `audit --snapshot` of it gives the live audit's Connect and MirrorMaker 2 verdicts, word for word."""
+    saved = tmp_path / "snapshot.json"
+    urls = ["--connect-url", workers[0].url, "--connect-url", workers[1].url]
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "snapshot", "--bootstrap-server", kafka_cluster.bootstrap, *urls,
+         "--output", str(saved)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = saved.read_text()
+    assert SECRET_TYPED_PASSWORD not in text + done.stderr
+    document = json.loads(text)
+    assert [c["url"] for c in document["connect"]] == [workers[0].url, workers[1].url]
+    connectors = {c["name"]: c for c in document["connect"][0]["connectors"]}
+    assert connectors["mm2-source"]["config"]["ssl.truststore.certificates"]["sensitive"] is True
+    assert connectors["sink-broken"]["tasks"][0]["state"] == "FAILED"
+    assert any(p["class"].endswith("FileStreamSinkConnector") for p in document["connect"][0]["plugins"])
+    offline = _audit(tmp_path / "offline.json", ["--snapshot", str(saved)], workers, streams_apps)
+    live = _connect_verdicts(report)
+    assert {v[1] for v in live} >= {"CNX010", "CNX011", "CNX012", "CNX013", "CNX014", "CNX020", "MM2001", "MM2010"}
+    assert _connect_verdicts(offline) == live
 
 
 def test_connect_cli_errors(kafka_cluster: Cluster, tmp_path: Path) -> None:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from auditor.audit import Sources
 from auditor.errors import InputError
+from auditor.findings import Finding
 from auditor.model import (
     Broker,
     ClusterSnapshot,
     ConfigSource,
     ConfigValue,
+    ConnectPlugin,
+    ConnectWorker,
     ConsumerGroup,
     ControllerQuorum,
     CoverageGap,
@@ -23,11 +28,13 @@ from auditor.model import (
     Topic,
     Transaction,
 )
+from auditor.sources.connect_rest import ConnectRead
 from auditor.sources.redaction import is_sensitive_key
-from auditor.sources.snapshot import read_snapshot, write_snapshot
+from auditor.sources.snapshot import read_snapshot, read_snapshot_connect, write_snapshot
 from tests.builders import BOOTSTRAP, topic
 
 SECRET = "hunter2-do-not-leak"
+CONNECT = ("CNX", "MM2")
 
 
 def full_snapshot() -> ClusterSnapshot:
@@ -163,3 +170,115 @@ def test_secret_in_a_hand_made_snapshot_is_dropped_on_read(tmp_path: Path) -> No
     configs["sasl.jaas.config"] = {"value": SECRET, "source": "STATIC_BROKER"}
     read = read_snapshot(write_json(tmp_path, document)).brokers[0].configs["sasl.jaas.config"]
     assert read.value is None and read.sensitive
+
+
+# ---- Kafka Connect saved beside the cluster (snapshot --connect-url)
+
+CONNECT_URL = "http://connect-1:8083"
+
+
+def full_connect() -> ConnectRead:
+    """What read_connect returns for a worker with a FileStream sink (one task FAILED), a JDBC sink whose
+    plugin defines connection.password as PASSWORD, and MirrorMaker 2's source connector; answers in
+    the shape kafka.apache.org's Connect "REST API" section documents."""
+    from auditor.sources.connect_rest import _connector, mirror_flows, worker_name
+
+    plugins = (
+        ConnectPlugin("org.apache.kafka.connect.file.FileStreamSinkConnector", "sink", "4.3.1"),
+        ConnectPlugin("org.apache.kafka.connect.mirror.MirrorSourceConnector", "source", "4.3.1"),
+        ConnectPlugin("org.apache.kafka.connect.storage.StringConverter", "converter", None),
+    )
+    listing = {
+        "file-sink": {
+            "info": {"config": {"connector.class": "FileStreamSink", "topics": "orders", "errors.tolerance": "all"}},
+            "status": {
+                "connector": {"state": "RUNNING", "worker_id": "10.0.0.1:8083"},
+                "tasks": [{"id": 0, "state": "FAILED", "worker_id": "10.0.0.2:8083", "trace": "java.io.IOException"}],
+                "type": "sink",
+            },
+        },
+        "jdbc-sink": {
+            "info": {
+                "config": {
+                    "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+                    "connection.url": f"jdbc:postgresql://db/shop?user=shop&password={SECRET}",
+                    "connection.password": SECRET,
+                    "connection.attempts": SECRET,  # typed PASSWORD by the plugin, though its name says nothing
+                }
+            },
+            "status": {"connector": {"state": "RUNNING"}, "tasks": [], "type": "sink"},
+        },
+        "mm2": {
+            "info": {
+                "config": {
+                    "connector.class": "org.apache.kafka.connect.mirror.MirrorSourceConnector",
+                    "source.cluster.alias": "east",
+                    "target.cluster.alias": "west",
+                    "replication.factor": "2",
+                }
+            },
+            "status": {"connector": {"state": "RUNNING"}, "tasks": [], "type": "source"},
+        },
+    }
+    typed = {"io.confluent.connect.jdbc.JdbcSinkConnector": frozenset({"connection.attempts"})}
+    name = worker_name(CONNECT_URL)
+    connectors = tuple(_connector(n, entry, CONNECT_URL, name, typed, plugins) for n, entry in sorted(listing.items()))
+    worker = ConnectWorker(name, CONNECT_URL, "connect-rest", {}, None, CONNECT_URL, "4.3.1", plugins)
+    gaps = (CoverageGap("connector plugin x", "config definitions not read (HTTP 500)"),)
+    return ConnectRead((worker,), connectors, mirror_flows(connectors, CONNECT_URL), gaps)
+
+
+def test_connect_round_trip_is_identity(tmp_path: Path) -> None:
+    read = full_connect()
+    path = tmp_path / "cluster.json"
+    write_snapshot(full_snapshot(), path, connect=(read,))
+    cluster, (saved,) = read_snapshot_connect(path)
+    assert cluster == full_snapshot()
+    assert saved == read
+    assert saved.mirrors and saved.workers[0].plugins == read.workers[0].plugins
+
+
+def test_a_snapshot_without_connect_has_no_connect_section(tmp_path: Path) -> None:
+    path = tmp_path / "plain.json"
+    write_snapshot(full_snapshot(), path)
+    assert "connect" not in json.loads(path.read_text())
+    assert read_snapshot_connect(path) == (full_snapshot(), ())
+
+
+def test_connect_secrets_never_reach_the_snapshot(tmp_path: Path) -> None:
+    """Typed-PASSWORD and credential-like values are dropped as read; one a reader let through is
+    redacted again as written."""
+    read = full_connect()
+    leaky = replace(
+        read.connectors[0],
+        settings={
+            **read.connectors[0].settings,
+            "sasl.jaas.config": ConfigValue("sasl.jaas.config", f'password="{SECRET}"', ConfigSource.CONNECT_REST),
+        },
+    )
+    path = tmp_path / "cluster.json"
+    write_snapshot(full_snapshot(), path, connect=(replace(read, connectors=(leaky, *read.connectors[1:])),))
+    text = path.read_text()
+    assert SECRET not in text
+    saved = {c["name"]: c["config"] for c in json.loads(text)["connect"][0]["connectors"]}
+    for name, key in (("jdbc-sink", "connection.password"), ("jdbc-sink", "connection.attempts"),
+                      ("jdbc-sink", "connection.url"), ("file-sink", "sasl.jaas.config")):  # fmt: skip
+        assert saved[name][key] == {"value": None, "source": "CONNECT_REST", "sensitive": True}, (name, key)
+
+
+def test_audit_of_the_snapshot_judges_connect_as_the_live_read(tmp_path: Path) -> None:
+    from auditor.audit import AuditOptions, audit_estate, audit_sources, with_connect_reads
+    from auditor.engine import load_rules
+    from auditor.model import Estate
+
+    read, path = full_connect(), tmp_path / "cluster.json"
+    write_snapshot(full_snapshot(), path, connect=(read,))
+    estate, targets = with_connect_reads(Estate(cluster=full_snapshot()), (read,), "connect-rest")
+    live = audit_estate(estate, targets, load_rules(), AuditOptions())
+    saved = audit_sources(Sources(snapshot=path), AuditOptions())
+
+    def connect(findings: Sequence[Finding]) -> list[tuple[str, str, str, str]]:
+        return sorted((f.rule_id, f.resource.name, f.status, f.message) for f in findings if f.rule_id[:3] in CONNECT)
+
+    assert {"CNX010", "CNX014", "MM2001"} <= {rule for rule, *_ in connect(live.findings)}
+    assert connect(saved.findings) == connect(live.findings)

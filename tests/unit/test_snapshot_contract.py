@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from auditor.errors import InputError
 from auditor.sources import snapshot_document as doc
 from auditor.sources.snapshot import encode, parse
-from tests.unit.test_snapshot import full_snapshot
+from tests.unit.test_snapshot import full_connect, full_snapshot
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 NOT_INTEGRAL = st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer())
@@ -50,7 +50,7 @@ def _schema_validator() -> jsonschema.Draft202012Validator:
 
 
 def valid() -> Any:
-    return msgspec.json.decode(msgspec.json.encode(encode(full_snapshot())))
+    return msgspec.json.decode(msgspec.json.encode(encode(full_snapshot(), (full_connect(),))))
 
 
 def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -137,6 +137,11 @@ SET, DROP = "set", "drop"
         (SET, ("schema_version",), 2),
         (SET, ("kind",), "kafka-audit/report"),
         (SET, ("cluster", "extra"), 1),
+        (SET, ("connect", 0, "connectors", 0, "config", "errors.tolerance", "sensitive"), True),  # secret left in
+        (SET, ("connect", 0, "plugins", 0, "class"), None),
+        (DROP, ("connect", 0, "plugins", 0, "version"), None),
+        (SET, ("connect", 0, "connectors", 0, "tasks", 0, "id"), "0"),
+        (SET, ("connect", 0, "url"), None),
         (SET, ("cluster", "transactions", 0, "hanging"), "no"),
         (SET, ("cluster", "gaps", 0), {"resource": "x"}),
     ],
