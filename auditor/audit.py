@@ -13,7 +13,7 @@ from auditor import __version__
 from auditor.baseline import apply_baseline, baseline_counts, write_baseline
 from auditor.checklist import build_checklist, checklist_members
 from auditor.engine import Rule, evaluate, judge_all, load_rules
-from auditor.engine.rules import PLACEHOLDER
+from auditor.engine.templates import PLACEHOLDER
 from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
 from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity

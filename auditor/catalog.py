@@ -139,6 +139,7 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
                 f"  - fix: {' '.join(check.remediation.split())}",
             ]
         out += ["", "References: " + ", ".join(f"<{ref}>" for ref in r.references)]
+    out += _commands_markdown()
     out += ["", "# Facts", "", "What conditions and templates may use, per resource kind.", ""]
     for kind in KINDS.values():
         out += [f"## {kind.name}", "", "| fact | meaning |", "|---|---|"]
@@ -149,6 +150,22 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
             "",
         ]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _commands_markdown() -> list[str]:
+    from auditor.engine.rules import fix_commands
+
+    out = [
+        "",
+        "# Fix commands",
+        "",
+        "Fixes name these commands as placeholders; their text is in `rules/commands.yaml`. The first",
+        "variant whose placeholders all have a value for the subject is the one a finding shows.",
+    ]
+    for command in fix_commands().values():
+        out += ["", f"## {{{command.name}}}", "", command.description, ""]
+        out += [f"{i}. `{variant}`" for i, variant in enumerate(command.variants, start=1)]
+    return out
 
 
 if __name__ == "__main__":

@@ -215,7 +215,8 @@ def fleet(
     elif defined:
         listed = ()
     client = load_command_config(command_config) if command_config and defined else {}
-    members = unique([*(parse_cluster_option(value, client) for value in defined), *listed], "--cluster")
+    run_config = command_config if client else None
+    members = unique([*(parse_cluster_option(v, client, run_config) for v in defined), *listed], "--cluster")
     if members and (options.samples > 1 or options.assume_down):
         raise InputError("--samples and --assume-down judge one cluster: not with a fleet")
     return members

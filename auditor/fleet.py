@@ -45,9 +45,10 @@ class FleetMember:
     bootstrap: tuple[str, ...]
     client: Mapping[str, Any] = field(default_factory=dict)  # from its command-config
     services: tuple[Service, ...] = ()
+    command_config: str | None = None  # the file `client` was read from
 
     def settings(self, timeout_s: float) -> ConnectionSettings:
-        return ConnectionSettings(self.bootstrap, timeout_s, self.client)
+        return ConnectionSettings(self.bootstrap, timeout_s, self.client, self.command_config)
 
 
 def check_name(name: str, where: str) -> str:
@@ -60,14 +61,15 @@ def _bad_name(name: str) -> str:
     return f"cluster name {name!r} must be letters, digits, '.', '_' or '-' (at most 64)"
 
 
-def parse_cluster_option(value: str, client: Mapping[str, Any]) -> FleetMember:
+def parse_cluster_option(value: str, client: Mapping[str, Any], command_config: Path | None = None) -> FleetMember:
     """`NAME=HOST:PORT[,HOST:PORT...]`; the run's --command-config applies to every --cluster."""
     name, sep, bootstrap = value.partition("=")
     if not sep:
         raise InvalidSetting(Setting.FLEET_CLUSTER, "expected NAME=HOST:PORT[,HOST:PORT...]", value=value)
     if not CLUSTER_NAME.match(name.strip()):
         raise InvalidSetting(Setting.FLEET_CLUSTER, _bad_name(name.strip()))
-    return FleetMember(name.strip(), parse_bootstrap(bootstrap), client)
+    config = str(command_config) if command_config is not None else None
+    return FleetMember(name.strip(), parse_bootstrap(bootstrap), client, command_config=config)
 
 
 def unique(members: Sequence[FleetMember], where: str) -> tuple[FleetMember, ...]:
@@ -132,7 +134,8 @@ def _member(item: Any, where: str, folder: Path) -> FleetMember:
         bootstrap = parse_bootstrap(item["bootstrap"])
     except InvalidSetting as exc:  # the bootstrap of a file's cluster, not the command line's
         raise InputError(exc.worded(f"{item.where('bootstrap')}: bootstrap", None)) from exc
-    return FleetMember(check_name(item["name"].strip(), at), bootstrap, client, services)
+    name = check_name(item["name"].strip(), at)
+    return FleetMember(name, bootstrap, client, services, str(config) if config is not None else None)
 
 
 def _relative(item: Any, key: str, folder: Path) -> Path | None:

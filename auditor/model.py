@@ -271,6 +271,9 @@ class ClusterSnapshot:
     transactions: tuple[Transaction, ...] = ()
     gaps: tuple[CoverageGap, ...] = ()
     not_applicable: tuple[NotApplicable, ...] = ()
+    # The Kafka CLI client properties file the audit read it with (a fix command needs it too);
+    # a run's own setting, never written to a snapshot file.
+    command_config: str | None = None
 
     def why_not_applicable(self, resource: str) -> str | None:
         """Why this cluster cannot have `resource` (one of NOT_APPLICABLE_RESOURCES), or None."""

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from auditor.engine.commands import command_values
 from auditor.engine.conditions import facts_read
 from auditor.engine.memo import Memo
-from auditor.engine.rules import Check, Rule, render
+from auditor.engine.rules import Check, Rule, fix_commands
+from auditor.engine.templates import render
 from auditor.facts import Subject
 from auditor.findings import Finding, Location, NotRun, Pass, Status
 from auditor.model import ConfigValue, Kind
@@ -130,4 +132,5 @@ def template_values(rule: Rule, subject: Subject) -> dict[str, Any]:
     values.update(subject.context)
     values.update({f"params.{k}": v for k, v in rule.params.items()})
     values["resource"] = subject.resource.name
+    values.update(command_values(fix_commands(), values))
     return values

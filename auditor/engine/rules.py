@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -12,14 +11,13 @@ from typing import Any
 
 import yaml
 
+from auditor.engine.commands import COMMANDS_FILE, Command, check_commands, load_commands
 from auditor.engine.conditions import Condition, ConditionError, parse_condition
+from auditor.engine.templates import PLACEHOLDER
 from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
-from auditor.facts.base import ShellText, shell_quote
 from auditor.findings import ChecklistItem, Severity, Stage
 from auditor.model import Kind
-
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
 def builtin_rules_dir() -> Path:
@@ -105,7 +103,7 @@ class Rule:
 def load_rules(directory: Path | None = None) -> list[Rule]:
     """Every rule in the directory's *.yaml files (any depth), in id order. InputError on any defect."""
     directory = directory or builtin_rules_dir()
-    files = sorted(directory.rglob("*.yaml"))
+    files = sorted(p for p in directory.rglob("*.yaml") if p != directory / COMMANDS_FILE)
     if not files:
         raise InputError(f"no rule files (*.yaml) in {directory}")
     rules: list[Rule] = []
@@ -224,36 +222,21 @@ def _subject_kind(name: str) -> SubjectKind:
     return kind
 
 
+def fix_commands() -> dict[str, Command]:
+    """The commands rule fixes name (rules/commands.yaml of the shipped rules)."""
+    return load_commands(builtin_rules_dir() / COMMANDS_FILE)
+
+
 def _check_template(template: str, kind: SubjectKind, params: Mapping[str, Any], field_name: str) -> None:
     known = set(kind.facts) | set(kind.context) | {"resource"}
-    known |= {f"params.{name}" for name in params}
-    for name in PLACEHOLDER.findall(template):
-        if name not in known:
+    commands = fix_commands()
+    used = PLACEHOLDER.findall(template)
+    for name in used:
+        if name not in known | set(commands) | {f"params.{p}" for p in params}:
             raise ConditionError(f"{field_name}: unknown placeholder {{{name}}}")
-
-
-def render(template: str, values: Mapping[str, Any], shell: bool = False) -> str:
-    """Substitute {name} placeholders; nothing else in the template is interpreted.
-
-    shell: the template holds commands to paste into a shell (a remediation): every value is
-    shell-quoted (a group named `ops$(touch x)` stays one inert word), except fragments built
-    with their own quoting (ShellText)."""
-
-    def value(match: re.Match[str]) -> str:
-        found = values.get(match.group(1))
-        if not shell or isinstance(found, ShellText):
-            return format_value(found)
-        return shell_quote(format_value(found))
-
-    return PLACEHOLDER.sub(value, template).strip()
-
-
-def format_value(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    unknown = check_commands(commands, used, known)
+    if unknown is not None:
+        raise ConditionError(f"{field_name}: {kind.name} has no {unknown}")
 
 
 def _check_unique(rules: list[Rule]) -> None:

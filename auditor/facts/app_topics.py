@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_int
+from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, config_fact, parse_int
 from auditor.facts.components import lower
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, Topic
@@ -113,15 +113,11 @@ def owned_subject(kind: Kind, owned: Owned, cluster: ClusterSnapshot) -> Subject
         "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
         "cleanup_policy": config_fact(configs, "cleanup.policy", lower),
     }
-    set_config = (
-        f"kafka-configs.sh --bootstrap-server {cluster.bootstrap} --alter --entity-type topics "
-        f"--entity-name {topic.name} --add-config"
-    )
     context = {
         "topic": topic.name,
         "found_by": owned.found_by,
-        "bootstrap": cluster.bootstrap,
-        "set_config": set_config,
+        **cluster_access(cluster),
+        "declared_file": None,  # a topic of the live cluster: kafka-configs.sh sets its configs
     }
     return Subject(resource=Resource(kind, topic.name), facts=facts, scope=Scope(topic=topic.name), context=context)
 
@@ -149,8 +145,8 @@ OWNED_FACTS = {
 OWNED_CONTEXT = {
     "topic": "topic name",
     "found_by": "how the topic was tied to its component",
-    "bootstrap": "the cluster's bootstrap servers",
-    "set_config": "the kafka-configs.sh command that sets a config of this topic",
+    **CLUSTER_ACCESS,
+    "declared_file": "always unknown: these topics are read from the live cluster",
 }
 CONNECT_TOPIC = _subjects(Kind.CONNECT_TOPIC, connect_topics)
 STREAMS_TOPIC = _subjects(Kind.STREAMS_TOPIC, streams_topics)

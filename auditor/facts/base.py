@@ -7,38 +7,27 @@ configuration value, the ConfigValue it came from, so a finding can say where it
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from auditor.findings import Location, Resource
-from auditor.model import ConfigValue, Estate, Kind
+from auditor.model import ClusterSnapshot, ConfigValue, Estate, Kind
 
 FactValue = int | float | str | bool | None
 
 
-class ShellText(str):
-    """A context value that is already a shell fragment (a kafka-configs.sh prefix with its own
-    values quoted, or prose such as 'in config/server.properties, set'): remediations show it as
-    is. Every other value a remediation interpolates is shell-quoted there."""
+def cluster_access(cluster: ClusterSnapshot | None) -> dict[str, str | None]:
+    """What a fix command needs to reach the audited cluster; rules/commands.yaml words the command."""
+    return {
+        "bootstrap": cluster.bootstrap if cluster else None,
+        "command_config": cluster.command_config if cluster else None,
+    }
 
 
-def shell_command(*words: str) -> ShellText:
-    """Words of a command, each quoted for the shell when it needs it."""
-    return ShellText(" ".join(shell_quote(w) if not w.startswith("--") else w for w in words))
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def shell_quote(value: str) -> str:
-    """One inert shell word: POSIX single quotes, or bash's $'...' when the value holds control
-    characters (a newline or ESC inside single quotes would break the line it is printed on)."""
-    if not _CONTROL.search(value):
-        return shlex.quote(value)
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return "$'" + _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", escaped) + "'"
+CLUSTER_ACCESS = {
+    "bootstrap": "the audited cluster's bootstrap servers; unknown without a cluster",
+    "command_config": "the client properties file the audit connected with; unknown when it used none",
+}
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,7 @@ class Subject:
     facts: Mapping[str, Fact]
     scope: Scope = field(kw_only=True)
     location: Location | None = None
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,21 +10,20 @@ never passing ones.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from auditor.facts.base import (
+    CLUSTER_ACCESS,
     Fact,
     Scope,
-    ShellText,
     Subject,
     SubjectKind,
+    cluster_access,
     config_fact,
     parse_bool,
     parse_int,
-    shell_command,
-    shell_quote,
 )
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
@@ -63,16 +62,16 @@ class BrokerView:
     has_rack: Fact
     live: bool
     config_file: str
-    set_default: str
+    declared_file: str | None  # None: a broker of the live cluster
     location: Location | None = None
     nodes: int | None = 1  # brokers it stands for (a Strimzi Kafka: its replicas); None: unknown
 
 
 def broker_subjects(estate: Estate) -> Iterator[Subject]:
-    bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
+    access = cluster_access(estate.cluster)
     for group in (live_brokers(estate), *declared_clusters(estate)):
         for view in group:
-            yield broker_subject(view, group, bootstrap)
+            yield broker_subject(view, group, access)
 
 
 def live_brokers(estate: Estate) -> list[BrokerView]:
@@ -85,10 +84,7 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
             has_rack=Fact(b.rack is not None),
             live=True,
             config_file="its server.properties",
-            set_default=shell_command(
-                "kafka-configs.sh", "--bootstrap-server", estate.cluster.bootstrap, "--alter", "--entity-type",
-                "brokers", "--entity-default", "--add-config",
-            ),
+            declared_file=None,
         )
         for b in estate.cluster.brokers
         if not (b.fenced and not b.configs)  # a down broker is a coverage gap of the source, not 9 unknowns
@@ -116,7 +112,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
                 has_rack=has_rack,
                 live=False,
                 config_file=b.path,
-                set_default=ShellText(f"in {shell_quote(b.path)}, set"),
+                declared_file=b.path,
                 location=Location(b.path),
                 nodes=b.nodes,
             )
@@ -124,7 +120,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
     return views
 
 
-def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str) -> Subject:
+def broker_subject(view: BrokerView, peers: Sequence[BrokerView], access: Mapping[str, str | None]) -> Subject:
     facts: dict[str, Fact] = {name: config_fact(view.configs, key, parse_int) for name, key in INT_SETTINGS.items()}
     facts.update({name: config_fact(view.configs, key, parse_bool) for name, key in BOOL_SETTINGS.items()})
     facts.update(
@@ -143,9 +139,9 @@ def broker_subject(view: BrokerView, peers: Sequence[BrokerView], bootstrap: str
         location=view.location,
         context={
             "broker": view.name,
-            "bootstrap": bootstrap,
+            **access,
             "config_file": view.config_file,
-            "set_default": view.set_default,
+            "declared_file": view.declared_file,
         },
     )
 
@@ -207,9 +203,9 @@ BROKER = SubjectKind(
     },
     context={
         "broker": "broker id or name",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
         "config_file": "the broker's configuration file",
-        "set_default": "how to set a cluster-wide default: the kafka-configs.sh command, or the broker's file",
+        "declared_file": "the file that declares the broker; unknown for a broker of the live cluster",
     },
     build=broker_subjects,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind
+from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access
 from auditor.findings import Resource
 from auditor.model import CONTROLLER_QUORUM, Estate, Kind
 
@@ -26,7 +26,7 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
         resource=Resource(Kind.CLUSTER, name),
         scope=Scope(),
         facts=facts,
-        context={"cluster": name, "bootstrap": cluster.bootstrap},
+        context={"cluster": name, **cluster_access(cluster)},
     )
 
 
@@ -39,7 +39,7 @@ CLUSTER = SubjectKind(
     },
     context={
         "cluster": "cluster id (or bootstrap servers when unknown)",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
     },
     build=cluster_subjects,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, parse_int
+from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, parse_int
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, ConsumerGroup, Estate, GroupOffset, Kind
 
@@ -45,7 +45,7 @@ def group_subject(
         facts=facts,
         context={
             "group": group.id,
-            "bootstrap": cluster.bootstrap,
+            **cluster_access(cluster),
             "behind_partitions": behind_text,
             "worst_partition": worst,
         },
@@ -164,7 +164,7 @@ GROUP = SubjectKind(
     },
     context={
         "group": "group id",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
         "behind_partitions": "the partitions behind their log start, with offsets",
         "worst_partition": "the partition with the largest lower bound of its retention share",
     },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, config_fact, parse_int
+from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, config_fact, parse_int
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, Partition, Topic
 
@@ -43,7 +43,7 @@ def partition_subject(
         context={
             "topic": topic.name,
             "partition": partition.name,
-            "bootstrap": cluster.bootstrap,
+            **cluster_access(cluster),
             "replicas": _ids(partition.replicas),
             "isr": _ids(partition.isr),
             "offline_replicas": _ids(partition.offline_replicas),
@@ -91,7 +91,7 @@ PARTITION = SubjectKind(
     context={
         "topic": "topic name",
         "partition": "partition name, e.g. orders-3",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
         "replicas": "replica broker ids",
         "isr": "in-sync replica broker ids",
         "offline_replicas": "offline replica broker ids",

@@ -12,7 +12,18 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from auditor.facts.base import Fact, FactValue, Scope, Subject, SubjectKind, config_fact, parse_bool, parse_int
+from auditor.facts.base import (
+    CLUSTER_ACCESS,
+    Fact,
+    FactValue,
+    Scope,
+    Subject,
+    SubjectKind,
+    cluster_access,
+    config_fact,
+    parse_bool,
+    parse_int,
+)
 from auditor.facts.clients import ClientView, Effective
 from auditor.facts.consumer import consumer_facts
 from auditor.facts.producer import producer_facts
@@ -214,7 +225,7 @@ def write_subject(
             "acks_source": acks.origin.describe_source() if acks.origin else "unknown",
             "min_isr_source": min_isr.origin.describe_source() if min_isr.origin else "unknown",
             "uncommitted_reader_names": ", ".join(uncommitted) or "none",
-            "bootstrap": cluster.bootstrap if cluster else "BOOTSTRAP",
+            **cluster_access(cluster),
         },
     )
 
@@ -253,7 +264,7 @@ WRITE = SubjectKind(
         "acks_source": "where acks came from",
         "min_isr_source": "where min.insync.replicas came from",
         "uncommitted_reader_names": "the services reading the topic with read_uncommitted",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
     },
     build=write_subjects,
 )
@@ -287,7 +298,7 @@ def read_subject(service: str, consumer: ConsumerDeclaration, topic: str, cluste
             "service": service,
             "topic": topic,
             "group": consumer.group,
-            "bootstrap": cluster.bootstrap if cluster else "BOOTSTRAP",
+            **cluster_access(cluster),
         },
     )
 
@@ -304,7 +315,7 @@ READ = SubjectKind(
         "service": "the declared service",
         "topic": "the topic",
         "group": "the declared consumer group id",
-        "bootstrap": "the cluster's bootstrap servers",
+        **CLUSTER_ACCESS,
     },
     build=read_subjects,
 )

@@ -11,16 +11,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from auditor.facts.base import (
+    CLUSTER_ACCESS,
     Fact,
     Scope,
-    ShellText,
     Subject,
     SubjectKind,
+    cluster_access,
     config_fact,
     parse_bool,
     parse_int,
-    shell_command,
-    shell_quote,
 )
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
@@ -55,16 +54,11 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
         "missing_replica_brokers": Fact(None if missing is None else len(missing)),
         "missing_brokers": Fact(None if missing is None else ", ".join(map(str, missing))),
     }
-    bootstrap = cluster.bootstrap
-    set_config = shell_command(
-        "kafka-configs.sh", "--bootstrap-server", bootstrap, "--alter", "--entity-type", "topics",
-        "--entity-name", topic.name, "--add-config",
-    )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
         scope=Scope(topic=topic.name),
         facts=facts,
-        context={"topic": topic.name, "bootstrap": bootstrap, "set_config": set_config, "declared_in": "the cluster"},
+        context={"topic": topic.name, **cluster_access(cluster), "declared_file": None, "declared_in": "the cluster"},
     )
 
 
@@ -101,7 +95,6 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         "missing_replica_brokers": Fact(None if broker_count is None else 0),  # a declaration assigns no replicas
         "missing_brokers": Fact(None if broker_count is None else ""),
     }
-    bootstrap = estate.cluster.bootstrap if estate.cluster else "BOOTSTRAP"
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
         scope=Scope(topic=topic.name),
@@ -109,8 +102,8 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         location=Location(topic.path),
         context={
             "topic": topic.name,
-            "bootstrap": bootstrap,
-            "set_config": ShellText(f"in {shell_quote(topic.path)}, set"),
+            **cluster_access(estate.cluster),
+            "declared_file": topic.path,
             "declared_in": topic.path,
         },
     )
@@ -162,8 +155,8 @@ TOPIC = SubjectKind(
     },
     context={
         "topic": "topic name",
-        "bootstrap": "the cluster's bootstrap servers",
-        "set_config": "how to set a topic config: the kafka-configs.sh command, or the file that declares the topic",
+        **CLUSTER_ACCESS,
+        "declared_file": "the file that declares the topic; unknown for a topic of the live cluster",
         "declared_in": "'the cluster' or the file that declares the topic",
     },
     build=topic_subjects,

@@ -29,6 +29,7 @@ class ConnectionSettings:
     bootstrap_servers: tuple[str, ...]
     timeout_s: float
     client: Mapping[str, Any] = field(default_factory=dict)
+    command_config: str | None = None  # the file `client` was read from, as given (for fix commands)
 
     def admin_kwargs(self) -> dict[str, Any]:
         timeout_ms = int(self.timeout_s * 1000)
@@ -213,4 +214,5 @@ def connection_settings(bootstrap: str, command_config: Path | None, timeout_s: 
         bootstrap_servers=parse_bootstrap(bootstrap),
         timeout_s=timeout_s,
         client=load_command_config(command_config) if command_config else {},
+        command_config=str(command_config) if command_config else None,
     )

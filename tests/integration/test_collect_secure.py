@@ -4,6 +4,7 @@ a wrong password, and no secret in any output of any command or format."""
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -131,3 +132,32 @@ def test_no_secret_in_any_output(kafka_cluster: Any, make_topic: Callable[..., s
     assert len(written) == len(OutputFormat) + 1
     for secret in secrets:
         assert not [text for text in outputs if secret in text], f"{secret!r} leaked"
+
+
+def test_a_printed_fix_command_reaches_the_sasl_listener(
+    kafka_cluster: Any, make_topic: Callable[..., str], tmp_path: Path
+) -> None:
+    """#14: the fixes of an audit run with --command-config left it out, and pasted against the
+    SASL listener they could not connect. The printed STO002 fix, with its --alter turned into
+    the read-only --describe, is run with Kafka's own kafka-configs (the harness's jars) as the
+    auditor user: it connects through the command config and reads the topic's setting."""
+    name = make_topic("fixcmd", configs={"min.insync.replicas": "1"})
+    config = str(kafka_cluster.auditor_config_path)
+    sasl = ["--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", config]
+    done = kafka_audit("audit", *sasl, "--format", "json", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    (fix,) = [
+        f["remediation"]
+        for f in json.loads(done.stdout)["findings"]
+        if f["rule_id"] == "STO002" and f["resource"]["name"] == name
+    ]
+    words = shlex.split(fix)
+    assert words == [
+        "kafka-configs.sh", *sasl, "--alter", "--entity-type", "topics", "--entity-name", name,
+        "--add-config", "min.insync.replicas=2",
+    ]  # fmt: skip
+    describe = [*words[1 : words.index("--alter")], "--describe", "--entity-type", "topics", "--entity-name", name]
+    tool = kafka_cluster._tool_command(kafka_cluster.tool_class("ConfigCommand"), *describe)
+    ran = subprocess.run(tool, capture_output=True, text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert "min.insync.replicas=1" in ran.stdout, ran.stdout

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine.rules import render
-from auditor.facts.base import ShellText, shell_quote
+from auditor.engine.templates import ShellText, render, shell_quote
 from auditor.model import Estate
 from auditor.reports.fixtext import commands
 from tests.builders import broker, group, judge_estate, offset, snapshot, topic

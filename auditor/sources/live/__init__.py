@@ -106,6 +106,7 @@ def _collect(settings: ConnectionSettings, step: Progress, shares: Sequence[floa
         groups = finish_groups(session, groups_read, topics, shares) if groups_read else ()
         return ClusterSnapshot(
             bootstrap=servers,
+            command_config=settings.command_config,
             collected_at=collected_at,
             cluster_id=described.get("cluster_id"),
             brokers=tuple(_with_configs(b, configs_by_broker) for b in sorted(brokers, key=lambda b: b.id)),

@@ -1,0 +1,87 @@
+"""The commands a rule's fix names ({cluster_flags}, {set_config}, {set_default}): their text is in
+rules/commands.yaml, next to the rules; the facts supply only data (the bootstrap servers, the
+client properties file the audit connected with, the topic, the file that declares a resource).
+
+A command has variants, tried in order: the first whose placeholders all have a value for the
+subject is the one a finding shows (a topic declared in a file is fixed in that file, a live one
+with kafka-configs.sh). Every value is shell-quoted as in any remediation; a command's text is
+then pasted into the remediation as is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.engine.templates import PLACEHOLDER, ShellText, render
+from auditor.errors import InputError
+
+COMMANDS_FILE = "commands.yaml"  # at the top of the rules folder; not a rule file
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    variants: tuple[str, ...]
+
+    def placeholders(self) -> set[str]:
+        return {name for variant in self.variants for name in PLACEHOLDER.findall(variant)}
+
+
+@cache
+def load_commands(path: Path) -> dict[str, Command]:
+    """The commands file: name -> {description, variants}, in file order. InputError on any defect."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"commands file {path}: {' '.join(str(exc).split())}") from exc
+    section = document.get("commands") if isinstance(document, dict) else None
+    if not isinstance(section, dict) or not section:
+        raise InputError(f"commands file {path}: needs a 'commands:' mapping")
+    return {name: _command(path, name, spec) for name, spec in section.items()}
+
+
+def _command(path: Path, name: str, spec: Any) -> Command:
+    variants = spec.get("variants") if isinstance(spec, dict) else None
+    description = spec.get("description") if isinstance(spec, dict) else None
+    if not isinstance(description, str) or not isinstance(variants, list) or not variants:
+        raise InputError(f"commands file {path}: {name}: needs a description and a non-empty list of variants")
+    if not all(isinstance(v, str) and v.strip() for v in variants):
+        raise InputError(f"commands file {path}: {name}: every variant is a non-empty string")
+    return Command(name, description.strip(), tuple(" ".join(v.split()) for v in variants))
+
+
+def check_commands(commands: Mapping[str, Command], used: Iterable[str], known: set[str]) -> str | None:
+    """The first placeholder a used command (or a command it uses) names that the subject kind does
+    not know, or None: a command is checked against each kind whose rule fixes name it."""
+    known = known | set(commands)
+    for name in used:
+        if name not in commands:
+            continue
+        placeholders = commands[name].placeholders()
+        unknown = sorted(placeholders - known)
+        if unknown:
+            return f"{{{unknown[0]}}} (in command {{{name}}})"
+        inner = check_commands(commands, sorted(placeholders & set(commands) - {name}), known)
+        if inner is not None:
+            return inner
+    return None
+
+
+def command_values(commands: Mapping[str, Command], values: Mapping[str, Any]) -> dict[str, ShellText]:
+    """Each command's text for one subject: its first variant with every placeholder known,
+    rendered shell-quoted. Commands may name earlier commands of the file."""
+    known: dict[str, Any] = dict(values)
+    for command in commands.values():
+        variant = next((v for v in command.variants if _all_known(v, known)), command.variants[-1])
+        known[command.name] = ShellText(render(variant, known, shell=True))
+    return {name: known[name] for name in commands}
+
+
+def _all_known(template: str, values: Mapping[str, Any]) -> bool:
+    return all(values.get(name) is not None for name in PLACEHOLDER.findall(template))
