@@ -12,7 +12,7 @@ reads, and the service itself (outbox, idempotency). An item is
 - `pass` when every resource was judged and passed.
 
 It also carries, per service and topic written, how many broker failures the writes survive
-without loss and without blocking (auditor.facts.service.survival).
+without loss and without blocking (auditor.facts.survival).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _local(resource: Resource) -> Resource:
 
 def _resources(service: Service, item: Item) -> list[Resource] | None:
     """The resources an item is judged on for a service; None when the service does not declare that part."""
-    from auditor.facts.service import write_resource
+    from auditor.facts.write import write_resource
 
     producer, consumer = service.producer, service.consumer
     declared = {

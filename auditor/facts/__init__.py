@@ -12,9 +12,11 @@ from auditor.facts.group import GROUP
 from auditor.facts.mirror import MIRRORMAKER2
 from auditor.facts.partition import PARTITION
 from auditor.facts.producer import PRODUCER
-from auditor.facts.service import READ, SERVICE, WRITE
+from auditor.facts.read import READ
+from auditor.facts.service import SERVICE
 from auditor.facts.streams import STREAMS
 from auditor.facts.topic import TOPIC
+from auditor.facts.write import WRITE
 from auditor.model import Estate, Kind
 
 KINDS: dict[Kind, SubjectKind] = {

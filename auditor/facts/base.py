@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from auditor.findings import Location, Resource
-from auditor.model import ClusterSnapshot, ConfigValue, Estate, Kind
+from auditor.model import ClusterSnapshot, ConfigValue, Declared, Estate, Kind
 
 FactValue = int | float | str | bool | None
+
+
+def declared_location(at: Declared) -> Location:
+    """Where the services manifest declares something: its file and line."""
+    return Location(at.path, at.line)
 
 
 def cluster_access(cluster: ClusterSnapshot | None) -> dict[str, str | None]:

@@ -8,7 +8,7 @@ import pytest
 
 from auditor.errors import InputError
 from auditor.facts import subjects
-from auditor.facts.service import survival
+from auditor.facts.survival import survival
 from auditor.model import Estate
 from auditor.sources.services import declare_services
 from auditor.whatif import AssumeDown, assume_down, fail_over, parse_assume_down
