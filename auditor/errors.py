@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from enum import Enum
 
+EXIT_USAGE = 2  # usage or input error: nothing audited
+EXIT_UNREACHABLE = 3  # could not audit: the cluster (or Connect) could not be read at all
+
 
 class AuditError(Exception):
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class InputError(AuditError):
     """Usage or input error: bad flag, unreadable or invalid file. Nothing audited. Exit 2."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class ClusterUnreachable(AuditError):
     """Could not audit: unreachable, authentication failed, timed out before anything. Exit 3."""
 
-    exit_code = 3
+    exit_code = EXIT_UNREACHABLE
 
 
 class Setting(str, Enum):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 
 from auditor.model import StrEnum
 from auditor.userregex import user_regex
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -30,7 +29,7 @@ class Severity(str, Enum):
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(Severity)
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     PRODUCE = "produce"
     STORE = "store"
     CONSUME = "consume"
@@ -50,7 +49,7 @@ class ChecklistItem(StrEnum):
     IDEMPOTENT_CONSUMER = "idempotent consumer"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     FAIL = "fail"
     UNKNOWN = "unknown"
     WAIVED = "waived"

@@ -15,10 +15,10 @@ from dataclasses import replace
 from auditor.checklist import Checklist
 from auditor.errors import InputError
 from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, WaiverUse
-from auditor.policy import EXIT_FINDINGS, exit_code
+from auditor.policy import EXIT_FINDINGS, EXIT_GAPS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, exit_code
 from auditor.result import AuditResult
 
-EXIT_PRECEDENCE = (2, 3, 1, 4, 0)
+EXIT_PRECEDENCE = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_FINDINGS, EXIT_GAPS, EXIT_OK)
 
 
 def combined_exit_code(codes: Sequence[int]) -> int:

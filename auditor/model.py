@@ -74,7 +74,7 @@ class Target:
     format: str
 
 
-class ConfigSource(str, Enum):
+class ConfigSource(StrEnum):
     """Where an effective configuration value came from, in an operator's words."""
 
     TOPIC_OVERRIDE = "topic override"

@@ -1,15 +1,17 @@
-"""The gate: from findings and coverage to the exit code of DESIGN.md, in one pure function."""
+"""The gate: from findings and coverage to the exit code, in one pure function.
+
+The codes are documented in docs/architecture.md ("Exit codes") and README.md."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor.errors import EXIT_UNREACHABLE as EXIT_UNREACHABLE
+from auditor.errors import EXIT_USAGE as EXIT_USAGE
 from auditor.findings import Finding, Severity, Status
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
 EXIT_GAPS = 4
 EXIT_INTERNAL = 70  # a bug in kafka-audit (sysexits' EX_SOFTWARE): never 1, which means findings
 

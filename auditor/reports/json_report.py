@@ -1,4 +1,4 @@
-"""The JSON report, schema_version 1 (DESIGN.md); auditor/schemas/report.schema.json defines it."""
+"""The JSON report, schema_version 1 (docs/architecture.md); auditor/schemas/report.schema.json defines it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The exit-code gate of DESIGN.md, table-driven."""
+"""The exit-code gate of docs/architecture.md ("Exit codes"), table-driven."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Read a live cluster: everything the no-loss checklist needs, read-only, fast, bounded in time.
 
-Only describe/list requests are sent (tests/integration/test_read_only.py records them).
+Only describe/list requests are sent (tests/integration/test_collect_live.py records them with
+tests/api_recorder.py).
 Whatever cannot be read becomes a CoverageGap with the reason and the collection goes on; only
 a cluster that cannot be reached at all raises ClusterUnreachable (exit 3).
 
