@@ -49,7 +49,7 @@ $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
 
 lint: venv $(ACTIONLINT)
-	$(BIN)/ruff check auditor tests scripts
+	$(BIN)/ruff check auditor tests scripts bench
 	$(BIN)/mypy
 	$(ACTIONLINT) .github/workflows/*.yml
 	$(BIN)/zizmor --offline --no-progress --min-severity low .

@@ -80,10 +80,10 @@ def writers() -> dict[str, Callable[[Any], object]]:
 
 
 def report_document(snapshot_path: Path) -> dict[str, Any]:
-    from auditor.audit import AuditOptions, audit_snapshot
+    from auditor.audit import AuditOptions, Sources, audit_sources
     from auditor.reports.json_report import report_document
 
-    document = report_document(audit_snapshot(snapshot_path, AuditOptions(fail_on=None)))
+    document = report_document(audit_sources(Sources(snapshot=snapshot_path), AuditOptions(fail_on=None)))
     plain: dict[str, Any] = json.loads(dump_json(document))  # plain lists and dicts, as every library takes
     return plain
 

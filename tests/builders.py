@@ -107,8 +107,13 @@ def broker(
     )
 
 
-def brokers(count: int = 3, **overrides: str | None) -> tuple[Broker, ...]:
-    return tuple(broker(i, **overrides) for i in range(1, count + 1))
+def brokers(
+    count: int = 3,
+    rack: str | None = "auto",
+    source: ConfigSource = ConfigSource.STATIC_BROKER,
+    **overrides: str | None,
+) -> tuple[Broker, ...]:
+    return tuple(broker(i, rack, source, **overrides) for i in range(1, count + 1))
 
 
 def snapshot(

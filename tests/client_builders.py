@@ -5,7 +5,7 @@ from __future__ import annotations
 from auditor.audit import judge
 from auditor.engine import load_rules
 from auditor.findings import Finding
-from auditor.model import ClientConfig, ConfigSource, ConfigValue, Estate
+from auditor.model import ClientConfig, ConfigSource, ConfigValue, Estate, Role
 
 PATH = "app/client.properties"
 
@@ -23,7 +23,12 @@ def client(
         key = _key(name)
         values[key] = ConfigValue(key=key, value=value, source=ConfigSource.FILE, path=PATH, line=line)
     return ClientConfig(
-        path=PATH, roles=frozenset(roles), library=library, library_version=version, settings=values, profile=profile
+        path=PATH,
+        roles=frozenset(Role(r) for r in roles),
+        library=library,
+        library_version=version,
+        settings=values,
+        profile=profile,
     )
 
 

@@ -164,7 +164,11 @@ def mm2(text: str) -> Estate:
 def cluster_of(*topics: Topic, groups: tuple[str, ...] = (), default_rf: str | None = None) -> ClusterSnapshot:
     configs = {} if default_rf is None else {"default_replication_factor": default_rf}
     members = tuple(ConsumerGroup(id=g, protocol_type="consumer") for g in groups)
-    return snapshot(*topics, broker_list=[broker(i, **configs) for i in (1, 2, 3)], groups=members)
+    return snapshot(
+        *topics,
+        broker_list=[broker(i, "auto", ConfigSource.STATIC_BROKER, **configs) for i in (1, 2, 3)],
+        groups=members,
+    )
 
 
 def on_cluster(*topics: Topic, groups: tuple[str, ...] = (), default_rf: str | None = None) -> Estate:

@@ -18,7 +18,7 @@ from auditor.engine import load_rules
 from auditor.engine.commands import COMMANDS_FILE, command_values, load_commands
 from auditor.engine.rules import builtin_rules_dir, fix_commands
 from auditor.errors import InputError
-from auditor.model import Estate
+from auditor.model import Estate, Topic
 from tests.builders import BOOTSTRAP, broker, broker_file, declared_topic, judge_estate, snapshot, topic
 
 CONFIG = "/etc/kafka/audit client.properties"  # a space: the path must stay one shell word
@@ -28,8 +28,8 @@ def _fixes(estate: Estate, rule_id: str) -> list[str]:
     return [f.remediation for f in judge_estate(estate) if f.rule_id == rule_id]
 
 
-def _live(*topics: object, command_config: str | None = None) -> Estate:
-    cluster = snapshot(*topics, broker_list=[broker(1), broker(2), broker(3)])  # type: ignore[arg-type]
+def _live(*topics: Topic, command_config: str | None = None) -> Estate:
+    cluster = snapshot(*topics, broker_list=[broker(1), broker(2), broker(3)])
     return Estate(cluster=replace(cluster, command_config=command_config))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_every_annotation_is_one_line_and_groups_are_per_target() -> None:
     assert any(line.startswith("::warning title=kafka-audit%3A not audited::topic secret-ledger") for line in lines)
 
 
-def _many(count: int, severity: Severity) -> tuple:  # type: ignore[type-arg]
+def _many(count: int, severity: Severity) -> tuple[Any, ...]:
     template = full_result().findings[1]
     return tuple(
         replace(template, severity=severity, resource=Resource("topic", f"t{i:02}"), location=Location("a.yml", i + 1))

@@ -44,7 +44,7 @@ def test_quorum_partition_error() -> None:
 
 
 def test_features_keep_finalized_levels_and_unfinalized_as_zero() -> None:
-    answer = {
+    answer: dict[str, dict[str, object]] = {
         "metadata.version": {"supported": (7, 30), "finalized": (30, 30), "finalized_epoch": 5},
         "eligible.leader.replicas.version": {"supported": (0, 1), "finalized": (1, 1), "finalized_epoch": 5},
         "kraft.version": {"supported": (0, 1)},

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,8 +42,8 @@ def test_matches_golden_file(fmt: OutputFormat, name: str) -> None:
     assert text == golden.read_text(encoding="utf-8")
 
 
-def _json(result: AuditResult) -> dict:  # type: ignore[type-arg]
-    document: dict = json.loads(render(result, OutputFormat.JSON))  # type: ignore[type-arg]
+def _json(result: AuditResult) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(render(result, OutputFormat.JSON))
     assert_valid_report(document)
     return document
 

@@ -32,7 +32,7 @@ def test_beyond_the_threshold_junit_shows_passes_per_rule_and_says_so() -> None:
     assert len(passed) == len({p.rule_id for p in result.passes})
     assert suite.get("tests") == str(len(cases))
     note = {p.get("name"): p.get("value") for p in suite.iter("property")}["kafka-audit.passes"]
-    assert f"more than {PASSES_LISTED}" in note and "JSON report lists each" in note
+    assert note is not None and f"more than {PASSES_LISTED}" in note and "JSON report lists each" in note
 
 
 def test_below_the_threshold_every_pass_is_a_testcase() -> None:

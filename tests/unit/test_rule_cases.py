@@ -8,10 +8,10 @@ from functools import cache
 
 import pytest
 
-from auditor.audit import sort_findings
 from auditor.engine import Rule, evaluate_all, load_rules
 from auditor.facts import subjects
 from auditor.findings import Finding, Pass
+from auditor.merge import sort_findings
 from tests.rule_cases import RuleCase, all_cases
 
 CASES = all_cases()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from auditor.errors import InputError
 GOOD = yaml.safe_load((builtin_rules_dir() / "store" / "brokers.yaml").read_text())["rules"][0]  # STO005
 
 
-def write_rules(tmp_path: Path, *rules: dict[str, object], raw: str | None = None) -> Path:
+def write_rules(tmp_path: Path, *rules: Mapping[str, object], raw: str | None = None) -> Path:
     (tmp_path / "pack.yaml").write_text(raw if raw is not None else yaml.safe_dump({"rules": list(rules)}))
     return tmp_path
 

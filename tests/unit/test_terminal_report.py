@@ -182,7 +182,7 @@ def test_hostile_names_cannot_drive_the_terminal(name: str) -> None:
         assert "\nFAKE" not in text
 
 
-_finding_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
+_finding_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=80)
 
 
 @settings(max_examples=150, deadline=None)

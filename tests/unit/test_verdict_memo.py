@@ -71,7 +71,7 @@ def test_equal_facts_are_judged_once() -> None:
     def isr_short(facts: Mapping[str, Fact], params: Mapping[str, Any]) -> bool:
         calls.append(1)
         isr = facts.get("isr_count")
-        return isr is not None and isr.value is not None and isr.value < 2
+        return isr is not None and isinstance(isr.value, int) and isr.value < 2
 
     memo = Memo(Evaluates(isr_short), {})
     verdicts = [memo.verdict({"isr_count": Fact(n % 3), "topic": Fact(f"t{n}")}) for n in range(300)]

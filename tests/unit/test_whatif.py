@@ -9,7 +9,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.facts import subjects
 from auditor.facts.survival import survival
-from auditor.model import Estate
+from auditor.model import Estate, Kind
 from auditor.sources.services import declare_services
 from auditor.whatif import AssumeDown, assume_down, fail_over, parse_assume_down
 from tests.builders import broker, judge_estate, partition, snapshot, topic
@@ -109,7 +109,7 @@ def test_survival(rf: int, min_isr: str, isr: tuple[int, ...], acks: str, expect
 def test_rack_failures(racks: tuple[str | None, ...], expected: tuple[int | None, int | None]) -> None:
     cluster = snapshot(topic("orders", min_isr="2"), broker_list=[broker(i + 1, rack=r) for i, r in enumerate(racks)])
     estate = declare_services(Estate(cluster=cluster), (producer_service("orders"),))
-    (write,) = subjects(estate)["write"]
+    (write,) = subjects(estate)[Kind.WRITE]
     facts = write.facts
     assert (facts["rack_failures_without_loss"].value, facts["rack_failures_without_blocking"].value) == expected
     assert (facts["survives_without_loss"].value, facts["survives_without_blocking"].value) == (1, 1)
