@@ -7,9 +7,9 @@ version (auditor/knowledge/component_defaults.yaml), with a synthesised ConfigVa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from auditor.facts.base import Fact, FactValue, Scope, Subject, parse_int
+from auditor.facts.base import Fact, FactValue, Scope, Subject, SubjectKind, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge.components import ComponentDefaults, component_defaults_for
 from auditor.model import Configs, ConfigSource, ConfigValue, Estate, Kind
@@ -138,3 +138,17 @@ def _where(fact: Fact) -> str:
 
 def sources_context(facts: Mapping[str, str]) -> dict[str, str]:
     return {f"{name}_source": f"where {name} came from (file and line, REST API, or the default)" for name in facts}
+
+
+def component_kind(
+    name: Kind,
+    facts: Mapping[str, str],
+    build: Callable[[Estate], Iterable[Subject]],
+    read_from: str = "the file",
+    **context: str,
+) -> SubjectKind:
+    """The subject kind of a Connect, Streams or MirrorMaker 2 component: its facts, and the
+    context every such kind offers (where it was read, whose defaults apply, where each fact
+    came from) around its own."""
+    shared = {"path": read_from, "defaults": "whose defaults apply"}
+    return SubjectKind(name=name, facts=facts, context={**shared, **context, **sources_context(facts)}, build=build)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from auditor.facts.base import Fact, FactValue, Subject, SubjectKind, parse_bool, parse_int
+from auditor.facts.base import Fact, FactValue, Subject, parse_bool, parse_int
 from auditor.facts.clients import parse_acks, parse_offset_reset
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
     class_name,
+    component_kind,
     component_subject,
     one_of,
     replication_factor,
-    sources_context,
     text,
     weakest,
 )
@@ -79,12 +79,7 @@ WORKER_FACTS = {
     "producer_acks": "acks of the source connectors' producers (worker producer.acks; Connect's default all)",
     "consumer_auto_offset_reset": "auto.offset.reset of the sink connectors' consumers (Connect's default earliest)",
 }
-CONNECT_WORKER = SubjectKind(
-    name=Kind.CONNECT_WORKER,
-    facts=WORKER_FACTS,
-    context={"path": "the file", "defaults": "whose defaults apply", **sources_context(WORKER_FACTS)},
-    build=worker_subjects,
-)
+CONNECT_WORKER = component_kind(Kind.CONNECT_WORKER, WORKER_FACTS, worker_subjects)
 
 
 # --------------------------------------------------------------------------- connectors
@@ -180,17 +175,13 @@ CONNECTOR_FACTS = {
     "worker_override_policy": "the override policy of the worker it runs on, when that worker's file was read",
     "plugin_installed": "live: the worker lists the connector's class among its plugins (GET /connector-plugins)",
 }
-CONNECTOR = SubjectKind(
-    name=Kind.CONNECTOR,
-    facts=CONNECTOR_FACTS,
-    context={
-        "path": "the file, or the Connect REST URL",
-        "defaults": "whose defaults apply",
-        "worker": "the worker it runs on, when known",
-        "failed": "the failed tasks and their workers",
-        "trace": "the first line of the first failed task's trace",
-        "plugin": "live: the connector's plugin as the worker lists it (class, version, type)",
-        **sources_context(CONNECTOR_FACTS),
-    },
-    build=connector_subjects,
+CONNECTOR = component_kind(
+    Kind.CONNECTOR,
+    CONNECTOR_FACTS,
+    connector_subjects,
+    read_from="the file, or the Connect REST URL",
+    worker="the worker it runs on, when known",
+    failed="the failed tasks and their workers",
+    trace="the first line of the first failed task's trace",
+    plugin="live: the connector's plugin as the worker lists it (class, version, type)",
 )

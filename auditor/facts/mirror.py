@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import Fact, Subject, SubjectKind, parse_bool, parse_int
+from auditor.facts.base import Fact, Subject, parse_bool, parse_int
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
+    component_kind,
     component_subject,
     replication_factor,
-    sources_context,
     weakest,
 )
 from auditor.model import Estate, Kind, MirrorFlow
@@ -52,15 +52,11 @@ MIRROR_FACTS = {
     "sync_group_offsets": "effective sync.group.offsets.enabled",
     "emit_checkpoints": "effective emit.checkpoints.enabled",
 }
-MIRRORMAKER2 = SubjectKind(
-    name=Kind.MIRROR_FLOW,
-    facts=MIRROR_FACTS,
-    context={
-        "path": "the file, or the Connect REST URL",
-        "defaults": "whose defaults apply",
-        "source": "the source cluster alias",
-        "target": "the target cluster alias",
-        **sources_context(MIRROR_FACTS),
-    },
-    build=mirror_subjects,
+MIRRORMAKER2 = component_kind(
+    Kind.MIRROR_FLOW,
+    MIRROR_FACTS,
+    mirror_subjects,
+    read_from="the file, or the Connect REST URL",
+    source="the source cluster alias",
+    target="the target cluster alias",
 )

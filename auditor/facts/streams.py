@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import Fact, FactValue, Subject, SubjectKind, parse_int
+from auditor.facts.base import Fact, FactValue, Subject, parse_int
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
     class_name,
+    component_kind,
     component_subject,
     one_of,
     replication_factor,
-    sources_context,
     text,
 )
 from auditor.model import Estate, Kind, StreamsApp
@@ -73,9 +73,4 @@ STREAMS_FACTS = {
     "replication_factor": "effective replication.factor of the internal topics (-1: the brokers' default)",
     "processing_guarantee": "processing.guarantee: at_least_once, exactly_once_v2 (or the older exactly_once names)",
 }
-STREAMS = SubjectKind(
-    name=Kind.STREAMS,
-    facts=STREAMS_FACTS,
-    context={"path": "the file", "defaults": "whose defaults apply", **sources_context(STREAMS_FACTS)},
-    build=streams_subjects,
-)
+STREAMS = component_kind(Kind.STREAMS, STREAMS_FACTS, streams_subjects)
