@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def snap(tmp_path: Path) -> Path:
     return path
 
 
-def audit_json(cwd: Path, snap: Path, *args: str) -> tuple[int, dict[str, object]]:
+def audit_json(cwd: Path, snap: Path, *args: str) -> tuple[int, dict[str, Any]]:
     done = run(cwd, "audit", "--snapshot", str(snap), "--format", "json", *args)
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, json.loads(done.stdout)
@@ -45,7 +46,7 @@ def test_policy_in_working_folder_tunes_the_run(tmp_path: Path, snap: Path) -> N
     write(tmp_path, "rules:\n  min-insync-replicas: {severity: low}\n")
     code, document = audit_json(tmp_path, snap)
     assert code == 0
-    assert document["run"]["policy"] == str(tmp_path / ".kafka-audit.yaml")  # type: ignore[index]
+    assert document["run"]["policy"] == str(tmp_path / ".kafka-audit.yaml")
     code, _ = audit_json(tmp_path, snap, "--fail-on", "low")
     assert code == 1, "--fail-on on the command line wins over the policy"
 
@@ -63,7 +64,7 @@ def test_waivers_file_and_no_waivers(tmp_path: Path, snap: Path) -> None:
     )
     code, document = audit_json(tmp_path, snap, "--waivers", str(waivers))
     assert code == 0
-    assert document["waivers"][0]["status"] == "applied"  # type: ignore[index]
+    assert document["waivers"][0]["status"] == "applied"
     code, document = audit_json(tmp_path, snap, "--waivers", str(waivers), "--no-waivers")
     assert code == 1 and "waivers" not in document
 

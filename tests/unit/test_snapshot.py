@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_a_snapshot_without_lag_probes_reads_as_unprobed(tmp_path: Path) -> None
     """Snapshots written before the time-lag probes stay readable: their offsets have none."""
     original = full_snapshot()
     document = valid_document(tmp_path)
-    for group in document["cluster"]["groups"]:  # type: ignore[index]
+    for group in document["cluster"]["groups"]:
         for offset in group["offsets"]:
             del offset["lag_probes"]
     (group,) = read_snapshot(write_json(tmp_path, document)).groups
@@ -123,10 +124,10 @@ def write_json(tmp_path: Path, document: object) -> Path:
     return path
 
 
-def valid_document(tmp_path: Path) -> dict[str, object]:
+def valid_document(tmp_path: Path) -> dict[str, Any]:
     path = tmp_path / "valid.json"
     write_snapshot(full_snapshot(), path)
-    document: dict[str, object] = json.loads(path.read_text())
+    document: dict[str, Any] = json.loads(path.read_text())
     return document
 
 
@@ -138,14 +139,14 @@ def test_unsupported_schema_version(tmp_path: Path) -> None:
 
 def test_invalid_snapshot_names_the_place(tmp_path: Path) -> None:
     document = valid_document(tmp_path)
-    document["cluster"]["topics"][0]["partitions"][0]["leader"] = "one"  # type: ignore[index]
+    document["cluster"]["topics"][0]["partitions"][0]["leader"] = "one"
     with pytest.raises(InputError, match="cluster/topics/0/partitions/0/leader"):
         read_snapshot(write_json(tmp_path, document))
 
 
 def test_sensitive_value_in_a_snapshot_is_rejected(tmp_path: Path) -> None:
     document = valid_document(tmp_path)
-    configs = document["cluster"]["brokers"][0]["configs"]  # type: ignore[index]
+    configs = document["cluster"]["brokers"][0]["configs"]
     configs["ssl.keystore.password"]["value"] = SECRET
     with pytest.raises(InputError, match="invalid snapshot"):
         read_snapshot(write_json(tmp_path, document))
@@ -166,7 +167,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_secret_in_a_hand_made_snapshot_is_dropped_on_read(tmp_path: Path) -> None:
     document = valid_document(tmp_path)
-    configs = document["cluster"]["brokers"][0]["configs"]  # type: ignore[index]
+    configs = document["cluster"]["brokers"][0]["configs"]
     configs["sasl.jaas.config"] = {"value": SECRET, "source": "STATIC_BROKER"}
     read = read_snapshot(write_json(tmp_path, document)).brokers[0].configs["sasl.jaas.config"]
     assert read.value is None and read.sensitive
