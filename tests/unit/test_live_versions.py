@@ -64,7 +64,7 @@ class FakeManager:
 
 def session_for(versions: str, answer: Answer) -> tuple[Session, FakeManager]:
     manager = FakeManager(recorded(versions), answer)
-    return Session(SimpleNamespace(_manager=manager), timeout_s=10), manager  # type: ignore[arg-type]
+    return Session(SimpleNamespace(_manager=manager), timeout_s=10), manager
 
 
 def unexpected(request: Any, version: int) -> Any:
