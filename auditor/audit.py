@@ -68,6 +68,7 @@ class Sources:
     services: tuple[Service, ...] = ()  # the services manifest (policy `services:` or --services)
     cluster_name: str | None = None  # a fleet's cluster: its target and every resource of it name it
     connect: tuple[ConnectSettings, ...] = ()  # Kafka Connect REST APIs (--connect-url)
+    log_dirs: bool = False  # a plan: the live cluster's replica sizes too (DescribeLogDirs), same session
 
 
 def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
@@ -91,6 +92,14 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
     Rules and files are read first: a broken rule file or an unparsable config file is exit 2
     before any request to the cluster, and nothing is half-reported.
     """
+    return audit_with_estate(sources, options, progress)[0]
+
+
+def audit_with_estate(
+    sources: Sources, options: AuditOptions, progress: Progress | None = None
+) -> tuple[AuditResult, Estate]:
+    """audit_sources, and the estate it judged (the cluster as --assume-down makes it): a plan
+    changes the cluster the audit read, under the same flags."""
     files = sources.files if sources.files and sources.files.paths else None
     if sources.cluster is not None and sources.snapshot is not None:
         raise InputError("a live cluster and a snapshot cannot be audited in one run: give one of them")
@@ -114,7 +123,7 @@ def audit_sources(sources: Sources, options: AuditOptions, progress: Progress | 
             snapshots = [assume_down(s, options.assume_down) for s in snapshots]
         estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
         earlier = snapshots[:-1]
-    return audit_estate(estate, targets, rules, options, clock, earlier, sources.cluster_name)
+    return audit_estate(estate, targets, rules, options, clock, earlier, sources.cluster_name), estate
 
 
 def audit_fleet(
@@ -238,7 +247,7 @@ def _read_cluster(
 
         settings = sources.cluster
         snapshots = collect_samples(
-            lambda: collect(settings, progress, shares), options.samples, options.sample_interval_s
+            lambda: collect(settings, progress, shares, sources.log_dirs), options.samples, options.sample_interval_s
         )
         name = sources.cluster_name or snapshots[-1].bootstrap
         return snapshots, Target(kind=TargetKind.CLUSTER, name=name, format="kafka"), ()

@@ -17,6 +17,20 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from auditor import __version__
+from auditor.cli_options import (
+    BootstrapOption,
+    ClientOption,
+    CommandConfigOption,
+    ConnectConfigOption,
+    ConnectUrlOption,
+    FileFormatOption,
+    PathsArgument,
+    SnapshotOption,
+    TimeoutOption,
+    audit_sources_of,
+    connect_settings,
+    connection,
+)
 from auditor.cli_plan import DiffFlag, FixFlag, check_fix_flags, fix_files, plan, say_not_fixed
 from auditor.cli_policy import (
     AssumeDownOption,
@@ -57,14 +71,11 @@ from auditor.report_cli import (
     requested_reports,
     write_reports,
 )
-from auditor.sources.file_formats import FORMATS, formats_help
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from auditor.result import AuditResult
-    from auditor.sources.connect_rest import ConnectSettings
-    from auditor.sources.connection import ConnectionSettings
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -90,12 +101,6 @@ VersionFlag = Annotated[
     bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
 ]
 DebugFlag = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-BootstrapOption = Annotated[
-    str | None, typer.Option("--bootstrap-server", "-b", metavar="HOST:PORT[,...]", help="The cluster to audit.")
-]
-SnapshotOption = Annotated[
-    Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
-]
 ClusterOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -107,55 +112,6 @@ ClusterOption = Annotated[
 ClustersOption = Annotated[
     Path | None,
     typer.Option("--clusters", help="Inventory of a fleet: a file with a 'clusters:' list (default: the policy's)."),
-]
-CommandConfigOption = Annotated[
-    Path | None,
-    typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
-]
-ConnectUrlOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--connect-url",
-        help="Kafka Connect REST URL (repeatable): workers, plugins, connectors with their status, and the "
-        "internal topics are audited, or saved in a snapshot (GET requests only).",
-    ),
-]
-ConnectConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--connect-config",
-        help="Properties for the Connect REST API: basic.auth.user.info=USER:PASSWORD, ssl.truststore.location "
-        "(PEM), ssl.keystore.location (PEM), ssl.endpoint.identification.algorithm.",
-    ),
-]
-TimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout", min=1.0, max=86_400.0, help="Seconds the whole collection may take; unread parts become gaps."
-    ),
-]
-PathsArgument = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="Configuration files or folders (searched recursively): client, Spring Boot, librdkafka, "
-        "server.properties, docker-compose, Strimzi, Terraform, topicctl, Kafka Connect workers and connectors, "
-        "Kafka Streams, MirrorMaker 2.",
-        show_default=False,
-    ),
-]
-FileFormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--file-format",
-        metavar="FORMAT",
-        help=f"Read every PATH as FORMAT instead of detecting it. {formats_help()}.",
-    ),
-]
-ClientOption = Annotated[
-    str | None,
-    typer.Option(
-        "--client", metavar="NAME[@VERSION]", help="The client whose defaults apply to client configs: java@3.9."
-    ),
 ]
 FailOnOption = Annotated[
     str | None,
@@ -217,7 +173,7 @@ def audit(
     diff: DiffFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
-    from auditor.audit import FileSources, Sources, audit_fleet, audit_sources, declared_services
+    from auditor.audit import audit_fleet, audit_sources
     from auditor.cli_policy import audit_options, fleet
     from auditor.policyfile import find_policy
     from auditor.progress import terminal_progress
@@ -225,12 +181,6 @@ def audit(
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
     check_fix_flags(fix, diff, paths)
-    if file_format is not None and file_format not in FORMATS:
-        raise InputError(f"--file-format must be one of {', '.join(FORMATS)}, not {file_format!r}")
-    if bootstrap_server is not None and snapshot is not None:
-        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
-    if assume_down and bootstrap_server is None and snapshot is None:
-        raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
     named = {"--snapshot": snapshot, "--clusters": clusters, "--command-config": command_config}
     named |= {"--connect-config": connect_config, "--policy": find_policy(policy), "--waivers": waivers}
@@ -252,12 +202,22 @@ def audit(
     )
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
-    single = _connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    sources = audit_sources_of(
+        paths=paths or (),
+        bootstrap_server=bootstrap_server,
+        snapshot=snapshot,
+        file_format=file_format,
+        client=client,
+        command_config=command_config,
+        timeout=timeout,
+        connect_url=connect_url or (),
+        connect_config=connect_config,
+        services=services,
+        options=options,
+    )
+    single, files, connect = sources.cluster, sources.files, sources.connect
     members = fleet(cluster, clusters, command_config, options, single is not None or snapshot is not None)
-    files = FileSources(tuple(paths or ()), file_format, client)
-    connect = _connect(connect_url or (), connect_config, timeout)
-    sources = Sources(single, snapshot, files, declared_services(services, options.policy), connect=connect)
-    if not (single or snapshot or members or files.paths or sources.services or connect):
+    if not (single or snapshot or members or (files and files.paths) or sources.services or connect):
         raise InputError(
             "nothing to audit: give files or folders (PATH...), --bootstrap-server, --snapshot or --connect-url"
         )
@@ -314,8 +274,8 @@ def snapshot(
 
     check_destinations([ReportRequest(OutputFormat.JSON, output)], [("--command-config", command_config)])
     with terminal_progress() as progress:
-        settings = _connection(bootstrap_server, command_config, timeout)
-        connect = _connect(connect_url or (), connect_config, timeout)
+        settings = connection(bootstrap_server, command_config, timeout)
+        connect = connect_settings(connect_url or (), connect_config, timeout)
         taken, reads = take_snapshot(settings, output, progress, pretty=True if pretty else None, connect=connect)
     gaps = len(taken.gaps) + sum(len(r.gaps) for r in reads)
     connectors = f", {sum(len(r.connectors) for r in reads)} connectors" if reads else ""
@@ -342,12 +302,6 @@ def init(
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from exc
     typer.echo(f"kafka-audit: wrote {path}; `kafka-audit audit` reads it from this folder and below", err=True)
-
-
-def _connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
-    from auditor.sources.connection import connection_settings
-
-    return connection_settings(bootstrap_server, command_config, timeout)
 
 
 ENV_PREFIX = "KAFKA_AUDIT_"
@@ -388,15 +342,6 @@ def _metavar(param: Any) -> str:
 def cli() -> Any:
     """The click command behind `kafka-audit`, with its environment variables."""
     return with_environment(typer.main.get_command(app))
-
-
-def _connect(urls: Sequence[str], config: Path | None, timeout: float) -> tuple[ConnectSettings, ...]:
-    from auditor.sources.connect_rest import ConnectSettings, load_connect_config, parse_connect_url
-
-    if config is not None and not urls:
-        raise InputError("--connect-config needs --connect-url")
-    user_info, tls = load_connect_config(config)
-    return tuple(ConnectSettings(parse_connect_url(url), timeout, user_info, tls) for url in urls)
 
 
 def main() -> None:

@@ -11,62 +11,123 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.cli_policy import PolicyOption
+from auditor.cli_options import (
+    BootstrapOption,
+    ClientOption,
+    CommandConfigOption,
+    ConnectConfigOption,
+    ConnectUrlOption,
+    FileFormatOption,
+    PathsArgument,
+    SnapshotOption,
+    TimeoutOption,
+    audit_sources_of,
+)
+from auditor.cli_policy import (
+    AssumeDownOption,
+    BaselineOption,
+    CommandLineScope,
+    ExcludeInternalFlag,
+    GroupOption,
+    IgnoreOption,
+    NoWaiversFlag,
+    PolicyOption,
+    SelectOption,
+    ServicesOption,
+    TopicOption,
+    WaiversOption,
+    comma_list,
+)
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions, Sources
     from auditor.fix import Fixes
     from auditor.result import AuditResult
-    from auditor.sources.connection import ConnectionSettings
 
 PLAN_REFUSED = 1  # the plan was written, but some change was refused: a person must act first
 
 
+ReportOption = Annotated[
+    Path | None,
+    typer.Option("--report", help="A saved JSON report of the same cluster: change only what it failed on."),
+]
+ThrottleOption = Annotated[
+    int, typer.Option("--throttle", min=1, help="Replication throttle (bytes/s) for the reassignment.")
+]
+
+
 def plan(
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder to write the plan's files into.")],
-    bootstrap_server: Annotated[
-        str | None, typer.Option("--bootstrap-server", help="HOST:PORT[,HOST:PORT...] of the cluster.")
-    ] = None,
-    snapshot: Annotated[Path | None, typer.Option("--snapshot", help="Plan from a snapshot file instead.")] = None,
-    report: Annotated[
-        Path | None,
-        typer.Option("--report", help="A saved JSON report of the same cluster: change only what it failed on."),
-    ] = None,
-    command_config: Annotated[
-        Path | None, typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take.")
-    ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds the collection may take.")] = 30.0,
-    throttle: Annotated[
-        int, typer.Option("--throttle", min=1, help="Replication throttle (bytes/s) for the reassignment.")
-    ] = 50_000_000,
+    paths: PathsArgument = None,
+    bootstrap_server: BootstrapOption = None,
+    snapshot: SnapshotOption = None,
+    report: ReportOption = None,
+    file_format: FileFormatOption = None,
+    client: ClientOption = None,
+    command_config: CommandConfigOption = None,
+    connect_url: ConnectUrlOption = None,
+    connect_config: ConnectConfigOption = None,
+    timeout: TimeoutOption = 30.0,
+    throttle: ThrottleOption = 50_000_000,
     policy: PolicyOption = None,
+    waivers: WaiversOption = None,
+    no_waivers: NoWaiversFlag = False,
+    baseline: BaselineOption = None,
+    services: ServicesOption = None,
+    assume_down: AssumeDownOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    topic: TopicOption = None,
+    group: GroupOption = None,
+    exclude_internal: ExcludeInternalFlag = False,
 ) -> None:
-    """Plan the fix: reassignment.json, apply.sh (ordered, what-if checked) and plan.md. Read-only."""
-    from auditor.engine import load_rules
+    """Plan the fix: reassignment.json, apply.sh (ordered, what-if checked) and plan.md. Read-only.
+
+    Reads and judges what `audit` would with the same flags; changes only the cluster's store
+    findings that audit fails on."""
+    from auditor.cli_policy import audit_options
     from auditor.errors import InputError
     from auditor.plan import PlanRequest, make_plan, write_plan
-    from auditor.policyfile import find_policy, load_policy
     from auditor.progress import terminal_progress
 
     if (bootstrap_server is None) == (snapshot is None):
         raise InputError("plan needs exactly one of --bootstrap-server (a live cluster) or --snapshot FILE")
     check_output_dir(output_dir)
-    rules = load_rules()
-    tuned = load_policy(find_policy(policy), rules)
-    request = PlanRequest(
-        output_dir=output_dir,
-        cluster=_connection(bootstrap_server, command_config, timeout) if bootstrap_server else None,
-        snapshot=snapshot,
-        report=report,
-        command_config=command_config,
-        throttle_bytes_per_s=throttle,
+    options = audit_options(
+        fail_on=None,
+        fail_on_gaps=False,
+        exit_zero=False,
+        policy=policy,
+        waivers=waivers,
+        no_waivers=no_waivers,
+        baseline=baseline,
+        write_baseline=None,
+        samples=1,
+        sample_interval=0.0,
+        assume_down=comma_list(assume_down),
+        scope=CommandLineScope(comma_list(select), comma_list(ignore), topic or (), group or (), exclude_internal),
     )
+    sources = audit_sources_of(
+        paths=paths or (),
+        bootstrap_server=bootstrap_server,
+        snapshot=snapshot,
+        file_format=file_format,
+        client=client,
+        command_config=command_config,
+        timeout=timeout,
+        connect_url=connect_url or (),
+        connect_config=connect_config,
+        services=services,
+        options=options,
+    )
+    request = PlanRequest(output_dir, sources, options, report, command_config, throttle)
     with terminal_progress() as progress:
-        made, context = make_plan(request, rules, tuned, progress if bootstrap_server else None)
+        made, context, _ = make_plan(request, progress if bootstrap_server else None)
     write_plan(made, context, output_dir)
+    gaps = f", {len(context.gaps)} gap(s)" if context.gaps else ""
     typer.echo(
         f"kafka-audit: wrote the plan to {output_dir}: {len(made.moves)} partition move(s), "
-        f"{len(made.changes)} config change(s), {len(made.refused)} refused (see plan.md)",
+        f"{len(made.changes)} config change(s), {len(made.refused)} refused{gaps} (see plan.md)",
         err=True,
     )
     raise typer.Exit(PLAN_REFUSED if made.refused else 0)
@@ -81,12 +142,6 @@ def check_output_dir(output_dir: Path) -> None:
     parent = output_dir if output_dir.exists() else output_dir.parent
     if not parent.exists():
         raise InputError(f"--output-dir {output_dir}: the folder {parent} does not exist")
-
-
-def _connection(bootstrap: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
-    from auditor.sources.connection import connection_settings
-
-    return connection_settings(bootstrap, command_config, timeout)
 
 
 FixFlag = Annotated[

@@ -7,6 +7,7 @@ need, and the rules judge.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -278,6 +279,9 @@ class ClusterSnapshot:
     def why_not_applicable(self, resource: str) -> str | None:
         """Why this cluster cannot have `resource` (one of NOT_APPLICABLE_RESOURCES), or None."""
         return next((n.reason for n in self.not_applicable if n.resource == resource), None)
+    # (topic, partition) -> bytes of its largest replica, read (DescribeLogDirs) only for a plan;
+    # None when not asked for or not read (then `gaps` says why). Never in a snapshot file.
+    replica_sizes: Mapping[tuple[str, int], int] | None = None
 
 
 # --- What configuration files declare (sources/files). ---

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from auditor.findings import Finding
+from auditor.model import CoverageGap
 from auditor.plan.placement import Move, bytes_to_move
 from auditor.plan.steps import ConfigChange, Plan, Step
 
@@ -25,6 +27,8 @@ class PlanContext:
     throttle_bytes_per_s: int
     sizes: Mapping[tuple[str, int], int] | None  # DescribeLogDirs; None when not read
     sizes_gap: str | None = None  # why the sizes are not known
+    gaps: tuple[CoverageGap, ...] = ()  # what the audit behind the plan could not read
+    elsewhere: tuple[Finding, ...] = ()  # failing findings in files: `audit --fix`, not this plan
     written_by: str = "kafka-audit"
 
 
@@ -194,7 +198,9 @@ def plan_markdown(plan: Plan, context: PlanContext) -> str:
     lines += _changes_section(plan)
     lines += _refused_section(plan)
     lines += _remaining_section(plan)
+    lines += _elsewhere_section(context)
     lines += _rollback_section(plan)
+    lines += _coverage_section(context)
     return "\n".join(lines) + "\n"
 
 
@@ -271,6 +277,30 @@ def _remaining_section(plan: Plan) -> list[str]:
         return ["", "## After the plan", "", "Judged on the cluster as the plan leaves it: STO001-STO004 clear."]
     lines = ["", "## After the plan", "", "Still found on the cluster as the plan leaves it:", ""]
     return lines + [f"- {f.rule_id} {f.resource}: {f.actual} (expected {f.expected})" for f in plan.remaining]
+
+
+def _elsewhere_section(context: PlanContext) -> list[str]:
+    if not context.elsewhere:
+        return []
+    files = sorted({f.location.path for f in context.elsewhere if f.location is not None})
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return [
+        "",
+        "## Not in this plan",
+        "",
+        f"{len(context.elsewhere)} failing finding(s) in configuration files ({shown}): a plan changes the",
+        "cluster only. `kafka-audit audit PATH... --diff` shows the file fixes, `--fix` writes them.",
+    ]
+
+
+def _coverage_section(context: PlanContext) -> list[str]:
+    lines = ["", "## Coverage", ""]
+    if context.sizes is None:
+        lines.append(f"- Bytes to move: unknown ({context.sizes_gap or 'log directory sizes not read'}).")
+    if not context.gaps:
+        return [*lines, "- Everything the audit behind this plan asked for was read."]
+    lines.append("- Not read by the audit behind this plan (nothing was guessed for it):")
+    return lines + [f"  - {gap.resource}: {gap.reason}" for gap in context.gaps]
 
 
 def _rollback_section(plan: Plan) -> list[str]:

@@ -258,3 +258,64 @@ def test_partition_model_is_unchanged_by_planning() -> None:
     cluster = snapshot(topic("orders", rf=1, parts=parts))
     build_plan(cluster, RULES, RULES)
     assert cluster.topics[0].partitions == parts
+
+
+def plan_files(out: Path) -> tuple[set[str], str]:
+    moved = {p["topic"] for p in json.loads((out / "reassignment.json").read_text())["partitions"]}
+    return moved, (out / "plan.md").read_text()
+
+
+def test_cli_plan_reads_files_and_waivers_as_audit_does(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(single_replica_topic("orders", 1), single_replica_topic("audit-log", 1)), path)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "producer.properties").write_text("bootstrap.servers=kafka-1:9092\nacks=1\n")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("- {rule: STO001, resource: audit-log, reason: replayable, owner: me, expires: 2999-01-01}\n")
+    out = tmp_path / "plan"
+    done = run("plan", str(app), "--snapshot", str(path), "--waivers", str(waivers), "--output-dir", str(out))
+    assert done.returncode == 0, done.stderr
+    moved, text = plan_files(out)
+    assert moved == {"orders"}  # the waived topic is left alone
+    elsewhere = text.split("## Not in this plan")[1]
+    assert str(app / "producer.properties") in elsewhere and "--fix" in elsewhere
+    no_waivers = run(
+        "plan", "--snapshot", str(path), "--waivers", str(waivers), "--no-waivers", "--output-dir", str(out)
+    )
+    assert no_waivers.returncode == 0, no_waivers.stderr
+    assert plan_files(out)[0] == {"orders", "audit-log"}
+
+
+def test_cli_plan_takes_the_audits_rule_and_topic_scope(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(single_replica_topic("orders", 1), single_replica_topic("audit-log", 1)), path)
+    out = tmp_path / "plan"
+    assert run("plan", "--snapshot", str(path), "--topic", "^orders$", "--output-dir", str(out)).returncode == 0
+    assert plan_files(out)[0] == {"orders"}
+    assert run("plan", "--snapshot", str(path), "--ignore", "STO001", "--output-dir", str(out)).returncode == 0
+    moved, text = plan_files(out)
+    assert moved == set() and "## Step: replication factor" not in text
+
+
+def test_cli_plan_with_assume_down_plans_for_the_cluster_without_that_broker(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(single_replica_topic("orders", 1)), path)
+    out = tmp_path / "plan"
+    done = run("plan", "--snapshot", str(path), "--assume-down", "broker:2", "--output-dir", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "topic orders: only 2 live broker(s) for replication factor 3" in plan_files(out)[1]
+    assert_one_line_error(
+        run("plan", "--snapshot", str(path), "--assume-down", "node-2", "--output-dir", str(out)), 2, "--assume-down"
+    )
+
+
+def test_cli_plan_reads_the_services_manifest_and_says_what_was_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.json"
+    write_snapshot(snapshot(single_replica_topic("orders", 1)), path)
+    missing = tmp_path / "services.yaml"
+    done = run("plan", "--snapshot", str(path), "--services", str(missing), "--output-dir", str(tmp_path / "p"))
+    assert_one_line_error(done, 2, str(missing))
+    assert run("plan", "--snapshot", str(path), "--output-dir", str(tmp_path / "p")).returncode == 0
+    coverage = (tmp_path / "p" / "plan.md").read_text().split("## Coverage")[1]
+    assert "Bytes to move: unknown (a snapshot holds no log directory sizes" in coverage

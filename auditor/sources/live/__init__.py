@@ -12,6 +12,8 @@ Three rounds, each of independent requests sent at once:
 3. the log start / end / retention-boundary offsets of the partitions the groups consume, and
    their offsets at now - p% of retention.ms for the shares the rules judge, one ListOffsets per
    leader and kind.
+For a plan (`log_dirs`), round 2 also asks every live broker for its log directories
+(DescribeLogDirs): each partition's size, or a gap saying why not, never a guess.
 """
 
 from __future__ import annotations
@@ -48,21 +50,27 @@ Progress = Callable[[str], None]
 
 
 def collect(
-    settings: ConnectionSettings, progress: Progress | None = None, shares: Sequence[float] = ()
+    settings: ConnectionSettings,
+    progress: Progress | None = None,
+    shares: Sequence[float] = (),
+    log_dirs: bool = False,
 ) -> ClusterSnapshot:
     """Everything the rules need from the cluster at `settings.bootstrap_servers`; `shares` are the
     percentages of retention.ms at which the consumed partitions' offsets are probed (the rules'
-    time-lag thresholds, auditor.engine.probes)."""
+    time-lag thresholds, auditor.engine.probes); `log_dirs`: the replicas' sizes too, in the same
+    session (a plan's data-movement estimate)."""
     servers = ",".join(settings.bootstrap_servers)
     try:
-        return _collect(settings, progress or (lambda _: None), shares, servers)
+        return _collect(settings, progress or (lambda _: None), shares, servers, log_dirs)
     except AuditError:
         raise
     except Exception as exc:  # never a traceback with exit 1: the audit could not be made (exit 3)
         raise CollectionFailed(f"reading the cluster at {servers} failed: {describe_error(exc)}") from exc
 
 
-def _collect(settings: ConnectionSettings, step: Progress, shares: Sequence[float], servers: str) -> ClusterSnapshot:
+def _collect(
+    settings: ConnectionSettings, step: Progress, shares: Sequence[float], servers: str, log_dirs: bool
+) -> ClusterSnapshot:
     collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     step(f"connecting to {servers}")
     with open_session(settings) as session:
@@ -96,6 +104,7 @@ def _collect(settings: ConnectionSettings, step: Progress, shares: Sequence[floa
                     else collect_transactions(session, ids, _max_txn_timeout(configs_by_broker))
                 ),
                 "reassignments": lambda: reassignments(session),
+                "log_dirs": lambda: _replica_sizes(session, ids) if log_dirs else None,
             }
         )
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
@@ -116,7 +125,8 @@ def _collect(settings: ConnectionSettings, step: Progress, shares: Sequence[floa
             quorum=_value(session, first, "quorum", "controller quorum", None),
             features=_value(session, first, "features", "features", {}),
             transactions=_value(session, second, "transactions", "transactions", ()),
-            gaps=session.gaps,
+            replica_sizes=_value(session, second, "log_dirs", LOG_DIRS, None),
+            gaps=session.gaps,  # after every _value above: each may add a gap
             not_applicable=tuple(NotApplicable(resource, reason) for resource, reason in sorted(absent.items())),
         )
 
@@ -186,14 +196,17 @@ def _max_txn_timeout(configs: dict[int, Configs]) -> int | None:
     return None
 
 
-__all__ = ["Progress", "collect"]
+LOG_DIRS = "log directory sizes"
 
 
-def read_partition_sizes(
-    settings: ConnectionSettings, broker_ids: Sequence[int]
-) -> tuple[dict[tuple[str, int], int] | None, str | None]:
-    """Each partition's size on disk (DescribeLogDirs), or None and why it could not be read."""
+def _replica_sizes(session: Session, broker_ids: Sequence[int]) -> dict[tuple[str, int], int] | None:
+    """Each partition's size on disk (DescribeLogDirs); None, and a gap saying why, when not read."""
     from auditor.sources.live.logdirs import partition_sizes
 
-    with open_session(settings) as session:
-        return partition_sizes(session, broker_ids)
+    sizes, problem = partition_sizes(session, broker_ids)
+    if problem is not None:
+        session.gap(LOG_DIRS, f"not read: {problem}")
+    return sizes
+
+
+__all__ = ["LOG_DIRS", "Progress", "collect"]

@@ -38,6 +38,8 @@ def _read(answer: Any, sizes: PartitionSizes) -> str | None:
     code = getattr(answer, "error_code", 0) or 0
     if code:
         return error_name(code)
+    if not answer.results:  # every broker has a log directory: before v3 an unauthorized answer is empty
+        return "no log directory in the answer (is the principal allowed to DESCRIBE the cluster?)"
     for result in answer.results:
         if result.error_code:
             continue  # an offline log dir holds no replica it could serve

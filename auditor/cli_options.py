@@ -1,0 +1,119 @@
+"""What `audit` and `plan` read, as flags both take: the cluster or snapshot, configuration files,
+Kafka Connect and the services manifest. Defined once, so the two commands cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from auditor.errors import InputError
+from auditor.sources.file_formats import FORMATS, formats_help
+
+if TYPE_CHECKING:
+    from auditor.audit import AuditOptions, Sources
+    from auditor.sources.connect_rest import ConnectSettings
+    from auditor.sources.connection import ConnectionSettings
+
+BootstrapOption = Annotated[
+    str | None, typer.Option("--bootstrap-server", "-b", metavar="HOST:PORT[,...]", help="The cluster to audit.")
+]
+SnapshotOption = Annotated[
+    Path | None, typer.Option("--snapshot", help="Audit a snapshot file (kafka-audit snapshot) instead of a cluster.")
+]
+CommandConfigOption = Annotated[
+    Path | None,
+    typer.Option("--command-config", help="Client properties file, as Kafka CLI tools take."),
+]
+ConnectUrlOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--connect-url",
+        help="Kafka Connect REST URL (repeatable): workers, plugins, connectors with their status, and the "
+        "internal topics are audited, or saved in a snapshot (GET requests only).",
+    ),
+]
+ConnectConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--connect-config",
+        help="Properties for the Connect REST API: basic.auth.user.info=USER:PASSWORD, ssl.truststore.location "
+        "(PEM), ssl.keystore.location (PEM), ssl.endpoint.identification.algorithm.",
+    ),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=1.0, max=86_400.0, help="Seconds the whole collection may take; unread parts become gaps."
+    ),
+]
+PathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Configuration files or folders (searched recursively): client, Spring Boot, librdkafka, "
+        "server.properties, docker-compose, Strimzi, Terraform, topicctl, Kafka Connect workers and connectors, "
+        "Kafka Streams, MirrorMaker 2.",
+        show_default=False,
+    ),
+]
+FileFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--file-format",
+        metavar="FORMAT",
+        help=f"Read every PATH as FORMAT instead of detecting it. {formats_help()}.",
+    ),
+]
+ClientOption = Annotated[
+    str | None,
+    typer.Option(
+        "--client", metavar="NAME[@VERSION]", help="The client whose defaults apply to client configs: java@3.9."
+    ),
+]
+
+
+def audit_sources_of(
+    *,
+    paths: Sequence[str],
+    bootstrap_server: str | None,
+    snapshot: Path | None,
+    file_format: str | None,
+    client: str | None,
+    command_config: Path | None,
+    timeout: float,
+    connect_url: Sequence[str],
+    connect_config: Path | None,
+    services: Path | None,
+    options: AuditOptions,
+) -> Sources:
+    """The Sources the flags name, every file they name read and checked (InputError, exit 2)
+    before any request to a cluster."""
+    from auditor.audit import FileSources, Sources, declared_services
+
+    if file_format is not None and file_format not in FORMATS:
+        raise InputError(f"--file-format must be one of {', '.join(FORMATS)}, not {file_format!r}")
+    if bootstrap_server is not None and snapshot is not None:
+        raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
+    if options.assume_down and bootstrap_server is None and snapshot is None:
+        raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
+    single = connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    files = FileSources(tuple(paths), file_format, client)
+    connect = connect_settings(connect_url, connect_config, timeout)
+    return Sources(single, snapshot, files, declared_services(services, options.policy), connect=connect)
+
+
+def connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
+    from auditor.sources.connection import connection_settings
+
+    return connection_settings(bootstrap_server, command_config, timeout)
+
+
+def connect_settings(urls: Sequence[str], config: Path | None, timeout: float) -> tuple[ConnectSettings, ...]:
+    from auditor.sources.connect_rest import ConnectSettings, load_connect_config, parse_connect_url
+
+    if config is not None and not urls:
+        raise InputError("--connect-config needs --connect-url")
+    user_info, tls = load_connect_config(config)
+    return tuple(ConnectSettings(parse_connect_url(url), timeout, user_info, tls) for url in urls)
