@@ -197,6 +197,87 @@ def test_plan_refuses_a_change_that_would_block_writes(
     assert "min.insync.replicas=2" not in script and "--execute" not in script
 
 
+PLANNER = "planner-without-log-dirs"
+PLANNER_PASSWORD = "Planner-Pa55word-41c9"
+
+
+@pytest.fixture
+def planner_without_log_dirs(admin: Any, tmp_path: Path) -> Iterator[Path]:
+    """A SCRAM user with the auditor's grants except DESCRIBE on the cluster (denied), which
+    DescribeLogDirs needs; yields its client properties file."""
+    from kafka.admin import (
+        ACL,
+        ACLFilter,
+        ACLOperation,
+        ACLPermissionType,
+        ACLResourcePatternType,
+        ResourcePattern,
+        ResourcePatternFilter,
+        ResourceType,
+        UserScramCredentialDeletion,
+        UserScramCredentialUpsertion,
+    )
+
+    principal = f"User:{PLANNER}"
+    allow, deny = ACLPermissionType.ALLOW, ACLPermissionType.DENY
+    cluster = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
+    topics = ResourcePattern(ResourceType.TOPIC, "*")
+    groups = ResourcePattern(ResourceType.GROUP, "*")
+    acls = [
+        ACL(principal, "*", ACLOperation.DESCRIBE, deny, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, groups),
+    ]
+    admin.alter_user_scram_credentials([UserScramCredentialUpsertion(PLANNER, "SCRAM-SHA-512", PLANNER_PASSWORD)])
+    admin.create_acls(acls)
+    time.sleep(2)  # ACLs and credentials reach every broker
+    config = tmp_path / "planner.properties"
+    config.write_text(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{PLANNER}" password="{PLANNER_PASSWORD}";\n'
+    )
+    yield config
+    everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
+    admin.delete_acls([ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY, everything)])
+    admin.alter_user_scram_credentials([UserScramCredentialDeletion(PLANNER, "SCRAM-SHA-512")])
+
+
+def test_plan_without_describe_log_dirs_says_the_bytes_are_unknown(
+    kafka_cluster: Any,
+    make_topic: Callable[..., str],
+    planner_without_log_dirs: Path,
+    scoped_policy: Callable[[list[str]], Path],
+    tmp_path: Path,
+) -> None:
+    topic = make_topic("plan-nosizes", partitions=3, replication_factor=1)
+    produce(kafka_cluster, [topic], count=20)
+    out = tmp_path / "plan"
+    planned = kafka_audit(
+        "plan",
+        "--bootstrap-server",
+        kafka_cluster.sasl_bootstrap,
+        "--command-config",
+        str(planner_without_log_dirs),
+        "--policy",
+        str(scoped_policy([topic])),
+        "--output-dir",
+        str(out),
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert "3 partition move(s)" in planned.stderr and "gap(s)" in planned.stderr
+    text = (out / "plan.md").read_text()
+    assert "to copy, about" not in text and " B to copy" not in text  # no guess
+    assert "data to copy unknown (not read: DescribeLogDirs on broker" in text, text
+    coverage = text.split("## Coverage")[1]
+    assert "Bytes to move: unknown" in coverage
+    assert "- log directory sizes: not read: DescribeLogDirs on broker" in coverage
+    assert "ClusterAuthorization" in coverage, coverage
+    assert len(json.loads((out / "reassignment.json").read_text())["partitions"]) == 3
+
+
 def _wait_for_isr(cluster: Any, topic: str, size: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
