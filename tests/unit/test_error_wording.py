@@ -22,7 +22,7 @@ from auditor.sources.connection import parse_bootstrap
 from auditor.yamlread import load_located
 
 PACKAGE = Path(__file__).resolve().parents[2] / "auditor"
-CLI_MODULES = {"cli.py", "cli_plan.py", "cli_policy.py", "cli_rules.py", "report_cli.py"}
+CLI_MODULES = {"cli.py", "cli_options.py", "cli_plan.py", "cli_policy.py", "cli_rules.py", "report_cli.py"}
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
 
