@@ -8,13 +8,17 @@ ISR against its min.insync.replicas while the change runs, and audits again afte
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
 import threading
 import time
+import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +26,20 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {  # bin/<tool>.sh of a Kafka 4.x distribution -> its main class
-    "kafka-reassign-partitions": "org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
-    "kafka-topics": "org.apache.kafka.tools.TopicCommand",
-    "kafka-leader-election": "org.apache.kafka.tools.LeaderElectionCommand",
-    "kafka-configs": "kafka.admin.ConfigCommand",
+TOOLS = {  # bin/<tool>.sh of a Kafka distribution -> its main class, newest first (they moved in 3.5-3.7)
+    "kafka-reassign-partitions": (
+        "org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
+        "kafka.admin.ReassignPartitionsCommand",
+    ),
+    "kafka-topics": ("org.apache.kafka.tools.TopicCommand", "kafka.admin.TopicCommand"),
+    "kafka-leader-election": ("org.apache.kafka.tools.LeaderElectionCommand", "kafka.admin.LeaderElectionCommand"),
+    "kafka-configs": ("org.apache.kafka.tools.ConfigCommand", "kafka.admin.ConfigCommand"),
 }
 STORE_RULES = {"STO001", "STO002", "STO003", "STO004", "STO015"}
+# Older releases the plan is also applied on, each as its own 3-node cluster (ZooKeeper mode
+# before 3.3) at port base + OLDER_PORT_OFFSET: CI runs 2.8.2; 3.9.1 by hand (README).
+OLDER_VERSIONS = [v for v in os.environ.get("KAFKA_AUDIT_PLAN_OLDER_VERSIONS", "2.8.2").split(",") if v]
+OLDER_PORT_OFFSET = 500
 
 
 def kafka_audit(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -40,12 +51,29 @@ def kafka_audit(*args: str, timeout: float = 120) -> subprocess.CompletedProcess
 def kafka_bin(cluster: Any, folder: Path) -> Path:
     """A bin/ folder like a Kafka distribution's, running the harness's jars."""
     folder.mkdir()
-    for tool, main_class in TOOLS.items():
+    present = _classes(cluster)
+    for tool, candidates in TOOLS.items():
+        main_class = next(c for c in candidates if c.replace(".", "/") + ".class" in present)
         script = folder / f"{tool}.sh"
         command = " ".join(shlex.quote(part) for part in cluster._tool_command(main_class))
         script.write_text(f'#!/usr/bin/env bash\nexec {command} "$@"\n')
         script.chmod(0o755)
     return folder
+
+
+def _racks(admin: Any) -> dict[int, str]:
+    """Each broker's rack, from the Metadata answer the admin client holds (its describe_cluster
+    cannot read the DescribeCluster v0 answer of Kafka 2.8 to 3.6)."""
+    admin.list_topics()
+    return {b.node_id: b.rack for b in admin._manager.cluster.brokers()}
+
+
+def _classes(cluster: Any) -> set[str]:
+    present: set[str] = set()
+    for jar in Path(cluster.lib_dir).glob("kafka*.jar"):
+        with zipfile.ZipFile(jar) as archive:
+            present.update(archive.namelist())
+    return present
 
 
 def produce(cluster: Any, topics: list[str], count: int = 300) -> None:
@@ -128,37 +156,77 @@ def weak_topics(make_topic: Callable[..., str], kafka_cluster: Any) -> Iterator[
 def test_plan_applied_by_kafkas_tools_clears_the_findings_without_blocking_writes(
     kafka_cluster: Any, weak_topics: list[str], scoped_policy: Callable[[list[str]], Path], tmp_path: Path
 ) -> None:
-    auditor = (
-        "--bootstrap-server",
-        kafka_cluster.sasl_bootstrap,
-        "--command-config",
-        str(kafka_cluster.auditor_config_path),
+    plan_apply_and_audit_again(kafka_cluster, weak_topics, scoped_policy(weak_topics), tmp_path)
+
+
+@pytest.fixture(scope="module", params=OLDER_VERSIONS)
+def older_cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A 3-node cluster of an older Kafka release, beside the session's, stopped after the module."""
+    from kafka_cluster import Cluster, Settings
+
+    base = Settings.from_env()
+    version = str(request.param)
+    settings = replace(
+        base, version=version, run_dir=base.run_dir / f"older-{version}", port_base=base.port_base + OLDER_PORT_OFFSET
     )
-    policy = str(scoped_policy(weak_topics))
+    cluster = Cluster.load(settings)
+    cluster.up(3)
+    try:
+        yield cluster
+    finally:
+        if os.environ.get("KAFKA_AUDIT_KEEP_CLUSTER") != "1":
+            cluster.down()
+
+
+def test_plan_applied_on_an_older_kafka_clears_the_findings_without_blocking_writes(
+    older_cluster: Any, scoped_policy: Callable[[list[str]], Path], tmp_path: Path
+) -> None:
+    from kafka.admin import NewTopic
+
+    suffix = uuid.uuid4().hex[:8]
+    weak = {
+        f"plan-rf1-{suffix}": (1, {"min.insync.replicas": "1", "unclean.leader.election.enable": "true"}),
+        f"plan-rf2-{suffix}": (2, {"min.insync.replicas": "1"}),
+    }
+    with older_cluster.admin_client() as admin:
+        admin.create_topics([NewTopic(name, 3, rf, topic_configs=configs) for name, (rf, configs) in weak.items()])
+    topics = list(weak)
+    produce(older_cluster, topics)
+    try:
+        plan_apply_and_audit_again(older_cluster, topics, scoped_policy(topics), tmp_path)
+    finally:
+        with older_cluster.admin_client() as admin:
+            admin.delete_topics(topics)
+
+
+def plan_apply_and_audit_again(cluster: Any, topics: list[str], policy: Path, tmp_path: Path) -> None:
+    """plan as the least-privilege auditor; apply.sh with Kafka's tools as admin while sampling
+    every partition's ISR; audit again: the store findings are gone, racks spread, leaders even."""
+    auditor = ("--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path))
     out = tmp_path / "plan"
-    planned = kafka_audit("plan", *auditor, "--policy", policy, "--output-dir", str(out), "--throttle", "20000000")
+    planned = kafka_audit("plan", *auditor, "--policy", str(policy), "--output-dir", str(out), "--throttle", "20000000")
     assert planned.returncode == 0, planned.stderr
     assert "6 partition move(s)" in planned.stderr
     text = (out / "plan.md").read_text()
     assert "KiB to copy, about" in text, text  # DescribeLogDirs read as the least-privilege auditor
     env = {
         "PATH": "/usr/bin:/bin",
-        "KAFKA_BIN": str(kafka_bin(kafka_cluster, tmp_path / "bin")),
-        "KAFKA_COMMAND_CONFIG": str(kafka_cluster.admin_config_path),
+        "KAFKA_BIN": str(kafka_bin(cluster, tmp_path / "bin")),
+        "KAFKA_COMMAND_CONFIG": str(cluster.admin_config_path),
     }
-    with MinIsrSampler(kafka_cluster, weak_topics) as sampler:
+    with MinIsrSampler(cluster, topics) as sampler:
         applied = subprocess.run(["bash", str(out / "apply.sh")], capture_output=True, text=True, env=env, timeout=300)
         time.sleep(1.0)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert sampler.samples >= 5 and sampler.violations == []
 
-    after = kafka_audit("audit", *auditor, "--policy", policy, "--format", "json", "--exit-zero")
+    after = kafka_audit("audit", *auditor, "--policy", str(policy), "--format", "json", "--exit-zero")
     report = json.loads(after.stdout)
     left = {(f["rule_id"], f["resource"]["name"]) for f in report["findings"] if f["rule_id"] in STORE_RULES}
     assert left == set()
-    with kafka_cluster.admin_client() as admin:
-        racks = {b["broker_id"]: b["rack"] for b in admin.describe_cluster()["brokers"]}
-        described = admin.describe_topics(weak_topics)
+    with cluster.admin_client() as admin:
+        described = admin.describe_topics(topics)
+        racks = _racks(admin)
     partitions = [p for t in described for p in t["partitions"]]
     assert all(len({racks[r] for r in p["replica_nodes"]}) == 3 for p in partitions)
     leaders = Counter(p["leader_id"] for p in partitions)

@@ -319,3 +319,88 @@ def test_cli_plan_reads_the_services_manifest_and_says_what_was_not_read(tmp_pat
     assert run("plan", "--snapshot", str(path), "--output-dir", str(tmp_path / "p")).returncode == 0
     coverage = (tmp_path / "p" / "plan.md").read_text().split("## Coverage")[1]
     assert "Bytes to move: unknown (a snapshot holds no log directory sizes" in coverage
+
+
+VERIFY_WORDING = {  # what kafka-reassign-partitions --verify prints per partition, by release
+    "2.8": ("Reassignment of partition {} is still in progress.", "Reassignment of partition {} is complete."),
+    "3.9": ("Reassignment of partition {} is still in progress.", "Reassignment of partition {} is completed."),
+    "4.3": ("Reassignment of partition {} is still in progress.", "Reassignment of partition {} is completed."),
+}
+
+
+def fake_kafka_bin(folder: Path, verify_outputs: list[str], help_text: str) -> Path:
+    """bin/*.sh that log their arguments; --verify answers `verify_outputs` in turn (the last repeats)."""
+    folder.mkdir()
+    log = folder / "calls.log"
+    for index, text in enumerate(verify_outputs):
+        (folder / f"verify-{index}.txt").write_text(text)
+    reassign = (
+        f'echo "reassign $*" >> {log}\n'
+        'case "$*" in *--verify*)\n'
+        f'  n=$(grep -c "^reassign .*--verify" {log}); i=$((n - 1)); [ $i -ge {len(verify_outputs)} ] && '
+        f"i={len(verify_outputs) - 1}\n"
+        f"  cat {folder}/verify-$i.txt ;;\nesac\n"
+    )
+    scripts = {
+        "kafka-reassign-partitions": reassign,
+        "kafka-topics": f'echo "topics $*" >> {log}\n',
+        "kafka-leader-election": (
+            f'case "$*" in *--help*) echo "{help_text}"; exit 1 ;; esac\necho "elect $*" >> {log}\n'
+        ),
+        "kafka-configs": f'echo "configs $*" >> {log}\n',
+    }
+    for name, body in scripts.items():
+        path = folder / f"{name}.sh"
+        path.write_text("#!/usr/bin/env bash\n" + body)
+        path.chmod(0o755)
+    return folder
+
+
+def run_apply(tmp_path: Path, topic_name: str, verify_outputs: list[str], help_text: str) -> tuple[int, str, str]:
+    cluster = snapshot(single_replica_topic(topic_name, 2))
+    plan = build_plan(cluster, RULES, RULES)
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "apply.sh").write_text(apply_script(plan, context(command_config="/etc/kafka/admin.properties")))
+    for name in ("reassignment.json", "election.json"):
+        (out / name).write_text("{}")
+    folder = fake_kafka_bin(tmp_path / "bin", verify_outputs, help_text)
+    env = {"PATH": "/usr/bin:/bin", "KAFKA_BIN": str(folder)}
+    done = subprocess.run(["bash", str(out / "apply.sh")], capture_output=True, text=True, env=env, timeout=60)
+    return done.returncode, (folder / "calls.log").read_text(), done.stderr
+
+
+def verify_output(version: str, topic_name: str, pending: bool) -> str:
+    line = VERIFY_WORDING[version][0 if pending else 1]
+    body = "".join(line.format(f"{topic_name}-{p}") + "\n" for p in (0, 1))
+    return "Status of partition reassignment:\n" + body + "Clearing broker-level throttles on brokers 1,2,3\n"
+
+
+def test_apply_script_waits_for_every_partition_in_each_kafka_versions_wording(tmp_path: Path) -> None:
+    for version in VERIFY_WORDING:
+        folder = tmp_path / version
+        folder.mkdir()
+        name = "failed-orders"  # a topic name that holds a word an output parser might look for
+        outputs = [verify_output(version, name, pending=True), verify_output(version, name, pending=False)]
+        code, calls, stderr = run_apply(folder, name, outputs, "--admin.config <String>  Configuration properties")
+        assert code == 0, (version, stderr)
+        assert calls.count("--verify") == 2, calls
+        assert "elect --bootstrap-server 127.0.0.1:9092 --admin.config /etc/kafka/admin.properties" in calls
+
+
+def test_apply_script_stops_when_a_replica_set_is_not_what_was_asked(tmp_path: Path) -> None:
+    wrong = (
+        "Status of partition reassignment:\n"
+        "There is no active reassignment of partition orders-0, but replica set is 1 rather than 1,2,3.\n"
+        "Reassignment of partition orders-1 is completed.\n"
+    )
+    code, calls, stderr = run_apply(tmp_path, "orders", [wrong], "--command-config <String: Config file>")
+    assert code == 1 and "rather than" in stderr
+    assert "elect" not in calls  # it stopped before the leader election
+
+
+def test_apply_script_gives_leader_election_the_option_its_version_takes(tmp_path: Path) -> None:
+    done = verify_output("4.3", "orders", pending=False)
+    code, calls, _ = run_apply(tmp_path, "orders", [done], "--command-config <String: Config file>  Config")
+    assert code == 0
+    assert "elect --bootstrap-server 127.0.0.1:9092 --command-config /etc/kafka/admin.properties" in calls
