@@ -69,6 +69,7 @@ class Sources:
     cluster_name: str | None = None  # a fleet's cluster: its target and every resource of it name it
     connect: tuple[ConnectSettings, ...] = ()  # Kafka Connect REST APIs (--connect-url)
     log_dirs: bool = False  # a plan: the live cluster's replica sizes too (DescribeLogDirs), same session
+    read_cluster: ClusterSnapshot | None = None  # the cluster as already read (--fix's later rounds)
 
 
 def declared_services(path: Path | None, policy: Policy | None) -> tuple[Service, ...]:
@@ -103,9 +104,10 @@ def audit_with_estate(
     files = sources.files if sources.files and sources.files.paths else None
     if sources.cluster is not None and sources.snapshot is not None:
         raise InputError("a live cluster and a snapshot cannot be audited in one run: give one of them")
-    if options.assume_down and sources.cluster is None and sources.snapshot is None:
+    has_cluster = sources.cluster is not None or sources.snapshot is not None or sources.read_cluster is not None
+    if options.assume_down and not has_cluster:
         raise InputError("assuming brokers down needs a cluster to judge: a live cluster or a snapshot")
-    if not (sources.cluster or sources.snapshot or files or sources.services or sources.connect):
+    if not (has_cluster or files or sources.services or sources.connect):
         raise InputError("nothing to audit: no files, cluster, snapshot, Connect cluster or services manifest given")
     clock = _Clock()
     rules = list(options.rules) if options.rules is not None else load_rules()
@@ -119,7 +121,7 @@ def audit_with_estate(
         snapshots, target, saved = cluster
         estate, saved_targets = with_connect_reads(estate, saved, "kafka-audit-snapshot")
         targets = (*targets, *saved_targets)
-        if options.assume_down:
+        if options.assume_down and sources.read_cluster is None:  # a cluster read before is assumed down already
             snapshots = [assume_down(s, options.assume_down) for s in snapshots]
         estate, targets = replace(estate, cluster=snapshots[-1]), (target, *targets)
         earlier = snapshots[:-1]
@@ -206,9 +208,7 @@ def read_connects(settings: Sequence[ConnectSettings]) -> tuple[ConnectRead, ...
     return tuple(read_connect(one) for one in settings)
 
 
-def with_connect_reads(
-    estate: Estate, reads: Sequence[ConnectRead], fmt: str
-) -> tuple[Estate, tuple[Target, ...]]:
+def with_connect_reads(estate: Estate, reads: Sequence[ConnectRead], fmt: str) -> tuple[Estate, tuple[Target, ...]]:
     """The estate with the Connect clusters read (live, or saved in a snapshot); one target each."""
     targets: list[Target] = []
     for read in reads:
@@ -236,6 +236,9 @@ def _read_cluster(
 ) -> tuple[list[ClusterSnapshot], Target, tuple[ConnectRead, ...]] | None:
     """The snapshot (with the Connect clusters saved in it), or the live cluster read
     `options.samples` times (the last one is reported)."""
+    if sources.read_cluster is not None:
+        name = sources.cluster_name or sources.read_cluster.bootstrap
+        return [sources.read_cluster], Target(kind=TargetKind.CLUSTER, name=name, format="kafka"), ()
     if sources.snapshot is not None:
         from auditor.sources.snapshot import read_snapshot_connect
 

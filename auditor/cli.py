@@ -173,7 +173,7 @@ def audit(
     diff: DiffFlag = False,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
-    from auditor.audit import audit_fleet, audit_sources
+    from auditor.audit import audit_fleet, audit_sources, audit_with_estate
     from auditor.cli_policy import audit_options, fleet
     from auditor.policyfile import find_policy
     from auditor.progress import terminal_progress
@@ -221,13 +221,15 @@ def audit(
         raise InputError(
             "nothing to audit: give files or folders (PATH...), --bootstrap-server, --snapshot or --connect-url"
         )
+    read_cluster = None  # as the audit read it: --fix's later rounds judge the files against it again
     with terminal_progress() as progress:
         if members:
             result = audit_fleet(members, timeout, sources, options, progress)
         else:
-            result = audit_sources(sources, options, progress if single else None)
+            result, estate = audit_with_estate(sources, options, progress if single else None)
+            read_cluster = estate.cluster
     if fix or diff:
-        rounds = fix_files(sources, options, result, write=fix)
+        rounds = fix_files(sources, options, result, write=fix, cluster=read_cluster)
         changed = any(r.edits for r in rounds)
         if diff:
             raise typer.Exit(1 if changed else 0)

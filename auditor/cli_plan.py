@@ -41,7 +41,10 @@ from auditor.cli_policy import (
 
 if TYPE_CHECKING:
     from auditor.audit import AuditOptions, Sources
+    from auditor.findings import Finding
     from auditor.fix import Fixes
+    from auditor.fix.locate import AuditedFiles
+    from auditor.model import ClusterSnapshot
     from auditor.result import AuditResult
 
 PLAN_REFUSED = 1  # the plan was written, but some change was refused: a person must act first
@@ -160,28 +163,35 @@ def check_fix_flags(fix: bool, diff: bool, paths: list[str] | None) -> None:
         raise InputError("--fix and --diff rewrite configuration files: give them as PATH...")
 
 
-FIX_ROUNDS = 3  # a fix can reveal a finding (idempotence on makes in-flight > 5 matter): fix again
+FIX_ROUNDS = 4  # a fix can reveal a finding (idempotence on makes in-flight > 5 matter), and a setting a file
+# leaves out is added one round after the written values are fixed: fix again
 
 
-def fix_files(sources: Sources, options: AuditOptions, result: AuditResult, write: bool) -> list[Fixes]:
+def fix_files(
+    sources: Sources, options: AuditOptions, result: AuditResult, write: bool, cluster: ClusterSnapshot | None = None
+) -> list[Fixes]:
     """Fix the files in rounds until nothing more is fixable; write them, or (without `write`) work
-    on a scratch copy and print the unified diff against the originals. The rounds' fixes (the
-    last one fixed nothing, or the rounds ran out)."""
+    on a scratch copy and print the unified diff against the originals. The first round fixes
+    what `result` found; later ones audit the files again with the cluster as first read
+    (`cluster`), so a setting a topic file inherits from it is judged the same in every round.
+    The rounds' fixes (the last one fixed nothing, or the rounds ran out)."""
     from auditor.audit import audit_sources
+    from auditor.fix.locate import AuditedFiles
 
     files = sources.files
     assert files is not None
     with tempfile.TemporaryDirectory(prefix="kafka-audit-fix-") as scratch:
         paths = files.paths if write else _scratch_copy(files.paths, Path(scratch))
-        files_only = replace(sources, cluster=None, snapshot=None, files=replace(files, paths=paths))
-        current = result if write else audit_sources(files_only, options, None)
+        audited = AuditedFiles(files.paths, paths)
+        again = replace(sources, cluster=None, files=replace(files, paths=paths), read_cluster=cluster)
+        current = result
         rounds: list[Fixes] = []
         for _ in range(FIX_ROUNDS):
-            fixes = _fix_round(current, options)
+            fixes = _fix_round(current, options, audited)
             rounds.append(fixes)
             if not fixes.edits:
                 break
-            current = audit_sources(files_only, options, None)
+            current = audit_sources(again, options, None)
         if not write:
             typer.echo(_diff_against(files.paths, paths), nl=False)
     lines = sum(len(r.edits) for r in rounds)
@@ -190,17 +200,25 @@ def fix_files(sources: Sources, options: AuditOptions, result: AuditResult, writ
     return rounds
 
 
-def _fix_round(result: AuditResult, options: AuditOptions) -> Fixes:
+def _fix_round(result: AuditResult, options: AuditOptions, audited: AuditedFiles) -> Fixes:
     from auditor.engine import load_rules
     from auditor.fix import find_fixes, read_files
     from auditor.policyfile import Policy
 
     rules = (options.policy or Policy()).tune(options.rules or load_rules())
-    read = read_files([f.location.path for f in result.findings if f.location is not None])
-    fixes = find_fixes(result.findings, {rule.id: rule.params for rule in rules}, read)
+    findings = [_located(f, audited) for f in result.findings]
+    read = read_files([f.location.path for f in findings if f.location is not None])
+    fixes = find_fixes(findings, {rule.id: rule.params for rule in rules}, read)
     for path, text in fixes.new_texts(read).items():
         Path(path).write_text(text, encoding="utf-8")
     return fixes
+
+
+def _located(finding: Finding, audited: AuditedFiles) -> Finding:
+    """The finding with its path naming the audited file (or its scratch copy) it points at."""
+    where = finding.location
+    found = audited.locate(where.path) if where is not None else None
+    return replace(finding, location=replace(where, path=found)) if where is not None and found else finding
 
 
 def _scratch_copy(paths: tuple[str, ...], scratch: Path) -> tuple[str, ...]:

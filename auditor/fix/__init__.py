@@ -5,8 +5,11 @@ A fix changes one value on the line the finding points at (the value the rule ju
 format whose line holds `key <sep> value`: Java and Spring properties, Spring/Strimzi/topicctl/
 compose YAML, librdkafka JSON, Terraform, and code where the value is a literal on that line
 (`KafkaProducer(acks=1)`, `props.put(ProducerConfig.ACKS_CONFIG, "1")`). A setting that is not
-written in the file is added only where adding a line is safe (a .properties file); elsewhere it
-is reported as not fixed, with what to add.
+written in the file is added where its place is known: a line of a .properties file; a key of
+the resource's settings map in Strimzi (`spec.kafka.config`, `spec.config`), topicctl
+(`spec.settings`) and Terraform (`config = {}`) files (auditor/fix/insert.py), after the values
+written elsewhere are fixed (a topic that inherits a fixed broker default needs nothing). Elsewhere
+it is reported as not fixed, with what to add.
 Never fixed: unknown findings, values from placeholders or variables, findings without a file.
 """
 
@@ -15,10 +18,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.findings import Finding, Status
+from auditor.fix.insert import Insertion, align_hcl, hcl_insertion, hcl_line, yaml_insertion, yaml_line
 
 # rule id -> (the setting's safe value, or the rule param that holds it)
 SAFE_VALUES: Mapping[str, str] = {
@@ -49,13 +53,17 @@ PLACEHOLDER = re.compile(r"\$\{|\{\{|%\(|\bvar\.|\blocal\.|\benv\b", re.IGNORECA
 
 @dataclass(frozen=True)
 class Edit:
-    """One line of one file, before and after."""
+    """One line of one file, before and after; or (`at` set) a line added inside a settings map."""
 
     path: str
-    line: int  # 1-based; 0: appended at the end
+    line: int  # 1-based; 0: added (appended at the end, or at `at`)
     before: str
     after: str
     finding: Finding
+    at: int | None = None  # added before this 0-based line index
+    opens: str | None = None  # the header of the map created for it
+    closes: str | None = None  # the line that ends that map (HCL)
+    aligned: bool = False  # an HCL map entry: `=` lined up with the entries above, as terraform fmt does
 
 
 @dataclass(frozen=True)
@@ -75,15 +83,33 @@ class Fixes:
         for path in dict.fromkeys(e.path for e in self.edits):
             lines = read[path].splitlines(keepends=True)
             appended: list[str] = []
-            for edit in (e for e in self.edits if e.path == path):
-                if edit.line == 0:
-                    appended.append(edit.after)
-                else:
+            mine = [e for e in self.edits if e.path == path]
+            for edit in mine:
+                if edit.line:
                     lines[edit.line - 1] = edit.after
+                elif edit.at is None:
+                    appended.append(edit.after)
+            _insert(lines, [e for e in mine if e.at is not None])
             if appended and lines and not lines[-1].endswith("\n"):
                 lines[-1] += "\n"
             texts[path] = "".join(lines + appended)
         return texts
+
+
+def _insert(lines: list[str], added: Sequence[Edit]) -> None:
+    """The added lines in place, the last place first (earlier indexes stay valid); lines for one
+    created map go under one header."""
+    groups: dict[tuple[int, str | None, str | None], list[str]] = {}
+    for edit in added:
+        assert edit.at is not None
+        groups.setdefault((edit.at, edit.opens, edit.closes), []).append(edit.after)
+    for (at, opens, closes), block in sorted(groups.items(), key=lambda item: -item[0][0]):
+        if at > 0 and not lines[at - 1].endswith("\n"):
+            lines[at - 1] += "\n"
+        framed = ([f"{opens}\n"] if opens else []) + block + ([f"{closes}\n"] if closes else [])
+        lines[at:at] = framed
+        if any(e.aligned for e in added if e.at == at):
+            align_hcl(lines, at + len(framed) - (2 if closes else 1))
 
 
 def find_fixes(
@@ -101,6 +127,11 @@ def find_fixes(
         else:
             key = (result.path, result.line, result.after if result.line == 0 else "")
             edits[key] = result
+    if any(e.line for e in edits.values()):  # values written first: what inherits them may pass then
+        later = {key: e for key, e in edits.items() if e.at is not None}
+        reason = "added once the values written in the files are fixed"
+        not_fixed += [NotFixed(e.finding, reason) for e in later.values()]
+        edits = {key: e for key, e in edits.items() if key not in later}
     return Fixes(tuple(edits.values()), tuple(not_fixed))
 
 
@@ -137,12 +168,26 @@ def _safe_value(rule_id: str, params: Mapping[str, object]) -> str | None:
 
 
 def _append(finding: Finding, path: str, key: str, value: str, text: str) -> Edit | NotFixed:
-    """An omitted setting: added as a line only to a .properties file (order does not matter
-    there), under the name its format reads (Spring Boot's spring.kafka.* in application*.properties)."""
-    name = spring_key(finding.rule_id, key) if Path(path).name.startswith("application") else key
-    if not path.endswith(".properties") or name is None:
-        return NotFixed(finding, f"{key} is not written in {path}: add {key} = {value} there")
-    return Edit(path, 0, "", f"{name}={value}\n", finding)
+    """An omitted setting: a line of a .properties file (order does not matter there), under the
+    name its format reads (Spring Boot's spring.kafka.* in application*.properties); a key of the
+    resource's settings map in Strimzi, topicctl and Terraform files."""
+    if path.endswith(".properties"):
+        name = spring_key(finding.rule_id, key) if Path(path).name.startswith("application") else key
+        if name is not None:
+            return Edit(path, 0, "", f"{name}={value}\n", finding)
+    elif path.endswith((".yaml", ".yml")):
+        place = yaml_insertion(text, finding.resource.name)
+        if place is not None:
+            return _added(finding, path, yaml_line(place.indent, key, value), place)
+    elif path.endswith(".tf"):
+        place = hcl_insertion(text, finding.resource.name)
+        if place is not None:
+            return replace(_added(finding, path, hcl_line(place.indent, key, value), place), aligned=True)
+    return NotFixed(finding, f"{key} is not written in {path}: add {key} = {value} there")
+
+
+def _added(finding: Finding, path: str, line: str, place: Insertion) -> Edit:
+    return Edit(path, 0, "", line, finding, at=place.at, opens=place.opens, closes=place.closes)
 
 
 SPRING_NAMES = {
