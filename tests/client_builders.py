@@ -35,6 +35,8 @@ def client(
 def _key(name: str) -> str:
     if name == "ack_mode":
         return "spring.kafka.listener.ack-mode"
+    if name == "acknowledged":  # where a @KafkaListener acknowledges (auditor.sources.code.java)
+        return "spring.kafka.listener.acknowledge"
     return name.replace("_", ".")
 
 

@@ -177,10 +177,33 @@ def effective_auto_commit(view: ClientView) -> Effective:
     explicit = view.raw(AUTO_COMMIT, parse_bool)
     if explicit is not None:
         return explicit
-    if view.defaults.auto_commit_forced_false:
+    if view.defaults.auto_commit_forced_false and not view.config.opaque:  # opaque: it may be set unseen
         detail = f"{view.label}: the Spring Kafka listener container sets enable.auto.commit=false unless it is set"
         return Effective(False, view.synthesised(AUTO_COMMIT, "false", detail))
     return view.default(AUTO_COMMIT, parse_bool)
+
+
+MANUAL_ACK_MODES = frozenset({"MANUAL", "MANUAL_IMMEDIATE"})
+LISTENER_ACK = "spring.kafka.listener.acknowledge"  # where a @KafkaListener acknowledges (sources.code)
+_ACKNOWLEDGED = {"after-processing": True, "before-processing": False}
+
+
+def listener_commit(view: ClientView, auto_commit: Effective, ack_mode: Effective) -> Effective | None:
+    """A Spring listener container in a MANUAL ack mode commits what the listener acknowledges:
+    after processing when it acknowledges last, not when it acknowledges first or on failure;
+    unknown when the code that acknowledges is not seen. Auto-commit on commits on poll regardless."""
+    if ack_mode.value not in MANUAL_ACK_MODES:
+        return None
+    if auto_commit.value is True:
+        return Effective(False, auto_commit.origin)
+    listener = view.config.settings.get(LISTENER_ACK)
+    if listener is None:
+        detail = f"ack-mode {ack_mode.value}: the listener code commits, and where it acknowledges is not read"
+        return Effective(None, view.synthesised(LISTENER_ACK, None, detail, ack_mode.origin))
+    acknowledged = _ACKNOWLEDGED.get(listener.value or "")
+    if acknowledged is True and auto_commit.value is None:
+        return Effective(None, auto_commit.origin)  # acknowledged last, but auto-commit may be on
+    return Effective(acknowledged, listener)
 
 
 def commit_after_processing(view: ClientView) -> Effective | None:

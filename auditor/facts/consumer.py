@@ -13,6 +13,7 @@ from auditor.facts.clients import (
     client_subject,
     commit_after_processing,
     effective_auto_commit,
+    listener_commit,
     parse_ack_mode,
     parse_offset_reset,
     parse_text,
@@ -23,12 +24,14 @@ from auditor.model import Estate, Kind, Role
 def consumer_facts(view: ClientView) -> dict[str, Effective]:
     auto_commit = effective_auto_commit(view)
     ack_mode = view.raw(ACK_MODE, parse_ack_mode)
+    mode = ack_mode or _default_ack_mode(view)
+    committed = listener_commit(view, auto_commit, mode) or commit_after_processing(view)
     return {
         "auto_commit": auto_commit,
-        "commit_after_processing": commit_after_processing(view) or Effective(False, auto_commit.origin),
+        "commit_after_processing": committed or Effective(False, auto_commit.origin),
         "auto_offset_reset": view.get("auto.offset.reset", parse_offset_reset),
         "isolation_level": view.get("isolation.level", parse_text),
-        "ack_mode": ack_mode or _default_ack_mode(view),
+        "ack_mode": mode,
         "ack_mode_set": Effective(ack_mode is not None, ack_mode.origin if ack_mode else auto_commit.origin),
     }
 
@@ -48,8 +51,8 @@ def consumer_subjects(estate: Estate) -> Iterator[Subject]:
 
 CONSUMER_FACTS = {
     "auto_commit": "effective enable.auto.commit (Spring Kafka forces false unless set)",
-    "commit_after_processing": "true when auto-commit commits only offsets the application stored after "
-    "processing (librdkafka enable.auto.offset.store=false)",
+    "commit_after_processing": "true when only offsets of processed messages are committed: librdkafka "
+    "enable.auto.offset.store=false, or a Spring listener in a MANUAL ack mode that acknowledges last",
     "auto_offset_reset": "effective auto.offset.reset: earliest, latest, none or by_duration (aliases folded)",
     "isolation_level": "effective isolation.level",
     "ack_mode": "Spring listener ack-mode (upper case, '_' separated); unknown for other clients",

@@ -143,6 +143,25 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         {("CON001", "high", "fail", 1), ("CON003", "medium", "fail", 1)},
     ),
     ("spring-ack-mode-alone", client("spring", roles=CONSUMER, ack_mode="record", auto_offset_reset="earliest"), set()),
+    (  # a MANUAL ack mode: the listener code commits, and a configuration file does not say where
+        "spring-manual-ack-mode-without-the-listener",
+        client("spring", roles=CONSUMER, ack_mode="manual", auto_offset_reset="earliest"),
+        {("CON001", "high", "unknown", None)},
+    ),
+    (
+        "spring-listener-acknowledges-after-processing",
+        client(
+            "spring", roles=CONSUMER, ack_mode="manual", acknowledged="after-processing", auto_offset_reset="earliest"
+        ),
+        set(),
+    ),
+    (
+        "spring-listener-acknowledges-before-processing",
+        client(
+            "spring", roles=CONSUMER, ack_mode="manual", acknowledged="before-processing", auto_offset_reset="earliest"
+        ),
+        {("CON001", "high", "fail", None)},
+    ),
 ]
 
 

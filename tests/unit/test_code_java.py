@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions, judged
+from pathlib import Path
+
+from auditor.audit import judge
+from auditor.engine import load_rules
+from auditor.model import Estate
+from auditor.sources.files import read_paths
+from tests.code_cases import FIXTURES, cases, constructions, judged
 
 
 def test_kafka_clients_properties() -> None:
@@ -43,3 +49,49 @@ def test_injected_value_says_so() -> None:
     _, findings = judged("java/KafkaConsumerConfig.java")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "unknown")
     assert 'injected by Spring @Value("${kafka.offset-reset}")' in (con002.actual_source or "")
+
+
+def test_kafka_listeners_acknowledging_themselves() -> None:
+    assert cases("java/OrderListeners.java") == {
+        # line 17: acknowledge() last (a log line after it aside), auto-commit off: commits after processing
+        (25, "CON001", "fail", 26),  # acknowledge() first, then processing
+        (32, "CON001", "fail", 33),  # acknowledge() in a finally block: a failed refund is committed too
+        (42, "CON001", "unknown", 42),  # acknowledges last, but its consumer settings are elsewhere
+        (42, "CON002", "unknown", 42),
+        (42, "CON003", "unknown", 42),
+        (48, "CON001", "unknown", 48),  # the Acknowledgment is handed to another method
+        (53, "CON001", "fail", 53),  # enable.auto.commit=true commits on poll, whatever acknowledge() does
+        (53, "CON003", "fail", 53),
+    }
+    # a listener without an Acknowledgment is its container factory's (judged where that is configured)
+    assert sorted(constructions("java/OrderListeners.java")) == [17, 25, 32, 42, 48, 53]
+
+
+def test_where_the_listener_acknowledges_is_said() -> None:
+    found, findings = judged("java/OrderListeners.java")
+    first = next(c for c in found.clients if c.line == 25)
+    acknowledged = first.settings["spring.kafka.listener.acknowledge"]
+    assert (acknowledged.value, acknowledged.line) == ("before-processing", 28)
+    assert acknowledged.detail is not None and "before processing" in acknowledged.detail
+    assert first.settings["spring.kafka.listener.ack-mode"].value == "MANUAL"  # what an Acknowledgment needs
+    assert first.names == ("acknowledgeFirst", "OrderListeners")
+    handed = next(f for f in findings if f.rule_id == "CON001" and f.location and f.location.line == 48)
+    assert "never calls ack.acknowledge() itself" in f"{handed.message}"
+
+
+def test_a_listener_acknowledgement_applies_to_the_files_consumer_factory(tmp_path: Path) -> None:
+    source = (FIXTURES / "java" / "KafkaConsumerConfig.java").read_text()
+    source = source.replace("ENABLE_AUTO_COMMIT_CONFIG, true", "ENABLE_AUTO_COMMIT_CONFIG, false")
+    listener = (
+        '    @KafkaListener(topics = "billing")\n'
+        "    public void listen(String bill, Acknowledgment ack) {\n"
+        "        ack.acknowledge();\n"
+        "        bill(bill);\n"
+        "    }\n}\n"
+    )
+    source = source.rstrip().removesuffix("}") + listener
+    (tmp_path / "BillingConfig.java").write_text(source)
+    factory = next(c for c in read_paths([str(tmp_path)]).clients if c.library == "spring")
+    assert factory.line == 35 and factory.settings["spring.kafka.listener.acknowledge"].value == "before-processing"
+    judged_cases = {(f.rule_id, f.status.value) for f in judge(Estate(clients=(factory,)), load_rules())}
+    assert ("CON001", "fail") in judged_cases  # setAckMode(MANUAL_IMMEDIATE) and the listener acknowledges first

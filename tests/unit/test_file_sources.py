@@ -118,6 +118,8 @@ CLIENT_CASES: list[tuple[str, set[Row]]] = [
         S + "application.yml",
         {
             consumer(S + "application.yml", "CON002", "medium", "fail", 16),
+            # ack-mode manual_immediate: the listener code commits, and where is not in a config file
+            consumer(S + "application.yml", "CON001", "high", "unknown", 17),
             consumer(S + "application.yml", "CON002", "medium", "fail", 16, "prod"),
             producer(S + "application.yml", "PRD001", "high", "fail", 27, "prod"),
             producer(S + "application.yml", "PRD003", "high", "fail", 27, "prod"),
