@@ -66,3 +66,32 @@ def test_confluent_kafka() -> None:
 def test_aiokafka() -> None:
     assert cases("python/aio_service.py") == {(7, "PRD001", "fail", 7), (7, "PRD003", "fail", 7)}
     assert constructions("python/aio_service.py")[16] == ("consumer", "aiokafka")
+
+
+def test_tuned_environment_and_injected_clients() -> None:
+    """aiokafka, kafka-python and confluent-kafka: what the first fixtures leave unproven."""
+    assert cases("python/tuned_clients.py") == {
+        (16, "PRD001", "unknown", 16),  # aiokafka acks from os.environ
+        (16, "PRD003", "fail", 16),  # aiokafka: not idempotent by default
+        (20, "CON001", "fail", 20),  # aiokafka defaults: auto-commit on, latest
+        (20, "CON002", "fail", 20),
+        (24, "CON001", "unknown", 24),  # **settings from a parameter
+        (24, "CON002", "unknown", 24),
+        (28, "PRD002", "unknown", 30),  # kafka-python retries, in-flight, delivery timeout from os.environ
+        (28, "PRD003", "unknown", 31),  # the default idempotence holds unless in-flight > 5, unknown
+        (28, "PRD004", "unknown", 31),
+        (28, "PRD005", "unknown", 32),
+        (37, "PRD002", "fail", 37),  # confluent-kafka retries 0
+        (37, "PRD003", "fail", 37),
+        (49, "PRD004", "fail", 44),  # idempotence with 10 requests in flight
+        (49, "PRD005", "fail", 45),  # delivery.timeout.ms 1000 < linger.ms 500 + request.timeout.ms 30000
+        (53, "PRD001", "unknown", 56),  # every delivery setting from the environment
+        (53, "PRD002", "unknown", 58),
+        (53, "PRD003", "unknown", 57),
+        (53, "PRD004", "unknown", 59),
+        (53, "PRD005", "unknown", 60),
+        (66, "CON001", "unknown", 70),
+        (66, "CON002", "unknown", 71),
+    }
+    built = constructions("python/tuned_clients.py")
+    assert built[12] == ("producer", "aiokafka")  # enable_idempotence=True (acks=all forced): passes
