@@ -272,6 +272,7 @@ def read_files(files: FileSources) -> tuple[Estate, tuple[Target, ...]]:
         connectors=found.connectors,
         streams_apps=found.streams,
         mirror_flows=found.mirrors,
+        streams_handlers=found.handlers,
     )
     return estate, found.targets
 

@@ -447,6 +447,24 @@ class StreamsApp:
 
 
 @dataclass(frozen=True)
+class StreamsHandler:
+    """A Kafka Streams exception handler class found in Java source (sources/code/handlers.py).
+
+    `kind` is production, deserialization or processing; `drops` is True when one of its handle
+    methods returns CONTINUE / resume() (the failed record is dropped), False when every return
+    fails, retries or hands the record to a dead letter queue, None when the code does not say.
+    `line` and `snippet` are the return that decided it.
+    """
+
+    class_name: str
+    kind: str
+    drops: bool | None
+    path: str
+    line: int
+    snippet: str
+
+
+@dataclass(frozen=True)
 class MirrorFlow:
     """One MirrorMaker 2 replication flow (source -> target): mm2.properties or a Strimzi mirror.
 
@@ -560,6 +578,7 @@ class Estate:
     connectors: tuple[Connector, ...] = ()
     streams_apps: tuple[StreamsApp, ...] = ()
     mirror_flows: tuple[MirrorFlow, ...] = ()
+    streams_handlers: tuple[StreamsHandler, ...] = ()  # custom exception handlers read from Java source
 
     @property
     def all_gaps(self) -> tuple[CoverageGap, ...]:

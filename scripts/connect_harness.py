@@ -4,6 +4,8 @@ tests and the demo.
 
 The jars (connect-runtime, connect-file, connect-mirror, kafka-streams-examples and their
 dependencies) are fetched once per cache with scripts/kafka/connect-pom.xml, beside the broker's.
+The harness's own Streams application (scripts/kafka/streams-app: PassThroughApp and the
+SkipOnProductionError handler) is compiled with the JDK's javac against those jars, once per run dir.
 Ports: Connect REST listeners at KAFKA_AUDIT_PORT_BASE + 800 + n (inside the base's 1,000 ports).
 The harness writes to the cluster and to Connect (creating connectors); the auditor never does.
 """
@@ -40,6 +42,8 @@ CONNECT_POM = SCRIPTS_DIR / "kafka" / "connect-pom.xml"
 REST_PORT_OFFSET = 800
 JVM = ("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
 WORDCOUNT = "org.apache.kafka.streams.examples.wordcount.WordCountDemo"
+HARNESS_APP_SOURCES = SCRIPTS_DIR / "kafka" / "streams-app"
+PASS_THROUGH = "io.kafkaaudit.harness.PassThroughApp"
 WORDCOUNT_INPUT = "streams-plaintext-input"
 WORDCOUNT_OUTPUT = "streams-wordcount-output"
 START_TIMEOUT_S = 120.0
@@ -54,6 +58,27 @@ def ensure_connect_jars(settings: Settings) -> Path:
     """The lib dir of Connect + Streams for the cluster's Kafka version, fetched once per cache."""
     version = settings.version
     return ensure_libs(connect_home(settings), CONNECT_POM, version, f"connect-runtime-{version}.jar", "Kafka Connect")
+
+
+def ensure_harness_app(settings: Settings) -> Path:
+    """The classes of scripts/kafka/streams-app, compiled with javac against the Kafka Streams jars
+    of the cluster's version into the run dir (again when a source is newer than the build)."""
+    lib = ensure_connect_jars(settings)
+    classes = settings.run_dir / f"streams-app-{settings.version}"
+    sources = sorted(HARNESS_APP_SOURCES.rglob("*.java"))
+    built = classes / ".built"
+    if built.exists() and all(s.stat().st_mtime <= built.stat().st_mtime for s in sources):
+        return classes
+    javac = Path(_java()).resolve().parent / "javac"
+    if not javac.exists():
+        raise ClusterError(f"javac not found beside {_java()} (the harness's Streams app needs a JDK)")
+    classes.mkdir(parents=True, exist_ok=True)
+    command = [str(javac), "-nowarn", "-d", str(classes), "-cp", str(lib / "*"), *map(str, sources)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0:
+        raise ClusterError(f"javac failed on {HARNESS_APP_SOURCES}:\n{_tail(done.stderr.splitlines())}")
+    built.write_text("built\n")
+    return classes
 
 
 def _spawn(command: list[str], log: Path, cwd: Path) -> int:
@@ -200,14 +225,17 @@ class ConnectWorker:
 
 @dataclass
 class StreamsApp:
-    """Kafka's WordCountDemo (kafka-streams-examples) with our properties: it reads
-    streams-plaintext-input and creates its changelog and repartition topics."""
+    """A Kafka Streams application run with our properties: Kafka's WordCountDemo
+    (kafka-streams-examples; it reads streams-plaintext-input and creates its changelog and
+    repartition topics), or with `main=PASS_THROUGH` the harness's own app (ensure_harness_app)."""
 
     settings: Settings
     application_id: str
     bootstrap: str
     overrides: dict[str, str] = field(default_factory=dict)
     pid: int | None = None
+    main: str = WORDCOUNT
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def directory(self) -> Path:
@@ -230,13 +258,28 @@ class StreamsApp:
         self.properties_path.write_text(_properties(props))
         log4j = self.directory / "log4j2.properties"
         log4j.write_text(TOOLS_LOG4J)
-        command = [_java(), *JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", str(lib / "*"), WORDCOUNT]
-        self.pid = _spawn([*command, str(self.properties_path)], self.directory / "streams.log", self.directory)
+        classpath = str(lib / "*")
+        if self.main != WORDCOUNT:
+            classpath = f"{ensure_harness_app(self.settings)}{os.pathsep}{classpath}"
+        command = [_java(), *JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath, self.main]
+        self.pid = _spawn([*command, str(self.properties_path)], self.log_path, self.directory)
+        self.process = _CHILDREN[self.pid]
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "streams.log"
+
+    def log_tail(self) -> str:
+        return _tail(self.log_path.read_text(errors="replace").splitlines()) if self.log_path.exists() else ""
+
+    def exit_code(self) -> int | None:
+        """The process's exit code once it ended by itself or was stopped; None while it runs."""
+        return self.process.poll() if self.process is not None else None
 
     def stop(self) -> None:
-        if self.pid is not None:
+        if self.pid is not None and self.exit_code() is None:
             _terminate({self.pid: str(self.properties_path)}, kill=False, timeout=30.0)
-            self.pid = None
+        self.pid = None
 
 
 def internal_topics(application_id: str, topics: list[str]) -> list[str]:

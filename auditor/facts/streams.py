@@ -15,7 +15,7 @@ from auditor.facts.components import (
     replication_factor,
     text,
 )
-from auditor.model import Estate, Kind, StreamsApp
+from auditor.model import ConfigSource, ConfigValue, Estate, Kind, StreamsApp, StreamsHandler
 
 # Handlers Kafka ships, by simple name: True when they skip the record and go on, False when they stop.
 SKIPS = {
@@ -46,12 +46,41 @@ def streams_facts(app: StreamsApp, estate: Estate) -> dict[str, Fact]:
     return {
         "application_id": view.get(text, "application.id"),
         **{f"{name}_handler": view.get(class_name, *keys) for name, keys in HANDLERS.items()},
-        **{f"{name}_skips": view.get(skips, *keys) for name, keys in HANDLERS.items()},
+        **{
+            f"{name}_skips": handler_skips(view, name, keys, estate.streams_handlers) for name, keys in HANDLERS.items()
+        },
         "replication_factor": replication_factor(rf, broker_default_rf(estate)),
         "processing_guarantee": view.get(
             one_of("at_least_once", "exactly_once", "exactly_once_beta", "exactly_once_v2"), "processing.guarantee"
         ),
     }
+
+
+def handler_skips(view: ComponentView, kind: str, keys: tuple[str, ...], handlers: tuple[StreamsHandler, ...]) -> Fact:
+    """Whether the configured handler drops failed records: a handler Kafka ships by its name; a
+    custom one by what its Java source, read in the same audit, returns; else unknown."""
+    fact = view.get(skips, *keys)
+    configured = view.get(text, *keys)
+    if fact.value is not None or not isinstance(configured.value, str):
+        return fact
+    code = written_handler(configured.value.strip(), kind, handlers)
+    if code is None:
+        return fact
+    origin = ConfigValue(
+        configured.origin.key if configured.origin else keys[0],
+        configured.value,
+        ConfigSource.FILE,
+        path=code.path,
+        line=code.line,
+        detail=f"{code.class_name} returns `{code.snippet}`",
+    )
+    return Fact(code.drops, origin)
+
+
+def written_handler(name: str, kind: str, handlers: tuple[StreamsHandler, ...]) -> StreamsHandler | None:
+    """The handler class a setting names, by its full name (a nested class as Outer$Inner too)."""
+    wanted = name.replace("$", ".")
+    return next((h for h in handlers if h.kind == kind and h.class_name == wanted), None)
 
 
 def streams_subjects(estate: Estate) -> Iterator[Subject]:
@@ -66,9 +95,9 @@ STREAMS_FACTS = {
     "production_handler": "the production exception handler's class (simple name)",
     "processing_handler": "the processing exception handler's class (simple name; Kafka 4.0+)",
     "deserialization_skips": "true when the deserialization exception handler logs and continues; "
-    "unknown for a custom handler",
+    "for a custom handler, what its Java source (read in the same audit) returns, else unknown",
     "production_skips": "true when the production exception handler continues; false for Kafka's default "
-    "(fail); unknown for a custom handler",
+    "(fail); for a custom handler, what its Java source (read in the same audit) returns, else unknown",
     "processing_skips": "true when the processing exception handler (Kafka 4.0+) logs and continues",
     "replication_factor": "effective replication.factor of the internal topics (-1: the brokers' default)",
     "processing_guarantee": "processing.guarantee: at_least_once, exactly_once_v2 (or the older exactly_once names)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from auditor.model import CoverageGap
@@ -130,4 +130,9 @@ def read_code(text: str, path: str, options: ReadOptions) -> Found:
     if language is None or not uses_kafka(path, text):
         return Found()
     sites, gaps = language.read(text, path)
-    return found(sites, gaps, path, text)
+    read = found(sites, gaps, path, text)
+    if language.name == "java" and "ExceptionHandler" in text:
+        from auditor.sources.code.handlers import read_handlers
+
+        return replace(read, handlers=read_handlers(text, path))
+    return read

@@ -27,6 +27,7 @@ from auditor.model import (
     DeclaredTopic,
     MirrorFlow,
     StreamsApp,
+    StreamsHandler,
     Target,
     TargetKind,
 )
@@ -51,6 +52,7 @@ class FilesRead:
     connectors: tuple[Connector, ...] = ()
     streams: tuple[StreamsApp, ...] = ()
     mirrors: tuple[MirrorFlow, ...] = ()
+    handlers: tuple[StreamsHandler, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found.connectors,
         found.streams,
         found.mirrors,
+        found.handlers,
     )
 
 

@@ -19,6 +19,7 @@ from auditor.model import (
     DeclaredTopic,
     MirrorFlow,
     StreamsApp,
+    StreamsHandler,
 )
 from auditor.sources.file_formats import KEY_VALUE
 from auditor.sources.files.clientkeys import java_name, roles_of
@@ -37,6 +38,7 @@ class Found:
     connectors: tuple[Connector, ...] = ()
     streams: tuple[StreamsApp, ...] = ()
     mirrors: tuple[MirrorFlow, ...] = ()
+    handlers: tuple[StreamsHandler, ...] = ()  # Kafka Streams exception handlers written in Java
 
     def __add__(self, other: Found) -> Found:
         return Found(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
