@@ -253,7 +253,7 @@ def _read_cluster(
             lambda: collect(settings, progress, shares, sources.log_dirs), options.samples, options.sample_interval_s
         )
         name = sources.cluster_name or snapshots[-1].bootstrap
-        return snapshots, Target(kind=TargetKind.CLUSTER, name=name, format="kafka"), ()
+        return snapshots, Target(TargetKind.CLUSTER, name, "kafka", via=settings.bootstrap_from), ()
     return None
 
 

@@ -178,6 +178,7 @@ def audit(
     from auditor.policyfile import find_policy
     from auditor.progress import terminal_progress
 
+    bootstrap_server, bootstrap_from = _bootstrap(ctx, bootstrap_server, command_config)
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
     check_fix_flags(fix, diff, paths)
@@ -214,6 +215,7 @@ def audit(
         connect_config=connect_config,
         services=services,
         options=options,
+        bootstrap_from=bootstrap_from,
     )
     single, files, connect = sources.cluster, sources.files, sources.connect
     members = fleet(cluster, clusters, command_config, options, single is not None or snapshot is not None)
@@ -306,6 +308,22 @@ def init(
     typer.echo(f"kafka-audit: wrote {path}; `kafka-audit audit` reads it from this folder and below", err=True)
 
 
+def _bootstrap(ctx: typer.Context, value: str | None, command_config: Path | None) -> tuple[str | None, str | None]:
+    """The bootstrap servers and where they were given: --bootstrap-server wins over its environment
+    variables, which win over bootstrap.servers in --command-config (as Kafka's own tools read it)."""
+    from typer._click.core import ParameterSource
+
+    from auditor.sources.connection import configured_bootstrap
+
+    if value is not None:
+        if ctx.get_parameter_source("bootstrap_server") is not ParameterSource.ENVIRONMENT:
+            return value, "--bootstrap-server"
+        names = (f"{ENV_PREFIX}BOOTSTRAP_SERVER", *ENV_ALIASES["bootstrap_server"])
+        return value, next((name for name in names if os.environ.get(name)), "the environment")
+    found = configured_bootstrap(command_config) if command_config is not None else None
+    return (found, f"bootstrap.servers in {command_config}") if found else (None, None)
+
+
 ENV_PREFIX = "KAFKA_AUDIT_"
 # Names other tools already use for the same thing, read after kafka-audit's own.
 ENV_ALIASES = {"bootstrap_server": ("KAFKA_BOOTSTRAP_SERVERS",)}
@@ -351,11 +369,12 @@ def main() -> None:
 
     Input errors exit 2, could-not-audit 3, anything unexpected EXIT_INTERNAL (never 1, which
     means findings); --debug adds the traceback and keeps the code."""
-    debug = "--debug" in sys.argv
+    debug = "--debug" in sys.argv  # anywhere: before or after the subcommand
     if sys.stdout is None:  # started with stdout closed (>&-): reports and messages would vanish
         _fail("cannot write output: stdout is closed", EXIT_USAGE, debug)
     try:
-        code = cli().main(standalone_mode=False, prog_name="kafka-audit")
+        args = [arg for arg in sys.argv[1:] if arg != "--debug"]  # read above, wherever it was given
+        code = cli().main(args=args, standalone_mode=False, prog_name="kafka-audit")
     except typer.TyperException as exc:  # usage errors: bad flag, missing option, bad value
         _fail(exc.format_message(), getattr(exc, "exit_code", EXIT_USAGE), debug)
     except (typer.Abort, KeyboardInterrupt):

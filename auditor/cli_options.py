@@ -87,6 +87,7 @@ def audit_sources_of(
     connect_config: Path | None,
     services: Path | None,
     options: AuditOptions,
+    bootstrap_from: str | None = None,
 ) -> Sources:
     """The Sources the flags name, every file they name read and checked (InputError, exit 2)
     before any request to a cluster."""
@@ -98,16 +99,18 @@ def audit_sources_of(
         raise InputError("give either --bootstrap-server (a live cluster) or --snapshot FILE, not both")
     if options.assume_down and bootstrap_server is None and snapshot is None:
         raise InputError("--assume-down needs a cluster: --bootstrap-server or --snapshot")
-    single = connection(bootstrap_server, command_config, timeout) if bootstrap_server is not None else None
+    single = connection(bootstrap_server, command_config, timeout, bootstrap_from) if bootstrap_server else None
     files = FileSources(tuple(paths), file_format, client)
     connect = connect_settings(connect_url, connect_config, timeout)
     return Sources(single, snapshot, files, declared_services(services, options.policy), connect=connect)
 
 
-def connection(bootstrap_server: str, command_config: Path | None, timeout: float) -> ConnectionSettings:
+def connection(
+    bootstrap_server: str, command_config: Path | None, timeout: float, bootstrap_from: str | None = None
+) -> ConnectionSettings:
     from auditor.sources.connection import connection_settings
 
-    return connection_settings(bootstrap_server, command_config, timeout)
+    return connection_settings(bootstrap_server, command_config, timeout, bootstrap_from)
 
 
 def connect_settings(urls: Sequence[str], config: Path | None, timeout: float) -> tuple[ConnectSettings, ...]:

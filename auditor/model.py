@@ -73,6 +73,7 @@ class Target:
     kind: TargetKind
     name: str
     format: str
+    via: str | None = None  # a live cluster: where its bootstrap servers were given (flag, variable, file)
 
 
 class ConfigSource(StrEnum):

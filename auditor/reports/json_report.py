@@ -9,6 +9,7 @@ from typing import Any
 from auditor.checklist import checklist_document
 from auditor.findings import Finding, Location, NotRun, Pass, Resource, RuleInfo, WaiverUse
 from auditor.jsonfile import dump_json
+from auditor.model import Target
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
 
@@ -56,7 +57,7 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
             "fail_on": result.fail_on_label,
             "exit_code": result.exit_code,
         },
-        "targets": [asdict(t) for t in result.targets],
+        "targets": [target_document(t) for t in result.targets],
         "summary": {
             "findings": len(result.findings),
             "by_severity": result.by_severity(),
@@ -66,6 +67,14 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
         "coverage": _coverage_document(result),
         "findings": [finding_document(f) for f in result.findings],
     }
+
+
+def target_document(target: Target) -> dict[str, Any]:
+    """kind, name, format; `bootstrap_from` for a live cluster whose address source is known."""
+    document: dict[str, Any] = {"kind": target.kind.value, "name": target.name, "format": target.format}
+    if target.via is not None:
+        document["bootstrap_from"] = target.via
+    return document
 
 
 def _coverage_document(result: AuditResult) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
 
 
 def _target(data: dict[str, Any]) -> Target:
-    return Target(TargetKind(data["kind"]), data["name"], data["format"])
+    return Target(TargetKind(data["kind"]), data["name"], data["format"], data.get("bootstrap_from"))
 
 
 def _location(data: dict[str, Any] | None) -> Location | None:

@@ -109,7 +109,8 @@ def not_applicable_lines(result: AuditResult) -> list[str]:
 
 
 def _title(result: AuditResult, width: int) -> list[str]:
-    targets = ", ".join(f"{t.kind} {t.name}" for t in result.targets) or "nothing"
+    targets = ", ".join(f"{t.kind} {t.name}" + (f" (from {t.via})" if t.via else "") for t in result.targets)
+    targets = targets or "nothing"
     return _wrap(f"kafka-audit {result.tool_version}: {targets}", width, "", INDENT)
 
 

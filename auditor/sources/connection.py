@@ -30,6 +30,9 @@ class ConnectionSettings:
     timeout_s: float
     client: Mapping[str, Any] = field(default_factory=dict)
     command_config: str | None = None  # the file `client` was read from, as given (for fix commands)
+    # where the bootstrap servers were given (a flag, an environment variable, a client properties
+    # file's bootstrap.servers), for the report; None when the caller does not say
+    bootstrap_from: str | None = None
 
     def admin_kwargs(self) -> dict[str, Any]:
         timeout_ms = int(self.timeout_s * 1000)
@@ -208,11 +211,21 @@ def _ssl_reason(exc: OSError, path: str) -> str:
     return f"not usable TLS material ({text})"
 
 
-def connection_settings(bootstrap: str, command_config: Path | None, timeout_s: float) -> ConnectionSettings:
+def connection_settings(
+    bootstrap: str, command_config: Path | None, timeout_s: float, bootstrap_from: str | None = None
+) -> ConnectionSettings:
     """The settings a bootstrap list, a Kafka CLI client properties file and a timeout give."""
     return ConnectionSettings(
         bootstrap_servers=parse_bootstrap(bootstrap),
         timeout_s=timeout_s,
         client=load_command_config(command_config) if command_config else {},
         command_config=str(command_config) if command_config else None,
+        bootstrap_from=bootstrap_from,
     )
+
+
+def configured_bootstrap(command_config: Path) -> str | None:
+    """bootstrap.servers of a Kafka CLI client.properties, as Kafka's tools read it (None when unset)."""
+    line = read_properties_file(command_config).get("bootstrap.servers")
+    value = line.value.strip() if line is not None else ""
+    return value or None

@@ -158,8 +158,14 @@ def open_session(settings: ConnectionSettings) -> Iterator[Session]:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    from auditor.sources.live.probe import ProbeFailed, check_bootstrap
+
     started = time.monotonic()
     servers = ",".join(settings.bootstrap_servers)
+    try:
+        check_bootstrap(settings.bootstrap_servers, settings.client, settings.timeout_s)
+    except ProbeFailed as failed:
+        raise ClusterUnreachable(f"cannot connect: {failed}") from failed
     try:
         admin = KafkaAdminClient(**settings.admin_kwargs())
     except (KafkaError, OSError) as exc:
