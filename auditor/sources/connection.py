@@ -11,14 +11,17 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.errors import InputError, InvalidSetting, Setting
 from auditor.sources.properties import read_properties_file
 
+if TYPE_CHECKING:
+    from auditor.sources.keystores import Store
+
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
-MECHANISMS = (*PASSWORD_MECHANISMS, "OAUTHBEARER", "GSSAPI")
+MECHANISMS = (*PASSWORD_MECHANISMS, "OAUTHBEARER", "GSSAPI", "AWS_MSK_IAM")
 INLINE_PEM = ("ssl.truststore.certificates", "ssl.keystore.certificate.chain", "ssl.keystore.key")
 MAX_IN_FLIGHT = 100
 _JAAS_OPTION = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+?))(?=\s|;|$)')
@@ -79,7 +82,11 @@ def client_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
 
 
 def _sasl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
+    from auditor.sources.msk_iam import is_msk_iam, msk_iam_kwargs
+
     mechanism = props.get("sasl.mechanism", "GSSAPI").upper()
+    if is_msk_iam(props):
+        return msk_iam_kwargs(props, parse_jaas_options(props.get("sasl.jaas.config", "")), source)
     if mechanism == "OAUTHBEARER":
         return {"sasl_mechanism": mechanism, "sasl_oauth_token_provider": _oauth_token_file(props, source)}
     if mechanism == "GSSAPI":
@@ -147,26 +154,39 @@ def _ssl_kwargs(props: Mapping[str, str], source: str) -> dict[str, Any]:
             f"{source}: {inline[0]} (PEM inline in the properties) cannot be read by kafka-audit; "
             "write it to a PEM file and set ssl.truststore.location / ssl.keystore.location with type PEM"
         )
+    algorithm = props.get("ssl.endpoint.identification.algorithm", "https")
+    check_hostname = algorithm.strip().lower() == "https"  # empty: no host name check, as in Java
+    stores = {role: _store(props, role, source) for role in ("truststore", "keystore")}
+    if any(store is not None and store.type != "PEM" for store in stores.values()):
+        from auditor.sources.keystores import ssl_context
+
+        return {"ssl_context": ssl_context(stores["truststore"], stores["keystore"], check_hostname, source)}
     kwargs: dict[str, Any] = {}
-    for store in ("truststore", "keystore"):
-        location = props.get(f"ssl.{store}.location")
-        if location is None:
+    for role, store in stores.items():
+        if store is None:
             continue
-        store_type = props.get(f"ssl.{store}.type", "JKS").upper()
-        if store_type != "PEM":
-            raise InputError(
-                f"{source}: ssl.{store}.type={store_type} cannot be read by kafka-audit; "
-                f"convert the store to PEM files and set ssl.{store}.type=PEM"
-            )
-        kwargs["ssl_cafile" if store == "truststore" else "ssl_certfile"] = location
-        if store == "keystore":
-            kwargs["ssl_keyfile"] = location
+        kwargs["ssl_cafile" if role == "truststore" else "ssl_certfile"] = str(store.path)
+        if role == "keystore":
+            kwargs["ssl_keyfile"] = str(store.path)
     if "ssl.key.password" in props:
         kwargs["ssl_password"] = props["ssl.key.password"]
-    algorithm = props.get("ssl.endpoint.identification.algorithm", "https")
-    kwargs["ssl_check_hostname"] = algorithm.strip().lower() == "https"
+    kwargs["ssl_check_hostname"] = check_hostname
     preflight_tls(kwargs, source)
     return kwargs
+
+
+def _store(props: Mapping[str, str], role: str, source: str) -> Store | None:
+    """`ssl.<role>.location` and its type (Java's default: JKS) and passwords."""
+    from auditor.sources.keystores import STORE_TYPES, Store
+
+    location = props.get(f"ssl.{role}.location")
+    if location is None:
+        return None
+    store_type = props.get(f"ssl.{role}.type", "JKS").strip().upper()
+    if store_type not in STORE_TYPES:
+        raise InputError(f"{source}: ssl.{role}.type={store_type} is not one of {', '.join(STORE_TYPES)}")
+    key_password = props.get("ssl.key.password") if role == "keystore" else None
+    return Store(f"ssl.{role}.location", Path(location), store_type, props.get(f"ssl.{role}.password"), key_password)
 
 
 def preflight_tls(kwargs: Mapping[str, Any], source: str) -> None:

@@ -44,7 +44,7 @@ def test_pem_ssl(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("security.protocol=SSL\nssl.truststore.location=/t.jks\n", "convert the store to PEM"),
+        ("security.protocol=SSL\nssl.truststore.location=/t.jks\n", r"ssl.truststore.location=/t.jks: No such file"),
         ("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n", "sasl.mechanism=GSSAPI is not supported"),
         ("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n", "must set username and password"),
         ("security.protocol=TLS\n", "security.protocol=TLS is not one of"),

@@ -120,11 +120,13 @@ def _connect(server: str, host: str, port: int, deadline: _Deadline, timeout_s: 
 def _tls(server: str, sock: socket.socket, host: str, client: Mapping[str, Any], deadline: _Deadline) -> Any:
     """The TLS handshake alone: the certificate is judged by the admin client (it names the CA and
     host name problems), the probe only asks whether the listener speaks TLS at all."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    if client.get("ssl_certfile"):
-        context.load_cert_chain(client["ssl_certfile"], client.get("ssl_keyfile"), client.get("ssl_password"))
+    context = client.get("ssl_context")  # from JKS/PKCS12 stores: verifies; its failures go to the admin client
+    if context is None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        if client.get("ssl_certfile"):
+            context.load_cert_chain(client["ssl_certfile"], client.get("ssl_keyfile"), client.get("ssl_password"))
     sock.settimeout(deadline.left())
     try:
         return context.wrap_socket(sock, server_hostname=host)
