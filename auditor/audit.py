@@ -20,13 +20,14 @@ from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity
 from auditor.merge import merge_results, sort_findings, sort_not_run, sort_passes
 from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
 from auditor.policy import EXIT_UNREACHABLE, exit_code
-from auditor.policyfile import Policy
+from auditor.policyfile import Policy, rule_index
 from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
 from auditor.sources.connect_rest import ConnectRead, ConnectSettings
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.services import with_services
-from auditor.waivers import apply_waivers
+from auditor.sources.source_lines import SourceLines
+from auditor.waivers import apply_waivers, inline_waivers
 from auditor.whatif import AssumeDown, assume_down
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class AuditOptions:
     samples: int = 1  # live only: partition findings must hold in every sample
     sample_interval_s: float = 5.0
     assume_down: AssumeDown | None = None  # judge the cluster as if these brokers or racks were down
+    inline_waivers: bool = True  # `kafka-audit: ignore[RULE] reason` comments in the audited files
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,7 @@ def audit_estate(
     clock = clock or _Clock()
     policy = options.policy or Policy()
     members = checklist_members(rules)  # as the catalog says, before the policy turns rules off
+    rule_ids = {key: rule.id for key, rule in rule_index(rules).items()}
     rules = policy.tune(rules)
     judged = policy.scope(subjects(estate))
     verdicts = judge_all(rules, judged)
@@ -320,13 +323,17 @@ def audit_estate(
     passed, not_run = verdicts.passes, verdicts.not_run
     if cluster_name is not None:
         found, passed, not_run = _in_cluster(found, passed, not_run, cluster_name)
-    findings, waiver_uses = apply_waivers(sort_findings(found), policy.waivers, options.today or date.today())
+    lines = SourceLines()
+    found = with_snippets(found, lines)
+    inline, suppression_gaps = inline_waivers(found, rule_ids, lines) if options.inline_waivers else ((), ())
+    waivers = (*policy.waivers, *inline)
+    findings, waiver_uses = apply_waivers(sort_findings(found), waivers, options.today or date.today())
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, findings)
     baseline = baseline_counts(findings) if options.write_baseline is not None else options.baseline
     if baseline is not None:
         findings = apply_baseline(findings, baseline)
-    gaps = estate.all_gaps
+    gaps = estate.all_gaps + suppression_gaps
     code = exit_code(
         findings,
         has_gaps=bool(gaps),
@@ -353,6 +360,20 @@ def audit_estate(
             members, estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)
         ),
     )
+
+
+def with_snippets(findings: Sequence[Finding], lines: SourceLines) -> list[Finding]:
+    """Each file finding with the source line it points at (`retries=0`), for reports to show;
+    lines that may hold a secret are left out."""
+    shown = []
+    for finding in findings:
+        location = finding.location
+        if location is not None and location.line is not None and location.snippet is None:
+            snippet = lines.snippet(location.path, location.line)
+            if snippet is not None:
+                finding = replace(finding, location=replace(location, snippet=snippet))
+        shown.append(finding)
+    return shown
 
 
 def _in_cluster(

@@ -52,7 +52,13 @@ ExcludeInternalFlag = Annotated[
     bool, typer.Option("--exclude-internal", help="Leave out Kafka's internal topics (__consumer_offsets & co.).")
 ]
 WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="Waivers file, added to the policy's waivers.")]
-NoWaiversFlag = Annotated[bool, typer.Option("--no-waivers", help="Ignore every waiver: show the unfiltered truth.")]
+NoWaiversFlag = Annotated[
+    bool,
+    typer.Option(
+        "--no-waivers",
+        help="Ignore every waiver, inline `kafka-audit: ignore[...]` comments too: the unfiltered truth.",
+    ),
+]
 BaselineOption = Annotated[
     Path | None, typer.Option("--baseline", help="Fail only on findings beyond this baseline (--write-baseline).")
 ]
@@ -184,6 +190,7 @@ def audit_options(
         samples=samples,
         sample_interval_s=sample_interval,
         assume_down=parse_assume_down(assume_down),
+        inline_waivers=not no_waivers,
     )
 
 

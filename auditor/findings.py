@@ -146,6 +146,7 @@ class Waiver:
     resource: str | None = None
     resource_regex: str | None = None
     kind: str | None = None
+    inline: bool = False  # a `kafka-audit: ignore[...]` comment in the file: no owner, no expiry
 
     @property
     def resource_text(self) -> str:
@@ -159,7 +160,10 @@ class Waiver:
             return None
 
     def expired(self, today: date) -> bool:
-        """Valid through its `expires` date; a date that cannot be read is expired."""
+        """Valid through its `expires` date; a date that cannot be read is expired. An inline
+        suppression lives as long as the comment does."""
+        if self.inline:
+            return False
         expiry = self.expiry()
         return expiry is None or today > expiry
 

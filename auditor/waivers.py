@@ -15,6 +15,8 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.findings import Finding, Status, Waiver, WaiverUse
+from auditor.model import CoverageGap
+from auditor.sources.source_lines import SourceLines, Suppression
 from auditor.userregex import compile_user_regex
 from auditor.yamlread import Located, load_located
 
@@ -36,10 +38,15 @@ def apply_waivers(
                 if waived is None and not waiver.expired(today):
                     waived = waiver
         result.append(
-            finding if waived is None else replace(finding, status=Status.WAIVED, waiver_reason=waived.reason)
+            finding if waived is None else replace(finding, status=Status.WAIVED, waiver_reason=_reason(waived))
         )
     uses = [WaiverUse(w, _status(w, matched[i], today), matched[i]) for i, w in enumerate(waivers)]
     return result, uses
+
+
+def _reason(waiver: Waiver) -> str:
+    """The reason a waived finding shows; an inline one says where its comment is."""
+    return f"{waiver.reason} (inline, {waiver.source})" if waiver.inline else waiver.reason
 
 
 def _status(waiver: Waiver, matched: int, today: date) -> str:
@@ -108,3 +115,48 @@ def load_waivers_file(path: Path, rule_ids: Mapping[str, str]) -> tuple[Waiver, 
                 raise InputError(f"{document.where(key)}: unknown key {key!r} in a waivers file; known: waivers")
         return parse_waivers(document.get("waivers", []), document.where("waivers"), rule_ids)
     return parse_waivers(document if document is not None else [], f"{path}:1", rule_ids)
+
+
+INLINE_OWNER = "inline comment"
+
+
+def inline_waivers(
+    findings: Iterable[Finding], rule_ids: Mapping[str, str], lines: SourceLines
+) -> tuple[tuple[Waiver, ...], tuple[CoverageGap, ...]]:
+    """Waivers from `kafka-audit: ignore[RULES] reason` comments on a finding's line or the line
+    above; a comment without a reason, or naming no rule, is a gap and waives nothing."""
+    waivers: dict[tuple[str, str, str, str], Waiver] = {}
+    gaps: dict[str, CoverageGap] = {}
+    for finding in findings:
+        location = finding.location
+        if location is None or location.line is None:
+            continue
+        for suppression in lines.suppressions(location.path, location.line):
+            problem = _suppression_problem(suppression, rule_ids)
+            if problem is not None:
+                gaps[suppression.where] = CoverageGap(suppression.where, problem)
+                continue
+            if finding.rule_id not in {rule_ids[r] for r in suppression.rules}:
+                continue
+            key = (finding.rule_id, finding.resource.kind, finding.resource.name, suppression.where)
+            waivers[key] = Waiver(
+                rule_id=finding.rule_id,
+                reason=suppression.reason,
+                owner=INLINE_OWNER,
+                expires="never",
+                source=suppression.where,
+                resource=finding.resource.name,
+                kind=finding.resource.kind,
+                inline=True,
+            )
+    return tuple(waivers.values()), tuple(gaps.values())
+
+
+def _suppression_problem(suppression: Suppression, rule_ids: Mapping[str, str]) -> str | None:
+    unknown = [r for r in suppression.rules if r not in rule_ids]
+    if not suppression.rules or unknown:
+        named = ", ".join(repr(r) for r in unknown) or "nothing"
+        return f"inline suppression names {named}, not a rule id or name (kafka-audit rules list); not applied"
+    if not suppression.reason:
+        return "inline suppression without a reason (kafka-audit: ignore[RULE] reason); not applied"
+    return None

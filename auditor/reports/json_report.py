@@ -132,7 +132,7 @@ def passes_document(passes: Iterable[Pass]) -> list[dict[str, Any]]:
 
 
 def location_document(location: Location | None) -> dict[str, Any] | None:
-    """path, line, profile; the source line as `snippet` only for a client built in code."""
+    """path, line, profile; the source line as `snippet` when the finding points at a line."""
     if location is None:
         return None
     document = asdict(location)
