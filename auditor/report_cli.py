@@ -43,7 +43,10 @@ OutputsOption = Annotated[
     ),
 ]
 VerboseFlag = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Terminal report: every finding in full, with rationale and references.")
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Terminal report: every finding in full, with what it means, rationale and references."
+    ),
 ]
 QuietFlag = Annotated[
     bool, typer.Option("--quiet", "-q", help="Terminal report: only the first line of findings that fail the gate.")

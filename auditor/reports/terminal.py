@@ -2,9 +2,10 @@
 
 In the manner of ruff, trivy and cargo: the first line of every finding carries its location
 (`path:line`, or `kafka-cluster/KIND/NAME` for what was read from a cluster, the virtual path
-SARIF uses), rule id, severity and title, so `| grep PRD002` shows where. The lines below say the
-value and where it came from, what was expected, what it means and the fix; prose wraps at the
-width, commands never do. Findings on one topic (the topic and its partitions) form one block:
+SARIF uses), rule id, severity and title, so `| grep PRD002` shows where. The lines below show the
+source line a file finding points at, the value and where it came from, what was expected, and the
+fix; `--verbose` adds what it means, the rule's rationale and references. Prose wraps at the
+width, commands and source lines never do. Findings on one topic (the topic and its partitions) form one block:
 the most severe first, the others listed under it. The summary says the verdict first.
 
 Plain text unless `options.color`; every value from a cluster or a file passes through
@@ -179,18 +180,31 @@ def _first_line(finding: Finding, options: RenderOptions, paint: Painter, width:
 
 
 def _block(finding: Finding, result: AuditResult, options: RenderOptions, paint: Painter, width: int) -> list[str]:
+    """First line, the source line, value and expectation, the fix; --verbose adds what it means,
+    why the rule exists and where to read more."""
     lines = _first_line(finding, options, paint, width)
     note = status_note(finding)
     if note:
         lines += _wrap(note, width, INDENT)
+    lines += _snippet(finding, paint)
     lines += _wrap(value_text(finding, options.source_root), width, INDENT)
-    lines += _wrap(finding.message, width, INDENT)
+    verbose = options.detail is Detail.VERBOSE
+    if verbose:
+        lines += _wrap(finding.message, width, INDENT)
     lines += _fix(finding.remediation, width, paint)
     rule = result.rule(finding.rule_id)
-    if options.detail is Detail.VERBOSE and rule is not None:
+    if verbose and rule is not None:
         lines += _wrap(f"why: {rule.rationale}", width, INDENT)
         lines += [paint(f"{INDENT}see: {printable(ref)}", "dim") for ref in rule.references]
     return lines
+
+
+def _snippet(finding: Finding, paint: Painter) -> list[str]:
+    """`  4 | retries=0`: the line the finding points at, as the file has it (never wrapped)."""
+    location = finding.location
+    if location is None or location.line is None or not location.snippet:
+        return []
+    return [f"{INDENT}{paint(f'{location.line} |', 'dim')} {printable(location.snippet)}"]
 
 
 def _fix(remediation: str, width: int, paint: Painter) -> list[str]:
@@ -269,7 +283,7 @@ def _summary(result: AuditResult, paint: Painter, width: int, detail: Detail, re
     details = [check_counts(result), "coverage " + ("complete" if result.complete else f"{len(result.gaps)} gap(s)")]
     details.append(f"policy {result.policy or 'built-in default'}")
     if related and detail is Detail.NORMAL:
-        details.append("+ lines: related findings, shown in full with --verbose")
+        details.append("+ lines: related findings, in full with --verbose")
     assumed = _assumed_clients(result)
     if assumed:
         details.append("client versions assumed: " + ", ".join(assumed))
