@@ -1,5 +1,5 @@
 """The terminal report: golden captures at 80 and 120 columns (plain and coloured), the demo's
-findings in at most 130 lines at 100 columns (120 before the demo gained a Connect worker),
+19 findings in at most 120 lines at 100 columns, the offending source line under a file finding,
 grep-able first lines, commands never broken,
 --quiet / --verbose / --statistics, colour and width from the environment, hostile names.
 
@@ -60,11 +60,27 @@ def test_matches_golden_capture(name: str, width: int, color: bool) -> None:
     assert text == golden.read_text(encoding="utf-8")
 
 
-def test_demo_fits_130_lines_at_100_columns() -> None:
+def test_demo_fits_120_lines_at_100_columns() -> None:
     demo = _demo()
     text = _text(demo, 100)
     assert len(demo.findings) == 19  # 18, and the demo's unsafe Kafka Connect connector (CNX010, issue #17)
-    assert len(text.splitlines()) <= 130
+    assert len(text.splitlines()) <= 120
+    assert all(f.rule_id in text for f in demo.findings)
+
+
+def test_file_findings_show_their_source_line() -> None:
+    lines = _text(_demo(), 100).splitlines()
+    at = lines.index("demo/services/payments-producer.properties:4  PRD002 high  Producer retries disabled")
+    assert lines[at + 1] == "  4 | retries=0"
+    assert "  4 | auto.offset.reset=latest" in lines
+    coloured = _text(_demo(), 100, color=True)
+    assert "\x1b[2m4 |\x1b[0m retries=0" in coloured
+
+
+def test_what_a_finding_means_is_shown_with_verbose() -> None:
+    message = "Topic payments accepts acks=all writes with only 1 in-sync replica"
+    assert message not in _text(_demo(), 100)
+    assert message in " ".join(_text(_demo(), 100, detail=Detail.VERBOSE).split())
 
 
 @pytest.mark.parametrize("width", [80, 100, 120])
