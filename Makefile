@@ -14,7 +14,7 @@ SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
 ACTIONLINT_VERSION := 1.7.7
 ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
-.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench
+.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench docs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,5 +80,10 @@ bench: venv
 	$(BIN)/python bench/collect.py --runs 5
 
 # One report of each format from the demo cluster (started if needed); see scripts/sample_reports.py.
+# The generated documents: the rule catalog and the command-line reference (tests fail when stale).
+docs: venv
+	$(BIN)/python -m auditor.catalog > docs/rules.md
+	$(BIN)/python -m auditor.cli_reference > docs/cli.md
+
 sample-reports: cluster
 	$(BIN)/python scripts/sample_reports.py
