@@ -55,16 +55,15 @@ def location_text(finding: Finding, source_root: str | None) -> str:
 _SINGLE_VALUE = re.compile(r"^[^\s=]+( \(.*\))?$")  # `1`, `2 (replication factor 1)`: a value, maybe explained
 
 
-def value_text(finding: Finding, source_root: str | None = None, *, with_source: bool = True) -> str:
+def value_text(finding: Finding, source_root: str | None = None) -> str:
     """'retries=0 (client default ...); expected > 0': the value once, its source once, the expectation.
 
     The key is left out when the value already names it (`acks=all, min.insync.replicas=1`); the
-    source is left out when it only repeats the finding's own file and line, or when the caller
-    says it elsewhere (`with_source=False`).
+    source is left out when it only repeats the finding's own file and line.
     """
     key, actual = finding.config_key, finding.actual
     value = f"{key}={actual}" if key and _SINGLE_VALUE.match(actual) else actual
-    source = finding.actual_source if with_source else None
+    source = finding.actual_source
     if source is not None and source in own_file_sources(finding, source_root):
         source = None
     sourced = value if source is None else f"{value} ({source})"

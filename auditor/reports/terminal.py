@@ -27,6 +27,7 @@ from auditor.reports.common import (
     STAGE_ORDER,
     check_counts,
     location_text,
+    own_file_sources,
     printable,
     status_note,
     value_text,
@@ -186,8 +187,12 @@ def _block(finding: Finding, result: AuditResult, options: RenderOptions, paint:
     note = status_note(finding)
     if note:
         lines += _wrap(note, width, INDENT)
-    lines += _snippet(finding, paint)
-    lines += _wrap(value_text(finding, options.source_root), width, INDENT)
+    snippet = _snippet(finding, paint)
+    lines += snippet
+    if snippet and finding.actual_source in own_file_sources(finding, options.source_root):
+        lines += _wrap(f"expected {finding.expected}", width, INDENT)  # the source line shows the value
+    else:
+        lines += _wrap(value_text(finding, options.source_root), width, INDENT)
     verbose = options.detail is Detail.VERBOSE
     if verbose:
         lines += _wrap(finding.message, width, INDENT)

@@ -72,6 +72,7 @@ def test_file_findings_show_their_source_line() -> None:
     lines = _text(_demo(), 100).splitlines()
     at = lines.index("demo/services/payments-producer.properties:4  PRD002 high  Producer retries disabled")
     assert lines[at + 1] == "  4 | retries=0"
+    assert lines[at + 2] == "  expected > 0 (leave unset: the default retries until delivery.timeout.ms)"  # said once
     assert "  4 | auto.offset.reset=latest" in lines
     coloured = _text(_demo(), 100, color=True)
     assert "\x1b[2m4 |\x1b[0m retries=0" in coloured
