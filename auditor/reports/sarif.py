@@ -29,7 +29,6 @@ from auditor.reports.common import (
 from auditor.result import AuditResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://kafka-audit.dev"
 FINGERPRINT_KEY = "kafkaAuditFingerprint/v1"
 SOURCE_ROOT = "%SRCROOT%"
 
@@ -69,7 +68,7 @@ def _driver(result: AuditResult, rules: list[RuleInfo]) -> dict[str, Any]:
         "name": "kafka-audit",
         "version": result.tool_version,
         "semanticVersion": result.tool_version,
-        "informationUri": INFORMATION_URI,
+        # no informationUri: the project has no published home yet, and SARIF makes it optional
         "rules": [_rule(rule) for rule in rules],
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,12 @@ def test_sarif_passes_microsoft_validator(make, tmp_path: Path) -> None:  # type
     sarif.write_text(render(make(), OutputFormat.SARIF, RenderOptions(source_root="/repo")), encoding="utf-8")
     problems = validation_problems(sarif, tmp_path)
     assert problems.get("error", []) == []
-    # Warnings allowed: SARIF2017 (no region) for cluster findings, which have no line to point at.
-    assert {p.split()[0] for p in problems.get("warning", [])} <= {"SARIF2017"}
+    # Warnings allowed: SARIF2017 (no region) for cluster findings, which have no line to point at;
+    # SARIF2005 (tool properties) only for the missing informationUri: the project has no published
+    # home yet, and an invented URL (the placeholder https://kafka-audit.dev was one) misleads.
+    driver = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["tool"]["driver"]
+    allowed = {"SARIF2017"} | ({"SARIF2005"} if "informationUri" not in driver else set())
+    assert {p.split()[0] for p in problems.get("warning", [])} <= allowed
 
 
 def test_the_validator_run_catches_errors(tmp_path: Path) -> None:
