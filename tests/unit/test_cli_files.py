@@ -31,7 +31,7 @@ def test_findings_fail_the_gate_with_file_locations() -> None:
     report = json.loads(done.stdout)
     assert report["targets"] == [{"kind": "file", "name": "spring/application.yml", "format": "spring"}]
     acks = next(f for f in report["findings"] if f["rule_id"] == "PRD001")
-    assert acks["location"] == {"path": "spring/application.yml", "line": 27, "profile": "prod"}
+    assert acks["location"] == {"path": "spring/application.yml", "line": 27, "profile": "prod", "snippet": "acks: 1"}
     assert acks["resource"] == {"kind": "producer", "name": "spring/application.yml"}
 
 
