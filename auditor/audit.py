@@ -325,7 +325,8 @@ def audit_estate(
         found, passed, not_run = _in_cluster(found, passed, not_run, cluster_name)
     lines = SourceLines()
     found = with_snippets(found, lines)
-    inline, suppression_gaps = inline_waivers(found, rule_ids, lines) if options.inline_waivers else ((), ())
+    files = [t.name for t in targets if t.kind is TargetKind.FILE]
+    inline, suppression_gaps = inline_waivers(found, rule_ids, lines, files) if options.inline_waivers else ((), ())
     waivers = (*policy.waivers, *inline)
     findings, waiver_uses = apply_waivers(sort_findings(found), waivers, options.today or date.today())
     if options.write_baseline is not None:

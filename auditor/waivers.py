@@ -121,35 +121,68 @@ INLINE_OWNER = "inline comment"
 
 
 def inline_waivers(
-    findings: Iterable[Finding], rule_ids: Mapping[str, str], lines: SourceLines
+    findings: Iterable[Finding], rule_ids: Mapping[str, str], lines: SourceLines, files: Iterable[str] = ()
 ) -> tuple[tuple[Waiver, ...], tuple[CoverageGap, ...]]:
     """Waivers from `kafka-audit: ignore[RULES] reason` comments on a finding's line or the line
-    above; a comment without a reason, or naming no rule, is a gap and waives nothing."""
+    above; a comment without a reason, or naming no rule, is a gap and waives nothing. A valid
+    comment in `files` (or a finding's file) that waives nothing is returned as a waiver that
+    matches nothing, so it is reported as unused."""
     waivers: dict[tuple[str, str, str, str], Waiver] = {}
     gaps: dict[str, CoverageGap] = {}
+    used: set[tuple[str, str]] = set()
+    paths = dict.fromkeys(files)
     for finding in findings:
         location = finding.location
         if location is None or location.line is None:
             continue
+        paths[location.path] = None
         for suppression in lines.suppressions(location.path, location.line):
             problem = _suppression_problem(suppression, rule_ids)
             if problem is not None:
                 gaps[suppression.where] = CoverageGap(suppression.where, problem)
+            elif finding.rule_id in {rule_ids[r] for r in suppression.rules}:
+                used.add((suppression.where, finding.rule_id))
+                key = (finding.rule_id, finding.resource.kind, finding.resource.name, suppression.where)
+                waivers[key] = _inline(suppression, finding.rule_id, finding.resource.kind, finding.resource.name)
+    unused = _unused_suppressions(paths, rule_ids, lines, used, gaps)
+    return (*waivers.values(), *unused), tuple(gaps.values())
+
+
+def _unused_suppressions(
+    paths: Iterable[str],
+    rule_ids: Mapping[str, str],
+    lines: SourceLines,
+    used: set[tuple[str, str]],
+    gaps: dict[str, CoverageGap],
+) -> list[Waiver]:
+    """The comments of the audited files that waived nothing: each rule they name, unused."""
+    unused = []
+    for path in paths:
+        for suppression in lines.all_suppressions(path):
+            problem = _suppression_problem(suppression, rule_ids)
+            if problem is not None:
+                gaps.setdefault(suppression.where, CoverageGap(suppression.where, problem))
                 continue
-            if finding.rule_id not in {rule_ids[r] for r in suppression.rules}:
-                continue
-            key = (finding.rule_id, finding.resource.kind, finding.resource.name, suppression.where)
-            waivers[key] = Waiver(
-                rule_id=finding.rule_id,
-                reason=suppression.reason,
-                owner=INLINE_OWNER,
-                expires="never",
-                source=suppression.where,
-                resource=finding.resource.name,
-                kind=finding.resource.kind,
-                inline=True,
-            )
-    return tuple(waivers.values()), tuple(gaps.values())
+            for rule_id in dict.fromkeys(rule_ids[r] for r in suppression.rules):
+                if (suppression.where, rule_id) not in used:
+                    unused.append(_inline(suppression, rule_id, INLINE_KIND, suppression.where))
+    return unused
+
+
+INLINE_KIND = "line"  # an unused inline waiver's kind: no finding has it, so it matches none
+
+
+def _inline(suppression: Suppression, rule_id: str, kind: str, resource: str) -> Waiver:
+    return Waiver(
+        rule_id=rule_id,
+        reason=suppression.reason,
+        owner=INLINE_OWNER,
+        expires="never",
+        source=suppression.where,
+        resource=resource,
+        kind=kind,
+        inline=True,
+    )
 
 
 def _suppression_problem(suppression: Suppression, rule_ids: Mapping[str, str]) -> str | None:

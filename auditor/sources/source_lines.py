@@ -100,6 +100,18 @@ class SourceLines:
             return None
         return shown if len(shown) <= MAX_SNIPPET else shown[: MAX_SNIPPET - 3] + "..."
 
+    def all_suppressions(self, path: str) -> list[Suppression]:
+        """Every suppression comment of the file, wherever it is."""
+        syntax = comment_syntax(path)
+        if syntax is None:
+            return []
+        found = []
+        for number, text in enumerate(self.lines(path), start=1):
+            suppression = _suppression(text, syntax, path, number, whole_line_only=False)
+            if suppression is not None:
+                found.append(suppression)
+        return found
+
     def suppressions(self, path: str, number: int) -> list[Suppression]:
         """The suppressions on line `number` (a trailing comment) and on the line above (a comment line)."""
         syntax = comment_syntax(path)
@@ -108,13 +120,20 @@ class SourceLines:
         found = []
         for at in (number, number - 1):
             text = self.line(path, at)
-            comment = _comment(text, syntax, whole_line_only=at != number) if text is not None else None
-            match = _MARKER.search(comment) if comment is not None else None
-            if match:
-                rules = tuple(r.strip() for r in match["rules"].split(",") if r.strip())
-                reason = match["reason"].strip().removesuffix("*/").strip()
-                found.append(Suppression(rules, reason, path, at))
+            suppression = _suppression(text, syntax, path, at, at != number) if text is not None else None
+            if suppression is not None:
+                found.append(suppression)
         return found
+
+
+def _suppression(text: str, syntax: CommentSyntax, path: str, number: int, whole_line_only: bool) -> Suppression | None:
+    comment = _comment(text, syntax, whole_line_only)
+    match = _MARKER.search(comment) if comment is not None else None
+    if match is None:
+        return None
+    rules = tuple(r.strip() for r in match["rules"].split(",") if r.strip())
+    reason = match["reason"].strip().removesuffix("*/").strip()
+    return Suppression(rules, reason, path, number)
 
 
 def _comment(text: str, syntax: CommentSyntax, whole_line_only: bool) -> str | None:

@@ -221,3 +221,19 @@ def test_the_cli_shows_the_waiver_reason_and_no_waivers_ignores_it(tmp_path: Pat
     assert "1 waived" in flat
     truth = run("--no-waivers", "--fail-on", "critical")
     assert "waived" not in truth.stdout
+
+
+def test_a_comment_that_waives_nothing_is_reported_unused(tmp_path: Path) -> None:
+    """As ruff reports an unused `noqa`: the comment stays visible until someone removes it."""
+    text = "# kafka-audit: ignore[PRD001] acks are fine here\nacks=all\nretries=0\n"
+    result = audit(write(tmp_path, {"producer.properties": text}))
+    assert finding(result, "PRD002").status is Status.FAIL
+    (use,) = [u for u in result.waivers if u.waiver.inline]
+    assert (use.status, use.matched, use.waiver.rule_id, use.waiver.source) == (
+        "unused",
+        0,
+        "PRD001",
+        f"{tmp_path / 'producer.properties'}:1",
+    )
+    text = render(result, OutputFormat.TABLE, RenderOptions(width=200))
+    assert f"waiver unused: PRD001 line {tmp_path / 'producer.properties'}:1 (owner inline comment" in text
