@@ -19,9 +19,10 @@ import pytest
 from auditor.engine import Rule, load_rules
 from auditor.engine.evaluate import judge
 from auditor.engine.memo import Memo
-from auditor.engine.rules import PLACEHOLDER, Check
+from auditor.engine.rules import Check
+from auditor.engine.templates import PLACEHOLDER
 from auditor.facts import subjects
-from auditor.facts.base import Fact, Subject
+from auditor.facts.base import Fact, FactValue, Subject
 from auditor.findings import Finding, Resource, Status
 from auditor.reports import Detail, OutputFormat, RenderOptions, render
 from auditor.reports.common import location_text
@@ -80,7 +81,7 @@ def _unknown(subject: Subject) -> Subject:
     return replace(subject, facts={name: Fact(None, fact.origin) for name, fact in subject.facts.items()})
 
 
-def _largest_value(value: object) -> object:
+def _largest_value(value: FactValue) -> FactValue:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
