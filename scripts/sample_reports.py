@@ -50,7 +50,10 @@ def audit_demo() -> int:
     with cluster.admin_client() as admin:
         seed(admin)
     env = seed_services(cluster)
-    source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", str(cluster.auditor_config_path)]
+    # The client file relative to the repository, so the published fixes read the same on any machine
+    # (.kafka-run/... with the default run folder) instead of naming the machine's own folders.
+    command_config = os.path.relpath(cluster.auditor_config_path, ROOT)
+    source = ["--bootstrap-server", cluster.sasl_bootstrap, "--command-config", command_config]
     services = ["--services", str(SERVICES.relative_to(ROOT))]
     with demo_connect(cluster) as connect_url:
         connect = ["--connect-url", connect_url]
