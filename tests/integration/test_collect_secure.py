@@ -106,7 +106,8 @@ def test_wrong_password_is_exit_3_in_one_line(kafka_cluster: Any, tmp_path: Path
     assert done.returncode == 3
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kafka-audit: error: cannot connect"), done.stderr
-    assert "check the user and password" in lines[0]
+    assert "authentication failed for user 'auditor'" in lines[0]
+    assert "check the user name and password" in lines[0]
     assert "not-the-password" not in done.stderr + done.stdout
 
 
