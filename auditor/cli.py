@@ -18,6 +18,8 @@ import typer
 
 from auditor import __version__
 from auditor.cli_options import (
+    ENV_ALIASES,
+    ENV_PREFIX,
     BootstrapOption,
     ClientOption,
     CommandConfigOption,
@@ -30,6 +32,7 @@ from auditor.cli_options import (
     audit_sources_of,
     connect_settings,
     connection,
+    resolve_bootstrap,
 )
 from auditor.cli_plan import DiffFlag, FixFlag, check_fix_flags, fix_files, plan, say_not_fixed
 from auditor.cli_policy import (
@@ -178,7 +181,7 @@ def audit(
     from auditor.policyfile import find_policy
     from auditor.progress import terminal_progress
 
-    bootstrap_server, bootstrap_from = _bootstrap(ctx, bootstrap_server, command_config)
+    bootstrap_server, bootstrap_from = resolve_bootstrap(ctx, bootstrap_server, command_config)
     if samples > 1 and bootstrap_server is None:
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
     check_fix_flags(fix, diff, paths)
@@ -308,25 +311,6 @@ def init(
     typer.echo(f"kafka-audit: wrote {path}; `kafka-audit audit` reads it from this folder and below", err=True)
 
 
-def _bootstrap(ctx: typer.Context, value: str | None, command_config: Path | None) -> tuple[str | None, str | None]:
-    """The bootstrap servers and where they were given: --bootstrap-server wins over its environment
-    variables, which win over bootstrap.servers in --command-config (as Kafka's own tools read it)."""
-    from typer._click.core import ParameterSource
-
-    from auditor.sources.connection import configured_bootstrap
-
-    if value is not None:
-        if ctx.get_parameter_source("bootstrap_server") is not ParameterSource.ENVIRONMENT:
-            return value, "--bootstrap-server"
-        names = (f"{ENV_PREFIX}BOOTSTRAP_SERVER", *ENV_ALIASES["bootstrap_server"])
-        return value, next((name for name in names if os.environ.get(name)), "the environment")
-    found = configured_bootstrap(command_config) if command_config is not None else None
-    return (found, f"bootstrap.servers in {command_config}") if found else (None, None)
-
-
-ENV_PREFIX = "KAFKA_AUDIT_"
-# Names other tools already use for the same thing, read after kafka-audit's own.
-ENV_ALIASES = {"bootstrap_server": ("KAFKA_BOOTSTRAP_SERVERS",)}
 NO_ENV = {"help", "version", "debug", "install_completion", "show_completion"}
 
 

@@ -3,6 +3,7 @@ Kafka Connect and the services manifest. Defined once, so the two commands canno
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -120,3 +121,26 @@ def connect_settings(urls: Sequence[str], config: Path | None, timeout: float) -
         raise InputError("--connect-config needs --connect-url")
     user_info, tls = load_connect_config(config)
     return tuple(ConnectSettings(parse_connect_url(url), timeout, user_info, tls) for url in urls)
+
+
+def resolve_bootstrap(
+    ctx: typer.Context, value: str | None, command_config: Path | None
+) -> tuple[str | None, str | None]:
+    """The bootstrap servers and where they were given: --bootstrap-server wins over its environment
+    variables, which win over bootstrap.servers in --command-config (as Kafka's own tools read it)."""
+    from typer._click.core import ParameterSource
+
+    from auditor.sources.connection import configured_bootstrap
+
+    if value is not None:
+        if ctx.get_parameter_source("bootstrap_server") is not ParameterSource.ENVIRONMENT:
+            return value, "--bootstrap-server"
+        names = (f"{ENV_PREFIX}BOOTSTRAP_SERVER", *ENV_ALIASES["bootstrap_server"])
+        return value, next((name for name in names if os.environ.get(name)), "the environment")
+    found = configured_bootstrap(command_config) if command_config is not None else None
+    return (found, f"bootstrap.servers in {command_config}") if found else (None, None)
+
+
+ENV_PREFIX = "KAFKA_AUDIT_"
+# Names other tools already use for the same thing, read after kafka-audit's own.
+ENV_ALIASES = {"bootstrap_server": ("KAFKA_BOOTSTRAP_SERVERS",)}

@@ -22,6 +22,7 @@ from auditor.cli_options import (
     SnapshotOption,
     TimeoutOption,
     audit_sources_of,
+    resolve_bootstrap,
 )
 from auditor.cli_policy import (
     AssumeDownOption,
@@ -60,6 +61,7 @@ ThrottleOption = Annotated[
 
 
 def plan(
+    ctx: typer.Context,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder to write the plan's files into.")],
     paths: PathsArgument = None,
     bootstrap_server: BootstrapOption = None,
@@ -93,6 +95,7 @@ def plan(
     from auditor.plan import PlanRequest, make_plan, write_plan
     from auditor.progress import terminal_progress
 
+    bootstrap_server, bootstrap_from = resolve_bootstrap(ctx, bootstrap_server, command_config)
     if (bootstrap_server is None) == (snapshot is None):
         raise InputError("plan needs exactly one of --bootstrap-server (a live cluster) or --snapshot FILE")
     check_output_dir(output_dir)
@@ -122,6 +125,7 @@ def plan(
         connect_config=connect_config,
         services=services,
         options=options,
+        bootstrap_from=bootstrap_from,
     )
     request = PlanRequest(output_dir, sources, options, report, command_config, throttle)
     with terminal_progress() as progress:

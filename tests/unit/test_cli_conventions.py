@@ -211,3 +211,12 @@ def test_help_fits_80_columns_without_type_names() -> None:
 def test_no_report_reads_a_cluster_before_its_flags_are_valid(repo: Path) -> None:
     done = run("audit", "-b", "127.0.0.1:1", "--select", "NOPE", "--timeout", "30", cwd=repo)
     assert done.returncode == 2 and "matches no rule" in done.stderr
+
+
+def test_plan_takes_the_cluster_from_bootstrap_servers_in_the_command_config(repo: Path) -> None:
+    """plan finds its cluster where audit does (one resolve_bootstrap), not only in --bootstrap-server."""
+    config = repo / "client.properties"
+    config.write_text("bootstrap.servers=127.0.0.1:1\nsecurity.protocol=PLAINTEXT\n", encoding="utf-8")
+    done = run("plan", "--output-dir", "out", "--command-config", str(config), "--timeout", "1", cwd=repo)
+    assert done.returncode == 3, done.stderr  # it tried that cluster; before: exit 2, "needs --bootstrap-server"
+    assert "127.0.0.1:1" in done.stderr

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditor.cli import ENV_PREFIX, cli
+from auditor.cli import cli
+from auditor.cli_options import ENV_PREFIX
 from auditor.cli_reference import commands, reference
 from auditor.policyfile import POLICY_FILES
 
