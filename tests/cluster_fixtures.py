@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,55 @@ def make_topic(kafka_cluster: Cluster, admin: Any) -> Iterator[MakeTopic]:
 def stopped_node(kafka_cluster: Cluster) -> Callable[..., AbstractContextManager[Node]]:
     """``with stopped_node(n, kill=False): ...`` -- see ``Cluster.stopped``."""
     return kafka_cluster.stopped
+
+
+def scram_client_properties(folder: Path, user: str, password: str) -> Path:
+    """A client properties file logging in as `user` over the harness's SASL_PLAINTEXT listener."""
+    path = folder / f"{user}.properties"
+    path.write_text(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{user}" password="{password}";\n'
+    )
+    return path
+
+
+@contextmanager
+def scram_user_with_auditor_grants(admin: Any, user: str, password: str, denied: list[Any]) -> Iterator[str]:
+    """A SCRAM user holding the auditor's read-only grants, with the `denied` (operation, resource
+    pattern) pairs denied on top (a DENY wins over an ALLOW); removed after the block."""
+    from kafka.admin import (
+        ACL,
+        ACLFilter,
+        ACLOperation,
+        ACLPermissionType,
+        ACLResourcePatternType,
+        ResourcePattern,
+        ResourcePatternFilter,
+        ResourceType,
+        UserScramCredentialDeletion,
+        UserScramCredentialUpsertion,
+    )
+
+    principal = f"User:{user}"
+    allow, deny = ACLPermissionType.ALLOW, ACLPermissionType.DENY
+    cluster = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
+    topics = ResourcePattern(ResourceType.TOPIC, "*")
+    groups = ResourcePattern(ResourceType.GROUP, "*")
+    acls = [
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, cluster),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, topics),
+        ACL(principal, "*", ACLOperation.DESCRIBE, allow, groups),
+        *(ACL(principal, "*", operation, deny, pattern) for operation, pattern in denied),
+    ]
+    admin.alter_user_scram_credentials([UserScramCredentialUpsertion(user, "SCRAM-SHA-512", password)])
+    admin.create_acls(acls)
+    time.sleep(2)  # ACLs and credentials propagate through the metadata log to every broker
+    try:
+        yield principal
+    finally:
+        everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
+        admin.delete_acls([ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY, everything)])
+        admin.alter_user_scram_credentials([UserScramCredentialDeletion(user, "SCRAM-SHA-512")])

@@ -16,6 +16,7 @@ import pytest
 from kafka_cluster import USERS
 
 from auditor.reports import OutputFormat
+from tests.cluster_fixtures import scram_client_properties, scram_user_with_auditor_grants
 
 pytestmark = pytest.mark.integration
 
@@ -30,53 +31,15 @@ def kafka_audit(*args: str, timeout: float = 180) -> subprocess.CompletedProcess
     )
 
 
-def client_properties(tmp_path: Path, user: str, password: str) -> Path:
-    path = tmp_path / f"{user}.properties"
-    path.write_text(
-        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
-        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-        f'username="{user}" password="{password}";\n'
-    )
-    return path
-
-
 @pytest.fixture
 def limited_user(admin: Any) -> Iterator[str]:
     """A SCRAM user with the auditor's grants, but DESCRIBE_CONFIGS denied on `hiddencfg-*` topics."""
-    from kafka.admin import (
-        ACL,
-        ACLFilter,
-        ACLOperation,
-        ACLPermissionType,
-        ACLResourcePatternType,
-        ResourcePattern,
-        ResourcePatternFilter,
-        ResourceType,
-        UserScramCredentialDeletion,
-        UserScramCredentialUpsertion,
-    )
+    from kafka.admin import ACLOperation, ACLResourcePatternType, ResourcePattern, ResourceType
 
-    principal = f"User:{LIMITED_USER}"
-    allow, deny = ACLPermissionType.ALLOW, ACLPermissionType.DENY
-    cluster = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
-    topics = ResourcePattern(ResourceType.TOPIC, "*")
-    groups = ResourcePattern(ResourceType.GROUP, "*")
     hidden = ResourcePattern(ResourceType.TOPIC, HIDDEN_PREFIX, ACLResourcePatternType.PREFIXED)
-    acls = [
-        ACL(principal, "*", ACLOperation.DESCRIBE, allow, cluster),
-        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, cluster),
-        ACL(principal, "*", ACLOperation.DESCRIBE, allow, topics),
-        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, topics),
-        ACL(principal, "*", ACLOperation.DESCRIBE, allow, groups),
-        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, deny, hidden),
-    ]
-    admin.alter_user_scram_credentials([UserScramCredentialUpsertion(LIMITED_USER, "SCRAM-SHA-512", LIMITED_PASSWORD)])
-    admin.create_acls(acls)
-    time.sleep(2)  # ACLs and credentials propagate through the metadata log to every broker
-    yield LIMITED_USER
-    everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
-    admin.delete_acls([ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY, everything)])
-    admin.alter_user_scram_credentials([UserScramCredentialDeletion(LIMITED_USER, "SCRAM-SHA-512")])
+    denied = [(ACLOperation.DESCRIBE_CONFIGS, hidden)]
+    with scram_user_with_auditor_grants(admin, LIMITED_USER, LIMITED_PASSWORD, denied):
+        yield LIMITED_USER
 
 
 def test_topics_without_describe_configs_are_gaps(
@@ -84,7 +47,7 @@ def test_topics_without_describe_configs_are_gaps(
 ) -> None:
     hidden = make_topic(HIDDEN_PREFIX)
     visible = make_topic("visible")
-    config = client_properties(tmp_path, limited_user, LIMITED_PASSWORD)
+    config = scram_client_properties(tmp_path, limited_user, LIMITED_PASSWORD)
     args = ["audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", str(config)]
     done = kafka_audit(*args, "--format", "json", "--fail-on", "never")
     assert done.returncode == 0, done.stderr
@@ -97,7 +60,7 @@ def test_topics_without_describe_configs_are_gaps(
 
 
 def test_wrong_password_is_exit_3_in_one_line(kafka_cluster: Any, tmp_path: Path) -> None:
-    config = client_properties(tmp_path, "auditor", "not-the-password")
+    config = scram_client_properties(tmp_path, "auditor", "not-the-password")
     started = time.monotonic()
     done = kafka_audit(
         "audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", str(config), "--timeout", "5"
@@ -124,7 +87,7 @@ def test_no_secret_in_any_output(kafka_cluster: Any, make_topic: Callable[..., s
         runs.append(kafka_audit("audit", *sasl, "--format", fmt.value, "--output", str(report)))
         runs.append(kafka_audit("audit", *sasl, "--format", fmt.value, "--debug"))
         runs.append(kafka_audit("audit", "--snapshot", str(snapshot), "--format", fmt.value))
-    wrong = client_properties(tmp_path, "auditor", secrets[0] + "-wrong")
+    wrong = scram_client_properties(tmp_path, "auditor", secrets[0] + "-wrong")
     runs.append(kafka_audit("audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config",
                             str(wrong), "--timeout", "3"))  # fmt: skip
     assert [r.returncode for r in runs[:2]] == [0, 1], runs[1].stderr

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.cluster_fixtures import scram_client_properties, scram_user_with_auditor_grants
+
 pytestmark = pytest.mark.integration
 
 TOOLS = {  # bin/<tool>.sh of a Kafka distribution -> its main class, newest first (they moved in 3.5-3.7)
@@ -274,44 +276,11 @@ PLANNER_PASSWORD = "Planner-Pa55word-41c9"
 def planner_without_log_dirs(admin: Any, tmp_path: Path) -> Iterator[Path]:
     """A SCRAM user with the auditor's grants except DESCRIBE on the cluster (denied), which
     DescribeLogDirs needs; yields its client properties file."""
-    from kafka.admin import (
-        ACL,
-        ACLFilter,
-        ACLOperation,
-        ACLPermissionType,
-        ACLResourcePatternType,
-        ResourcePattern,
-        ResourcePatternFilter,
-        ResourceType,
-        UserScramCredentialDeletion,
-        UserScramCredentialUpsertion,
-    )
+    from kafka.admin import ACLOperation, ResourcePattern, ResourceType
 
-    principal = f"User:{PLANNER}"
-    allow, deny = ACLPermissionType.ALLOW, ACLPermissionType.DENY
     cluster = ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")
-    topics = ResourcePattern(ResourceType.TOPIC, "*")
-    groups = ResourcePattern(ResourceType.GROUP, "*")
-    acls = [
-        ACL(principal, "*", ACLOperation.DESCRIBE, deny, cluster),
-        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, cluster),
-        ACL(principal, "*", ACLOperation.DESCRIBE, allow, topics),
-        ACL(principal, "*", ACLOperation.DESCRIBE_CONFIGS, allow, topics),
-        ACL(principal, "*", ACLOperation.DESCRIBE, allow, groups),
-    ]
-    admin.alter_user_scram_credentials([UserScramCredentialUpsertion(PLANNER, "SCRAM-SHA-512", PLANNER_PASSWORD)])
-    admin.create_acls(acls)
-    time.sleep(2)  # ACLs and credentials reach every broker
-    config = tmp_path / "planner.properties"
-    config.write_text(
-        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
-        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-        f'username="{PLANNER}" password="{PLANNER_PASSWORD}";\n'
-    )
-    yield config
-    everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
-    admin.delete_acls([ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY, everything)])
-    admin.alter_user_scram_credentials([UserScramCredentialDeletion(PLANNER, "SCRAM-SHA-512")])
+    with scram_user_with_auditor_grants(admin, PLANNER, PLANNER_PASSWORD, [(ACLOperation.DESCRIBE, cluster)]):
+        yield scram_client_properties(tmp_path, PLANNER, PLANNER_PASSWORD)
 
 
 def test_plan_without_describe_log_dirs_says_the_bytes_are_unknown(
