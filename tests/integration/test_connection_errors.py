@@ -131,6 +131,43 @@ def test_the_right_settings_still_connect(kafka_cluster: Any, tmp_path: Path) ->
     assert code in (0, 1), err
 
 
+@pytest.fixture
+def silent_listener() -> Iterator[str]:
+    """A port that accepts connections and never answers (a frozen broker, a proxy holding them)."""
+    import socket
+
+    server = socket.create_server(("127.0.0.1", PORT_BASE + 953))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{PORT_BASE + 953}"
+    finally:
+        stop.set()
+        thread.join()
+        for sock in [server, *accepted]:
+            sock.close()
+
+
+def test_a_silent_address_first_leaves_the_live_broker_after_it_time(kafka_cluster: Any, silent_listener: str) -> None:
+    """Each bootstrap address gets its share of --timeout: the silent one may not spend it all
+    (it did: exit 3 after the whole timeout, the live broker after it called "down")."""
+    live = kafka_cluster.bootstrap.split(",")[0]
+    code, err, elapsed = audit(f"{silent_listener},{live}")
+    assert code in (0, 1), err
+    assert elapsed < TIMEOUT_S, f"took {elapsed:.1f}s"
+
+
 def test_debug_after_the_subcommand_adds_the_traceback() -> None:
     command = [sys.executable, "-m", "auditor", "audit", "--bootstrap-server", "no-such-broker.invalid:9092", "--debug"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

@@ -53,22 +53,29 @@ class _Deadline:
         return remaining
 
 
-def check_bootstrap(servers: tuple[str, ...], client: Mapping[str, Any], timeout_s: float) -> None:
-    """ProbeFailed naming each address's problem when no bootstrap address is usable."""
-    deadline = _Deadline(time.monotonic() + timeout_s)
+def check_bootstrap(servers: tuple[str, ...], client: Mapping[str, Any], timeout_s: float) -> str | None:
+    """The first bootstrap address that answers as a broker with these settings; None when the
+    probe cannot tell (the admin client tries the list). ProbeFailed naming each address's problem
+    when none is usable."""
+    ends = time.monotonic() + timeout_s
+    # Each address gets its share of the time: a silent one first in the list may not spend the
+    # whole --timeout and leave the live brokers after it none (they were then called "down").
+    share = max(_LEAST_PER_ADDRESS_S, timeout_s / len(servers))
     problems: dict[str, list[str]] = {}  # the problem (address left out) -> the addresses that have it
     for server in servers:
+        deadline = _Deadline(min(ends, time.monotonic() + share))
         try:
-            probe(server, client, deadline, timeout_s)
-            return
+            probe(server, client, deadline, min(share, timeout_s))
+            return server
         except ProbeFailed as failed:
             problems.setdefault(str(failed).replace(server, _HERE, 1), []).append(server)
         except (_Unclassified, TimeoutError):
-            return  # not ours to judge: the admin client tries, and reports what it finds
+            return None  # not ours to judge: the admin client tries, and reports what it finds
     raise ProbeFailed("; ".join(text.replace(_HERE, _addresses(found)) for text, found in problems.items()))
 
 
 _HERE = "\x00"
+_LEAST_PER_ADDRESS_S = 1.0
 
 
 def _addresses(servers: list[str]) -> str:
@@ -206,8 +213,7 @@ def _sasl(server: str, sock: Any, protocol: str, client: Mapping[str, Any], dead
         )
     if error == UNSUPPORTED_SASL_MECHANISM:
         raise ProbeFailed(
-            f"{server} does not enable SASL mechanism {wanted} (it offers {shown}): set sasl.mechanism to one "
-            "of them"
+            f"{server} does not enable SASL mechanism {wanted} (it offers {shown}): set sasl.mechanism to one of them"
         )
     if error or wanted not in PASSWORD_MECHANISMS:
         return  # other mechanisms log in through the admin client

@@ -163,11 +163,16 @@ def open_session(settings: ConnectionSettings) -> Iterator[Session]:
     started = time.monotonic()
     servers = ",".join(settings.bootstrap_servers)
     try:
-        check_bootstrap(settings.bootstrap_servers, settings.client, settings.timeout_s)
+        answered = check_bootstrap(settings.bootstrap_servers, settings.client, settings.timeout_s)
     except ProbeFailed as failed:
         raise ClusterUnreachable(f"cannot connect: {failed}") from failed
+    kwargs = settings.admin_kwargs()
+    if answered is not None:
+        # Bootstrap from the address that answered: kafka-python shuffles the list and would try a
+        # silent one again with the whole timeout; the cluster's metadata names the other brokers.
+        kwargs["bootstrap_servers"] = [answered]
     try:
-        admin = KafkaAdminClient(**settings.admin_kwargs())
+        admin = KafkaAdminClient(**kwargs)
     except (KafkaError, OSError) as exc:
         raise ClusterUnreachable(unreachable_message(servers, settings, exc)) from exc
     try:
