@@ -146,3 +146,14 @@ def test_pre_commit_hook_entry_gates_the_files_it_is_given(tmp_path: Path) -> No
     assert bad.returncode == 1 and "PRD001" in bad.stdout and "producer.properties:2" in bad.stdout, bad.stderr
     fine = subprocess.run([*entry, "application.properties"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert fine.returncode == 0, fine.stderr
+
+
+def test_readme_ci_snippets_install_this_release_and_invent_no_repository() -> None:
+    import auditor
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    installs = re.findall(r"pip install \"(kafka-audit[^\"]*)\"", readme)
+    assert installs and set(installs) == {f"kafka-audit=={auditor.__version__}"}
+    assert "OWNER" not in readme and "git+https://github.com" not in readme
+    tags = set(re.findall(r"(?:@|rev: )(v\d+\.\d+\.\d+)", readme))
+    assert tags == {f"v{auditor.__version__}"}
