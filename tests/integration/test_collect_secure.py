@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,86 @@ def test_topics_without_describe_configs_are_gaps(
     assert "TopicAuthorizationFailed" in gaps[f"topic {hidden}"]
     assert f"topic {visible}" not in gaps
     assert kafka_audit(*args, "--fail-on", "never", "--fail-on-gaps").returncode == 4
+
+
+GRANT = "; an administrator grants it read-only with: "
+
+
+def audit_json(kafka_cluster: Any, config: Path) -> dict[str, Any]:
+    args = ["audit", "--bootstrap-server", kafka_cluster.sasl_bootstrap, "--command-config", str(config)]
+    done = kafka_audit(*args, "--format", "json", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def judged(document: dict[str, Any], kind: str, name: str | None = None) -> tuple[set[str], set[str]]:
+    """(rules that passed, rules reported unknown) on the resources of `kind` (named `name`)."""
+
+    def mine(resource: dict[str, Any]) -> bool:
+        return bool(resource["kind"] == kind and name in (None, resource["name"]))
+
+    passed = {p["rule_id"] for p in document["passed"] if mine(p["resource"])}
+    unknown = {f["rule_id"] for f in document["findings"] if f["status"] == "unknown" and mine(f["resource"])}
+    return passed, unknown
+
+
+def test_a_refused_broker_config_read_names_the_cluster_acl_and_is_not_passed(
+    kafka_cluster: Any, admin: Any, tmp_path: Path
+) -> None:
+    """#12: the user has every grant of the auditor but DESCRIBE_CONFIGS on the cluster: each
+    broker's gap names exactly that ACL and the kafka-acls command granting only it; no broker
+    rule passes on configs that were not read."""
+    from kafka.admin import ACLOperation, ResourcePattern, ResourceType
+
+    user, password = "no-cluster-configs", "No-Cluster-Configs-5c1d"
+    denied = [(ACLOperation.DESCRIBE_CONFIGS, ResourcePattern(ResourceType.CLUSTER, "kafka-cluster"))]
+    with scram_user_with_auditor_grants(admin, user, password, denied):
+        document = audit_json(kafka_cluster, scram_client_properties(tmp_path, user, password))
+    gaps = {gap["resource"]: gap["reason"] for gap in document["coverage"]["gaps"]}
+    brokers = [f"broker {node.node_id}" for node in kafka_cluster.nodes]
+    assert set(gaps) == set(brokers), gaps  # nothing else was refused
+    for broker in brokers:
+        reason, command = gaps[broker].split(GRANT)
+        assert reason.startswith("configs not read: ClusterAuthorizationFailedError"), reason
+        assert reason.endswith(f": User:{user} needs DESCRIBE_CONFIGS on Cluster kafka-cluster"), reason
+        assert shlex.split(command) == [
+            "kafka-acls.sh", "--bootstrap-server", kafka_cluster.sasl_bootstrap,
+            "--command-config", "ADMIN_CLIENT.properties", "--add", "--allow-principal", f"User:{user}",
+            "--operation", "DescribeConfigs", "--cluster",
+        ]  # fmt: skip
+    passed, unknown = judged(document, "broker")
+    assert passed == {"STO015"}, passed  # broker.rack comes with DescribeCluster, which needs no ACL
+    assert {"STO005", "STO006", "STO007", "STO008", "STO009"} <= unknown, unknown
+
+
+def test_a_refused_group_read_names_the_group_acl_and_its_offsets_stay_unknown(
+    kafka_cluster: Any, admin: Any, make_topic: Callable[..., str], tmp_path: Path
+) -> None:
+    """#12: every grant but DESCRIBE on one group, which has committed offsets: its gaps name
+    `DESCRIBE on Group '<id>'` and the grant; GRP001/GRP002 are unknown on it, never passed."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.admin import ACLOperation, ResourcePattern, ResourceType
+    from kafka.structs import OffsetAndMetadata
+
+    topic, group = make_topic("acl-grp"), f"payments-{uuid.uuid4().hex[:8]}"
+    consumer = KafkaConsumer(bootstrap_servers=kafka_cluster.bootstrap, group_id=group, enable_auto_commit=False)
+    consumer.commit({TopicPartition(topic, 0): OffsetAndMetadata(0, None, -1)})
+    consumer.close()
+    user, password = "no-group-describe", "No-Group-Describe-9a2b"
+    denied = [(ACLOperation.DESCRIBE, ResourcePattern(ResourceType.GROUP, group))]
+    with scram_user_with_auditor_grants(admin, user, password, denied):
+        document = audit_json(kafka_cluster, scram_client_properties(tmp_path, user, password))
+    gaps = [gap for gap in document["coverage"]["gaps"] if gap["resource"] == f"group {group}"]
+    assert {gap["reason"].split(":")[0] for gap in gaps} == {"members not read", "committed offsets not read"}, gaps
+    for gap in gaps:
+        reason, command = gap["reason"].split(GRANT)
+        assert reason.endswith(f"GroupAuthorizationFailedError: User:{user} needs DESCRIBE on Group '{group}'")
+        assert shlex.split(command)[-6:] == ["--allow-principal", f"User:{user}", "--operation", "Describe",
+                                             "--group", group]  # fmt: skip
+    passed, unknown = judged(document, "group", group)
+    assert not passed, passed
+    assert {"GRP001", "GRP002"} <= unknown, unknown
 
 
 def test_wrong_password_is_exit_3_in_one_line(kafka_cluster: Any, tmp_path: Path) -> None:

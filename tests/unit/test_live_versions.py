@@ -176,6 +176,7 @@ def test_a_partition_whose_offset_was_not_read_marks_the_group() -> None:
     assert found.committed == {"billing": {("orders", 0): 5}}
     assert found.unread == {"billing": "committed offset of orders-1 not read"}
     assert [g.resource for g in session.gaps] == ["group billing on orders-1"]
+    assert "TopicAuthorizationFailedError: User:PRINCIPAL needs DESCRIBE on Topic 'orders'" in session.gaps[0].reason
 
 
 # ---- failures

@@ -34,6 +34,7 @@ from auditor.model import (
 )
 from auditor.sources.connection import ConnectionSettings
 from auditor.sources.live import cluster as cluster_info
+from auditor.sources.live.acls import DESCRIBE, Acl, on_cluster, refused
 from auditor.sources.live.configs import broker_configs, topic_configs
 from auditor.sources.live.groups import GroupsRead, finish_groups, read_groups
 from auditor.sources.live.session import CollectionTimeout, Session, describe_error, open_session
@@ -109,7 +110,7 @@ def _collect(
         )
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
         elr = _value(session, second, "elr", "eligible leader replicas", None)
-        moves = _value(session, second, "reassignments", "partition reassignments", None)
+        moves = _value(session, second, "reassignments", "partition reassignments", None, on_cluster(DESCRIBE))
         topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr, moves) for t in raw_topics}
         step("reading the log offsets of consumed partitions")
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
@@ -122,7 +123,7 @@ def _collect(
             brokers=tuple(_with_configs(b, configs_by_broker) for b in sorted(brokers, key=lambda b: b.id)),
             topics=tuple(topics[name] for name in sorted(topics)),
             groups=groups,
-            quorum=_value(session, first, "quorum", "controller quorum", None),
+            quorum=_value(session, first, "quorum", "controller quorum", None, on_cluster(DESCRIBE)),
             features=_value(session, first, "features", "features", {}),
             transactions=_value(session, second, "transactions", "transactions", ()),
             replica_sizes=_value(session, second, "log_dirs", LOG_DIRS, None),
@@ -174,10 +175,14 @@ def _describe_cluster(session: Session, servers: str) -> dict[str, Any]:
     return described
 
 
-def _value(session: Session, answers: dict[str, Any], key: str, resource: str, default: Any) -> Any:
+def _value(
+    session: Session, answers: dict[str, Any], key: str, resource: str, default: Any, needs: Acl | None = None
+) -> Any:
+    """The answer to `key`, or `default` and a gap saying why not (with the ACL `needs`, when refused)."""
     answer = answers[key]
     if isinstance(answer, Exception):
-        session.gap(resource, f"not read: {describe_error(answer)}")
+        reason = describe_error(answer) if needs is None else refused(session, answer, needs)
+        session.gap(resource, f"not read: {reason}")
         return default
     return answer
 

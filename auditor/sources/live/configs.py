@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from auditor.model import KAFKA_CONFIG_SOURCES, Configs, ConfigSource, ConfigValue
-from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.live.acls import DESCRIBE_CONFIGS, Acl, on_cluster, on_topic, refused
+from auditor.sources.live.session import Session
 from auditor.sources.redaction import redact
 
 TOPIC_BATCH = 250
@@ -53,20 +54,25 @@ def _collect(session: Session, kind: str, answers: dict[Any, Any], asked: dict[A
     for key, answer in answers.items():
         if isinstance(answer, Exception):
             for name in asked[key]:
-                session.gap(f"{kind} {name}", f"configs not read: {describe_error(answer)}")
+                session.gap(f"{kind} {name}", f"configs not read: {refused(session, answer, _needed(kind, name))}")
             continue
         returned = set()
         for result in answer.results:
             returned.add(result.resource_name)
             if result.error_code:
-                reason = error_name(result.error_code)
-                detail = f" ({result.error_message})" if result.error_message else ""
-                session.gap(f"{kind} {result.resource_name}", f"configs not read: {reason}{detail}")
+                needed = _needed(kind, result.resource_name)
+                reason = refused(session, result.error_code, needed, result.error_message)
+                session.gap(f"{kind} {result.resource_name}", f"configs not read: {reason}")
                 continue
             configs[result.resource_name] = {entry.name: config_value(entry) for entry in result.configs}
         for name in set(asked[key]) - returned:
             session.gap(f"{kind} {name}", "configs not read: the broker did not return the resource")
     return configs
+
+
+def _needed(kind: str, name: str) -> Acl:
+    """A broker's configs are the Cluster's to describe, a topic's the topic's."""
+    return on_topic(DESCRIBE_CONFIGS, name) if kind == "topic" else on_cluster(DESCRIBE_CONFIGS)
 
 
 def config_value(entry: Any) -> ConfigValue:

@@ -18,7 +18,8 @@ from functools import partial
 from typing import Any
 
 from auditor.model import ConsumerGroup, GroupOffset, Topic
-from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.live.acls import DESCRIBE, on_cluster, on_group, on_topic, refused
+from auditor.sources.live.session import Session
 from auditor.sources.live.versions import NotOffered, offered
 
 EARLIEST, LATEST = -2, -1
@@ -67,7 +68,7 @@ def read_groups(session: Session, broker_ids: Sequence[int]) -> GroupsRead:
     for (what, coordinator), answer in session.parallel(calls).items():
         if isinstance(answer, Exception):
             for group in by_coordinator[coordinator]:
-                reason = f"{_WHAT[what]} not read: {describe_error(answer)}"
+                reason = f"{_WHAT[what]} not read: {refused(session, answer, on_group(group.id))}"
                 session.gap(f"group {group.id}", reason)
                 if what == "offsets" and group.type != SHARE:
                     unread[group.id] = reason
@@ -102,10 +103,11 @@ def list_groups(session: Session, broker_ids: Sequence[int]) -> list[ListedGroup
     answers = session.parallel({b: partial(session.send, ListGroupsRequest(), b) for b in broker_ids})
     listed: list[ListedGroup] = []
     for broker_id, answer in answers.items():
-        if isinstance(answer, Exception):
-            session.gap(f"groups coordinated by broker {broker_id}", f"not listed: {describe_error(answer)}")
-        elif answer.error_code:
-            session.gap(f"groups coordinated by broker {broker_id}", f"not listed: {error_name(answer.error_code)}")
+        # before Kafka 2.1 ListGroups needs DESCRIBE on the cluster; since, it lists what the principal may see
+        error = answer if isinstance(answer, Exception) else answer.error_code
+        if isinstance(answer, Exception) or error:
+            reason = refused(session, error, on_cluster(DESCRIBE))
+            session.gap(f"groups coordinated by broker {broker_id}", f"not listed: {reason}")
         else:
             listed.extend(_listed(g, broker_id) for g in answer.groups)
     return listed
@@ -140,7 +142,8 @@ def describe_members(session: Session, coordinator: int, groups: list[ListedGrou
     described: Described = {}
     for group in response.groups:
         if group.error_code:
-            session.gap(f"group {group.group_id}", f"members not read: {error_name(group.error_code)}")
+            reason = refused(session, group.error_code, on_group(group.group_id))
+            session.gap(f"group {group.group_id}", f"members not read: {reason}")
         else:
             described[group.group_id] = (len(group.members), group.group_state or None)
     return described
@@ -154,7 +157,7 @@ class Offsets:
     unread: Unread = field(default_factory=dict)
 
     def group_error(self, session: Session, group_id: str, code: int) -> None:
-        reason = f"committed offsets not read: {error_name(code)}"
+        reason = f"committed offsets not read: {refused(session, code, on_group(group_id))}"
         session.gap(f"group {group_id}", reason)
         self.unread[group_id] = reason
 
@@ -164,8 +167,8 @@ class Offsets:
             for part in topic.partitions:
                 if part.error_code:
                     where = f"{topic.name}-{part.partition_index}"
-                    reason = f"committed offset not read: {error_name(part.error_code)}"
-                    session.gap(f"group {group_id} on {where}", reason)
+                    reason = refused(session, part.error_code, on_topic(DESCRIBE, topic.name))
+                    session.gap(f"group {group_id} on {where}", f"committed offset not read: {reason}")
                     self.unread.setdefault(group_id, f"committed offset of {where} not read")
                 else:
                     offset = part.committed_offset
@@ -189,7 +192,7 @@ def fetch_offsets(session: Session, coordinator: int, groups: list[ListedGroup])
     answers = session.parallel({gid: partial(_fetch_one, session, coordinator, gid) for gid in wanted})
     for group_id, answer in answers.items():
         if isinstance(answer, Exception):
-            reason = f"committed offsets not read: {describe_error(answer)}"
+            reason = f"committed offsets not read: {refused(session, answer, on_group(group_id))}"
             session.gap(f"group {group_id}", reason)
             found.unread[group_id] = reason
         elif answer.error_code:
@@ -275,7 +278,8 @@ def log_bounds(
         if isinstance(answer, Exception):
             what = kind if isinstance(kind, str) else f"{kind:g}%-of-retention"
             for tp in by_leader[leader]:
-                session.gap(f"partition {tp[0]}-{tp[1]}", f"log {what} offset not read: {describe_error(answer)}")
+                reason = refused(session, answer, on_topic(DESCRIBE, tp[0]))
+                session.gap(f"partition {tp[0]}-{tp[1]}", f"log {what} offset not read: {reason}")
         else:
             found[kind].update(answer)
     return {tp: _bounds(tp, found, shares) for tp in partitions}
@@ -330,10 +334,8 @@ def list_offsets(session: Session, leader: int, specs: Mapping[tuple[str, int], 
     for topic in session.send(request, node_id=leader).topics:
         for part in topic.partitions:
             if part.error_code:
-                session.gap(
-                    f"partition {topic.name}-{part.partition_index}",
-                    f"log offset not read: {error_name(part.error_code)}",
-                )
+                reason = refused(session, part.error_code, on_topic(DESCRIBE, topic.name))
+                session.gap(f"partition {topic.name}-{part.partition_index}", f"log offset not read: {reason}")
             else:
                 offsets[topic.name, part.partition_index] = part.offset
     return offsets

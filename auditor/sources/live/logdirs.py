@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.live.acls import CLUSTER_AUTHORIZATION_FAILED, DESCRIBE, on_cluster, refused
+from auditor.sources.live.session import Session
 
 PartitionSizes = dict[tuple[str, int], int]
 
@@ -23,8 +24,8 @@ def partition_sizes(session: Session, broker_ids: Iterable[int]) -> tuple[Partit
     sizes: PartitionSizes = {}
     for broker, answer in answers.items():
         if isinstance(answer, Exception):
-            return None, f"DescribeLogDirs on broker {broker}: {describe_error(answer)}"
-        problem = _read(answer, sizes)
+            return None, f"DescribeLogDirs on broker {broker}: {refused(session, answer, on_cluster(DESCRIBE))}"
+        problem = _read(session, answer, sizes)
         if problem:
             return None, f"DescribeLogDirs on broker {broker}: {problem}"
     return sizes, None
@@ -34,12 +35,13 @@ def _asker(session: Session, request: Any, broker: int) -> Any:
     return lambda: session.send(request, node_id=broker)
 
 
-def _read(answer: Any, sizes: PartitionSizes) -> str | None:
+def _read(session: Session, answer: Any, sizes: PartitionSizes) -> str | None:
     code = getattr(answer, "error_code", 0) or 0
     if code:
-        return error_name(code)
+        return refused(session, code, on_cluster(DESCRIBE))
     if not answer.results:  # every broker has a log directory: before v3 an unauthorized answer is empty
-        return "no log directory in the answer (is the principal allowed to DESCRIBE the cluster?)"
+        unauthorized = refused(session, CLUSTER_AUTHORIZATION_FAILED, on_cluster(DESCRIBE))
+        return f"no log directory in the answer, as DescribeLogDirs before v3 answers {unauthorized}"
     for result in answer.results:
         if result.error_code:
             continue  # an offline log dir holds no replica it could serve

@@ -51,8 +51,15 @@ class UndecodableAnswer(Exception):
 
 
 class Session:
-    def __init__(self, admin: KafkaAdminClient, timeout_s: float, started: float | None = None) -> None:
+    def __init__(
+        self,
+        admin: KafkaAdminClient,
+        timeout_s: float,
+        started: float | None = None,
+        settings: ConnectionSettings | None = None,
+    ) -> None:
         self.admin = admin
+        self.settings = settings  # how the audit connected: named in the commands a gap suggests
         self.timeout_s = timeout_s
         self.deadline = (started if started is not None else time.monotonic()) + timeout_s
         self._gaps: list[CoverageGap] = []
@@ -176,7 +183,7 @@ def open_session(settings: ConnectionSettings) -> Iterator[Session]:
     except (KafkaError, OSError) as exc:
         raise ClusterUnreachable(unreachable_message(servers, settings, exc)) from exc
     try:
-        yield Session(admin, settings.timeout_s, started)
+        yield Session(admin, settings.timeout_s, started, settings)
     finally:
         admin.close()
 

@@ -7,7 +7,8 @@ from functools import partial
 from typing import Any
 
 from auditor.model import Configs, Partition, Topic
-from auditor.sources.live.session import Session, describe_error, error_name
+from auditor.sources.live.acls import DESCRIBE, on_topic, refused
+from auditor.sources.live.session import Session
 
 # Kafka's internal topics; the share-group state topic is not flagged internal by every broker.
 INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
@@ -22,7 +23,9 @@ def describe_topics(session: Session) -> list[dict[str, Any]]:
     readable = []
     for raw in session.send(request).to_dict()["topics"]:
         if raw.get("error_code"):
-            session.gap(f"topic {raw.get('name')}", f"not described: {error_name(raw['error_code'])}")
+            name = str(raw.get("name"))
+            reason = refused(session, raw["error_code"], on_topic(DESCRIBE, name))
+            session.gap(f"topic {name}", f"not described: {reason}")
         else:
             readable.append(raw)
     return readable
@@ -36,7 +39,8 @@ def eligible_leader_replicas(session: Session, names: Sequence[str]) -> dict[tup
     for index, answer in answers.items():
         if isinstance(answer, Exception):
             for name in batches[index]:
-                session.gap(f"topic {name}", f"eligible leader replicas not read: {describe_error(answer)}")
+                reason = refused(session, answer, on_topic(DESCRIBE, name))
+                session.gap(f"topic {name}", f"eligible leader replicas not read: {reason}")
         else:
             elr.update(answer)
     return elr
@@ -56,7 +60,8 @@ def _elr_pages(session: Session, names: list[str]) -> dict[tuple[str, int], tupl
         response = session.send(request)
         for topic in response.topics:
             if topic.error_code:
-                session.gap(f"topic {topic.name}", f"eligible leader replicas not read: {error_name(topic.error_code)}")
+                reason = refused(session, topic.error_code, on_topic(DESCRIBE, topic.name))
+                session.gap(f"topic {topic.name}", f"eligible leader replicas not read: {reason}")
                 continue
             for part in topic.partitions:
                 elr[topic.name, part.partition_index] = tuple(part.eligible_leader_replicas or ())

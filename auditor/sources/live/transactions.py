@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from auditor.model import Transaction
+from auditor.sources.live.acls import on_transactional_id, refused
 from auditor.sources.live.session import Session, describe_error, error_name
 
 FINISHED = frozenset({"Empty", "CompleteCommit", "CompleteAbort", "Dead"})
@@ -47,7 +48,8 @@ def collect_transactions(
     for broker_id, answer in session.parallel(calls).items():
         if isinstance(answer, Exception):
             for tid in listed[broker_id]:
-                session.gap(f"transaction {tid}", f"not described: {describe_error(answer)}")
+                reason = refused(session, answer, on_transactional_id(tid))
+                session.gap(f"transaction {tid}", f"not described: {reason}")
             continue
         found.extend(_transactions(session, answer, threshold))
     return tuple(sorted(found, key=lambda t: t.transactional_id))
@@ -62,7 +64,8 @@ def _transactions(session: Session, response: Any, threshold_ms: int) -> list[Tr
     found = []
     for state in response.transaction_states:
         if state.error_code:
-            session.gap(f"transaction {state.transactional_id}", f"not described: {error_name(state.error_code)}")
+            reason = refused(session, state.error_code, on_transactional_id(state.transactional_id))
+            session.gap(f"transaction {state.transactional_id}", f"not described: {reason}")
             continue
         started = state.transaction_start_time_ms
         duration = now_ms - started if started >= 0 else None
