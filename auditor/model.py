@@ -118,12 +118,17 @@ class ConfigValue:
     snippet: str | None = None  # the source line, for a value set in application code
 
     def describe_source(self) -> str:
-        where = self.source.value
-        if self.detail:
-            where = f"{where}: {self.detail}"
-        if self.path:
-            where = f"{where} ({self.path}:{self.line})" if self.line else f"{where} ({self.path})"
-        return where
+        """Where the value came from, said once: `set in app.properties:3`, `topic override`,
+        `default of Java kafka-clients 3.7 (assumed)`, `static broker config (server.properties):
+        KAFKA_CFG_X in compose.yml:12`."""
+        place = f"{self.path}:{self.line}" if self.path and self.line else self.path
+        if self.detail and self.detail.startswith("default of "):
+            where = self.detail  # names the default already; "client default: default of" stutters
+        elif self.source is ConfigSource.FILE and place:
+            return f"set in {place}" if not self.detail else f"set in {place}: {self.detail}"
+        else:
+            where = self.source.value if not self.detail else f"{self.source.value}: {self.detail}"
+        return where if not place else f"{where} ({place})"
 
 
 Configs = dict[str, ConfigValue]

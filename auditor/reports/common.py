@@ -66,18 +66,30 @@ def value_text(finding: Finding, source_root: str | None = None) -> str:
     source = finding.actual_source
     if source is not None and source in own_file_sources(finding, source_root):
         source = None
-    sourced = value if source is None else f"{value} ({source})"
-    return f"{sourced}; expected {finding.expected}"
+    return f"{_with_source(value, source)}; expected {finding.expected}"
+
+
+_EXPLAINED = re.compile(r"^(?P<value>[^\s(]+) \((?P<why>[^()]*)\)$")  # `min.insync.replicas=3 (replication factor 3)`
+
+
+def _with_source(value: str, source: str | None) -> str:
+    """The value and where it came from in one parenthesis: `3 (topic override; replication factor 3)`."""
+    if source is None:
+        return value
+    explained = _EXPLAINED.match(value)
+    if explained is None:
+        return f"{value} ({source})"
+    return f"{explained['value']} ({source}; {explained['why']})"
 
 
 def own_file_sources(finding: Finding, source_root: str | None = None) -> set[str]:
-    """How a provenance names the finding's own file and line (`file (config/app.yml:12)`): said
+    """How a provenance names the finding's own file and line (`set in config/app.yml:12`): said
     already by the location, so a report need not say it again."""
     if finding.location is None:
         return set()
     own = {where(finding.location), f"{finding.location.path}:{finding.location.line}"}
     own.add(location_text(finding, source_root))
-    return {f"file ({w})" for w in own}
+    return {f"set in {w}" for w in own}
 
 
 def relative_path(path: str, source_root: str | None) -> str:
@@ -91,7 +103,7 @@ def relative_path(path: str, source_root: str | None) -> str:
 
 
 def actual_text(finding: Finding) -> str:
-    return finding.actual if finding.actual_source is None else f"{finding.actual} ({finding.actual_source})"
+    return _with_source(finding.actual, finding.actual_source)
 
 
 def status_note(finding: Finding) -> str:

@@ -132,8 +132,8 @@ def test_spring_boot_22_from_the_pom_is_judged_on_kafka_clients_23_defaults(monk
     found = _findings("maven-boot22/src/main/resources/application.yml")
     told = "Spring Boot 2.2.13.RELEASE (kafka-clients 2.3.x, maven-boot22/pom.xml:9)"
     assert found == {
-        "PRD001": f"fail: 1 (client default: default of {told})",
-        "PRD003": f"fail: false (client default: default of {told})",
+        "PRD001": f"fail: 1 (default of {told})",
+        "PRD003": f"fail: false (default of {told})",
     }
 
 
@@ -143,7 +143,7 @@ def test_a_java_client_in_a_boot_project_gets_the_kafka_clients_boot_manages(tmp
     (tmp_path / "producer.properties").write_text("bootstrap.servers=kafka:9092\nvalue.serializer=x.StringSerializer\n")
     found = _findings(str(tmp_path / "producer.properties"))
     told = "Java kafka-clients 2.7.x (managed by Spring Boot 2.5.14, " + str(tmp_path / "build.gradle") + ":2)"
-    assert found["PRD001"] == f"fail: 1 (client default: default of {told})"
+    assert found["PRD001"] == f"fail: 1 (default of {told})"
 
 
 def test_kafka_python_pinned_in_requirements_and_the_client_option_wins(tmp_path: Path) -> None:
@@ -152,8 +152,8 @@ def test_kafka_python_pinned_in_requirements_and_the_client_option_wins(tmp_path
     (tmp_path / "producer.json").write_text('{"bootstrap_servers": "kafka:9092", "linger_ms": 5}\n')
     found = _findings(str(tmp_path / "producer.json"))
     told = f"kafka-python 2.0.2 ({tmp_path}/requirements.txt:1)"
-    assert found["PRD001"] == f"fail: 1 (client default: default of {told})"
-    assert found["PRD002"] == f"fail: 0 (client default: default of {told})"
+    assert found["PRD001"] == f"fail: 1 (default of {told})"
+    assert found["PRD002"] == f"fail: 0 (default of {told})"
     assert "PRD001" not in _findings(str(tmp_path / "producer.json"), client="kafka-python@3.0")
 
 

@@ -26,7 +26,7 @@ def test_client_rules(config: ClientConfig, expected: set[Case]) -> None:
 
 def test_default_finding_names_client_and_version_and_has_no_line() -> None:
     (acks, _idem) = sorted(judge_clients(client(version="2.8.2", roles=PRODUCER)), key=lambda f: f.rule_id)
-    assert acks.actual_source == "client default: default of Java kafka-clients 2.8.2"
+    assert acks.actual_source == "default of Java kafka-clients 2.8.2"
     assert "default of Java kafka-clients 2.8.2" in acks.message
     assert acks.location is not None and acks.location.line is None and acks.location.path == "app/client.properties"
     assert (acks.resource.kind, acks.resource.name) == ("producer", "app/client.properties")
@@ -34,7 +34,7 @@ def test_default_finding_names_client_and_version_and_has_no_line() -> None:
 
 def test_assumed_version_says_so() -> None:
     (finding,) = judge_clients(client(roles=PRODUCER, enable_idempotence="false"))
-    assert finding.actual_source == "file (app/client.properties:1)"
+    assert finding.actual_source == "set in app/client.properties:1"
     (reset, _) = sorted(judge_clients(client(roles=CONSUMER)), key=lambda f: f.rule_id, reverse=True)
     assert "default of Java kafka-clients >=3.2,<4.0 (assumed)" in reset.message
 

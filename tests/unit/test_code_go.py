@@ -29,7 +29,7 @@ def test_default_provenance_is_sarama() -> None:
     prd001 = next(f for f in findings if f.rule_id == "PRD001" and f.location and f.location.line == 37)
     assert prd001.actual == "1"
     # the version go.mod pins, and where
-    assert prd001.actual_source == "client default: default of sarama 1.43.0 (tests/fixtures/code/go/go.mod:6)"
+    assert prd001.actual_source == "default of sarama 1.43.0 (tests/fixtures/code/go/go.mod:6)"
 
 
 def test_kafka_go() -> None:

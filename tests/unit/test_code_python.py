@@ -28,7 +28,7 @@ def test_kafka_python_findings_at_their_lines() -> None:
 def test_default_provenance_names_library_and_construction_line() -> None:
     _, findings = judged("python/publisher.py")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
-    assert con002.actual_source == "client default: default of kafka-python >=3.0 (assumed)"
+    assert con002.actual_source == "default of kafka-python >=3.0 (assumed)"
     assert con002.location is not None
     snippet = 'return KafkaConsumer("orders", group_id="billing", bootstrap_servers="kafka:9092")'
     assert con002.location.snippet == snippet
