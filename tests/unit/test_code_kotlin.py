@@ -1,8 +1,17 @@
-"""Kotlin clients in code (kafka-clients, Spring Kafka): PRD/CON pass, fail, unknown."""
+"""Kotlin clients in code (kafka-clients, Spring Kafka factories and @KafkaListener): PRD/CON pass, fail, unknown."""
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import judge
+from auditor.engine import load_rules
+from auditor.model import Estate
+from auditor.sources.code.listeners import LISTENER_ACK_KEY as LISTENER_ACK
+from auditor.sources.files import read_paths
+from tests.code_cases import FIXTURES, cases, constructions, judged
 
 
 def test_kotlin_maps_properties_and_factories() -> None:
@@ -18,3 +27,80 @@ def test_kotlin_maps_properties_and_factories() -> None:
         (39, "CON003", "fail", 35),  # props.ackMode = AckMode.MANUAL while auto-commit is on
     }
     assert constructions("kotlin/KafkaConfig.kt")[46] == ("consumer", "java")  # auto-commit off, earliest: passes
+
+
+def test_kotlin_kafka_listeners_acknowledging_themselves() -> None:
+    assert cases("kotlin/OrderListeners.kt") == {
+        # line 12: acknowledge() after processing (a log line after it aside), auto-commit off: passes
+        (20, "CON001", "fail", 21),  # acknowledge() first, then processing
+        (27, "CON001", "fail", 28),  # acknowledge() in a finally block: a failed refund is committed too
+        (37, "CON001", "unknown", 37),  # acknowledges last, but its consumer settings are elsewhere
+        (37, "CON002", "unknown", 37),
+        (37, "CON003", "unknown", 37),
+        (43, "CON001", "unknown", 43),  # ack?.acknowledge() in a lambda: when it runs is not known
+        (49, "CON001", "fail", 49),  # enable.auto.commit=true (arrayOf) commits on poll, whatever acknowledge() does
+        (49, "CON003", "fail", 49),
+    }
+    # a listener without an Acknowledgment is its container factory's (judged where that is configured)
+    assert sorted(constructions("kotlin/OrderListeners.kt")) == [12, 20, 27, 37, 43, 49]
+
+
+def test_where_the_kotlin_listener_acknowledges_is_said() -> None:
+    found, findings = judged("kotlin/OrderListeners.kt")
+    last = next(c for c in found.clients if c.line == 12)
+    assert (last.settings["spring.kafka.listener.acknowledge"].value, last.settings["group.id"].value) == (
+        "after-processing",
+        "orders",
+    )
+    first = next(c for c in found.clients if c.line == 20)
+    acknowledged = first.settings["spring.kafka.listener.acknowledge"]
+    assert (acknowledged.value, acknowledged.line) == ("before-processing", 23)
+    assert first.settings["spring.kafka.listener.ack-mode"].value == "MANUAL"  # what an Acknowledgment needs
+    assert first.names == ("acknowledgeFirst", "OrderListeners")
+    callback = next(f for f in findings if f.rule_id == "CON001" and f.location and f.location.line == 43)
+    assert "acknowledge() is called in a callback (line 46)" in f"{callback.message}"
+
+
+def test_kotlin_container_ack_mode_and_listener_apply_to_the_consumer_factory() -> None:
+    found, findings = judged("kotlin/ListenerContainerConfig.kt")
+    assert findings == []  # auto-commit off, earliest, MANUAL_IMMEDIATE, acknowledges after shipping
+    (factory,) = found.clients
+    assert (factory.line, factory.library) == (20, "spring")
+    mode, acknowledged = factory.settings["spring.kafka.listener.ack-mode"], factory.settings[LISTENER_ACK]
+    assert (mode.value, mode.line) == ("MANUAL_IMMEDIATE", 32)  # containerProperties.ackMode = ...
+    assert (acknowledged.value, acknowledged.line) == ("after-processing", 38)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            (
+                "        shipments.ship(shipment)\n        ack.acknowledge()\n",
+                "        ack.acknowledge()\n        shipments.ship(shipment)\n",
+            ),
+            {("CON001", "fail")},
+        ),
+        (
+            (
+                "containerProperties.ackMode = ContainerProperties.AckMode.MANUAL_IMMEDIATE",
+                "containerProperties.setAckMode(ContainerProperties.AckMode.MANUAL)",
+            ),
+            set(),
+        ),
+        (
+            ("ENABLE_AUTO_COMMIT_CONFIG to false", "ENABLE_AUTO_COMMIT_CONFIG to true"),
+            {("CON001", "fail"), ("CON003", "fail")},
+        ),
+    ],
+)
+def test_kotlin_listener_container_variants(
+    tmp_path: Path, change: tuple[str, str], expected: set[tuple[str, str]]
+) -> None:
+    source = (FIXTURES / "kotlin" / "ListenerContainerConfig.kt").read_text()
+    assert change[0] in source
+    (tmp_path / "ListenerContainerConfig.kt").write_text(source.replace(*change))
+    found = read_paths([str(tmp_path)])
+    (factory,) = found.clients
+    assert factory.settings["spring.kafka.listener.ack-mode"].value in ("MANUAL", "MANUAL_IMMEDIATE")
+    assert {(f.rule_id, f.status.value) for f in judge(Estate(clients=found.clients), load_rules())} == expected

@@ -18,12 +18,12 @@
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
+from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value, not_understood
+from auditor.sources.code.listeners import ACK_MODE_KEY
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 12
@@ -51,7 +51,6 @@ NUMBER_CONSTANTS = {
 CONVERSIONS = frozenset({"valueOf", "toString", "parseInt", "parseBoolean"})
 MUTATORS = frozenset({"put", "setProperty", "putIfAbsent"})
 SCOPES = frozenset({"method_declaration", "constructor_declaration", "lambda_expression", "static_initializer"})
-ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
 
 
 def constant_key(name: str) -> str | None:
@@ -119,7 +118,7 @@ class JavaReader:
         """@KafkaListener methods taking an Acknowledgment commit themselves: where they acknowledge
         applies to the file's Spring consumer factories, else each is a consumer of its own."""
         factories = [s for s in self.sites if s.library == "spring" and s.role is Role.CONSUMER]
-        placements: list[tuple[Value, int, Node]] = []
+        placements: list[tuple[Value, int, int]] = []
         for method in walk(self.root):
             annotation = listener_annotation(method) if method.type == "method_declaration" else None
             parameter = acknowledgment(method) if annotation is not None else None
@@ -128,18 +127,11 @@ class JavaReader:
             value, at = acknowledged(method, parameter)
             if not factories:
                 self.sites.append(self.listener(method, annotation))
-                self.acknowledging(self.sites[-1], value, at, parameter)
-            placements.append((value, at, parameter))
-        order = {BEFORE: 0, None: 1, AFTER: 2}
-        for value, at, parameter in sorted(placements, key=lambda p: order.get(p[0].text, 1))[:1]:
+                listeners.acknowledging(self.sites[-1], value, at, line(parameter))
+            placements.append((value, at, line(parameter)))
+        for value, at, parameter_line in listeners.worst_first(placements)[:1]:
             for site in factories:
-                self.acknowledging(site, value, at, parameter)
-
-    def acknowledging(self, site: Site, value: Value, at: int, parameter: Node) -> None:
-        site.set(LISTENER_ACK_KEY, value, at, PLACEMENTS.get(value.text or ""))
-        if not any(s.key == ACK_MODE_KEY for s in site.settings):
-            detail = "the @KafkaListener takes an Acknowledgment: Spring requires a MANUAL ack mode"
-            site.set(ACK_MODE_KEY, Value("MANUAL"), line(parameter), detail)
+                listeners.acknowledging(site, value, at, parameter_line)
 
     def listener(self, method: Node, annotation: Node) -> Site:
         """A @KafkaListener as a consumer: groupId and `properties` of the annotation; the rest is
@@ -150,13 +142,13 @@ class JavaReader:
             key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
             if pair.type != "element_value_pair" or value is None:
                 continue
-            if text(key) in ANNOTATION_KEYS:
-                site.set(ANNOTATION_KEYS[text(key)], self.value(value, pair, 0), line(pair))
+            if text(key) in listeners.ANNOTATION_KEYS:
+                site.set(listeners.ANNOTATION_KEYS[text(key)], self.value(value, pair, 0), line(pair))
             elif text(key) == "properties":
                 items = value.named_children if value.type == "element_value_array_initializer" else [value]
                 for item in items:
                     self.listener_property(site, item, pair)
-        site.hide("its container factory (or Spring Boot's spring.kafka.consumer.*) is configured outside the listener")
+        site.hide(listeners.OUTSIDE)
         return site
 
     def listener_property(self, site: Site, item: Node, pair: Node) -> None:
@@ -165,12 +157,9 @@ class JavaReader:
         if raw.text is None:
             site.hide(f"a listener property is not known ({raw.reason})")
             return
-        match = re.match(r"\s*([^=:\s]+)\s*[=:\s]\s*(.*)$", raw.text)
-        if match is None:
-            return
-        written = match.group(2).strip()
-        value = Value.unknown(f"a Spring placeholder {written}") if "${" in written else Value(written)
-        site.set(match.group(1), value, line(item))
+        parsed = listeners.property_entry(raw.text)
+        if parsed is not None:
+            site.set(parsed[0], parsed[1], line(item))
 
     def site(self, creation: Node, library: str, role: Role) -> Site:
         site = Site(role, library, line(creation), names=self.names_of(creation))
@@ -358,18 +347,7 @@ class JavaReader:
         return names
 
 
-# --- Spring Kafka @KafkaListener methods that acknowledge themselves
-
-LISTENER_ACK_KEY = "spring.kafka.listener.acknowledge"  # after-processing / before-processing
-AFTER, BEFORE = "after-processing", "before-processing"
-PLACEMENTS = {
-    AFTER: "the @KafkaListener acknowledges as its last step, after processing",
-    BEFORE: "the @KafkaListener acknowledges before processing, or in a catch/finally block: "
-    "a record is committed whether or not its processing succeeded",
-}
-ANNOTATION_KEYS = {"groupId": "group.id", "clientIdPrefix": "client.id"}
-LOGGERS = frozenset({"log", "logger", "LOG", "LOGGER", "System.out", "System.err"})
-CALLBACKS = frozenset({"lambda_expression", "class_body"})
+# --- Spring Kafka @KafkaListener methods that acknowledge themselves (auditor.sources.code.listeners)
 
 
 def listener_annotation(method: Node) -> Node | None:
@@ -391,7 +369,7 @@ def acknowledgment(method: Node) -> Node | None:
 
 
 def acknowledged(method: Node, parameter: Node) -> tuple[Value, int]:
-    """Where the listener calls acknowledge(): after processing, before it, or not known (with why)."""
+    """Where the listener calls acknowledge() on its Acknowledgment parameter."""
     name = text(parameter.child_by_field_name("name"))
     body = method.child_by_field_name("body")
     calls = [
@@ -401,59 +379,29 @@ def acknowledged(method: Node, parameter: Node) -> tuple[Value, int]:
         and text(n.child_by_field_name("object")) == name
         and text(n.child_by_field_name("name")) == "acknowledge"
     ]
-    if body is None or not calls:
-        return Value.unknown(f"the listener never calls {name}.acknowledge() itself"), line(parameter)
-    placed = [(_placement(call, body), line(call)) for call in calls]
-    for wanted in (BEFORE, None):  # the worst placement decides: before, then not known, then after
-        found = next(((value, at) for value, at in placed if value.text == wanted), None)
-        if found is not None:
-            return found
-    return placed[-1]
-
-
-def _placement(call: Node, body: Node) -> Value:
-    chain = []  # the statements holding the call, innermost first, each with its block
-    node = call
-    for parent in ancestors(call):
-        if parent.type in ("catch_clause", "finally_clause"):
-            return Value(BEFORE)  # a record whose processing failed is acknowledged too
-        if parent.type in CALLBACKS:
-            return Value.unknown(f"acknowledge() is called in a callback (line {line(call)})")
-        if parent.type == "block":
-            chain.append((node, parent))
-        if parent == body:
-            break
-        node = parent
-    last = all(_after(statement, block) == [] for statement, block in chain)
-    first = all(_before(statement, block) == [] for statement, block in chain)
-    if last:
-        return Value(AFTER)
-    if first:
-        return Value(BEFORE)
-    return Value.unknown(f"acknowledge() (line {line(call)}) is followed by more processing")
-
-
-def _statements(block: Node) -> list[Node]:
-    return [s for s in block.named_children if s.type not in ("line_comment", "block_comment")]
-
-
-def _after(statement: Node, block: Node) -> list[Node]:
-    """What follows the statement in its block, logging and a bare return left out."""
-    following = _statements(block)[_statements(block).index(statement) + 1 :]
-    return [s for s in following if not _incidental(s)]
-
-
-def _before(statement: Node, block: Node) -> list[Node]:
-    return [s for s in _statements(block)[: _statements(block).index(statement)] if not _incidental(s)]
+    return listeners.acknowledged(calls, body, name, line(parameter), SYNTAX)
 
 
 def _incidental(statement: Node) -> bool:
+    """A log line or a bare return: not processing."""
     if statement.type == "return_statement":
         return not statement.named_children
     call = (
         statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
     )
-    return call is not None and call.type == "method_invocation" and text(call.child_by_field_name("object")) in LOGGERS
+    return (
+        call is not None
+        and call.type == "method_invocation"
+        and text(call.child_by_field_name("object")) in listeners.LOGGERS
+    )
+
+
+SYNTAX = listeners.Syntax(
+    handlers=frozenset({"catch_clause", "finally_clause"}),
+    callbacks=frozenset({"lambda_expression", "class_body"}),
+    comments=frozenset({"line_comment", "block_comment"}),
+    incidental=_incidental,
+)
 
 
 def read_java(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
+from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value
-from auditor.sources.code.java import ACK_MODE_KEY, CLIENTS, CONFIG_CLASSES, NUMBER_CONSTANTS, constant_key
+from auditor.sources.code.java import CLIENTS, CONFIG_CLASSES, NUMBER_CONSTANTS, constant_key
+from auditor.sources.code.listeners import ACK_MODE_KEY
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
@@ -60,6 +62,51 @@ class KotlinReader:
             if site.library == "spring" and site.role is Role.CONSUMER:
                 for mode, at in ack_modes:
                     site.set(ACK_MODE_KEY, Value(mode), at, "ackMode set in this file")
+        self.listeners()
+
+    def listeners(self) -> None:
+        """@KafkaListener functions taking an Acknowledgment commit themselves: where they acknowledge
+        applies to the file's Spring consumer factories, else each is a consumer of its own."""
+        factories = [s for s in self.sites if s.library == "spring" and s.role is Role.CONSUMER]
+        placements: list[tuple[Value, int, int]] = []
+        for function in walk(self.root):
+            annotation = listener_annotation(function) if function.type == "function_declaration" else None
+            parameter = acknowledgment(function) if annotation is not None else None
+            if annotation is None or parameter is None:
+                continue
+            value, at = acknowledged(function, parameter)
+            if not factories:
+                self.sites.append(self.listener(annotation))
+                listeners.acknowledging(self.sites[-1], value, at, line(parameter))
+            placements.append((value, at, line(parameter)))
+        for value, at, parameter_line in listeners.worst_first(placements)[:1]:
+            for site in factories:
+                listeners.acknowledging(site, value, at, parameter_line)
+
+    def listener(self, annotation: Node) -> Site:
+        """A @KafkaListener as a consumer: groupId and `properties` of the annotation; the rest is
+        its container factory's, configured elsewhere."""
+        site = Site(Role.CONSUMER, "spring", line(annotation), names=self.names_of(annotation))
+        for argument in _annotation_arguments(annotation):
+            name, value = argument.named_children[0], argument.named_children[-1]
+            if text(name) in listeners.ANNOTATION_KEYS:
+                site.set(listeners.ANNOTATION_KEYS[text(name)], self.value(value, argument, 0), line(argument))
+            elif text(name) == "properties":
+                items = _arguments(value) if value.type == "call_expression" else value.named_children
+                for item in items if value.type in ("collection_literal", "call_expression") else [value]:
+                    self.listener_property(site, item, argument)
+        site.hide(listeners.OUTSIDE)
+        return site
+
+    def listener_property(self, site: Site, item: Node, argument: Node) -> None:
+        """One `properties` entry: 'key=value', 'key:value' or 'key value', as java.util.Properties reads it."""
+        raw = self.value(item, argument, 0)
+        if raw.text is None:
+            site.hide(f"a listener property is not known ({raw.reason})")
+            return
+        parsed = listeners.property_entry(raw.text)
+        if parsed is not None:
+            site.set(parsed[0], parsed[1], line(item))
 
     def site(self, call: Node, library: str, role: Role) -> Site:
         site = Site(role, library, line(call), names=self.names_of(call))
@@ -214,6 +261,72 @@ class KotlinReader:
                 named = node.child_by_field_name("name")
                 names.append(text(named) if named is not None else "")
         return names
+
+
+# --- Spring Kafka @KafkaListener functions that acknowledge themselves (auditor.sources.code.listeners)
+
+
+def listener_annotation(function: Node) -> Node | None:
+    modifiers = next((c for c in function.named_children if c.type == "modifiers"), None)
+    for annotation in modifiers.named_children if modifiers is not None else []:
+        named = next((n for n in walk(annotation) if n.type == "user_type"), None)
+        if annotation.type == "annotation" and text(named).endswith("KafkaListener"):
+            return annotation
+    return None
+
+
+def _annotation_arguments(annotation: Node) -> list[Node]:
+    """The named arguments (`topics = [...]`, `groupId = "..."`) of @KafkaListener(...)."""
+    invocation = next((c for c in annotation.named_children if c.type == "constructor_invocation"), None)
+    arguments = (
+        next((c for c in invocation.named_children if c.type == "value_arguments"), None) if invocation else None
+    )
+    found = arguments.named_children if arguments is not None else []
+    return [a for a in found if len(a.named_children) == 2 and a.named_children[0].type == "identifier"]
+
+
+def acknowledgment(function: Node) -> Node | None:
+    """The listener's `Acknowledgment` (or `Acknowledgment?`) parameter."""
+    parameters = next((c for c in function.named_children if c.type == "function_value_parameters"), None)
+    for parameter in parameters.named_children if parameters is not None else []:
+        written = text(parameter.named_children[-1]) if parameter.named_children else ""
+        if parameter.type == "parameter" and written.rstrip("?").rsplit(".", 1)[-1] == "Acknowledgment":
+            return parameter
+    return None
+
+
+def acknowledged(function: Node, parameter: Node) -> tuple[Value, int]:
+    """Where the listener calls acknowledge() (or ?.acknowledge()) on its Acknowledgment parameter."""
+    name = text(parameter.named_children[0]) if parameter.named_children else ""
+    body = next((c for c in function.named_children if c.type == "function_body"), None)
+    block = body.named_children[0] if body is not None and body.named_children else body
+    calls = [
+        n
+        for n in (walk(block) if block is not None else iter(()))
+        if n.type == "call_expression" and _callee(n).replace("?.", ".") == f"{name}.acknowledge"
+    ]
+    return listeners.acknowledged(calls, block, name, line(parameter), SYNTAX)
+
+
+def _incidental(statement: Node) -> bool:
+    """A log line (`log.info(...)`, `logger.info { ... }`, `println(...)`) or a bare return: not processing."""
+    if statement.type in ("return_expression", "jump_expression"):
+        return text(statement).strip() == "return"
+    if statement.type != "call_expression" or not statement.named_children:
+        return False
+    callee = statement.named_children[0]
+    if callee.type == "identifier":
+        return text(callee) in ("println", "print")
+    receiver = callee.named_children[0] if callee.type == "navigation_expression" and callee.named_children else None
+    return receiver is not None and text(receiver) in listeners.LOGGERS
+
+
+SYNTAX = listeners.Syntax(
+    handlers=frozenset({"catch_block", "finally_block"}),
+    callbacks=frozenset({"lambda_literal", "anonymous_function", "object_literal"}),
+    comments=frozenset({"line_comment", "block_comment"}),
+    incidental=_incidental,
+)
 
 
 def read_kotlin(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

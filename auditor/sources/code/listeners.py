@@ -1,0 +1,112 @@
+"""Spring Kafka `@KafkaListener` methods that take an `Acknowledgment`, in Java or Kotlin.
+
+Such a listener commits itself (Spring requires a MANUAL ack mode for it): `ack.acknowledge()`
+as the listener's last step (logging and a bare return aside) commits after processing; first,
+or in a catch/finally block (a failed record is acknowledged too), before it; anywhere else, in a
+callback or never, is not known. What differs between the languages is the grammar's node types
+(`Syntax`); where the call sits in the method is judged here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from auditor.sources.code.base import Site, Value
+from auditor.sources.code.tree import ancestors, line
+
+ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
+LISTENER_ACK_KEY = "spring.kafka.listener.acknowledge"  # after-processing / before-processing
+AFTER, BEFORE = "after-processing", "before-processing"
+PLACEMENTS = {
+    AFTER: "the @KafkaListener acknowledges as its last step, after processing",
+    BEFORE: "the @KafkaListener acknowledges before processing, or in a catch/finally block: "
+    "a record is committed whether or not its processing succeeded",
+}
+ANNOTATION_KEYS = {"groupId": "group.id", "clientIdPrefix": "client.id"}
+LOGGERS = frozenset({"log", "logger", "LOG", "LOGGER", "System.out", "System.err"})
+OUTSIDE = "its container factory (or Spring Boot's spring.kafka.consumer.*) is configured outside the listener"
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """The node types of one grammar that the placement of acknowledge() depends on."""
+
+    handlers: frozenset[str]  # catch and finally blocks
+    callbacks: frozenset[str]  # lambdas, anonymous classes/objects
+    comments: frozenset[str]
+    incidental: Callable[[Node], bool]  # a log line or a bare return: not processing
+
+
+def acknowledged(calls: list[Node], body: Node | None, name: str, at: int, syntax: Syntax) -> tuple[Value, int]:
+    """Where the listener calls `name`.acknowledge(): after processing, before it, or not known (with why)."""
+    if body is None or not calls:
+        return Value.unknown(f"the listener never calls {name}.acknowledge() itself"), at
+    placed = [(_placement(call, body, syntax), line(call)) for call in calls]
+    for wanted in (BEFORE, None):  # the worst placement decides: before, then not known, then after
+        found = next(((value, where) for value, where in placed if value.text == wanted), None)
+        if found is not None:
+            return found
+    return placed[-1]
+
+
+def acknowledging(site: Site, value: Value, at: int, parameter_line: int) -> None:
+    """Record where the listener acknowledges; an Acknowledgment parameter means a MANUAL ack mode."""
+    site.set(LISTENER_ACK_KEY, value, at, PLACEMENTS.get(value.text or ""))
+    if not any(s.key == ACK_MODE_KEY for s in site.settings):
+        detail = "the @KafkaListener takes an Acknowledgment: Spring requires a MANUAL ack mode"
+        site.set(ACK_MODE_KEY, Value("MANUAL"), parameter_line, detail)
+
+
+def worst_first(placements: list[tuple[Value, int, int]]) -> list[tuple[Value, int, int]]:
+    """The file's listeners, the one that commits earliest first (what the file's factories get)."""
+    order = {BEFORE: 0, None: 1, AFTER: 2}
+    return sorted(placements, key=lambda p: order.get(p[0].text, 1))
+
+
+def property_entry(raw: str) -> tuple[str, Value] | None:
+    """One `properties` entry of the annotation: 'key=value', 'key:value' or 'key value', as
+    java.util.Properties reads it; a Spring placeholder is unknown."""
+    match = re.match(r"\s*([^=:\s]+)\s*[=:\s]\s*(.*)$", raw)
+    if match is None:
+        return None
+    written = match.group(2).strip()
+    return match.group(1), Value.unknown(f"a Spring placeholder {written}") if "${" in written else Value(written)
+
+
+def _placement(call: Node, body: Node, syntax: Syntax) -> Value:
+    chain = []  # the statements holding the call, innermost first, each with its block
+    node = call
+    for parent in ancestors(call):
+        if parent.type in syntax.handlers:
+            return Value(BEFORE)  # a record whose processing failed is acknowledged too
+        if parent.type in syntax.callbacks:
+            return Value.unknown(f"acknowledge() is called in a callback (line {line(call)})")
+        if parent.type == "block":
+            chain.append((node, parent))
+        if parent == body:
+            break
+        node = parent
+    if all(_after(statement, block, syntax) == [] for statement, block in chain):
+        return Value(AFTER)
+    if all(_before(statement, block, syntax) == [] for statement, block in chain):
+        return Value(BEFORE)
+    return Value.unknown(f"acknowledge() (line {line(call)}) is followed by more processing")
+
+
+def _statements(block: Node, syntax: Syntax) -> list[Node]:
+    return [s for s in block.named_children if s.type not in syntax.comments]
+
+
+def _after(statement: Node, block: Node, syntax: Syntax) -> list[Node]:
+    """What follows the statement in its block, logging and a bare return left out."""
+    statements = _statements(block, syntax)
+    return [s for s in statements[statements.index(statement) + 1 :] if not syntax.incidental(s)]
+
+
+def _before(statement: Node, block: Node, syntax: Syntax) -> list[Node]:
+    statements = _statements(block, syntax)
+    return [s for s in statements[: statements.index(statement)] if not syntax.incidental(s)]
