@@ -135,6 +135,7 @@ REPO = Path(__file__).parent.parent / "fixtures" / "files" / "spring-on-kubernet
 APP_YML = f"{REPO}/src/main/resources/application.yml"
 DEPLOYMENT = f"{REPO}/k8s/deployment.yaml"
 REPLAY = f"{REPO}/k8s/replay.yaml"
+CONFIGMAP = f"{REPO}/k8s/configmap.yaml"
 
 
 def repo_findings(*paths: Path | str) -> dict[tuple[str, str], tuple[str, str | None, int | None]]:
@@ -153,8 +154,10 @@ def test_environment_over_the_repositorys_application_yml_each_setting_from_its_
         # retries: 0 of the application.yml still fails, and silently disables the default idempotence
         ("Deployment/orders/app", "PRD002"): ("fail", APP_YML, 9),
         ("Deployment/orders/app", "PRD003"): ("fail", APP_YML, 9),
-        # enable-auto-commit: true of the application.yml: nothing in the environment overrides it
-        ("Deployment/orders/app", "CON001"): ("fail", APP_YML, 12),
+        # request.timeout.ms=180000 of the application.properties mounted from a ConfigMap of
+        # k8s/configmap.yaml outlasts delivery.timeout.ms=120000 (configMapKeyRef, deployment.yaml:26);
+        # its enable-auto-commit=false overrides the application.yml's true: CON001 passes
+        ("Deployment/orders/app", "PRD005"): ("fail", DEPLOYMENT, 26),
         # the Job's environment comes from a ConfigMap and a Secret the audit cannot read:
         # what they could override is unknown, at the envFrom line; its own env (auto-commit false) passes
         ("Job/orders-replay/replay", "PRD001"): ("unknown", REPLAY, 17),
@@ -179,7 +182,11 @@ def test_provenance_names_the_manifest_the_configmap_file_and_the_application_fi
     timeout = producer.settings["delivery.timeout.ms"]  # configMapKeyRef to k8s/configmap.yaml
     assert (timeout.value, timeout.path, timeout.line) == ("120000", DEPLOYMENT, 26)
     reset = consumer.settings["auto.offset.reset"]  # envFrom orders-env, defined in k8s/configmap.yaml
-    assert (reset.value, reset.path, reset.line) == ("earliest", f"{REPO}/k8s/configmap.yaml", 8)
+    assert (reset.value, reset.path, reset.line) == ("earliest", CONFIGMAP, 8)
+    mounted = producer.settings["request.timeout.ms"]  # application.properties of a ConfigMap volume
+    assert (mounted.value, mounted.path, mounted.line) == ("180000", CONFIGMAP, 26)
+    auto_commit = consumer.settings["enable.auto.commit"]  # the mounted file over the jar's application.yml
+    assert (auto_commit.value, auto_commit.path, auto_commit.line) == ("false", CONFIGMAP, 25)
     assert producer.library_version == "3.3.4"  # Spring Boot's, from the project the manifest lies in
     assert (producer.library_version_at or "").endswith("spring-on-kubernetes/pom.xml:9")
 
@@ -191,9 +198,10 @@ def test_a_configmap_outside_the_audit_makes_what_it_could_set_unknown_never_a_d
     timeout = producer.settings["delivery.timeout.ms"]
     assert timeout.value is None
     assert timeout.detail == "unresolved placeholder ${configMapKeyRef orders-tuning/delivery-timeout not in the audit}"
-    assert (
-        producer.opaque
-        == f"envFrom ConfigMap orders-env is not in the audit ({DEPLOYMENT}:21) may set any SPRING_KAFKA_* variable"
+    assert producer.opaque == (
+        f"ConfigMap orders-application mounted at /workspace/config is not in the audit ({DEPLOYMENT}:34)"
+        " may set any spring.kafka.* property; "
+        f"envFrom ConfigMap orders-env is not in the audit ({DEPLOYMENT}:21) may set any SPRING_KAFKA_* variable"
     )
     findings = repo_findings(DEPLOYMENT)
     assert findings[("Deployment/orders/app", "PRD002")] == ("unknown", DEPLOYMENT, None)  # omitted: not a default
@@ -231,3 +239,61 @@ def test_a_configmap_defined_twice_in_the_audit_is_not_guessed(tmp_path: Path) -
     consumer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
     assert consumer.opaque is None
     assert consumer.settings["auto.offset.reset"].value == "earliest"
+
+
+POD = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n"
+    "      containers:\n        - name: c\n          env:\n"
+    "            - name: SPRING_KAFKA_PRODUCER_ACKS\n              value: all\n"
+    "            - name: SPRING_CONFIG_ADDITIONAL_LOCATION\n              value: optional:file:/etc/orders/\n"
+    "          volumeMounts:\n            - name: settings\n              mountPath: {mount}\n{sub_path}"
+    "      volumes:\n        - name: settings\n          configMap:\n            name: orders-settings\n"
+)
+SETTINGS = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: orders-settings\ndata:\n"
+    "  application.properties: |\n    spring.kafka.producer.retries=0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mount", "sub_path"),
+    [
+        ("/workspace/config", ""),  # Spring Boot's ./config/ under a buildpacks image's working directory
+        ("/etc/orders", ""),  # named by SPRING_CONFIG_ADDITIONAL_LOCATION
+        ("/workspace/application.properties", "              subPath: application.properties\n"),
+    ],
+)
+def test_a_mounted_configmap_of_another_file_is_read_and_outside_the_audit_is_unknown(
+    tmp_path: Path, mount: str, sub_path: str
+) -> None:
+    """Where Spring reads it (./config/, a SPRING_CONFIG_* folder, the file itself), a mounted
+    ConfigMap's application.properties is layered when the audit has it, else what it could set is unknown."""
+    (tmp_path / "deploy.yaml").write_text(POD.format(mount=mount, sub_path=sub_path))
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    producer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    retries = producer.settings["retries"]
+    assert (retries.value, retries.path, retries.line) == ("0", f"{tmp_path}/settings.yaml", 7)
+    assert producer.opaque is None
+
+    (tmp_path / "settings.yaml").unlink()
+    producer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    assert producer.settings["acks"].value == "all"  # the environment is set over the mounted files
+    assert producer.opaque == (
+        f"ConfigMap orders-settings mounted at {mount} is not in the audit ({tmp_path}/deploy.yaml:16)"
+        " may set any spring.kafka.* property"
+    )
+    statuses = {f.rule_id: f.status.value for f in judge(Estate(clients=(producer,)), load_rules())}
+    assert statuses["PRD002"] == "unknown"  # never kafka-clients' default retries
+
+
+def test_a_configmap_mounted_where_spring_does_not_read_is_not_spring_configuration(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(POD.format(mount="/etc/nginx/conf.d", sub_path=""))
+    producer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    assert producer.opaque is None and producer.settings["acks"].value == "all"
+
+
+def test_an_unmounted_configmaps_application_properties_is_read_as_properties(tmp_path: Path) -> None:
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    (client,) = read_paths([str(tmp_path)]).clients
+    assert client.name == "ConfigMap/orders-settings/application.properties"
+    assert (client.settings["retries"].value, client.settings["retries"].line) == ("0", 7)

@@ -16,6 +16,10 @@ of them (matched by name, and by namespace where both say one):
   of its files; any Secret) may set any SPRING_KAFKA_* variable: what it could override (every
   setting not set by a later source) is unknown, naming it, and so is what nobody sets (the
   client is opaque), never a default. A `valueFrom` that does not resolve is unknown, and says so.
+  Likewise a ConfigMap volume not readable in the audit, mounted where Spring Boot reads files
+  (an application*.yml/properties by subPath or items, a `config/` folder, or a folder named by
+  SPRING_CONFIG_LOCATION / _ADDITIONAL_LOCATION / _IMPORT): it may set any spring.kafka.*
+  property, under the environment (every variable is set over it).
 - ConfigMaps that no workload mounts, whose data holds an application*.yml|yaml|properties, a
   client .properties or a librdkafka JSON, are read as that file, at the manifest's lines,
   named `ConfigMap/<name>/<key>`.
@@ -46,6 +50,10 @@ WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob
 SPRING_FILE = re.compile(r"^(?:application|bootstrap)(?:-[^.]+)?\.(?:ya?ml|properties)$")
 # What marks the root of the JVM project a Spring application's files belong to.
 PROJECT_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+# Environment variables that point Spring Boot at more configuration files
+SPRING_CONFIG_VARIABLES = frozenset(
+    {"SPRING_CONFIG_LOCATION", "SPRING_CONFIG_ADDITIONAL_LOCATION", "SPRING_CONFIG_IMPORT"}
+)
 
 
 def looks_kubernetes(documents: list[Value]) -> bool:
@@ -213,7 +221,8 @@ def _project_contains(folder: Path, place: Path) -> bool:
 @dataclass
 class _Environment:
     entries: list[Entry] = field(default_factory=list)  # in Spring's order: the last of a key wins
-    hidden: str | None = None  # the last source whose variables cannot be read
+    hidden: str | None = None  # the envFrom sources whose variables cannot be read
+    unread_files: str | None = None  # mounted ConfigMaps Spring reads files from, not in the audit
     hidden_at: int | None = None
     readable_from: int = 0  # entries from here on are set after (over) the hidden source
 
@@ -229,9 +238,12 @@ class _Workload:
 
     def clients(self, applications: _Applications, options: ReadOptions) -> Found:
         """The Spring clients the container runs: the application's files, mounted ones, then its environment."""
-        mounted = self._mounted()
+        mounted, unread = self._mounted()
         environment = self._environment()
-        if not ([e for e in environment.entries if e.key] or mounted or environment.hidden):
+        if unread:  # read before the environment: every variable of it is set over them
+            environment.unread_files = "; ".join(why for why, _ in unread)
+            environment.hidden_at = environment.hidden_at or unread[-1][1]
+        if not ([e for e in environment.entries if e.key] or mounted or environment.hidden or unread):
             return Found()  # nothing of Spring's in its environment: the application's files speak for it
         application, ambiguous = applications.of(self.manifest)
         gaps = (
@@ -250,20 +262,50 @@ class _Workload:
                     clients.append(config)
         return Found(clients=tuple(clients), gaps=gaps)
 
-    def _mounted(self) -> list[Document]:
-        """Spring application files of the ConfigMaps mounted into the container."""
+    def _mounted(self) -> tuple[list[Document], list[tuple[str, int | None]]]:
+        """Spring application files of the ConfigMaps mounted into the container; and, for each
+        mounted where Spring reads but not readable in the audit, why (with the mount's line)."""
         mounts = self.container.get("volumeMounts")
-        names = {str(m.get("name")) for m in mounts if isinstance(m, YMap)} if isinstance(mounts, YList) else set()
+        by_name = (
+            {str(m.get("name")): (m, line) for m, line in zip(mounts, mounts.lines, strict=True) if isinstance(m, YMap)}
+            if isinstance(mounts, YList)
+            else {}
+        )
         documents: list[Document] = []
+        hidden: list[tuple[str, int | None]] = []
         for volume in self.volumes:
             source = _path(volume, "configMap", "name")
-            if not isinstance(volume, YMap) or str(volume.get("name")) not in names or not source:
+            if not isinstance(volume, YMap) or str(volume.get("name")) not in by_name or not source:
                 continue
             found = self.config_maps.find(str(source), self.manifest.namespace)
+            mount, line = by_name[str(volume.get("name"))]
             if isinstance(found, Manifest) and (files := _spring_files(found.document)):
                 self.used.add(id(found.document))
-                documents += [d for _, text in files for d in spring_documents(text, found.path)]
-        return documents
+                documents += [d for key, text in files for d in spring_documents(text, found.path, key)]
+            elif isinstance(found, str) and self._read_by_spring(mount, volume):
+                where = f"mounted at {_path(mount, 'mountPath') or '?'}"
+                hidden.append((f"{found.replace(' is ', f' {where} is ', 1)} ({self.manifest.path}:{line})", line))
+        return documents, hidden
+
+    def _read_by_spring(self, mount: YMap, volume: YMap) -> bool:
+        """Whether Spring Boot reads what the mount holds: an application*.yml/properties by name
+        (subPath, items), a config/ folder (Spring's default file:./config/ and ./config/*/), or a
+        folder SPRING_CONFIG_LOCATION / _ADDITIONAL_LOCATION / _IMPORT names."""
+        mount_path = str(_path(mount, "mountPath") or "").rstrip("/")
+        items = _path(volume, "configMap", "items")
+        named = [str(_path(i, "path") or "") for i in items] if isinstance(items, YList) else []
+        named.append(str(_path(mount, "subPath") or ""))
+        if any(SPRING_FILE.match(n.rsplit("/", 1)[-1]) for n in named):
+            return True
+        if "config" in mount_path.split("/")[-2:]:
+            return True
+        variables = self.container.get("env")
+        locations = [
+            str(v.get("value"))
+            for v in (variables if isinstance(variables, YList) else [])
+            if isinstance(v, YMap) and str(v.get("name")) in SPRING_CONFIG_VARIABLES and v.get("value")
+        ]
+        return bool(mount_path) and any(mount_path in location for location in locations)
 
     def _environment(self) -> _Environment:
         """Spring entries of the container's environment: envFrom sources in order, then `env`."""
@@ -326,9 +368,11 @@ class _Workload:
 
 def _hidden(config: ClientConfig, environment: _Environment, path: str) -> ClientConfig:
     """Behind an envFrom source that cannot be read: what it could override is unknown, naming it."""
-    if environment.hidden is None:
+    if environment.hidden is None and environment.unread_files is None:
         return config
-    hidden = f"{environment.hidden} may set any SPRING_KAFKA_* variable"
+    files = f"{environment.unread_files} may set any spring.kafka.* property" if environment.unread_files else None
+    variables = f"{environment.hidden} may set any SPRING_KAFKA_* variable" if environment.hidden else None
+    hidden = "; ".join(part for part in (files, variables) if part)
     readable = {(e.path, e.line) for e in environment.entries[environment.readable_from :]}
     settings = dict(config.settings)
     for key, value in config.settings.items():
@@ -389,7 +433,7 @@ def _config_map_files(config_map: Manifest, options: ReadOptions) -> Found:
             continue
         shifted = _at_lines(value, data.line(key))
         if SPRING_FILE.match(key):
-            read = read_spring(shifted, config_map.path, options)
+            read = read_spring(shifted, config_map.path, options, key)
         else:
             fmt = detect(key, shifted)
             if fmt is None or fmt.name not in ("properties", "librdkafka") or fmt.reader is None:

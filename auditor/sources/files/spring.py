@@ -83,8 +83,8 @@ class Document:
 # --- reading documents
 
 
-def read_spring(text: str, path: str, options: ReadOptions) -> Found:
-    documents = spring_documents(text, path)
+def read_spring(text: str, path: str, options: ReadOptions, file_name: str | None = None) -> Found:
+    documents = spring_documents(text, path, file_name)
     library, version = options.library("spring")
     own = self_activated(documents)
     clients: list[ClientConfig] = []
@@ -125,9 +125,11 @@ def self_activated(documents: list[Document]) -> str | None:
     return ",".join(names) or None
 
 
-def spring_documents(text: str, path: str) -> list[Document]:
+def spring_documents(text: str, path: str, file_name: str | None = None) -> list[Document]:
+    """The documents of a Spring file at `path`; `file_name` (a ConfigMap key holding the file)
+    decides whether it is .properties or YAML when the path is not the file's own."""
     try:
-        if path.endswith(".properties"):
+        if (file_name or path).endswith(".properties"):
             chunks = list(properties_documents(text))
         else:
             chunks = [yaml_entries(doc) for doc in load_documents(text) if doc is not None]
