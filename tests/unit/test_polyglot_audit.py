@@ -1,5 +1,6 @@
 """A generated polyglot repository audited as one folder: services in six languages, Kubernetes
-manifests and the configuration files of every other format give one consistent report."""
+manifests (a Spring service's Deployment over its own application.yml, with its ConfigMaps in
+another file) and the configuration files of every other format give one consistent report."""
 
 from __future__ import annotations
 
@@ -29,12 +30,23 @@ LAYOUT = {
     "deploy/compose": FIXTURES / "files" / "compose",
     "deploy/strimzi": FIXTURES / "files" / "strimzi",
     "deploy/topics": FIXTURES / "files" / "topicctl",
+    # a Spring Boot service whose Deployment's environment and mounted ConfigMap (k8s/configmap.yaml,
+    # another file) are layered over its own application.yml
+    "services/orders-spring": FIXTURES / "files" / "spring-on-kubernetes",
 }
+# Each team's manifests name their namespace, as a monorepo's do: both fixtures define a ConfigMap
+# orders-env, and manifests without a namespace could be applied anywhere (the reader does not guess).
+NAMESPACES = {"deploy/k8s": "shop", "services/orders-spring/k8s": "orders"}
+SPRING_SERVICE = "services/orders-spring/"
 
 
 def generate(root: Path) -> None:
     for target, source in LAYOUT.items():
         shutil.copytree(source, root / target)
+    for folder, namespace in NAMESPACES.items():
+        for manifest in (root / folder).glob("*.yaml"):
+            text = manifest.read_text()
+            manifest.write_text(text.replace("\nmetadata:\n", f"\nmetadata:\n  namespace: {namespace}\n"))
     # what a walk must never read: vendored packages, build output, generated code
     vendored = root / "services/notify-js/node_modules/kafkajs-example"
     vendored.mkdir(parents=True)
@@ -44,10 +56,10 @@ def generate(root: Path) -> None:
     (root / "services/shipping-go/orders.pb.go").write_text(generated)
 
 
-def audit(root: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+def audit(root: Path, *extra: str, target: str = ".") -> tuple[int, dict[str, Any]]:
     report = root.parent / "report.json"
     run = subprocess.run(
-        [sys.executable, "-m", "auditor", "audit", ".", "--format", "json", "--output", str(report), *extra],
+        [sys.executable, "-m", "auditor", "audit", target, "--format", "json", "--output", str(report), *extra],
         cwd=root,
         capture_output=True,
         text=True,
@@ -67,11 +79,12 @@ def test_one_consistent_report_for_a_polyglot_repository(tmp_path: Path) -> None
 
     formats = {t["format"] for t in report["targets"]}
     assert {"code", "kubernetes", "properties", "spring", "compose", "strimzi", "topicctl"} <= formats
+    assert_spring_on_kubernetes(root, report)
     audited = {t["name"] for t in report["targets"]}
     assert not any("node_modules" in n or "/vendor/" in n or n.endswith(".pb.go") for n in audited)
 
     # every client the readers build, file by file, is judged once in the folder audit
-    languages = [p for p in LAYOUT if p.startswith("services/")]
+    languages = [p for p in LAYOUT if p.startswith("services/") and not SPRING_SERVICE.startswith(p)]
     expected = set()
     for folder in languages:
         for client in read_paths([str(root / folder)]).clients:
@@ -79,6 +92,7 @@ def test_one_consistent_report_for_a_polyglot_repository(tmp_path: Path) -> None
             expected |= {(role, name.replace(f"{root}/", "")) for role in client.roles}
     judged = {(r["resource"]["kind"], r["resource"]["name"]) for r in report["findings"] + report["passed"]}
     code_clients = {(kind, name) for kind, name in judged if name.startswith("services/")}
+    code_clients -= {(kind, name) for kind, name in code_clients if name.startswith(SPRING_SERVICE)}
     assert code_clients == expected
     assert len(code_clients) > 40
 
@@ -107,3 +121,35 @@ def test_the_same_repository_twice_gives_the_same_report(tmp_path: Path) -> None
     _, first = audit(root)
     _, second = audit(root)
     assert [f["fingerprint"] for f in first["findings"]] == [f["fingerprint"] for f in second["findings"]]
+
+
+def workload_findings(report: dict[str, Any], folder: str) -> set[tuple[str, str, str, str, int | None]]:
+    """(resource, rule, status, path, line) of the findings of the workloads whose manifests are under folder."""
+    return {
+        (f["resource"]["name"], f["rule_id"], f["status"], f["location"]["path"], f["location"]["line"])
+        for f in report["findings"]
+        if f["location"]
+        and f["location"]["path"].startswith(folder)
+        and "/" in f["resource"]["name"]
+        and f["resource"]["name"].split("/", 1)[0] in ("Deployment", "Job")
+    }
+
+
+def assert_spring_on_kubernetes(root: Path, report: dict[str, Any]) -> None:
+    """The Spring service's Deployment: its environment and the ConfigMaps of k8s/configmap.yaml (another
+    file) over its application.yml, resolved in the folder audit as when the service is audited alone."""
+    found = workload_findings(report, SPRING_SERVICE)
+    deployment = {(rule, status) for name, rule, status, _, _ in found if name == "Deployment/orders/app"}
+    # acks=all from env; auto-commit off and request.timeout.ms from the mounted application.properties
+    assert deployment == {("PRD002", "fail"), ("PRD003", "fail"), ("PRD005", "fail")}
+    lines = {rule: (path, line or 0) for name, rule, _, path, line in found if name == "Deployment/orders/app"}
+    retries_path, retries_line = lines["PRD002"]
+    assert retries_path == f"{SPRING_SERVICE}src/main/resources/application.yml"
+    assert (root / retries_path).read_text().splitlines()[retries_line - 1].strip() == "retries: 0"
+    timeout_path, timeout_line = lines["PRD005"]
+    assert timeout_path == f"{SPRING_SERVICE}k8s/deployment.yaml"
+    assert "DELIVERY_TIMEOUT_MS" in (root / timeout_path).read_text().splitlines()[timeout_line - 1]
+    # the Job's envFrom ConfigMap and Secret are not in the repository: unknown, never a default
+    assert {status for name, _, status, _, _ in found if name.startswith("Job/")} == {"unknown"}
+    _, alone = audit(root, target=SPRING_SERVICE.rstrip("/"))
+    assert workload_findings(alone, SPRING_SERVICE) == found
