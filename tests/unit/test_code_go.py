@@ -18,6 +18,8 @@ def test_sarama() -> None:
         (53, "PRD002", "unknown", 53),
         (53, "PRD003", "unknown", 53),
         (53, "PRD004", "unknown", 53),
+        (63, "CON001", "unknown", 63),  # NewConsumerGroup(..., config): a parameter
+        (63, "CON002", "unknown", 63),
     }
     built = constructions("go/sarama_service.go")
     assert built[29] == ("producer", "sarama")  # WaitForAll + Idempotent + MaxOpenRequests 1: passes
@@ -56,3 +58,58 @@ def test_franz_go() -> None:
 def test_confluent_kafka_go() -> None:
     assert cases("go/confluent_service.go") == {(7, "PRD001", "fail", 7), (7, "PRD003", "fail", 7)}
     assert constructions("go/confluent_service.go")[17] == ("consumer", "librdkafka")  # SetKey auto-commit off
+
+
+def test_franz_go_option_slices_and_commits() -> None:
+    assert cases("go/franz_clients.go") == {
+        (19, "PRD002", "fail", 19),  # kgo.RecordRetries(0)
+        (24, "PRD001", "unknown", 24),  # append(opts, ...) onto options from the caller
+        (24, "PRD002", "unknown", 24),
+        (24, "PRD003", "unknown", 24),
+        (24, "PRD004", "unknown", 24),
+        (28, "CON001", "fail", 28),  # GreedyAutoCommit: commits what poll returned, before processing
+        (37, "CON002", "unknown", 42),  # ConsumeResetOffset(reset): a parameter
+        (48, "CON001", "unknown", 48),
+        (48, "CON002", "unknown", 48),
+    }
+    built = constructions("go/franz_clients.go")
+    assert built[12] == ("producer", "franz-go")  # AllISRAcks, idempotent by default: passes
+    assert built[37] == ("consumer", "franz-go")  # AutoCommitMarks: commits what was marked: CON001 passes
+
+
+def test_kafka_go_writers_and_readers() -> None:
+    assert cases("go/kafkago_clients.go") == {
+        (12, "PRD002", "fail", 16),  # MaxAttempts: 1 is no retry
+        (12, "PRD003", "fail", 12),  # kafka-go has no idempotent producer
+        (21, "PRD001", "unknown", 21),  # RequiredAcks: acks, MaxAttempts: attempts, parameters
+        (21, "PRD002", "unknown", 21),
+        (21, "PRD003", "fail", 21),
+        (25, "CON002", "unknown", 29),  # StartOffset: start, a parameter
+        (44, "CON001", "unknown", 44),  # the reader is returned: who reads it, and how, is elsewhere
+        (44, "CON002", "unknown", 44),
+    }
+    # line 25: FetchMessage then CommitMessages after processing: CON001 passes
+    assert constructions("go/kafkago_clients.go")[25] == ("consumer", "kafka-go")
+    assert constructions("go/kafkago_clients.go")[48] == ("consumer", "kafka-go")  # FirstOffset by default: passes
+
+
+def test_confluent_kafka_go_config_maps() -> None:
+    assert cases("go/confluent_clients.go") == {
+        (27, "PRD004", "fail", 23),
+        (27, "PRD005", "fail", 25),  # message.timeout.ms 5000 < linger.ms + request.timeout.ms 30000
+        (31, "PRD002", "fail", 31),
+        (31, "PRD003", "fail", 31),  # retries 0 and no enable.idempotence
+        (35, "PRD001", "unknown", 35),  # NewProducer(config): a parameter
+        (35, "PRD002", "unknown", 35),
+        (35, "PRD003", "unknown", 35),
+        (35, "PRD004", "unknown", 35),
+        (35, "PRD005", "unknown", 35),
+        (39, "CON001", "fail", 39),  # librdkafka's defaults
+        (39, "CON002", "fail", 39),
+        (46, "CON001", "unknown", 45),  # SetKey(..., os.Getenv(...))
+        (46, "CON002", "unknown", 44),
+    }
+    assert constructions("go/confluent_clients.go")[12] == ("producer", "librdkafka")  # idempotent: passes
+    _, findings = judged("go/confluent_clients.go")
+    con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
+    assert con002.actual_source == "client default: default of librdkafka 2.3.0 (tests/fixtures/code/go/go.mod:7)"

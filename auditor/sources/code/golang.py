@@ -103,6 +103,7 @@ class GoReader:
         self.functions: dict[str, Node] = {}
         self.sites: list[Site] = []
         self.gaps: list[CoverageGap] = []
+        self.readers: list[tuple[Site, Node]] = []  # kafka-go readers and the calls that build them
 
     def index(self) -> None:
         for node in walk(self.root):
@@ -266,12 +267,17 @@ class GoReader:
         assignments = self.assignments(text(variable), at)
         if not assignments:
             opaque.append(f"the options {text(variable)} are not built in this file")
-        for assignment in assignments:
+        for index, assignment in enumerate(assignments):
             value = assignment.value
             if value.type == "composite_literal":
-                body = value.child_by_field_name("body")
-                elements += [_element(e) for e in (body.named_children if body else [])]
+                elements += _literal_elements(value)
             elif value.type == "call_expression" and text(value.child_by_field_name("function")) == "append":
+                base = _arguments(value)[0] if _arguments(value) else None
+                if base is not None and base.type == "composite_literal":
+                    elements += _literal_elements(base)
+                elif base is None or text(base) != text(variable) or index == 0:
+                    # append(opts, ...) onto a slice this file does not build (a parameter): not all options are seen
+                    opaque.append(f"the options {short(base) if base else text(variable)} are not built in this file")
                 elements += [a for a in _arguments(value)[1:] if a.type != "variadic_argument"]
             else:
                 opaque.append(f"the options {text(variable)} come from {short(value)}")
@@ -285,6 +291,8 @@ class GoReader:
             return
         role = Role.PRODUCER if member == "NewWriter" else Role.CONSUMER
         site = self.new_site(call, role, "kafka-go")
+        if role is Role.CONSUMER:
+            self.readers.append((site, call))
         literal = arguments[0] if arguments else None
         if literal is not None and literal.type == "identifier":
             origin = self.origin(literal, call, 0)
@@ -323,20 +331,30 @@ class GoReader:
             site.set(key, read, at, short(value))
 
     def kafka_go_commits(self) -> None:
-        """ReadMessage commits as it returns (before processing); FetchMessage + CommitMessages does not."""
-        calls = [
-            n
-            for n in walk(self.root)
-            if n.type == "selector_expression"
-            and text(n.child_by_field_name("field")) in ("ReadMessage", "FetchMessage")
-        ]
-        for site in self.sites:
-            if site.library != "kafka-go" or site.role is not Role.CONSUMER:
-                continue
-            for call in calls:
-                reads = text(call.child_by_field_name("field")) == "ReadMessage"
-                detail = "ReadMessage commits as it returns" if reads else "FetchMessage: the application commits"
-                site.set("enable.auto.commit", Value("true" if reads else "false"), line(call), detail)
+        """ReadMessage commits as it returns (before processing); FetchMessage + CommitMessages does not.
+        Only the calls on the variable a reader is assigned to count; a reader handed out (returned,
+        passed on) is read by code elsewhere: how it commits is not known."""
+        for site, call in self.readers:
+            variable = _assigned_to(call)
+            scope = enclosing(call, SCOPES) or self.root
+            reads = [
+                n
+                for n in walk(scope)
+                if n.type == "selector_expression"
+                and text(n.child_by_field_name("operand")) == variable
+                and text(n.child_by_field_name("field")) in ("ReadMessage", "FetchMessage")
+            ]
+            for read in reads:
+                commits = text(read.child_by_field_name("field")) == "ReadMessage"
+                detail = "ReadMessage commits as it returns" if commits else "FetchMessage: the application commits"
+                site.set("enable.auto.commit", Value("true" if commits else "false"), line(read), detail)
+            if not reads:
+                why = f"the reader {variable} is not read in this function" if variable else "the reader is handed out"
+                site.set(
+                    "enable.auto.commit",
+                    Value.unknown(f"{why}: ReadMessage or FetchMessage is called elsewhere"),
+                    site.line,
+                )
 
     # --- confluent-kafka-go
 
@@ -454,6 +472,20 @@ class GoReader:
 def _arguments(call: Node) -> list[Node]:
     arguments = call.child_by_field_name("arguments")
     return list(arguments.named_children) if arguments is not None else []
+
+
+def _assigned_to(call: Node) -> str | None:
+    """`r` of `r := kafka.NewReader(...)` (or `r = ...`, `var r = ...`); None when it is not assigned."""
+    parent = call.parent.parent if call.parent is not None and call.parent.type == "expression_list" else call.parent
+    if parent is None or parent.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return None
+    left, _ = _sides(parent)
+    return text(left[0]) if left and left[0].type == "identifier" else None
+
+
+def _literal_elements(literal: Node) -> list[Node]:
+    body = literal.child_by_field_name("body")
+    return [_element(e) for e in (body.named_children if body else [])]
 
 
 def _element(node: Node) -> Node:
