@@ -21,3 +21,13 @@ def test_confluent_kafka_dotnet() -> None:
     built = constructions("csharp/OrderService.cs")
     assert built[24] == ("producer", "librdkafka")  # EnableIdempotence: passes
     assert built[36] == ("consumer", "librdkafka")  # EnableAutoOffsetStore false, earliest: passes
+
+
+def test_confluent_kafka_dotnet_tuned_and_configured() -> None:
+    assert cases("csharp/PaymentService.cs") == {
+        (24, "PRD004", "fail", 22),  # MaxInFlight = 10 with EnableIdempotence
+        (37, "PRD005", "fail", 35),  # MessageTimeoutMs 5000 < LingerMs 100 + RequestTimeoutMs 30000
+        (49, "CON002", "fail", 47),  # AutoOffsetReset.Latest
+        (61, "CON001", "unknown", 58),  # EnableAutoCommit from IConfiguration
+    }
+    assert constructions("csharp/PaymentService.cs")[61] == ("consumer", "librdkafka")

@@ -95,3 +95,31 @@ def test_a_listener_acknowledgement_applies_to_the_files_consumer_factory(tmp_pa
     assert factory.line == 35 and factory.settings["spring.kafka.listener.acknowledge"].value == "before-processing"
     judged_cases = {(f.rule_id, f.status.value) for f in judge(Estate(clients=(factory,)), load_rules())}
     assert ("CON001", "fail") in judged_cases  # setAckMode(MANUAL_IMMEDIATE) and the listener acknowledges first
+
+
+def test_spring_producer_factories() -> None:
+    assert cases("java/KafkaProducerConfig.java") == {
+        (33, "PRD001", "fail", 26),  # acks "1" in the producerConfigs() bean
+        (33, "PRD002", "fail", 27),
+        (33, "PRD003", "fail", 26),  # Spring Boot 3's kafka-clients: idempotence dropped by acks=1
+        (52, "PRD004", "fail", 49),
+        (52, "PRD005", "fail", 50),  # delivery.timeout.ms 10000 < linger.ms + request.timeout.ms 30000
+        (62, "PRD001", "unknown", 58),  # System.getenv
+        (62, "PRD002", "unknown", 59),  # @Value-injected
+        (62, "PRD003", "unknown", 58),
+        (62, "PRD004", "unknown", 60),
+        (62, "PRD005", "unknown", 61),
+    }
+    assert constructions("java/KafkaProducerConfig.java")[42] == ("producer", "spring")  # idempotent: passes
+    _, findings = judged("java/KafkaProducerConfig.java")
+    prd003 = next(f for f in findings if f.rule_id == "PRD003" and f.status.value == "fail")
+    assert (prd003.actual_source or "").startswith("client default: default of Spring Boot >=3.0,<4.0 (assumed)")
+
+
+def test_consumers_from_the_environment_and_a_spring_factory() -> None:
+    assert cases("java/OrderConsumers.java") == {
+        (23, "CON001", "unknown", 21),  # setProperty("enable.auto.commit", System.getenv(...))
+        (23, "CON002", "unknown", 22),
+        (33, "CON002", "fail", 36),  # Map.of(... AUTO_OFFSET_RESET_CONFIG, "latest"); Spring turns auto-commit off
+    }
+    assert constructions("java/OrderConsumers.java") == {23: ("consumer", "java"), 33: ("consumer", "spring")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions
+from tests.code_cases import cases, constructions, judged
 
 
 def test_kafkajs() -> None:
@@ -25,3 +25,43 @@ def test_node_rdkafka_in_typescript() -> None:
         (10, "PRD003", "fail", 10),
     }
     assert constructions("javascript/stream.ts")[12] == ("consumer", "librdkafka")
+
+
+def test_kafkajs_in_flight_and_the_environment() -> None:
+    assert cases("javascript/payments.js") == {
+        (8, "PRD004", "fail", 8),  # idempotent with maxInFlightRequests: IN_FLIGHT (a const 10)
+        (9, "PRD001", "unknown", 16),  # send({ acks: Number(process.env.KAFKA_ACKS) })
+        (9, "PRD002", "unknown", 12),
+        (9, "PRD003", "unknown", 10),
+        (9, "PRD004", "unknown", 11),
+        # line 20: autoCommit from the environment still commits only what eachMessage resolved: passes
+        (29, "PRD001", "unknown", 29),  # kafka.producer(options): options from the caller
+        (29, "PRD002", "unknown", 29),
+        (29, "PRD003", "unknown", 29),
+        (29, "PRD004", "unknown", 29),
+        (30, "CON001", "unknown", 30),  # { ...options, groupId }: what options holds is not seen
+        (30, "CON002", "unknown", 30),
+    }
+    assert constructions("javascript/payments.js")[20] == ("consumer", "kafkajs")
+
+
+def test_node_rdkafka_producers_and_consumers() -> None:
+    assert cases("javascript/rdkafka_clients.js") == {
+        (11, "PRD004", "fail", 14),  # max.in.flight 10 with enable.idempotence
+        (11, "PRD005", "fail", 16),  # message.timeout.ms 5000 < linger + request.timeout.ms 30000
+        (19, "PRD002", "fail", 19),  # retries: 0 (and so no idempotence)
+        (19, "PRD003", "fail", 19),
+        (22, "PRD001", "unknown", 22),  # new Kafka.Producer(config): config from the caller
+        (22, "PRD002", "unknown", 22),
+        (22, "PRD003", "unknown", 22),
+        (22, "PRD004", "unknown", 22),
+        (22, "PRD005", "unknown", 22),
+        (25, "CON001", "fail", 25),  # librdkafka's defaults: auto-commit of what poll returned, latest
+        (25, "CON002", "fail", 25),
+        (27, "CON001", "unknown", 28),  # process.env
+        (27, "CON002", "unknown", 29),
+    }
+    assert constructions("javascript/rdkafka_clients.js")[5] == ("producer", "librdkafka")  # idempotent: passes
+    _, findings = judged("javascript/rdkafka_clients.js")
+    con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
+    assert con002.actual_source == "client default: default of librdkafka >=1.5.2 (assumed)"  # no lockfile

@@ -104,3 +104,43 @@ def test_kotlin_listener_container_variants(
     (factory,) = found.clients
     assert factory.settings["spring.kafka.listener.ack-mode"].value in ("MANUAL", "MANUAL_IMMEDIATE")
     assert {(f.rule_id, f.status.value) for f in judge(Estate(clients=found.clients), load_rules())} == expected
+
+
+def test_kotlin_kafka_clients_matrix() -> None:
+    assert cases("kotlin/PaymentClients.kt") == {
+        (21, "PRD004", "fail", 24),  # MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION to a const val 10, idempotent
+        (32, "PRD005", "fail", 30),  # delivery.timeout.ms 5000 < request.timeout.ms 30000
+        (35, "PRD002", "unknown", 37),  # System.getenv
+        (35, "PRD003", "unknown", 38),  # idempotence by default unless the unknown in-flight disables it
+        (35, "PRD004", "unknown", 38),
+        (35, "PRD005", "unknown", 39),
+        (43, "PRD001", "unknown", 43),  # KafkaProducer(loaded): a constructor property
+        (43, "PRD002", "unknown", 43),
+        (43, "PRD003", "unknown", 43),
+        (43, "PRD004", "unknown", 43),
+        (43, "PRD005", "unknown", 43),
+        (49, "CON001", "fail", 49),  # kafka-clients' default auto-commit
+        (49, "CON002", "fail", 48),  # AUTO_OFFSET_RESET_CONFIG "latest"
+        (52, "CON001", "unknown", 54),
+        (52, "CON002", "unknown", 55),
+    }
+    assert constructions("kotlin/PaymentClients.kt")[18] == ("producer", "java")  # idempotent, acks all: passes
+    _, findings = judged("kotlin/PaymentClients.kt")
+    con001 = next(f for f in findings if f.rule_id == "CON001" and f.status.value == "fail")
+    assert con001.actual_source == "client default: default of Java kafka-clients >=3.2,<4.0 (assumed)"
+
+
+def test_kotlin_spring_producer_factories() -> None:
+    assert cases("kotlin/KafkaProducerConfig.kt") == {
+        (14, "PRD001", "fail", 18),  # producerConfigs() = mapOf<String, Any>(... ACKS_CONFIG to "1")
+        (14, "PRD002", "fail", 19),
+        (14, "PRD003", "fail", 18),  # Spring Boot 3's kafka-clients: idempotence dropped by acks=1
+        (28, "PRD004", "fail", 31),  # enable.idempotence "true" with 10 in flight
+        (28, "PRD005", "fail", 32),  # delivery.timeout.ms 10000 < request.timeout.ms 30000
+        (38, "PRD001", "unknown", 40),  # System.getenv
+        (38, "PRD002", "unknown", 41),
+        (38, "PRD003", "unknown", 40),
+        (38, "PRD004", "unknown", 42),
+        (38, "PRD005", "unknown", 43),
+    }
+    assert constructions("kotlin/KafkaProducerConfig.kt")[23] == ("producer", "spring")  # idempotent: passes

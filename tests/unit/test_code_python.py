@@ -64,7 +64,16 @@ def test_confluent_kafka() -> None:
 
 
 def test_aiokafka() -> None:
-    assert cases("python/aio_service.py") == {(7, "PRD001", "fail", 7), (7, "PRD003", "fail", 7)}
+    assert cases("python/aio_service.py") == {
+        (7, "PRD001", "fail", 7),  # aiokafka's default acks=1
+        (7, "PRD003", "fail", 7),
+        (27, "PRD001", "unknown", 27),  # AIOKafkaProducer(**config): config from the caller
+        (27, "PRD002", "unknown", 27),
+        (27, "PRD003", "unknown", 27),
+        (27, "PRD004", "unknown", 27),
+        (27, "PRD005", "unknown", 27),
+        (33, "PRD003", "unknown", 34),  # enable_idempotence from os.environ (acks="all" passes)
+    }
     assert constructions("python/aio_service.py")[16] == ("consumer", "aiokafka")
 
 
