@@ -71,10 +71,16 @@ def test_franz_go_option_slices_and_commits() -> None:
         (37, "CON002", "unknown", 42),  # ConsumeResetOffset(reset): a parameter
         (48, "CON001", "unknown", 48),
         (48, "CON002", "unknown", 48),
+        (56, "PRD003", "fail", 58),  # DisableIdempotentWrite: 10 in flight may reorder, but no PRD004
     }
     built = constructions("go/franz_clients.go")
     assert built[12] == ("producer", "franz-go")  # AllISRAcks, idempotent by default: passes
     assert built[37] == ("consumer", "franz-go")  # AutoCommitMarks: commits what was marked: CON001 passes
+    # MaxProduceRequestsInflightPerBroker(10) has no effect while idempotent (franz-go's docs): no PRD004
+    found, _ = judged("go/franz_clients.go")
+    in_flight = next(c for c in found.clients if c.line == 52).settings["max.in.flight.requests.per.connection"]
+    assert (in_flight.value, in_flight.line) == ("5", 52)
+    assert "no effect while idempotent" in (in_flight.detail or "")
 
 
 def test_kafka_go_writers_and_readers() -> None:

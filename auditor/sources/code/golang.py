@@ -237,6 +237,7 @@ class GoReader:
                 settings.append((key, value, line(option), short(option)))
         if not roles - {Role.CONSUMER} and self.produces():
             roles.add(Role.PRODUCER)
+        settings = settings if opaque else _franz_in_flight(settings)  # options from elsewhere may disable it
         for role in sorted(roles or {Role.PRODUCER}):
             site = self.new_site(call, role, "franz-go")
             for key, value, at, detail in settings:
@@ -472,6 +473,18 @@ class GoReader:
 def _arguments(call: Node) -> list[Node]:
     arguments = call.child_by_field_name("arguments")
     return list(arguments.named_children) if arguments is not None else []
+
+
+def _franz_in_flight(settings: list[tuple[str, Value, int, str]]) -> list[tuple[str, Value, int, str]]:
+    """franz-go's MaxProduceRequestsInflightPerBroker has no effect while the client is idempotent
+    (its docs: at most 5 in flight from Kafka 1.0 on): the limit read is franz-go's, not the option's."""
+    idempotent = not any(key == "enable.idempotence" for key, *_ in settings)
+    return [
+        (key, Value("5"), at, f"{detail}: no effect while idempotent (franz-go keeps at most 5 in flight)")
+        if key == "max.in.flight.requests.per.connection" and idempotent
+        else (key, value, at, detail)
+        for key, value, at, detail in settings
+    ]
 
 
 def _assigned_to(call: Node) -> str | None:
