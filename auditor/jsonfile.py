@@ -54,4 +54,13 @@ def schema_error(validator: Any, document: Any) -> str | None:
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-    return f"{where}: {error.message}"
+    return f"{where}: {_without_value(error)}"
+
+
+def _without_value(error: Any) -> str:
+    """jsonschema's message with the offending value left out (`'x' is not one of [...]` becomes
+    `the value is not one of [...]`): a document's values may be secrets."""
+    shown, message = repr(error.instance), str(error.message)
+    if message.startswith(shown):
+        return "the value" + message[len(shown) :]
+    return f"the value does not satisfy '{error.validator}'" if shown in message else message

@@ -248,10 +248,14 @@ def _where(error: msgspec.ValidationError) -> str:
     """msgspec's `Expected int, got str - at $.cluster.topics[0]...` as `cluster/topics/0/...: ...`
     (a map's key is not named by msgspec: `*`)."""
     message, _, at = str(error).partition(" - at `")
+    message = _QUOTED_VALUE.sub("'(not shown)'", message)
     steps = [name or ("*" if index == "..." else index) for name, index in _STEP.findall(at)]
     return f"{'/'.join(steps) or '(top level)'}: {message}"
 
 
+# msgspec quotes the offending value ("Invalid enum value 'x'"): in a snapshot it may be a secret
+# (a config entry marked sensitive), so it never reaches stderr. Field names are the schema's.
+_QUOTED_VALUE = re.compile(r"'[^']*'")
 _STEP = re.compile(r"\.(\w+)|\[(\d+|\.\.\.)\]")
 
 

@@ -168,7 +168,7 @@ def test_a_valid_snapshot_passes_both() -> None:
         (
             ("cluster", "brokers", 0, "configs", "min.insync.replicas", "source"),
             "BOGUS",
-            r"configs/\*/source: Invalid enum value 'BOGUS'",
+            r"configs/\*/source: Invalid enum value '\(not shown\)'",  # a value may be a secret (#11)
         ),
         (("cluster", "groups", 0, "offsets", 0, "lag_probes", 0), [0, 4], r"lag_probes/0/0: Expected `float` >"),
         (("cluster", "quorum", "voters"), None, r"cluster/quorum/voters: Expected `array`, got `null`"),

@@ -72,10 +72,10 @@ def parse_tf(text: str, path: str) -> TfFile:
         data = hcl2.transform(tree).serialize(options=SerializationOptions(strip_string_quotes=True))
     except LarkError as exc:
         line = getattr(exc, "line", None)
-        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ParseError(f"invalid HCL: {problem}", line if isinstance(line, int) and line > 0 else None) from exc
+        at = line if isinstance(line, int) and line > 0 else None
+        raise ParseError(f"invalid HCL: {_lark_problem(exc)}", at) from exc
     except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ParseError(f"invalid HCL: {type(exc).__name__}: {exc}") from exc
+        raise ParseError(f"invalid HCL ({type(exc).__name__})") from exc
     return TfFile(path, data if isinstance(data, dict) else {}, _lines(tree))
 
 
@@ -249,6 +249,21 @@ def _text(value: Any) -> str:
 
 
 # --- lines: python-hcl2's dict has none, its lark tree does
+
+
+def _lark_problem(exc: Exception) -> str:
+    """What the parser met and where, never the text itself: an unterminated `sasl_password`
+    heredoc is one token holding the secret."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if isinstance(exc, UnexpectedToken):
+        kind = "end of file" if exc.token.type == "$END" else f"{exc.token.type} token"
+        return f"unexpected {kind} at line {exc.line}, column {exc.column}"
+    if isinstance(exc, UnexpectedCharacters):
+        return f"unexpected character at line {exc.line}, column {exc.column}"
+    if isinstance(exc, UnexpectedEOF):
+        return "unexpected end of file"
+    return type(exc).__name__
 
 
 def _lines(tree: Any) -> dict[tuple[str, ...], int]:
