@@ -18,6 +18,7 @@ Regexes are searched in topic and group names, in RE2 syntax (auditor.userregex:
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -334,7 +335,15 @@ def _params(rule: Rule, params: Any, settings: Located) -> dict[str, Any]:
             raise InputError(f"{params.where(name)}: {rule.id} has no param {name!r}; its params: {known}")
         if not _same_kind(value, rule.params[name]):
             raise InputError(f"{params.where(name)}: param {name} of {rule.id} must be like {rule.params[name]!r}")
+        if _is_number(value) and not (math.isfinite(value) and value >= 0):
+            # every numeric param is a count, a share or a duration: NaN compares false with
+            # everything and a negative or infinite threshold would turn the rule off silently
+            raise InputError(f"{params.where(name)}: param {name} of {rule.id} must be a number >= 0, not {value!r}")
     return dict(params)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _same_kind(value: Any, default: Any) -> bool:

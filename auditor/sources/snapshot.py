@@ -187,12 +187,36 @@ def _transaction(t: Transaction) -> doc.TransactionDoc:
 
 def read_snapshot(path: Path) -> ClusterSnapshot:
     """The snapshot in `path`; InputError (exit 2) if it cannot be read or is not a valid snapshot."""
-    return decode(parse(read_bytes(path, "snapshot"), str(path)))
+    document = parse(read_bytes(path, "snapshot"), str(path))
+    check_unique(document, str(path))
+    return decode(document)
+
+
+def check_unique(document: doc.SnapshotDoc, source: str) -> None:
+    """A broker id, a topic name or a topic's partition index given twice is an input error: one
+    of the two would silently hide the other (a healthy copy over an offline partition)."""
+    cluster = document.cluster
+    _unique(source, "cluster/brokers", "broker", [str(b.id) for b in cluster.brokers])
+    _unique(source, "cluster/topics", "topic", [t.name for t in cluster.topics])
+    for index, topic in enumerate(cluster.topics):
+        where = f"cluster/topics/{index}/partitions"
+        indexes = [str(p.index) for p in topic.partitions]
+        _unique(source, where, f"partition of topic {topic.name!r} with index", indexes)
+
+
+def _unique(source: str, where: str, what: str, keys: Sequence[str]) -> None:
+    first: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key in first:
+            earlier = f"{where}/{first[key]}"
+            raise InputError(f"{source}: {where}/{position}: {what} {key!r} given twice (first at {earlier})")
+        first[key] = position
 
 
 def read_snapshot_connect(path: Path) -> tuple[ClusterSnapshot, tuple[ConnectRead, ...]]:
     """The snapshot in `path` and the Connect clusters saved in it (none without --connect-url)."""
     document = parse(read_bytes(path, "snapshot"), str(path))
+    check_unique(document, str(path))
     return decode(document), tuple(decode_connect(c) for c in document.connect)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -230,7 +231,7 @@ def _root(kind: str, name: str, module: Module, each: tuple[str, Any] | None) ->
     if kind == "local":
         if name not in module.locals:
             raise Unknown(f"local.{name} is not defined in this module")
-        return evaluate(module.locals[name], module, each)
+        return _local(name, module, each)
     if each is None:
         raise Unknown(f"each.{name} outside for_each")
     if name == "key":
@@ -238,6 +239,24 @@ def _root(kind: str, name: str, module: Module, each: tuple[str, Any] | None) ->
     if name == "value":
         return each[1]
     raise Unknown(f"each.{name} is not key or value")
+
+
+# The locals being resolved, outermost first: one that refers back to itself is a cycle.
+_RESOLVING: ContextVar[tuple[str, ...]] = ContextVar("terraform_locals_resolving", default=())
+
+
+def _local(name: str, module: Module, each: tuple[str, Any] | None) -> Any:
+    """local.NAME's value; ParseError on locals that refer to each other, which Terraform refuses
+    ("Cycle: local.a, local.b") and no value can be given to."""
+    chain = _RESOLVING.get()
+    if name in chain:
+        cycle = " -> ".join(f"local.{n}" for n in (*chain[chain.index(name) :], name))
+        raise ParseError(f"Terraform locals refer to each other in a cycle: {cycle}")
+    token = _RESOLVING.set((*chain, name))
+    try:
+        return evaluate(module.locals[name], module, each)
+    finally:
+        _RESOLVING.reset(token)
 
 
 def _text(value: Any) -> str:
