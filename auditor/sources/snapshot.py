@@ -261,6 +261,8 @@ def _check_header(data: bytes, source: str) -> None:
         header = doc.HEADER_DECODER.decode(data)
     except msgspec.ValidationError:
         header = doc._Header()
+    except msgspec.DecodeError as exc:  # invalid JSON past the field the full decoder stopped at
+        raise InputError(f"snapshot {source} is not JSON: {exc}") from exc
     if header.kind != KIND:
         raise InputError(f'{source} is not a kafka-audit snapshot (no "kind": "{KIND}")')
     if header.schema_version != SCHEMA_VERSION:
