@@ -55,7 +55,7 @@ class Status(StrEnum):
     WAIVED = "waived"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     """What a finding is about, in the operator's terms: topic `orders`, broker `2`; in a fleet,
     the cluster it is in (`--cluster NAME=...`): topic `orders` in cluster `prod-eu`."""
@@ -68,7 +68,7 @@ class Resource:
         return f"{self.kind} {self.name}" + (f" (cluster {self.cluster})" if self.cluster else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     path: str
     line: int | None = None
@@ -76,7 +76,7 @@ class Location:
     snippet: str | None = None  # the source line of a client built in code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -103,7 +103,7 @@ class Finding:
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pass:
     """A rule evaluated on a resource that produced no finding: what makes report totals mean something."""
 
@@ -112,7 +112,7 @@ class Pass:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotRun:
     """A rule that did not run on a resource because what it judges cannot exist there (a KRaft
     quorum on a ZooKeeper cluster): neither a pass nor unknown, and the report says why."""

@@ -100,7 +100,7 @@ KAFKA_CONFIG_SOURCES: dict[str, ConfigSource] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConfigValue:
     """One effective configuration value and where it came from.
 
@@ -159,7 +159,7 @@ class NotApplicable:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Broker:
     id: int
     host: str
@@ -169,7 +169,7 @@ class Broker:
     configs: Configs = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Partition:
     topic: str
     index: int
@@ -187,7 +187,7 @@ class Partition:
         return f"{self.topic}-{self.index}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     internal: bool
@@ -217,7 +217,7 @@ class ControllerQuorum:
     observers: tuple[QuorumVoter, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupOffset:
     """A group's committed offset on one partition, beside the partition's log bounds.
 
@@ -238,7 +238,7 @@ class GroupOffset:
     lag_probes: tuple[tuple[float, int | None], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConsumerGroup:
     id: str
     type: str | None = None  # classic | consumer | share

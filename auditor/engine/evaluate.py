@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from auditor.engine.commands import command_values
 from auditor.engine.conditions import facts_read
-from auditor.engine.memo import Memo
 from auditor.engine.rules import Check, Rule, fix_commands
 from auditor.engine.templates import render
-from auditor.facts import Subject
+from auditor.facts import Fact, Subject
 from auditor.findings import Finding, Location, NotRun, Pass, Status
 from auditor.model import ConfigValue, Kind
 
@@ -40,55 +40,127 @@ def judge_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]])
 
     A rule with several checks on one kind finds with the first check that does. A check that
     reads a fact the subject cannot have (not applicable) does not run; when no check of the rule
-    can run on the subject, the pair is `not_run` with the reason. Subjects with the same values
-    of the facts a check reads get its verdict once (auditor/engine/memo.py).
+    can run on the subject, the pair is `not_run` with the reason. Subjects whose facts read by
+    the rule's checks are equal get the same outcome, worked out once (`_Outcomes`).
     """
     verdicts = Verdicts()
+    tables: dict[Kind, _FactTable] = {}
     for rule in rules:
         for kind in dict.fromkeys(rule.resources):
-            checks = [
-                _Runner(check, Memo(check.condition, rule.params), facts_read(check.condition))
-                for check in rule.checks
-                if check.resource == kind
-            ]
-            for subject in subjects.get(kind, ()):
-                _judge_subject(rule, checks, subject, verdicts)
+            table = tables.get(kind) or tables.setdefault(kind, _FactTable(list(subjects.get(kind, ()))))
+            _Outcomes(rule, tuple(check for check in rule.checks if check.resource == kind)).judge(table, verdicts)
     return verdicts
 
 
+_ABSENT = object()
+
+
+class _FactTable:
+    """The subjects of one kind and, per fact name, a column of codes: equal codes, equal facts
+    (the same value of the same type, both applicable or not for the same reason). Built once
+    per fact name and shared by every rule reading it."""
+
+    def __init__(self, subjects: list[Subject]) -> None:
+        self.subjects = subjects
+        self._columns: dict[str, list[int]] = {}
+
+    def keys(self, names: tuple[str, ...]) -> Iterator[tuple[int, ...]]:
+        """Each subject's codes for `names`, in subject order."""
+        if not names:
+            return repeat((), len(self.subjects))
+        return zip(*(self._column(name) for name in names), strict=True)
+
+    def _column(self, name: str) -> list[int]:
+        column = self._columns.get(name)
+        if column is None:
+            column = self._columns[name] = _codes(subject.facts.get(name) for subject in self.subjects)
+        return column
+
+
+def _codes(facts: Iterable[Fact | None]) -> list[int]:
+    """One small integer per distinct state of a fact: its value with its type (1 and True judge
+    alike, but are kept apart) and whether it is not applicable; absent has its own."""
+    seen: dict[object, int] = {}
+    codes = []
+    for fact in facts:
+        state = _ABSENT if fact is None else (type(fact.value), fact.value, fact.not_applicable)
+        code = seen.get(state)
+        if code is None:
+            code = seen[state] = len(seen)
+        codes.append(code)
+    return codes
+
+
 @dataclass(frozen=True)
-class _Runner:
-    check: Check
-    memo: Memo
-    reads: tuple[str, ...]  # the facts its condition may read
+class _Outcome:
+    """A rule's outcome on a subject: not run (why), a pass (no check), or the check that finds
+    and its verdict (True fail, None unknown); a finding is still worded for each subject."""
 
-    def not_applicable(self, subject: Subject) -> str | None:
-        """Why this check cannot run on `subject` (a fact it reads cannot exist there), or None."""
-        for name in self.reads:
-            fact = subject.facts.get(name)
-            if fact is not None and fact.not_applicable:
-                return fact.not_applicable
-        return None
+    not_run: str | None = None
+    check: Check | None = None
+    verdict: bool | None = None
 
 
-def _judge_subject(rule: Rule, checks: list[_Runner], subject: Subject, verdicts: Verdicts) -> None:
-    reasons = [runner.not_applicable(subject) for runner in checks]
-    runnable = [runner for runner, reason in zip(checks, reasons, strict=True) if reason is None]
-    if not runnable:
-        verdicts.not_run.append(NotRun(rule.id, subject.resource, next(r for r in reasons if r)))
-        return
-    found = (judge(rule, r.check, subject, r.memo.verdict(subject.facts)) for r in runnable)
-    finding = next((f for f in found if f is not None), None)
-    if finding is not None:
-        verdicts.findings.append(finding)
-    else:
-        verdicts.passes.append(Pass(rule.id, subject.resource, subject.location))
+class _Outcomes:
+    """A rule's outcomes on one kind by the states of the facts its checks read.
+
+    A condition reads facts only by name (FactRef), and whether a check runs depends only on the
+    facts it reads, so two subjects equal on those facts have the same outcome: thousands of
+    partitions and topics of a large cluster share their replica counts, ISR sizes and
+    min.insync.replicas, and are judged once per distinct combination.
+    """
+
+    def __init__(self, rule: Rule, checks: tuple[Check, ...]) -> None:
+        self._rule = rule
+        self._checks = [(check, facts_read(check.condition)) for check in checks]
+        self._reads = tuple(dict.fromkeys(name for _, reads in self._checks for name in reads))
+
+    def judge(self, table: _FactTable, verdicts: Verdicts) -> None:
+        rule_id, known = self._rule.id, dict[tuple[int, ...], _Outcome]()
+        for subject, key in zip(table.subjects, table.keys(self._reads), strict=True):
+            outcome = known.get(key)
+            if outcome is None:
+                outcome = known[key] = self._work_out(subject.facts)
+            if outcome is _PASS:
+                verdicts.passes.append(Pass(rule_id, subject.resource, subject.location))
+            elif outcome.check is not None:
+                verdicts.findings.append(judge_finding(self._rule, outcome.check, subject, outcome.verdict))
+            else:
+                verdicts.not_run.append(NotRun(rule_id, subject.resource, outcome.not_run or ""))
+
+    def _work_out(self, facts: Mapping[str, Fact]) -> _Outcome:
+        reasons = [_not_applicable(reads, facts) for _, reads in self._checks]
+        runnable = [check for (check, _), reason in zip(self._checks, reasons, strict=True) if reason is None]
+        if not runnable:
+            return _Outcome(not_run=next(r for r in reasons if r))
+        for check in runnable:
+            verdict = check.condition.evaluate(facts, self._rule.params)
+            if verdict is not False:
+                return _Outcome(check=check, verdict=verdict)
+        return _PASS
+
+
+_PASS = _Outcome()
+
+
+def _not_applicable(reads: tuple[str, ...], facts: Mapping[str, Fact]) -> str | None:
+    """Why a check reading `reads` cannot run on these facts (one cannot exist there), or None."""
+    for name in reads:
+        fact = facts.get(name)
+        if fact is not None and fact.not_applicable:
+            return fact.not_applicable
+    return None
 
 
 def judge(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> Finding | None:
     """The finding of `check` on `subject` given its condition's verdict, or None when it passes."""
     if verdict is False:
         return None
+    return judge_finding(rule, check, subject, verdict)
+
+
+def judge_finding(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> Finding:
+    """The finding of `check` on `subject`, whose condition's verdict is True (fail) or None (unknown)."""
     values = template_values(rule, subject)
     primary = subject.facts.get(check.fact) if check.fact else None
     origin = primary.origin if primary else None

@@ -35,7 +35,7 @@ CLUSTER_ACCESS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """`not_applicable` says why this subject cannot have the fact at all (a KRaft quorum on a
     ZooKeeper cluster): a rule reading it does not run, unlike an unknown value (not read)."""
@@ -45,7 +45,7 @@ class Fact:
     not_applicable: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scope:
     """What a policy's include/exclude sees of a subject: the topic and the consumer group it is
     about, None for what it is not about (a broker has neither, a producer config names no topic)."""
@@ -54,7 +54,7 @@ class Scope:
     group: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """One resource and its facts, as a rule sees it. `scope` has no default: every kind says what
     of it a policy's topics/groups include and exclude apply to, so none escapes a scope by omission."""

@@ -18,7 +18,6 @@ import pytest
 
 from auditor.engine import Rule, load_rules
 from auditor.engine.evaluate import judge
-from auditor.engine.memo import Memo
 from auditor.engine.rules import Check
 from auditor.engine.templates import PLACEHOLDER
 from auditor.facts import subjects
@@ -60,9 +59,8 @@ def _failing_subjects() -> dict[tuple[str, int], Subject]:
             rule = replace(rule, params={**rule.params, **case.params})
         judged = subjects(case.estate)
         for i, check in enumerate(rule.checks):
-            memo = Memo(check.condition, rule.params)
             for subject in judged.get(check.resource, ()):
-                if (rule.id, i) not in found and memo.verdict(subject.facts) is not False:
+                if (rule.id, i) not in found and check.condition.evaluate(subject.facts, rule.params) is not False:
                     found[(rule.id, i)] = subject
     return found
 
