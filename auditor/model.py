@@ -285,6 +285,7 @@ class ClusterSnapshot:
     def why_not_applicable(self, resource: str) -> str | None:
         """Why this cluster cannot have `resource` (one of NOT_APPLICABLE_RESOURCES), or None."""
         return next((n.reason for n in self.not_applicable if n.resource == resource), None)
+
     # (topic, partition) -> bytes of its largest replica, read (DescribeLogDirs) only for a plan;
     # None when not asked for or not read (then `gaps` says why). Never in a snapshot file.
     replica_sizes: Mapping[tuple[str, int], int] | None = None
@@ -335,6 +336,7 @@ class BrokerSettings:
     format: str
     settings: Configs = field(default_factory=dict)
     nodes: int | None = 1  # brokers this declaration stands for (Strimzi replicas); None: unknown
+    namespace: str | None = None  # a Kubernetes resource's metadata.namespace (Strimzi)
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,7 @@ class DeclaredTopic:
     settings: Configs = field(default_factory=dict)
     inherits_from: str | None = None  # the BrokerSettings name whose defaults apply
     topic_name: str | None = None
+    namespace: str | None = None  # a Kubernetes resource's metadata.namespace (Strimzi)
 
 
 # --- Kafka Connect, Kafka Streams and MirrorMaker 2 (files, and the Connect REST API). ---

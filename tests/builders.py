@@ -6,6 +6,7 @@ Every builder makes a healthy object by default; a test changes only what it is 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from auditor.audit import judge
 from auditor.engine import load_rules
@@ -164,6 +165,18 @@ def broker_file(
     values = {key.replace("_", "."): value for key, value in settings.items()}
     configs = {key: file_value(key, value, path, line) for line, (key, value) in enumerate(values.items(), start=1)}
     return BrokerSettings(name=name, path=path, format="server-properties", settings=configs)
+
+
+def quorum_node(node_id: int, **settings: str | None) -> BrokerSettings:
+    """server.properties of node `node_id` of one KRaft quorum of three (one cluster by its voters)."""
+    voters = "1@k1:9093,2@k2:9093,3@k3:9093"
+    path = f"config/server-{node_id}.properties"
+    return broker_file(f"node-{node_id}", path, node_id=str(node_id), controller_quorum_voters=voters, **settings)
+
+
+def strimzi_kafka(name: str, path: str = "topics/kafka.yaml", **settings: str | None) -> BrokerSettings:
+    """A Strimzi Kafka resource (its topics link to it by strimzi.io/cluster, in the same folder)."""
+    return replace(broker_file(name, path, **settings), format="strimzi")
 
 
 def declared_topic(

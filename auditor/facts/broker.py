@@ -1,18 +1,17 @@
 """Facts of a broker: each live broker's effective configuration, and each broker declared in a file.
 
 Live brokers are compared with each other (STO018) and counted together (STO015). Declared
-brokers are grouped into the clusters they most likely form: a Strimzi Kafka resource is one
-cluster (of its node count); other broker files (compose services, server.properties) form one
-cluster per folder. A live broker whose configuration could not be read has unknown facts,
-never passing ones.
+brokers are grouped into the clusters their files' evidence says they form (auditor.facts.clusters:
+one compose file, one Strimzi Kafka resource of its node count, server.properties files sharing a
+controller quorum or ZooKeeper); only brokers of one group are compared and counted together.
+A live broker whose configuration could not be read has unknown facts, never passing ones.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from auditor.facts.base import (
     CLUSTER_ACCESS,
@@ -25,6 +24,7 @@ from auditor.facts.base import (
     parse_bool,
     parse_int,
 )
+from auditor.facts.clusters import declared_clusters as clusters_of
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import Configs, Estate, Kind
@@ -92,12 +92,9 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
 
 
 def declared_clusters(estate: Estate) -> list[list[BrokerView]]:
-    """Declared brokers grouped by the cluster they likely form (see the module docstring)."""
-    clusters: dict[tuple[str, str], list[BrokerView]] = defaultdict(list)
-    for settings, view in zip(estate.brokers, declared_brokers(estate), strict=True):
-        key = (str(PurePath(settings.path).parent), settings.name if settings.format == "strimzi" else "")
-        clusters[key].append(view)
-    return list(clusters.values())
+    """Declared brokers grouped by the cluster the evidence says they form (auditor.facts.clusters)."""
+    views = {id(settings): view for settings, view in zip(estate.brokers, declared_brokers(estate), strict=True)}
+    return [[views[id(b)] for b in cluster.brokers] for cluster in clusters_of(estate.brokers)]
 
 
 def declared_brokers(estate: Estate) -> list[BrokerView]:
@@ -198,7 +195,8 @@ BROKER = SubjectKind(
         "transaction_state_log_min_isr": "transaction.state.log.min.isr (__transaction_state's min.insync.replicas)",
         "has_rack": "whether broker.rack is set",
         "broker_count": "brokers of its cluster: the live cluster, or the declared brokers grouped with it "
-        "(a Strimzi Kafka's node count; the broker files of one folder)",
+        "(a Strimzi Kafka's node count; the services of one compose file; server.properties files naming one "
+        "controller quorum or ZooKeeper)",
         "differing_settings": "durability settings where this broker differs from its peers ('' when none)",
     },
     context={

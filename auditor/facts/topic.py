@@ -21,6 +21,7 @@ from auditor.facts.base import (
     parse_bool,
     parse_int,
 )
+from auditor.facts.clusters import declared_clusters, linked_cluster
 from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
@@ -81,7 +82,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         else config_fact(inherited, "default.replication.factor", parse_int)
     )
     partitions = Fact(parse_int(topic.partitions.value), topic.partitions) if topic.partitions else Fact(None)
-    broker_count = _known_broker_count(estate)
+    broker_count = _known_broker_count(topic, estate)
     facts = {
         "name": Fact(topic.name),
         "declared": Fact(True),
@@ -112,7 +113,8 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
 def inherited_configs(topic: DeclaredTopic, estate: Estate) -> Configs:
     """The broker settings a declared topic falls back to, or {} when no source says."""
     if topic.inherits_from is not None:
-        for broker in estate.brokers:
+        cluster = linked_cluster(topic, declared_clusters(estate.brokers))
+        for broker in cluster.brokers if cluster else ():
             if broker.name == topic.inherits_from:
                 configs = with_broker_defaults(broker.settings, broker.path)
                 return {key: _inherited(value, broker.name, topic.path) for key, value in configs.items()}
@@ -129,12 +131,14 @@ def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:
     return replace(value, path=topic_path, line=None, detail=detail)
 
 
-def _known_broker_count(estate: Estate) -> int | None:
+def _known_broker_count(topic: DeclaredTopic, estate: Estate) -> int | None:
+    """The brokers of the cluster the topic declares (its linked declared cluster), else of the live cluster."""
+    cluster = linked_cluster(topic, declared_clusters(estate.brokers))
+    if cluster is not None:
+        return None if any(b.nodes is None for b in cluster.brokers) else sum(b.nodes or 0 for b in cluster.brokers)
     if estate.cluster is not None and estate.cluster.brokers:
         return len(known_brokers(estate.cluster))
-    if not estate.brokers or any(b.nodes is None for b in estate.brokers):
-        return None
-    return sum(b.nodes or 0 for b in estate.brokers)
+    return None
 
 
 TOPIC = SubjectKind(

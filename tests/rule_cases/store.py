@@ -12,7 +12,9 @@ from tests.builders import (
     declared_topic,
     moving,
     partition,
+    quorum_node,
     snapshot,
+    strimzi_kafka,
     topic,
 )
 from tests.rule_cases import RuleCase, fails, passes, unknown
@@ -52,7 +54,7 @@ CASES: list[RuleCase] = [
     fails(
         "topic-replication-factor",
         "declared-inherits-default-rf",
-        files(broker_file(name="kafka"), declared_topic("orders", rf=None, inherits_from="kafka")),
+        files(strimzi_kafka("Kafka/prod"), declared_topic("orders", rf=None, inherits_from="Kafka/prod")),
         "critical",
         "orders",
     ),
@@ -91,7 +93,9 @@ CASES: list[RuleCase] = [
     fails(
         "STO002",
         "declared-topic-inherits-file-default",
-        files(broker_file(name="kafka", min_insync_replicas="1"), declared_topic("orders", inherits_from="kafka")),
+        files(
+            strimzi_kafka("Kafka/prod", min_insync_replicas="1"), declared_topic("orders", inherits_from="Kafka/prod")
+        ),
         "high",
         "orders",
         kind="topic",
@@ -257,10 +261,10 @@ CASES: list[RuleCase] = [
     fails(
         "STO015",
         "declared-brokers",
-        files(broker_file("kafka-1"), broker_file("kafka-2"), broker_file("kafka-3", broker_rack="a")),
+        files(quorum_node(1), quorum_node(2), quorum_node(3, broker_rack="a")),
         "low",
-        "kafka-1",
-        "kafka-2",
+        "node-1",
+        "node-2",
     ),
     # STO016 replicas on missing brokers
     passes("STO016", "registered", cluster(topic("orders"))),
@@ -297,6 +301,16 @@ CASES: list[RuleCase] = [
     ),
     passes(
         "STO018",
+        "server-properties-of-one-folder-without-a-shared-quorum-are-different-clusters",
+        files(broker_file("kafka-1"), broker_file("kafka-2", unclean_leader_election_enable="true")),
+    ),
+    passes(
+        "STO018",
+        "one-quorum-but-a-node-id-reused-are-alternatives",
+        files(quorum_node(1), replace(quorum_node(1, unclean_leader_election_enable="true"), name="node-1b")),
+    ),
+    passes(
+        "STO018",
         "two-strimzi-clusters-in-one-folder",
         files(
             replace(broker_file("Kafka/a", "k8s/kafka.yaml"), format="strimzi", nodes=3),
@@ -306,10 +320,10 @@ CASES: list[RuleCase] = [
     fails(
         "STO018",
         "declared-brokers-differ",
-        files(broker_file("kafka-1"), broker_file("kafka-2", unclean_leader_election_enable="true")),
+        files(quorum_node(1), quorum_node(2, unclean_leader_election_enable="true")),
         "medium",
-        "kafka-1",
-        "kafka-2",
+        "node-1",
+        "node-2",
     ),
     unknown(
         "STO018",

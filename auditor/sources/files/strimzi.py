@@ -133,7 +133,12 @@ def _kafka(document: YMap, path: str, documents: list[YMap]) -> BrokerSettings:
         value = f"node label {key}" if isinstance(key, str) else None
         settings["broker.rack"] = file_value("broker.rack", value, path, rack.line("topologyKey"), Dialect.PLAIN)
     return BrokerSettings(
-        name=f"Kafka/{name}", path=path, format=FORMAT, settings=settings, nodes=_nodes(document, name, documents)
+        name=f"Kafka/{name}",
+        path=path,
+        format=FORMAT,
+        settings=settings,
+        nodes=_nodes(document, name, documents),
+        namespace=_namespace(document),
     )
 
 
@@ -169,7 +174,13 @@ def _topic(document: YMap, path: str) -> DeclaredTopic:
         partitions=_scalar(spec, "partitions", partitions, path),
         settings=_config(_child(spec, "config"), path),
         inherits_from=f"Kafka/{cluster}" if isinstance(cluster, str) else None,
+        namespace=_namespace(document),
     )
+
+
+def _namespace(document: YMap) -> str | None:
+    namespace = _child(document, "metadata", "namespace")
+    return namespace if isinstance(namespace, str) else None
 
 
 def _scalar(spec: Value, key: str, value: Value, path: str) -> ConfigValue | None:
