@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions, judged
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import judge
+from auditor.engine import load_rules
+from auditor.model import Estate
+from auditor.sources.files import read_paths
+from tests.code_cases import FIXTURES, cases, constructions, judged
 
 
 def test_sarama() -> None:
@@ -119,3 +127,29 @@ def test_confluent_kafka_go_config_maps() -> None:
     _, findings = judged("go/confluent_clients.go")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
     assert con002.actual_source == "client default: default of librdkafka 2.3.0 (tests/fixtures/code/go/go.mod:7)"
+
+
+def test_sarama_consume_claim_marking_before_processing() -> None:
+    assert cases("go/sarama_group.go") == {(32, "CON001", "fail", 32)}  # OffsetOldest: CON002 passes
+    found, findings = judged("go/sarama_group.go")
+    marked = found.clients[0].settings["enable.auto.offset.store"]
+    assert (marked.value, marked.line) == ("true", 21)  # session.MarkMessage, then Save
+    assert "MarkMessage before processing" in (findings[0].message or "")
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ('c.store.Save(message.Value)\n\t\tsession.MarkMessage(message, "")\n', set()),  # marked after: passes
+        ('defer session.MarkMessage(message, "")\n\t\tc.store.Save(message.Value)\n', {"fail"}),  # deferred
+        ('go func() { c.store.Save(message.Value); session.MarkMessage(message, "") }()\n', {"unknown"}),
+        ("c.store.Save(message.Value)\n", set()),  # never marked: redelivered, never lost
+    ],
+)
+def test_where_consume_claim_marks(tmp_path: Path, claim: str, expected: set[str]) -> None:
+    source = (FIXTURES / "go" / "sarama_group.go").read_text()
+    loop = source[source.index("\t\tsession.MarkMessage") : source.index("\t}\n\treturn nil")]
+    (tmp_path / "group.go").write_text(source.replace(loop, "\t\t" + claim))
+    found = read_paths([str(tmp_path)])
+    statuses = {f.status.value for f in judge(Estate(clients=found.clients), load_rules()) if f.rule_id == "CON001"}
+    assert statuses == expected

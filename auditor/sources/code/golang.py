@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
+from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value
 from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
 
@@ -145,6 +146,7 @@ class GoReader:
                 if found == ("kafka-go", "Writer"):
                     self.kafka_go_writer(node)
         self.kafka_go_commits()
+        self.sarama_marks()
 
     # --- sarama
 
@@ -206,6 +208,36 @@ class GoReader:
                 if key:
                     detail = text(value) if value.type == "selector_expression" else None
                     site.set(key, self.value(value, node, 0), line(node), detail)
+
+    def sarama_marks(self) -> None:
+        """A ConsumeClaim that marks a message (session.MarkMessage / MarkOffset) before processing it
+        has its offset committed whether or not processing succeeds: sarama's auto-commit commits
+        what is marked. The file's handlers apply to its consumer groups (the worst one decides)."""
+        groups = [s for s in self.sites if s.library == "sarama" and s.role is Role.CONSUMER]
+        placements: list[tuple[Value, int, int]] = []
+        for method in walk(self.root) if groups else iter(()):
+            if method.type != "method_declaration" or text(method.child_by_field_name("name")) != "ConsumeClaim":
+                continue
+            session = _parameter_of_type(method, "ConsumerGroupSession")
+            body = method.child_by_field_name("body")
+            calls = [
+                n.parent
+                for n in (walk(body) if body is not None and session else iter(()))
+                if n.type == "selector_expression"
+                and n.parent is not None
+                and text(n.child_by_field_name("operand")) == session
+                and text(n.child_by_field_name("field")) in ("MarkMessage", "MarkOffset")
+            ]
+            if calls:  # nothing marked is nothing committed: redelivered, never lost
+                placements.append((*listeners.acknowledged(calls, body, session, line(method), GO_SYNTAX), 0))
+        for value, at, _ in listeners.worst_first(placements)[:1]:
+            marked = {listeners.BEFORE: "true", listeners.AFTER: "false"}.get(value.text or "")
+            detail = {
+                "true": "MarkMessage before processing: committed whether or not the message is processed",
+                "false": "MarkMessage after processing",
+            }.get(marked or "")
+            for site in groups:
+                site.set("enable.auto.offset.store", Value(marked) if marked else value, at, detail)
 
     # --- franz-go
 
@@ -473,6 +505,38 @@ class GoReader:
 def _arguments(call: Node) -> list[Node]:
     arguments = call.child_by_field_name("arguments")
     return list(arguments.named_children) if arguments is not None else []
+
+
+def _parameter_of_type(function: Node, type_name: str) -> str:
+    """The name of the function's parameter of the (qualified) type, or ''."""
+    parameters = function.child_by_field_name("parameters")
+    for declaration in parameters.named_children if parameters is not None else []:
+        written = text(declaration.child_by_field_name("type"))
+        name = declaration.child_by_field_name("name")
+        if written.rsplit(".", 1)[-1] == type_name and name is not None:
+            return text(name)
+    return ""
+
+
+def _incidental(statement: Node) -> bool:
+    """A log line or a bare `return nil`: not processing."""
+    if statement.type == "return_statement":
+        return text(statement).replace(" ", "") in ("return", "returnnil")
+    call = (
+        statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+    )
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return callee is not None and text(callee).split(".", 1)[0] in ("log", "logger", "fmt", "slog")
+
+
+GO_SYNTAX = listeners.Syntax(
+    handlers=frozenset({"defer_statement"}),  # a deferred mark runs even when processing panics
+    callbacks=frozenset({"func_literal", "go_statement"}),
+    comments=frozenset({"comment"}),
+    incidental=_incidental,
+    blocks=frozenset({"statement_list"}),
+    call="MarkMessage",
+)
 
 
 def _franz_in_flight(settings: list[tuple[str, Value, int, str]]) -> list[tuple[str, Value, int, str]]:

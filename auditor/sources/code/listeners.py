@@ -1,4 +1,5 @@
-"""Spring Kafka `@KafkaListener` methods that take an `Acknowledgment`, in Java or Kotlin.
+"""Spring Kafka `@KafkaListener` methods that take an `Acknowledgment`, in Java or Kotlin (and
+sarama's ConsumeClaim marking offsets, in Go: the same question of where the commit sits).
 
 Such a listener commits itself (Spring requires a MANUAL ack mode for it): `ack.acknowledge()`
 as the listener's last step (logging and a bare return aside) commits after processing; first,
@@ -39,6 +40,8 @@ class Syntax:
     callbacks: frozenset[str]  # lambdas, anonymous classes/objects
     comments: frozenset[str]
     incidental: Callable[[Node], bool]  # a log line or a bare return: not processing
+    blocks: frozenset[str] = frozenset({"block"})  # what holds a sequence of statements
+    call: str = "acknowledge()"  # the committing call, as messages name it
 
 
 def acknowledged(calls: list[Node], body: Node | None, name: str, at: int, syntax: Syntax) -> tuple[Value, int]:
@@ -84,8 +87,8 @@ def _placement(call: Node, body: Node, syntax: Syntax) -> Value:
         if parent.type in syntax.handlers:
             return Value(BEFORE)  # a record whose processing failed is acknowledged too
         if parent.type in syntax.callbacks:
-            return Value.unknown(f"acknowledge() is called in a callback (line {line(call)})")
-        if parent.type == "block":
+            return Value.unknown(f"{syntax.call} is called in a callback (line {line(call)})")
+        if parent.type in syntax.blocks:
             chain.append((node, parent))
         if parent == body:
             break
@@ -94,7 +97,7 @@ def _placement(call: Node, body: Node, syntax: Syntax) -> Value:
         return Value(AFTER)
     if all(_before(statement, block, syntax) == [] for statement, block in chain):
         return Value(BEFORE)
-    return Value.unknown(f"acknowledge() (line {line(call)}) is followed by more processing")
+    return Value.unknown(f"{syntax.call} (line {line(call)}) is followed by more processing")
 
 
 def _statements(block: Node, syntax: Syntax) -> list[Node]:
