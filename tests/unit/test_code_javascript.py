@@ -65,3 +65,13 @@ def test_node_rdkafka_producers_and_consumers() -> None:
     _, findings = judged("javascript/rdkafka_clients.js")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
     assert con002.actual_source == "client default: default of librdkafka >=1.5.2 (assumed)"  # no lockfile
+
+
+def test_kafkajs_each_batch_resolving_before_processing() -> None:
+    # line 7: store.save, then resolveOffset (await heartbeat() after it is not processing): passes
+    assert cases("javascript/batches.js") == {(8, "CON001", "fail", 8)}  # resolve (renamed) before store.audit
+    found, findings = judged("javascript/batches.js")
+    resolved = {c.line: c.settings["enable.auto.offset.store"] for c in found.clients}
+    assert (resolved[7].value, resolved[7].line) == ("false", 17)
+    assert (resolved[8].value, resolved[8].line) == ("true", 28)
+    assert "resolveOffset before processing" in (findings[0].message or "")

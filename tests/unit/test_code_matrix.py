@@ -66,8 +66,6 @@ CANNOT: dict[tuple[str, str, str], str] = {
 }
 # (language, library, rule, outcome) -> why no fixture shows it yet (a hole of the readers or the facts)
 NOT_SHOWN: dict[tuple[str, str, str, str], str] = {
-    ("javascript", "kafkajs", "CON001", "fail"): "kafkajs commits what was resolved; a resolveOffset before "
-    "processing in eachBatch is not read",
     ("go", "sarama", "PRD004", "fail"): "sarama refuses Idempotent with Net.MaxOpenRequests > 1 (Config.Validate): "
     "the facts do not model a producer that is never built",
     ("go", "franz-go", "PRD005", "fail"): "kgo.RecordDeliveryTimeout, ProduceRequestTimeout and ProducerLinger "

@@ -18,6 +18,7 @@ import re
 from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
+from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
@@ -38,6 +39,7 @@ RDKAFKA_CLASSES = {
     "KafkaConsumer": Role.CONSUMER,
 }
 ACKS_RANK = {"0": 0, "1": 1, None: 2, "all": 3, "-1": 3}
+CALLBACKS = frozenset({"arrow_function", "function_expression", "function"})
 _MODULE = re.compile(r"""^['"](kafkajs|node-rdkafka)['"]$""")
 
 
@@ -153,9 +155,32 @@ class JavaScriptReader:
                 )
             elif method == "run" and "autoCommit" in pairs:
                 site.set("enable.auto.commit", self.value(pairs["autoCommit"][0], node, 0), pairs["autoCommit"][1])
+            if method == "run" and "eachBatch" in pairs:
+                self.batch_resolves(site, pairs["eachBatch"][0])
         if acks and site.role is Role.PRODUCER:
             weakest = min(acks, key=lambda a: ACKS_RANK.get(a[0].text, 3 if a[0].text else 2))
             site.set("acks", weakest[0], weakest[1], "the weakest acks of this client's sends")
+
+    def batch_resolves(self, site: Site, handler: Node) -> None:
+        """An eachBatch handler that calls resolveOffset(message.offset) before its work has the offset
+        committed whether or not the work succeeds (kafkajs auto-commits what is resolved)."""
+        parameters = handler.child_by_field_name("parameters") if handler.type in CALLBACKS else None
+        name = next((_resolver(p) for p in walk(parameters) if _resolver(p)), "") if parameters is not None else ""
+        body = handler.child_by_field_name("body")
+        calls = [
+            n
+            for n in (walk(body) if body is not None and name else iter(()))
+            if n.type == "call_expression" and text(n.child_by_field_name("function")) == name
+        ]
+        if not calls:
+            return  # eachBatchAutoResolve resolves the batch once the handler returns
+        value, at = listeners.acknowledged(calls, body, name, line(handler), JS_SYNTAX)
+        resolved = {listeners.BEFORE: "true", listeners.AFTER: "false"}.get(value.text or "")
+        detail = {
+            "true": "resolveOffset before processing: committed whether or not the message is processed",
+            "false": "resolveOffset after processing",
+        }.get(resolved or "")
+        site.set("enable.auto.offset.store", Value(resolved) if resolved else value, at, detail)
 
     # --- node-rdkafka
 
@@ -274,6 +299,43 @@ class JavaScriptReader:
             if ancestor.type in ("function_declaration", "method_definition", "class_declaration"):
                 names.append(text(ancestor.child_by_field_name("name")))
         return names
+
+
+def _resolver(node: Node) -> str:
+    """The local name of eachBatch's `resolveOffset` ({ resolveOffset } or { resolveOffset: resolve })."""
+    if node.type == "shorthand_property_identifier_pattern" and text(node) == "resolveOffset":
+        return "resolveOffset"
+    if node.type == "pair_pattern" and text(node.child_by_field_name("key")) == "resolveOffset":
+        return text(node.child_by_field_name("value"))
+    return ""
+
+
+def _incidental(statement: Node) -> bool:
+    """A log line, `await heartbeat()` or a bare return: not processing."""
+    if statement.type == "return_statement":
+        return not statement.named_children
+    expression = (
+        statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+    )
+    if expression is not None and expression.type == "await_expression" and expression.named_children:
+        expression = expression.named_children[0]
+    callee = (
+        expression.child_by_field_name("function")
+        if expression is not None and expression.type == "call_expression"
+        else None
+    )
+    written = text(callee)
+    return written == "heartbeat" or written.split(".", 1)[0] in ("console", "logger", "log")
+
+
+JS_SYNTAX = listeners.Syntax(
+    handlers=frozenset({"catch_clause", "finally_clause"}),
+    callbacks=CALLBACKS,
+    comments=frozenset({"comment"}),
+    incidental=_incidental,
+    blocks=frozenset({"statement_block"}),
+    call="resolveOffset()",
+)
 
 
 def _unwrap(node: Node | None) -> Node | None:
