@@ -69,7 +69,7 @@ NOT_SHOWN: dict[tuple[str, str, str, str], str] = {
     ("go", "sarama", "PRD004", "fail"): "sarama refuses Idempotent with Net.MaxOpenRequests > 1 (Config.Validate): "
     "the facts do not model a producer that is never built",
     ("go", "franz-go", "PRD005", "fail"): "kgo.RecordDeliveryTimeout, ProduceRequestTimeout and ProducerLinger "
-    "(durations) are not read",
+    "(durations) are not read; franz-go enforces the delivery timeout only where safe while idempotent",
     ("go", "franz-go", "PRD005", "unknown"): "kgo.RecordDeliveryTimeout is not read, so options from elsewhere "
     "cannot make it unknown",
 }
