@@ -126,7 +126,7 @@ def test_confluent_kafka_go_config_maps() -> None:
     assert constructions("go/confluent_clients.go")[12] == ("producer", "librdkafka")  # idempotent: passes
     _, findings = judged("go/confluent_clients.go")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
-    assert con002.actual_source == "client default: default of librdkafka 2.3.0 (tests/fixtures/code/go/go.mod:7)"
+    assert con002.actual_source == "default of librdkafka 2.3.0 (tests/fixtures/code/go/go.mod:7)"
 
 
 def test_sarama_consume_claim_marking_before_processing() -> None:

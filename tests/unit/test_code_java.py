@@ -113,7 +113,7 @@ def test_spring_producer_factories() -> None:
     assert constructions("java/KafkaProducerConfig.java")[42] == ("producer", "spring")  # idempotent: passes
     _, findings = judged("java/KafkaProducerConfig.java")
     prd003 = next(f for f in findings if f.rule_id == "PRD003" and f.status.value == "fail")
-    assert (prd003.actual_source or "").startswith("client default: default of Spring Boot >=3.0,<4.0 (assumed)")
+    assert (prd003.actual_source or "").startswith("default of Spring Boot >=3.0,<4.0 (assumed)")
 
 
 def test_consumers_from_the_environment_and_a_spring_factory() -> None:

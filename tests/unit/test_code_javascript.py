@@ -64,7 +64,7 @@ def test_node_rdkafka_producers_and_consumers() -> None:
     assert constructions("javascript/rdkafka_clients.js")[5] == ("producer", "librdkafka")  # idempotent: passes
     _, findings = judged("javascript/rdkafka_clients.js")
     con002 = next(f for f in findings if f.rule_id == "CON002" and f.status.value == "fail")
-    assert con002.actual_source == "client default: default of librdkafka >=1.5.2 (assumed)"  # no lockfile
+    assert con002.actual_source == "default of librdkafka >=1.5.2 (assumed)"  # no lockfile
 
 
 def test_kafkajs_each_batch_resolving_before_processing() -> None:

@@ -127,7 +127,7 @@ def test_kotlin_kafka_clients_matrix() -> None:
     assert constructions("kotlin/PaymentClients.kt")[18] == ("producer", "java")  # idempotent, acks all: passes
     _, findings = judged("kotlin/PaymentClients.kt")
     con001 = next(f for f in findings if f.rule_id == "CON001" and f.status.value == "fail")
-    assert con001.actual_source == "client default: default of Java kafka-clients >=3.2,<4.0 (assumed)"
+    assert con001.actual_source == "default of Java kafka-clients >=3.2,<4.0 (assumed)"
 
 
 def test_kotlin_spring_producer_factories() -> None:
