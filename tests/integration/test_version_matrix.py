@@ -16,10 +16,17 @@ compared with that version's `kafka-topics --describe --under-replicated-partiti
 Matrix clusters use ports KAFKA_AUDIT_PORT_BASE+500 and up, and their own run dirs, so they never
 meet the suite's main cluster.
 
-Known difference, not judged here: on 4.3.1 the stopped broker's RF 1 partition (offline, in
---unavailable-partitions) is also under-replicated for kafka-audit (STO010 besides STO013) but not
-in kafka-topics --under-replicated-partitions; the other versions agree on it. The under-replicated
-comparison leaves offline partitions out until that is settled.
+The offline partition is compared too. Every version's kafka-topics lists a partition as
+under-replicated when its replication factor (less the replicas a reassignment is adding) exceeds
+its ISR (TopicCommand's PartitionDescription.isUnderReplicated, the Scala one of 2.8-3.6 and the
+Java one of 3.7+, read in each version's jars), which is STO010's condition; the versions differ in
+the ISR they report for an RF 1 partition whose only replica stopped: the ISR keeps that replica
+where eligible leader replicas are off, and is empty, the replica moved to the ELR, where they are
+on (4.x). Each version's own `kafka-topics --describe` line of both seeded partitions is compared
+with what kafka-audit read (leader, replicas, ISR, ELR).
+
+README's "Kafka versions" table is checked against what each cluster showed: what is not
+applicable there, and the offline partition's ISR and ELR (a row that lies fails).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,7 +43,7 @@ from kafka_cluster import ZOOKEEPER, Cluster, Settings, version_tuple
 
 from auditor.audit import AuditOptions, audit_estate
 from auditor.engine import load_rules
-from auditor.model import CONTROLLER_QUORUM, TRANSACTIONS, ClusterSnapshot, Estate
+from auditor.model import CONTROLLER_QUORUM, TRANSACTIONS, ClusterSnapshot, Estate, Partition
 from auditor.result import AuditResult
 from auditor.sources.connection import ConnectionSettings, parse_bootstrap
 from auditor.sources.live import collect
@@ -60,6 +68,7 @@ PARTITION_RULES = ("STO010", "STO011", "STO012", "STO013")
 @dataclass
 class Scenario:
     cluster: Cluster
+    version: str
     mode: str
     snapshot: ClusterSnapshot
     result: AuditResult
@@ -78,7 +87,7 @@ def scenario(request: pytest.FixtureRequest) -> Iterator[Scenario]:
         producer = seed(cluster)
         cluster.stop_node(STOPPED)
         snapshot, result = settled_audit(cluster)
-        yield Scenario(cluster, mode, snapshot, result, version_tuple(version) >= (3, 0))
+        yield Scenario(cluster, version, mode, snapshot, result, version_tuple(version) >= (3, 0))
     finally:
         if producer is not None:
             producer.close(timeout=1)
@@ -158,17 +167,35 @@ def live_bootstrap(cluster: Cluster) -> str:
     return next(f"127.0.0.1:{n.plaintext}" for n in cluster.nodes if n.node_id != STOPPED)
 
 
-def kafka_topics(cluster: Cluster, flag: str) -> set[str]:
+def kafka_topics_lines(cluster: Cluster, *flags: str) -> dict[str, str]:
+    """The seeded partitions' lines of `kafka-topics --describe [flags]`, by partition name."""
     done = cluster.run_kafka_tool(
-        cluster.tool_class("TopicCommand"), "--bootstrap-server", live_bootstrap(cluster), "--describe", flag
+        cluster.tool_class("TopicCommand"), "--bootstrap-server", live_bootstrap(cluster), "--describe", *flags
     )
     assert done.returncode == 0, done.stderr
-    found = set()
+    found = {}
     for line in done.stdout.splitlines():
         match = re.search(r"Topic: (\S+)\s.*Partition: (\d+)", line)
         if match and match.group(1) in (RF1, RF3):
-            found.add(f"{match.group(1)}-{match.group(2)}")
+            found[f"{match.group(1)}-{match.group(2)}"] = line
     return found
+
+
+def kafka_topics(cluster: Cluster, flag: str) -> set[str]:
+    return set(kafka_topics_lines(cluster, flag))
+
+
+def seeded_partition(snapshot: ClusterSnapshot, topic: str) -> Partition:
+    return next(p for t in snapshot.topics if t.name == topic for p in t.partitions if p.index == 0)
+
+
+def described(line: str) -> dict[str, str]:
+    """`Leader: none\tReplicas: 3\tIsr: \tElr: 3` -> {"Leader": "none", "Replicas": "3", ...}."""
+    return {key: value.strip() for key, value in re.findall(r"(\w+): ([^\t]*)", line)}
+
+
+def ids(text: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in text.split(",") if i.strip())
 
 
 def test_partition_findings_agree_with_kafka_topics(scenario: Scenario) -> None:
@@ -179,9 +206,22 @@ def test_partition_findings_agree_with_kafka_topics(scenario: Scenario) -> None:
     assert by_rule["STO013"] == unavailable == {f"{RF1}-0"}
     # kafka-topics counts a partition without a leader as under min ISR; kafka-audit reports it offline
     assert by_rule["STO011"] | by_rule["STO013"] == kafka_topics(cluster, "--under-min-isr-partitions")
-    # the offline partition aside (see the module's note: 4.3.1 differs on it), the same under-replicated ones
-    under_replicated = kafka_topics(cluster, "--under-replicated-partitions")
-    assert by_rule["STO010"] - unavailable == under_replicated - unavailable == {f"{RF3}-0"}
+    # the offline partition included: it is under-replicated exactly where its ISR was emptied
+    offline_isr = seeded_partition(scenario.snapshot, RF1).isr
+    expected = {f"{RF3}-0"} | ({f"{RF1}-0"} if not offline_isr else set())
+    assert by_rule["STO010"] == kafka_topics(cluster, "--under-replicated-partitions") == expected
+
+
+def test_the_seeded_partitions_read_as_kafka_topics_describes_them(scenario: Scenario) -> None:
+    """Leader, replicas, ISR and (where the tool prints it) ELR of both seeded partitions."""
+    lines = kafka_topics_lines(scenario.cluster)
+    for topic in (RF1, RF3):
+        tool = described(lines[f"{topic}-0"])
+        read = seeded_partition(scenario.snapshot, topic)
+        leader = "none" if read.leader is None else str(read.leader)
+        assert (tool["Leader"], ids(tool["Replicas"]), ids(tool["Isr"])) == (leader, read.replicas, read.isr), tool
+        if "Elr" in tool and tool["Elr"] != "N/A":
+            assert ids(tool["Elr"]) == read.eligible_leader_replicas, tool
 
 
 def test_topic_findings_of_the_seeded_topics(scenario: Scenario) -> None:
@@ -233,3 +273,40 @@ def test_the_only_gaps_are_the_stopped_broker(scenario: Scenario) -> None:
     """Nothing else goes unread on any version: no API negotiated wrong, no answer misread."""
     assert all(str(STOPPED) in gap.resource for gap in scenario.snapshot.gaps), scenario.snapshot.gaps
 
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+VERSION_ROW = re.compile(r"^\| (\d+\.\d+\.\d+) \| (ZooKeeper|KRaft) \| ([^|]+) \| ([^|]+) \|\s*$")
+OFFLINE_CELL = re.compile(r"^ISR \[([\d,]*)\]; ELR (not applicable|\[([\d,]*)\])")
+
+
+def readme_rows() -> dict[tuple[str, str], tuple[str, str]]:
+    """README's "Kafka versions" table: (version, mode) -> (not applicable there, offline partition)."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        match = VERSION_ROW.match(line)
+        if match:
+            rows[match.group(1), match.group(2).lower()] = (match.group(3).strip(), match.group(4).strip())
+    return rows
+
+
+def test_readme_lists_every_version_of_the_matrix() -> None:
+    assert set(readme_rows()) == set(MATRIX)
+
+
+def test_the_readme_row_says_what_this_cluster_showed(scenario: Scenario) -> None:
+    """The row's not-applicable resources (and the rules it says do not run), and its offline RF 1
+    partition's ISR and ELR, and whether kafka-topics calls that partition under-replicated."""
+    absent_cell, offline_cell = readme_rows()[scenario.version, scenario.mode]
+    named = re.sub(r"\([^)]*\)", "", absent_cell)
+    claimed = set() if named.strip() == "nothing" else {name.strip() for name in named.split(",")}
+    assert claimed == {n.resource for n in scenario.snapshot.not_applicable}, absent_cell
+    not_run = {n.rule_id for n in scenario.result.not_run}
+    assert set(re.findall(r"STO\d{3}", absent_cell)) <= not_run, absent_cell
+    match = OFFLINE_CELL.match(offline_cell)
+    assert match, offline_cell
+    offline = seeded_partition(scenario.snapshot, RF1)
+    assert ids(match.group(1)) == offline.isr, offline_cell
+    elr = None if match.group(2) == "not applicable" else ids(match.group(3))
+    assert elr == offline.eligible_leader_replicas, offline_cell
+    under_replicated = f"{RF1}-0" in kafka_topics(scenario.cluster, "--under-replicated-partitions")
+    assert ("not under-replicated" not in offline_cell) == under_replicated, offline_cell

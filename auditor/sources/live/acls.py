@@ -10,7 +10,7 @@ which operation it checked; the operation is fixed by the request (Kafka's docum
 | DescribeConfigs of a broker | DESCRIBE_CONFIGS on the Cluster |
 | Metadata, DescribeTopicPartitions, ListOffsets | DESCRIBE on the Topic |
 | DescribeGroups, OffsetFetch | DESCRIBE on the Group |
-| ListGroups (before Kafka 2.1), DescribeQuorum, ListPartitionReassignments, DescribeLogDirs | DESCRIBE on the Cluster |
+| ListGroups (when refused whole), DescribeQuorum, ListPartitionReassignments, DescribeLogDirs | DESCRIBE on Cluster |
 | DescribeTransactions | DESCRIBE on the TransactionalId |
 
 The grant is worded for an administrator (the auditor's own principal cannot alter ACLs): with a

@@ -103,7 +103,8 @@ def list_groups(session: Session, broker_ids: Sequence[int]) -> list[ListedGroup
     answers = session.parallel({b: partial(session.send, ListGroupsRequest(), b) for b in broker_ids})
     listed: list[ListedGroup] = []
     for broker_id, answer in answers.items():
-        # before Kafka 2.1 ListGroups needs DESCRIBE on the cluster; since, it lists what the principal may see
+        # old brokers refuse ListGroups without DESCRIBE on the cluster; newer ones list the groups the
+        # principal may describe (all of them with DESCRIBE on the cluster)
         error = answer if isinstance(answer, Exception) else answer.error_code
         if isinstance(answer, Exception) or error:
             reason = refused(session, error, on_cluster(DESCRIBE))
