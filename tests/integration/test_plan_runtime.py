@@ -313,6 +313,8 @@ def test_plan_without_describe_log_dirs_says_the_bytes_are_unknown(
     assert "Bytes to move: unknown" in coverage
     assert "- log directory sizes: not read: DescribeLogDirs on broker" in coverage
     assert "ClusterAuthorization" in coverage, coverage
+    assert "needs DESCRIBE on Cluster kafka-cluster; an administrator grants it read-only with: " in coverage, coverage
+    assert "--operation Describe --cluster" in coverage, coverage
     assert len(json.loads((out / "reassignment.json").read_text())["partitions"]) == 3
 
 
