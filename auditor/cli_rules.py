@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from typing import Annotated
 
 import typer
 
+from auditor.enums import StrEnum
 from auditor.errors import InputError
 
 rules_app = typer.Typer(help="The rule catalog: list the rules, show one.", no_args_is_help=True, rich_markup_mode=None)
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
 

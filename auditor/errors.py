@@ -6,7 +6,7 @@ line (auditor/cli.py) names the flag that sets it."""
 
 from __future__ import annotations
 
-from enum import Enum
+from auditor.enums import StrEnum
 
 EXIT_USAGE = 2  # usage or input error: nothing audited
 EXIT_UNREACHABLE = 3  # could not audit: the cluster (or Connect) could not be read at all
@@ -28,7 +28,7 @@ class ClusterUnreachable(AuditError):
     exit_code = EXIT_UNREACHABLE
 
 
-class Setting(str, Enum):
+class Setting(StrEnum):
     """A setting of a run, in the library's terms; the CLI knows the flag for each."""
 
     BOOTSTRAP = "bootstrap servers"

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.model import StrEnum
+from auditor.enums import StrEnum
 from auditor.userregex import user_regex
 
 

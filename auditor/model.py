@@ -6,20 +6,10 @@ need, and the rules judge.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
-if sys.version_info >= (3, 11):
-    from enum import StrEnum
-else:  # pragma: no cover - Python 3.10
-
-    class StrEnum(str, Enum):
-        """enum.StrEnum of 3.11: members are their value in str() and f-strings."""
-
-        def __str__(self) -> str:
-            return str(self.value)
+from auditor.enums import StrEnum
 
 
 class Kind(StrEnum):

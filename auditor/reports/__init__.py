@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import NoReturn
 
-from auditor.model import StrEnum
+from auditor.enums import StrEnum
 from auditor.result import AuditResult
 
 
@@ -50,7 +49,7 @@ class OutputFormat(StrEnum):
                 assert_never(self)
 
 
-class Detail(str, Enum):
+class Detail(StrEnum):
     """How much the terminal report says: --quiet, the default, --verbose."""
 
     QUIET = "quiet"
