@@ -18,7 +18,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, config_fact, parse_int
+from auditor.facts.base import (
+    CLUSTER_ACCESS,
+    Fact,
+    FactSpec,
+    FactTable,
+    Scope,
+    Subject,
+    SubjectKind,
+    cluster_access,
+    config_fact,
+    parse_int,
+)
 from auditor.facts.components import lower
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, Topic
@@ -105,21 +116,19 @@ def mirror_topics(estate: Estate, cluster: ClusterSnapshot) -> Iterator[Owned]:
 
 
 def owned_subject(kind: Kind, owned: Owned, cluster: ClusterSnapshot) -> Subject:
-    topic, configs = owned.topic, owned.topic.configs
-    facts = {
-        "owner": Fact(owned.owner),
-        "role": Fact(owned.role),
-        "replication_factor": Fact(topic.replication_factor),
-        "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
-        "cleanup_policy": config_fact(configs, "cleanup.policy", lower),
-    }
+    topic = owned.topic
     context = {
         "topic": topic.name,
         "found_by": owned.found_by,
         **cluster_access(cluster),
         "declared_file": None,  # a topic of the live cluster: kafka-configs.sh sets its configs
     }
-    return Subject(resource=Resource(kind, topic.name), facts=facts, scope=Scope(topic=topic.name), context=context)
+    return Subject(
+        resource=Resource(kind, topic.name),
+        facts=OWNED_FACTS.derive(owned),
+        scope=Scope(topic=topic.name),
+        context=context,
+    )
 
 
 Finder = Callable[[Estate, ClusterSnapshot], Iterator[Owned]]
@@ -134,14 +143,31 @@ def _subjects(kind: Kind, finder: Finder) -> SubjectKind:
     return SubjectKind(name=kind, facts=OWNED_FACTS, context=OWNED_CONTEXT, build=build)
 
 
-OWNED_FACTS = {
-    "owner": "the worker, application or MirrorMaker 2 flow the topic belongs to",
-    "role": "connect: config, offset, status; streams: changelog, repartition; "
-    "mirror: offset-syncs, checkpoints, heartbeats, remote",
-    "replication_factor": "replicas per partition (the smallest if partitions differ)",
-    "min_insync_replicas": "effective min.insync.replicas of the topic",
-    "cleanup_policy": "effective cleanup.policy (compact, delete, or both)",
-}
+Spec = FactSpec[Owned, Fact]
+OWNED_FACTS = FactTable(
+    Spec("owner", "the worker, application or MirrorMaker 2 flow the topic belongs to", lambda o: Fact(o.owner)),
+    Spec(
+        "role",
+        "connect: config, offset, status; streams: changelog, repartition; mirror: offset-syncs, "
+        "checkpoints, heartbeats, remote",
+        lambda o: Fact(o.role),
+    ),
+    Spec(
+        "replication_factor",
+        "replicas per partition (the smallest if partitions differ)",
+        lambda o: Fact(o.topic.replication_factor),
+    ),
+    Spec(
+        "min_insync_replicas",
+        "effective min.insync.replicas of the topic",
+        lambda o: config_fact(o.topic.configs, "min.insync.replicas", parse_int),
+    ),
+    Spec(
+        "cleanup_policy",
+        "effective cleanup.policy (compact, delete, or both)",
+        lambda o: config_fact(o.topic.configs, "cleanup.policy", lower),
+    ),
+)
 OWNED_CONTEXT = {
     "topic": "topic name",
     "found_by": "how the topic was tied to its component",

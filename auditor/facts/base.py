@@ -7,8 +7,9 @@ configuration value, the ConfigValue it came from, so a finding can say where it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
 
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, ConfigValue, Declared, Estate, Kind
@@ -66,16 +67,56 @@ class Subject:
     context: Mapping[str, str | None] = field(default_factory=dict)
 
 
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+@dataclass(frozen=True)
+class FactSpec(Generic[In, Out]):
+    """One fact a kind offers, declared once: the name rules use, what it means (docs/rules.md,
+    `rules show`) and how it is derived from what the kind's builder sees of one subject."""
+
+    name: str
+    description: str
+    derive: Callable[[In], Out]
+
+
+class FactTable(Mapping[str, str], Generic[In, Out]):
+    """A kind's facts: as a mapping, each name to its description (what the rule loader accepts
+    and docs/rules.md lists); `derive` gives a subject exactly these facts, in this order."""
+
+    def __init__(self, *specs: FactSpec[In, Out]) -> None:
+        names = [spec.name for spec in specs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"facts declared more than once: {', '.join(twice)}")
+        self.specs = specs
+        self._by_name = {spec.name: spec for spec in specs}
+
+    def __getitem__(self, name: str) -> str:
+        return self._by_name[name].description
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def derive(self, seen: In) -> dict[str, Out]:
+        return {spec.name: spec.derive(seen) for spec in self.specs}
+
+
 @dataclass(frozen=True)
 class SubjectKind:
     """A kind of subject rules can target: the facts it offers and how to derive them.
 
-    `facts` and `context` map each name a rule may use to what it means; the rule loader
-    rejects any other name, and docs/rules.md lists them.
+    `facts` declares each fact once (name, meaning, derivation; the builder derives them from
+    it); `context` maps each template name to what it means. The rule loader rejects any other
+    name, and docs/rules.md lists them.
     """
 
     name: Kind
-    facts: Mapping[str, str]
+    facts: FactTable[Any, Any]
     context: Mapping[str, str]
     build: Callable[[Estate], Iterable[Subject]]
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from auditor.facts.base import (
     CLUSTER_ACCESS,
     Fact,
+    FactSpec,
+    FactTable,
     Scope,
     Subject,
     SubjectKind,
@@ -39,18 +41,6 @@ DURABILITY_KEYS: tuple[str, ...] = (
     "transaction.state.log.min.isr",
     "auto.create.topics.enable",
 )
-
-INT_SETTINGS = {
-    "min_insync_replicas": "min.insync.replicas",
-    "default_replication_factor": "default.replication.factor",
-    "offsets_topic_replication_factor": "offsets.topic.replication.factor",
-    "transaction_state_log_replication_factor": "transaction.state.log.replication.factor",
-    "transaction_state_log_min_isr": "transaction.state.log.min.isr",
-}
-BOOL_SETTINGS = {
-    "unclean_leader_election_enable": "unclean.leader.election.enable",
-    "auto_create_topics_enable": "auto.create.topics.enable",
-}
 
 
 @dataclass(frozen=True)
@@ -117,22 +107,25 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
     return views
 
 
+@dataclass(frozen=True)
+class BrokerSeen:
+    """What a broker's facts are derived from: its settings and the brokers of its cluster."""
+
+    view: BrokerView
+    peers: Sequence[BrokerView]
+
+    def int_setting(self, key: str) -> Fact:
+        return config_fact(self.view.configs, key, parse_int)
+
+    def bool_setting(self, key: str) -> Fact:
+        return config_fact(self.view.configs, key, parse_bool)
+
+
 def broker_subject(view: BrokerView, peers: Sequence[BrokerView], access: Mapping[str, str | None]) -> Subject:
-    facts: dict[str, Fact] = {name: config_fact(view.configs, key, parse_int) for name, key in INT_SETTINGS.items()}
-    facts.update({name: config_fact(view.configs, key, parse_bool) for name, key in BOOL_SETTINGS.items()})
-    facts.update(
-        {
-            "id": Fact(view.name),
-            "live": Fact(view.live),
-            "has_rack": view.has_rack,
-            "broker_count": Fact(broker_count(peers)),
-            "differing_settings": Fact(differing_settings(view, peers)),
-        }
-    )
     return Subject(
         resource=Resource(Kind.BROKER, view.name),
         scope=Scope(),
-        facts=facts,
+        facts=BROKER_FACTS.derive(BrokerSeen(view, peers)),
         location=view.location,
         context={
             "broker": view.name,
@@ -181,24 +174,63 @@ def _value(view: BrokerView, key: str) -> str | None:
     return None if config is None or config.value is None else config.value.strip().lower()
 
 
+Spec = FactSpec[BrokerSeen, Fact]
+BROKER_FACTS = FactTable(
+    Spec("id", "broker id (live) or the broker's name in its file", lambda b: Fact(b.view.name)),
+    Spec(
+        "live", "true for a broker of the live cluster, false for one declared in a file", lambda b: Fact(b.view.live)
+    ),
+    Spec(
+        "min_insync_replicas",
+        "the broker's min.insync.replicas (the default of topics without an override)",
+        lambda b: b.int_setting("min.insync.replicas"),
+    ),
+    Spec(
+        "default_replication_factor",
+        "default.replication.factor (auto-created topics, topics created without one)",
+        lambda b: b.int_setting("default.replication.factor"),
+    ),
+    Spec(
+        "unclean_leader_election_enable",
+        "unclean.leader.election.enable (the default of topics)",
+        lambda b: b.bool_setting("unclean.leader.election.enable"),
+    ),
+    Spec(
+        "auto_create_topics_enable", "auto.create.topics.enable", lambda b: b.bool_setting("auto.create.topics.enable")
+    ),
+    Spec(
+        "offsets_topic_replication_factor",
+        "offsets.topic.replication.factor (__consumer_offsets)",
+        lambda b: b.int_setting("offsets.topic.replication.factor"),
+    ),
+    Spec(
+        "transaction_state_log_replication_factor",
+        "transaction.state.log.replication.factor (__transaction_state)",
+        lambda b: b.int_setting("transaction.state.log.replication.factor"),
+    ),
+    Spec(
+        "transaction_state_log_min_isr",
+        "transaction.state.log.min.isr (__transaction_state's min.insync.replicas)",
+        lambda b: b.int_setting("transaction.state.log.min.isr"),
+    ),
+    Spec("has_rack", "whether broker.rack is set", lambda b: b.view.has_rack),
+    Spec(
+        "broker_count",
+        "brokers of its cluster: the live cluster, or the declared brokers grouped with it (a Strimzi "
+        "Kafka's node count; the services of one compose file; server.properties files naming one "
+        "controller quorum or ZooKeeper)",
+        lambda b: Fact(broker_count(b.peers)),
+    ),
+    Spec(
+        "differing_settings",
+        "durability settings where this broker differs from its peers ('' when none)",
+        lambda b: Fact(differing_settings(b.view, b.peers)),
+    ),
+)
+
 BROKER = SubjectKind(
     name=Kind.BROKER,
-    facts={
-        "id": "broker id (live) or the broker's name in its file",
-        "live": "true for a broker of the live cluster, false for one declared in a file",
-        "min_insync_replicas": "the broker's min.insync.replicas (the default of topics without an override)",
-        "default_replication_factor": "default.replication.factor (auto-created topics, topics created without one)",
-        "unclean_leader_election_enable": "unclean.leader.election.enable (the default of topics)",
-        "auto_create_topics_enable": "auto.create.topics.enable",
-        "offsets_topic_replication_factor": "offsets.topic.replication.factor (__consumer_offsets)",
-        "transaction_state_log_replication_factor": "transaction.state.log.replication.factor (__transaction_state)",
-        "transaction_state_log_min_isr": "transaction.state.log.min.isr (__transaction_state's min.insync.replicas)",
-        "has_rack": "whether broker.rack is set",
-        "broker_count": "brokers of its cluster: the live cluster, or the declared brokers grouped with it "
-        "(a Strimzi Kafka's node count; the services of one compose file; server.properties files naming one "
-        "controller quorum or ZooKeeper)",
-        "differing_settings": "durability settings where this broker differs from its peers ('' when none)",
-    },
+    facts=BROKER_FACTS,
     context={
         "broker": "broker id or name",
         **CLUSTER_ACCESS,

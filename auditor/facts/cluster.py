@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access
+from auditor.facts.base import CLUSTER_ACCESS, Fact, FactSpec, FactTable, Scope, Subject, SubjectKind, cluster_access
 from auditor.findings import Resource
-from auditor.model import CONTROLLER_QUORUM, Estate, Kind
+from auditor.model import CONTROLLER_QUORUM, ClusterSnapshot, Estate, Kind
+
+
+def _controller_voters(cluster: ClusterSnapshot) -> Fact:
+    quorum = cluster.quorum
+    if quorum is not None:
+        return Fact(len(quorum.voters))
+    return Fact(None, not_applicable=cluster.why_not_applicable(CONTROLLER_QUORUM))
 
 
 def cluster_subjects(estate: Estate) -> Iterator[Subject]:
@@ -14,29 +21,28 @@ def cluster_subjects(estate: Estate) -> Iterator[Subject]:
     if cluster is None:
         return
     name = cluster.cluster_id or cluster.bootstrap
-    quorum = cluster.quorum
-    facts = {
-        "controller_voters": Fact(
-            None if quorum is None else len(quorum.voters),
-            not_applicable=cluster.why_not_applicable(CONTROLLER_QUORUM) if quorum is None else None,
-        ),
-        "broker_count": Fact(len(cluster.brokers) if cluster.brokers else None),
-    }
     yield Subject(
         resource=Resource(Kind.CLUSTER, name),
         scope=Scope(),
-        facts=facts,
+        facts=CLUSTER_FACTS.derive(cluster),
         context={"cluster": name, **cluster_access(cluster)},
     )
 
 
+Spec = FactSpec[ClusterSnapshot, Fact]
+CLUSTER_FACTS = FactTable(
+    Spec(
+        "controller_voters",
+        "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read, not "
+        "applicable (rules reading it do not run) on a ZooKeeper cluster",
+        _controller_voters,
+    ),
+    Spec("broker_count", "registered brokers", lambda c: Fact(len(c.brokers) if c.brokers else None)),
+)
+
 CLUSTER = SubjectKind(
     name=Kind.CLUSTER,
-    facts={
-        "controller_voters": "voters of the KRaft controller quorum (DescribeQuorum); unknown when not read, "
-        "not applicable (rules reading it do not run) on a ZooKeeper cluster",
-        "broker_count": "registered brokers",
-    },
+    facts=CLUSTER_FACTS,
     context={
         "cluster": "cluster id (or bootstrap servers when unknown)",
         **CLUSTER_ACCESS,

@@ -8,8 +8,9 @@ version (auditor/knowledge/component_defaults.yaml), with a synthesised ConfigVa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from auditor.facts.base import Fact, FactValue, Scope, Subject, SubjectKind, parse_int
+from auditor.facts.base import Fact, FactTable, FactValue, Scope, Subject, SubjectKind, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge.components import ComponentDefaults, component_defaults_for
 from auditor.model import Configs, ConfigSource, ConfigValue, Estate, Kind
@@ -142,7 +143,7 @@ def sources_context(facts: Mapping[str, str]) -> dict[str, str]:
 
 def component_kind(
     name: Kind,
-    facts: Mapping[str, str],
+    facts: FactTable[Any, Fact],
     build: Callable[[Estate], Iterable[Subject]],
     read_from: str = "the file",
     **context: str,

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, parse_int
+from auditor.facts.base import (
+    CLUSTER_ACCESS,
+    Fact,
+    FactSpec,
+    FactTable,
+    Scope,
+    Subject,
+    SubjectKind,
+    cluster_access,
+    parse_int,
+)
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, ConsumerGroup, Estate, GroupOffset, Kind
 
@@ -20,29 +31,54 @@ def group_subjects(estate: Estate) -> Iterator[Subject]:
         yield group_subject(group, cluster, retention, now_ms)
 
 
+@dataclass(frozen=True)
+class GroupSeen:
+    """What a group's facts are derived from: its committed offsets, behind the log start and
+    against retention, each computed once. `partly`: not all its committed offsets were read, so
+    what was read can prove a problem (a partition behind the log start, a lower bound of its
+    lag), never its absence: every value that would let a rule pass is unknown."""
+
+    group: ConsumerGroup
+    behind: int | None
+    lost: int | None
+    least: float
+    most: float | None
+
+    @property
+    def partly(self) -> bool:
+        return self.group.offsets_unread is not None
+
+    def committed_partitions(self) -> Fact:
+        return Fact(None if self.partly else sum(o.committed is not None for o in self.group.offsets))
+
+    def behind_log_start(self) -> Fact:
+        return Fact((self.behind or None) if self.partly else self.behind)
+
+    def messages_lost(self) -> Fact:
+        return Fact(self.lost if not self.partly or self.behind else None)
+
+    def retention_used(self) -> Fact:
+        return Fact(self.least if self.least == self.most and not self.partly else None)
+
+    def retention_used_min(self) -> Fact:
+        return Fact((self.least or None) if self.partly else self.least)
+
+    def retention_used_max(self) -> Fact:
+        return Fact(None if self.partly else self.most)
+
+
 def group_subject(
     group: ConsumerGroup, cluster: ClusterSnapshot, retention: Mapping[str, int | None], now_ms: int | None
 ) -> Subject:
     offsets = [o for o in group.offsets if o.committed is not None]
     behind, lost, behind_text = _behind_log_start(offsets)
     (least, most), worst = _retention_share(offsets, retention, now_ms)
-    facts = {
-        "id": Fact(group.id),
-        "state": Fact(group.state),
-        "committed_partitions": Fact(len(offsets)),
-        "partitions_behind_log_start": Fact(behind),
-        "messages_lost": Fact(lost),
-        "retention_used_percent": Fact(least if least == most else None),
-        "retention_used_percent_min": Fact(least),
-        "retention_used_percent_max": Fact(most),
-    }
     if group.offsets_unread is not None:
-        facts.update(_partly_read(behind, lost, least))
         behind_text = f"{behind_text}; {group.offsets_unread}"
     return Subject(
         resource=Resource(Kind.GROUP, group.id),
         scope=Scope(group=group.id),
-        facts=facts,
+        facts=GROUP_FACTS.derive(GroupSeen(group, behind, lost, least, most)),
         context={
             "group": group.id,
             **cluster_access(cluster),
@@ -60,20 +96,6 @@ def _behind_log_start(offsets: list[GroupOffset]) -> tuple[int | None, int | Non
         return None, None, "unknown"
     lost = sum((o.log_start or 0) - (o.committed or 0) for o in behind)
     return len(behind), lost, text or "none"
-
-
-def _partly_read(behind: int | None, lost: int | None, least: float) -> dict[str, Fact]:
-    """The offset facts of a group whose committed offsets were not all read: what was read can
-    still prove a problem (a partition behind the log start, a lower bound of its lag), never
-    its absence, so every value that would let a rule pass is unknown."""
-    return {
-        "committed_partitions": Fact(None),
-        "partitions_behind_log_start": Fact(behind or None),
-        "messages_lost": Fact(lost if behind else None),
-        "retention_used_percent": Fact(None),
-        "retention_used_percent_min": Fact(least or None),
-        "retention_used_percent_max": Fact(None),
-    }
 
 
 Share = tuple[float, float | None]  # (a lower bound, an upper bound or None) in percent of retention.ms
@@ -144,24 +166,47 @@ def _epoch_ms(iso: str) -> int | None:
         return None
 
 
+Spec = FactSpec[GroupSeen, Fact]
+GROUP_FACTS = FactTable(
+    Spec("id", "group id", lambda g: Fact(g.group.id)),
+    Spec("state", "group state (Stable, Empty, ...)", lambda g: Fact(g.group.state)),
+    Spec("committed_partitions", "partitions with a committed offset", GroupSeen.committed_partitions),
+    Spec(
+        "partitions_behind_log_start",
+        "partitions whose committed offset is below the log start offset",
+        GroupSeen.behind_log_start,
+    ),
+    Spec(
+        "messages_lost",
+        "messages deleted by retention before the group read them (sum over those partitions)",
+        GroupSeen.messages_lost,
+    ),
+    Spec(
+        "retention_used_percent",
+        "largest share (%) of its topic's retention.ms that the oldest unread message has used up "
+        "(time lag / retention.ms), rounded down; unknown unless its bounds meet (the first unread "
+        "message's timestamp was read, or nothing is unread)",
+        GroupSeen.retention_used,
+    ),
+    Spec(
+        "retention_used_percent_min",
+        "a lower bound of retention_used_percent: exact from the first unread message's timestamp, "
+        "else the largest probed share p whose offset (at collection time - p% of retention.ms) is "
+        "above the committed one (the lag is more than p%); 0 when no probe says more",
+        GroupSeen.retention_used_min,
+    ),
+    Spec(
+        "retention_used_percent_max",
+        "an upper bound of retention_used_percent: exact from the timestamp, else the smallest probed"
+        " share p (100: the retention boundary) whose offset the committed one reached; 0 when "
+        "nothing is unread; unknown when there is none",
+        GroupSeen.retention_used_max,
+    ),
+)
+
 GROUP = SubjectKind(
     name=Kind.GROUP,
-    facts={
-        "id": "group id",
-        "state": "group state (Stable, Empty, ...)",
-        "committed_partitions": "partitions with a committed offset",
-        "partitions_behind_log_start": "partitions whose committed offset is below the log start offset",
-        "messages_lost": "messages deleted by retention before the group read them (sum over those partitions)",
-        "retention_used_percent": "largest share (%) of its topic's retention.ms that the oldest unread message "
-        "has used up (time lag / retention.ms), rounded down; unknown unless its bounds meet (the first unread "
-        "message's timestamp was read, or nothing is unread)",
-        "retention_used_percent_min": "a lower bound of retention_used_percent: exact from the first unread "
-        "message's timestamp, else the largest probed share p whose offset (at collection time - p% of "
-        "retention.ms) is above the committed one (the lag is more than p%); 0 when no probe says more",
-        "retention_used_percent_max": "an upper bound of retention_used_percent: exact from the timestamp, else "
-        "the smallest probed share p (100: the retention boundary) whose offset the committed one reached; "
-        "0 when nothing is unread; unknown when there is none",
-    },
+    facts=GROUP_FACTS,
     context={
         "group": "group id",
         **CLUSTER_ACCESS,

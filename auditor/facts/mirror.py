@@ -4,8 +4,10 @@ Mirror*Connector configs)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 
-from auditor.facts.base import Fact, Subject, parse_bool, parse_int
+from auditor.facts.base import Fact, FactSpec, FactTable, Subject, parse_bool, parse_int
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
@@ -16,42 +18,66 @@ from auditor.facts.components import (
 )
 from auditor.model import Estate, Kind, MirrorFlow
 
-INTERNAL = {
-    "offset_syncs_rf": "offset-syncs.topic.replication.factor",
-    "checkpoints_rf": "checkpoints.topic.replication.factor",
-    "heartbeats_rf": "heartbeats.topic.replication.factor",
-}
+OFFSET_SYNCS_RF = "offset-syncs.topic.replication.factor"
+CHECKPOINTS_RF = "checkpoints.topic.replication.factor"
+HEARTBEATS_RF = "heartbeats.topic.replication.factor"
 
 
-def mirror_facts(flow: MirrorFlow, estate: Estate) -> dict[str, Fact]:
-    view = ComponentView("mirrormaker2", flow.settings)
-    broker_rf = broker_default_rf(estate)
-    internal = {name: replication_factor(view.get(parse_int, key), broker_rf) for name, key in INTERNAL.items()}
-    return {
-        "replication_factor": replication_factor(view.get(parse_int, "replication.factor"), broker_rf),
-        **internal,
-        "min_internal_rf": weakest(list(internal.values())),
-        "sync_group_offsets": view.get(parse_bool, "sync.group.offsets.enabled"),
-        "emit_checkpoints": view.get(parse_bool, "emit.checkpoints.enabled"),
-    }
+@dataclass(frozen=True)
+class MirrorSeen:
+    """What a MirrorMaker 2 flow's facts are derived from; its settings and the brokers' default
+    replication factor are read once."""
+
+    flow: MirrorFlow
+    estate: Estate
+
+    @cached_property
+    def view(self) -> ComponentView:
+        return ComponentView("mirrormaker2", self.flow.settings)
+
+    @cached_property
+    def broker_rf(self) -> Fact:
+        return broker_default_rf(self.estate)
+
+    def rf(self, key: str) -> Fact:
+        return replication_factor(self.view.get(parse_int, key), self.broker_rf)
 
 
 def mirror_subjects(estate: Estate) -> Iterator[Subject]:
     for flow in estate.mirror_flows:
         label = ComponentView("mirrormaker2", flow.settings).label
         context = {"source": flow.source, "target": flow.target}
-        yield component_subject(Kind.MIRROR_FLOW, flow.name, flow.path, mirror_facts(flow, estate), context, label)
+        yield component_subject(
+            Kind.MIRROR_FLOW, flow.name, flow.path, MIRROR_FACTS.derive(MirrorSeen(flow, estate)), context, label
+        )
 
 
-MIRROR_FACTS = {
-    "replication_factor": "effective replication.factor of the remote topics MirrorMaker 2 creates (default 2)",
-    "offset_syncs_rf": "effective offset-syncs.topic.replication.factor",
-    "checkpoints_rf": "effective checkpoints.topic.replication.factor",
-    "heartbeats_rf": "effective heartbeats.topic.replication.factor",
-    "min_internal_rf": "the smallest of the three internal topic replication factors",
-    "sync_group_offsets": "effective sync.group.offsets.enabled",
-    "emit_checkpoints": "effective emit.checkpoints.enabled",
-}
+Spec = FactSpec[MirrorSeen, Fact]
+MIRROR_FACTS = FactTable(
+    Spec(
+        "replication_factor",
+        "effective replication.factor of the remote topics MirrorMaker 2 creates (default 2)",
+        lambda m: m.rf("replication.factor"),
+    ),
+    Spec("offset_syncs_rf", "effective offset-syncs.topic.replication.factor", lambda m: m.rf(OFFSET_SYNCS_RF)),
+    Spec("checkpoints_rf", "effective checkpoints.topic.replication.factor", lambda m: m.rf(CHECKPOINTS_RF)),
+    Spec("heartbeats_rf", "effective heartbeats.topic.replication.factor", lambda m: m.rf(HEARTBEATS_RF)),
+    Spec(
+        "min_internal_rf",
+        "the smallest of the three internal topic replication factors",
+        lambda m: weakest([m.rf(key) for key in (OFFSET_SYNCS_RF, CHECKPOINTS_RF, HEARTBEATS_RF)]),
+    ),
+    Spec(
+        "sync_group_offsets",
+        "effective sync.group.offsets.enabled",
+        lambda m: m.view.get(parse_bool, "sync.group.offsets.enabled"),
+    ),
+    Spec(
+        "emit_checkpoints",
+        "effective emit.checkpoints.enabled",
+        lambda m: m.view.get(parse_bool, "emit.checkpoints.enabled"),
+    ),
+)
 MIRRORMAKER2 = component_kind(
     Kind.MIRROR_FLOW,
     MIRROR_FACTS,

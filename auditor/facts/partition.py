@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, config_fact, parse_int
+from auditor.facts.base import (
+    CLUSTER_ACCESS,
+    Fact,
+    FactSpec,
+    FactTable,
+    Scope,
+    Subject,
+    SubjectKind,
+    cluster_access,
+    config_fact,
+    parse_int,
+)
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, Partition, Topic
 
@@ -19,27 +31,23 @@ def partition_subjects(estate: Estate) -> Iterator[Subject]:
             yield partition_subject(partition, topic, racks, cluster)
 
 
+@dataclass(frozen=True)
+class PartitionSeen:
+    """What a partition's facts are derived from: it, its topic, and its rack spread (computed once)."""
+
+    partition: Partition
+    topic: Topic
+    racks: tuple[int | None, int | None]
+
+
 def partition_subject(
     partition: Partition, topic: Topic, racks: Mapping[int, str | None], cluster: ClusterSnapshot
 ) -> Subject:
-    replica_racks, spread_possible = rack_facts(partition, racks)
     elr = partition.eligible_leader_replicas
-    facts = {
-        "topic": Fact(topic.name),
-        "internal": Fact(topic.internal),
-        "replica_count": Fact(len(partition.replicas) - len(partition.adding_replicas)),
-        "reassigning": Fact(bool(partition.adding_replicas or partition.removing_replicas)),
-        "isr_count": Fact(len(partition.isr)),
-        "has_leader": Fact(partition.leader is not None),
-        "offline_replica_count": Fact(len(partition.offline_replicas)),
-        "min_insync_replicas": config_fact(topic.configs, "min.insync.replicas", parse_int),
-        "replica_rack_count": Fact(replica_racks),
-        "rack_spread_possible": Fact(spread_possible),
-    }
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
         scope=Scope(topic=topic.name),
-        facts=facts,
+        facts=PARTITION_FACTS.derive(PartitionSeen(partition, topic, rack_facts(partition, racks))),
         context={
             "topic": topic.name,
             "partition": partition.name,
@@ -74,21 +82,52 @@ def _ids(ids: tuple[int, ...]) -> str:
     return ",".join(map(str, ids)) if ids else "none"
 
 
+Spec = FactSpec[PartitionSeen, Fact]
+PARTITION_FACTS = FactTable(
+    Spec("topic", "the partition's topic", lambda p: Fact(p.topic.name)),
+    Spec("internal", "true for partitions of Kafka's internal topics", lambda p: Fact(p.topic.internal)),
+    Spec(
+        "replica_count",
+        "assigned replicas; during a reassignment the replicas it keeps or started from (assigned "
+        "minus adding), as kafka-topics counts them",
+        lambda p: Fact(len(p.partition.replicas) - len(p.partition.adding_replicas)),
+    ),
+    Spec(
+        "reassigning",
+        "whether a partition reassignment is in progress",
+        lambda p: Fact(bool(p.partition.adding_replicas or p.partition.removing_replicas)),
+    ),
+    Spec("isr_count", "in-sync replicas", lambda p: Fact(len(p.partition.isr))),
+    Spec(
+        "has_leader",
+        "whether the partition has a leader (false: offline)",
+        lambda p: Fact(p.partition.leader is not None),
+    ),
+    Spec(
+        "offline_replica_count",
+        "replicas on brokers that are down (fenced) or offline log dirs",
+        lambda p: Fact(len(p.partition.offline_replicas)),
+    ),
+    Spec(
+        "min_insync_replicas",
+        "the topic's effective min.insync.replicas",
+        lambda p: config_fact(p.topic.configs, "min.insync.replicas", parse_int),
+    ),
+    Spec(
+        "replica_rack_count",
+        "distinct racks among the replicas' brokers (0 when no broker has a rack)",
+        lambda p: Fact(p.racks[0]),
+    ),
+    Spec(
+        "rack_spread_possible",
+        "the most racks the replicas could span: min(replicas, racks in the cluster)",
+        lambda p: Fact(p.racks[1]),
+    ),
+)
+
 PARTITION = SubjectKind(
     name=Kind.PARTITION,
-    facts={
-        "topic": "the partition's topic",
-        "internal": "true for partitions of Kafka's internal topics",
-        "replica_count": "assigned replicas; during a reassignment the replicas it keeps or started from "
-        "(assigned minus adding), as kafka-topics counts them",
-        "reassigning": "whether a partition reassignment is in progress",
-        "isr_count": "in-sync replicas",
-        "has_leader": "whether the partition has a leader (false: offline)",
-        "offline_replica_count": "replicas on brokers that are down (fenced) or offline log dirs",
-        "min_insync_replicas": "the topic's effective min.insync.replicas",
-        "replica_rack_count": "distinct racks among the replicas' brokers (0 when no broker has a rack)",
-        "rack_spread_possible": "the most racks the replicas could span: min(replicas, racks in the cluster)",
-    },
+    facts=PARTITION_FACTS,
     context={
         "topic": "topic name",
         "partition": "partition name, e.g. orders-3",

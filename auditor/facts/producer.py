@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.base import FactValue, Subject, SubjectKind, parse_int
+from auditor.facts.base import FactSpec, FactTable, FactValue, Subject, SubjectKind, parse_int
 from auditor.facts.clients import (
     ACKS,
     IN_FLIGHT,
@@ -21,25 +21,28 @@ from auditor.facts.clients import (
 from auditor.model import Estate, Kind, Role
 
 
-def producer_facts(view: ClientView) -> dict[str, Effective]:
-    idempotence = effective_idempotence(view)
-    linger = view.get("linger.ms", parse_int)
-    request_timeout = view.get("request.timeout.ms", parse_int)
+def _acks(view: ClientView) -> Effective:
+    return when_idempotent(view, ACKS, parse_acks, effective_idempotence(view).value)
+
+
+def _retries(view: ClientView) -> Effective:
+    return when_idempotent(view, RETRIES, parse_int, effective_idempotence(view).value)
+
+
+def _max_in_flight(view: ClientView) -> Effective:
+    return when_idempotent(view, IN_FLIGHT, parse_int, effective_idempotence(view).value)
+
+
+def _min_delivery_timeout(view: ClientView) -> Effective:
+    request_timeout = view.get(REQUEST_TIMEOUT, parse_int)
+    return Effective(_sum(view.get(LINGER, parse_int).value, request_timeout.value), request_timeout.origin)
+
+
+def _transactional(view: ClientView) -> Effective:
     transactional = view.config.settings.get(TRANSACTIONAL_ID)
-    return {
-        "acks": when_idempotent(view, ACKS, parse_acks, idempotence.value),
-        "retries": when_idempotent(view, RETRIES, parse_int, idempotence.value),
-        "idempotence": idempotence,
-        "max_in_flight": when_idempotent(view, IN_FLIGHT, parse_int, idempotence.value),
-        "delivery_timeout_ms": view.get("delivery.timeout.ms", parse_int),
-        "has_delivery_timeout": Effective(view.has("delivery.timeout.ms"), request_timeout.origin),
-        "linger_ms": linger,
-        "request_timeout_ms": request_timeout,
-        "min_delivery_timeout_ms": Effective(_sum(linger.value, request_timeout.value), request_timeout.origin),
-        "transactional": Effective(True, transactional)
-        if transactional is not None
-        else Effective(False, view.synthesised(TRANSACTIONAL_ID, None, "not set")),
-    }
+    if transactional is not None:
+        return Effective(True, transactional)
+    return Effective(False, view.synthesised(TRANSACTIONAL_ID, None, "not set"))
 
 
 def _sum(a: FactValue, b: FactValue) -> int | None:
@@ -52,21 +55,34 @@ def producer_subjects(estate: Estate) -> Iterator[Subject]:
     for config in estate.clients:
         if Role.PRODUCER in config.roles:
             view = ClientView(config, Role.PRODUCER)
-            yield client_subject(config, Kind.PRODUCER, producer_facts(view), view)
+            yield client_subject(config, Kind.PRODUCER, PRODUCER_FACTS.derive(view), view)
 
 
-PRODUCER_FACTS = {
-    "acks": "effective acks: all, 1 or 0 (-1 is all)",
-    "retries": "effective retries",
-    "idempotence": "effective idempotence, after the client's silent fallbacks",
-    "max_in_flight": "effective max.in.flight.requests.per.connection",
-    "delivery_timeout_ms": "effective delivery.timeout.ms",
-    "has_delivery_timeout": "false for clients without delivery.timeout.ms (Java < 2.1, kafka-python < 2.2)",
-    "linger_ms": "effective linger.ms",
-    "request_timeout_ms": "effective request.timeout.ms",
-    "min_delivery_timeout_ms": "linger.ms + request.timeout.ms: the least sensible delivery.timeout.ms",
-    "transactional": "true when transactional.id is set",
-}
+LINGER = "linger.ms"
+REQUEST_TIMEOUT = "request.timeout.ms"
+DELIVERY_TIMEOUT = "delivery.timeout.ms"
+
+Spec = FactSpec[ClientView, Effective]
+PRODUCER_FACTS = FactTable(
+    Spec("acks", "effective acks: all, 1 or 0 (-1 is all)", _acks),
+    Spec("retries", "effective retries", _retries),
+    Spec("idempotence", "effective idempotence, after the client's silent fallbacks", effective_idempotence),
+    Spec("max_in_flight", "effective max.in.flight.requests.per.connection", _max_in_flight),
+    Spec("delivery_timeout_ms", "effective delivery.timeout.ms", lambda v: v.get(DELIVERY_TIMEOUT, parse_int)),
+    Spec(
+        "has_delivery_timeout",
+        "false for clients without delivery.timeout.ms (Java < 2.1, kafka-python < 2.2)",
+        lambda v: Effective(v.has(DELIVERY_TIMEOUT), v.get(REQUEST_TIMEOUT, parse_int).origin),
+    ),
+    Spec("linger_ms", "effective linger.ms", lambda v: v.get(LINGER, parse_int)),
+    Spec("request_timeout_ms", "effective request.timeout.ms", lambda v: v.get(REQUEST_TIMEOUT, parse_int)),
+    Spec(
+        "min_delivery_timeout_ms",
+        "linger.ms + request.timeout.ms: the least sensible delivery.timeout.ms",
+        _min_delivery_timeout,
+    ),
+    Spec("transactional", "true when transactional.id is set", _transactional),
+)
 
 PRODUCER = SubjectKind(
     name=Kind.PRODUCER, facts=PRODUCER_FACTS, context=client_context(PRODUCER_FACTS), build=producer_subjects

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from auditor.facts.base import CLUSTER_ACCESS, Fact, Scope, Subject, SubjectKind, cluster_access, declared_location
+from auditor.facts.base import (
+    CLUSTER_ACCESS,
+    Fact,
+    FactSpec,
+    FactTable,
+    Scope,
+    Subject,
+    SubjectKind,
+    cluster_access,
+    declared_location,
+)
 from auditor.findings import Resource
-from auditor.model import ClusterSnapshot, ConsumerDeclaration, Estate, Kind
+from auditor.model import ClusterSnapshot, ConsumerDeclaration, ConsumerGroup, Estate, Kind
 
 
 def read_resource(service: str, topic: str) -> Resource:
@@ -20,19 +31,28 @@ def read_subjects(estate: Estate) -> Iterator[Subject]:
                 yield read_subject(service.name, service.consumer, topic, estate.cluster)
 
 
+@dataclass(frozen=True)
+class ReadSeen:
+    """What a declared read's facts are derived from: the declaration and the group the cluster shows."""
+
+    service: str
+    topic: str
+    cluster: ClusterSnapshot | None
+    group: ConsumerGroup | None
+
+    @property
+    def committed(self) -> bool:
+        return self.group is not None and any(
+            o.topic == self.topic and o.committed is not None for o in self.group.offsets
+        )
+
+
 def read_subject(service: str, consumer: ConsumerDeclaration, topic: str, cluster: ClusterSnapshot | None) -> Subject:
     group = next((g for g in cluster.groups if g.id == consumer.group), None) if cluster else None
-    committed = any(o.topic == topic and o.committed is not None for o in group.offsets) if group is not None else False
-    facts = {
-        "service": Fact(service),
-        "topic": Fact(topic),
-        "group_exists": Fact(None if cluster is None else group is not None),
-        "has_committed_offsets": Fact(None if cluster is None else committed),
-    }
     return Subject(
         resource=read_resource(service, topic),
         scope=Scope(topic=topic, group=consumer.group),
-        facts=facts,
+        facts=READ_FACTS.derive(ReadSeen(service, topic, cluster, group)),
         location=declared_location(consumer.at),
         context={
             "service": service,
@@ -43,14 +63,25 @@ def read_subject(service: str, consumer: ConsumerDeclaration, topic: str, cluste
     )
 
 
+Spec = FactSpec[ReadSeen, Fact]
+READ_FACTS = FactTable(
+    Spec("service", "the declared service", lambda r: Fact(r.service)),
+    Spec("topic", "a topic its consumer group declares it reads", lambda r: Fact(r.topic)),
+    Spec(
+        "group_exists",
+        "whether the declared group exists on the cluster (unknown without one)",
+        lambda r: Fact(None if r.cluster is None else r.group is not None),
+    ),
+    Spec(
+        "has_committed_offsets",
+        "whether the group has committed offsets on the topic",
+        lambda r: Fact(None if r.cluster is None else r.committed),
+    ),
+)
+
 READ = SubjectKind(
     name=Kind.READ,
-    facts={
-        "service": "the declared service",
-        "topic": "a topic its consumer group declares it reads",
-        "group_exists": "whether the declared group exists on the cluster (unknown without one)",
-        "has_committed_offsets": "whether the group has committed offsets on the topic",
-    },
+    facts=READ_FACTS,
     context={
         "service": "the declared service",
         "topic": "the topic",

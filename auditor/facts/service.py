@@ -4,10 +4,30 @@ databases show them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from auditor.facts.base import Fact, Scope, Subject, SubjectKind, declared_location
+from auditor.facts.base import Fact, FactSpec, FactTable, Scope, Subject, SubjectKind, declared_location
 from auditor.findings import Resource
-from auditor.model import Estate, Kind, Service, UniqueKeyState
+from auditor.model import Estate, Kind, OutboxState, Service, UniqueKeyState
+
+
+@dataclass(frozen=True)
+class ServiceSeen:
+    """What a declared service's facts are derived from: the declaration and what its databases show."""
+
+    service: Service
+    outbox: OutboxState | None
+    key: UniqueKeyState | None
+
+
+def _missing_columns(seen: ServiceSeen) -> Fact:
+    outbox = seen.outbox
+    return Fact(len(outbox.missing_columns) if outbox and outbox.table_exists else None)
+
+
+def _idempotency(seen: ServiceSeen) -> Fact:
+    idem = seen.service.consumer.idempotency if seen.service.consumer else None
+    return Fact(idem.strategy if idem else "not declared")
 
 
 def service_subjects(estate: Estate) -> Iterator[Subject]:
@@ -16,24 +36,10 @@ def service_subjects(estate: Estate) -> Iterator[Subject]:
     for service in estate.services:
         outbox = outboxes.get(service.name)
         key = unique.get(service.name)
-        idem = service.consumer.idempotency if service.consumer else None
-        facts = {
-            "name": Fact(service.name),
-            "produces": Fact(service.producer is not None),
-            "business_events": Fact(service.producer.business_events if service.producer else False),
-            "consumes": Fact(service.consumer is not None),
-            "outbox_declared": Fact(service.outbox is not None),
-            "outbox_table_exists": Fact(outbox.table_exists if outbox else None),
-            "outbox_missing_columns": Fact(len(outbox.missing_columns) if outbox and outbox.table_exists else None),
-            "outbox_stale_pending": Fact(outbox.stale_pending if outbox else None),
-            "outbox_oldest_pending_age_s": Fact(outbox.oldest_pending_age_s if outbox else None),
-            "idempotency": Fact(idem.strategy if idem else "not declared"),
-            "unique_key_enforced": Fact(_enforced(key)),
-        }
         yield Subject(
             resource=Resource(Kind.SERVICE, service.name),
             scope=Scope(group=service.consumer.group if service.consumer else None),
-            facts=facts,
+            facts=SERVICE_FACTS.derive(ServiceSeen(service, outbox, key)),
             location=declared_location(service.at),
             context=_service_context(service, outbox.missing_columns if outbox else (), key),
         )
@@ -72,22 +78,48 @@ def _service_context(service: Service, missing: tuple[str, ...], key: UniqueKeyS
     }
 
 
+Spec = FactSpec[ServiceSeen, Fact]
+SERVICE_FACTS = FactTable(
+    Spec("name", "the declared service", lambda s: Fact(s.service.name)),
+    Spec("produces", "whether it declares a producer", lambda s: Fact(s.service.producer is not None)),
+    Spec(
+        "business_events",
+        "whether its producer is marked as writing business events",
+        lambda s: Fact(s.service.producer.business_events if s.service.producer else False),
+    ),
+    Spec("consumes", "whether it declares a consumer", lambda s: Fact(s.service.consumer is not None)),
+    Spec("outbox_declared", "whether it declares a transactional outbox", lambda s: Fact(s.service.outbox is not None)),
+    Spec(
+        "outbox_table_exists",
+        "whether the outbox table exists (unknown when the database could not be read)",
+        lambda s: Fact(s.outbox.table_exists if s.outbox else None),
+    ),
+    Spec("outbox_missing_columns", "declared outbox columns the table lacks", _missing_columns),
+    Spec(
+        "outbox_stale_pending",
+        "pending outbox rows older than the threshold",
+        lambda s: Fact(s.outbox.stale_pending if s.outbox else None),
+    ),
+    Spec(
+        "outbox_oldest_pending_age_s",
+        "age in seconds of the oldest pending outbox row",
+        lambda s: Fact(s.outbox.oldest_pending_age_s if s.outbox else None),
+    ),
+    Spec(
+        "idempotency",
+        "the consumer's declared idempotency strategy: unique-key, version-column, none, or 'not declared'",
+        _idempotency,
+    ),
+    Spec(
+        "unique_key_enforced",
+        "unique-key: whether the column is a primary key or has a unique constraint or index",
+        lambda s: Fact(_enforced(s.key)),
+    ),
+)
+
 SERVICE = SubjectKind(
     name=Kind.SERVICE,
-    facts={
-        "name": "the declared service",
-        "produces": "whether it declares a producer",
-        "business_events": "whether its producer is marked as writing business events",
-        "consumes": "whether it declares a consumer",
-        "outbox_declared": "whether it declares a transactional outbox",
-        "outbox_table_exists": "whether the outbox table exists (unknown when the database could not be read)",
-        "outbox_missing_columns": "declared outbox columns the table lacks",
-        "outbox_stale_pending": "pending outbox rows older than the threshold",
-        "outbox_oldest_pending_age_s": "age in seconds of the oldest pending outbox row",
-        "idempotency": "the consumer's declared idempotency strategy: unique-key, version-column, none, "
-        "or 'not declared'",
-        "unique_key_enforced": "unique-key: whether the column is a primary key or has a unique constraint or index",
-    },
+    facts=SERVICE_FACTS,
     context={
         "outbox_table": "the declared outbox table",
         "outbox_env": "the environment variable with the outbox database URL",

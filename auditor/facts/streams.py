@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 
-from auditor.facts.base import Fact, FactValue, Subject, parse_int
+from auditor.facts.base import Fact, FactSpec, FactTable, FactValue, Subject, parse_int
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
@@ -40,20 +42,25 @@ HANDLERS = {  # the current key first, then the name it had before Kafka 4.0 (KI
 }
 
 
-def streams_facts(app: StreamsApp, estate: Estate) -> dict[str, Fact]:
-    view = ComponentView("streams", app.settings, app.library_version)
-    rf = view.get(parse_int, "replication.factor")
-    return {
-        "application_id": view.get(text, "application.id"),
-        **{f"{name}_handler": view.get(class_name, *keys) for name, keys in HANDLERS.items()},
-        **{
-            f"{name}_skips": handler_skips(view, name, keys, estate.streams_handlers) for name, keys in HANDLERS.items()
-        },
-        "replication_factor": replication_factor(rf, broker_default_rf(estate)),
-        "processing_guarantee": view.get(
-            one_of("at_least_once", "exactly_once", "exactly_once_beta", "exactly_once_v2"), "processing.guarantee"
-        ),
-    }
+@dataclass(frozen=True)
+class StreamsSeen:
+    """What a Streams application's facts are derived from; its settings are read once."""
+
+    app: StreamsApp
+    estate: Estate
+
+    @cached_property
+    def view(self) -> ComponentView:
+        return ComponentView("streams", self.app.settings, self.app.library_version)
+
+    def handler(self, kind: str) -> Fact:
+        return self.view.get(class_name, *HANDLERS[kind])
+
+    def skips(self, kind: str) -> Fact:
+        return handler_skips(self.view, kind, HANDLERS[kind], self.estate.streams_handlers)
+
+
+GUARANTEES = one_of("at_least_once", "exactly_once", "exactly_once_beta", "exactly_once_v2")
 
 
 def handler_skips(view: ComponentView, kind: str, keys: tuple[str, ...], handlers: tuple[StreamsHandler, ...]) -> Fact:
@@ -85,21 +92,58 @@ def written_handler(name: str, kind: str, handlers: tuple[StreamsHandler, ...]) 
 
 def streams_subjects(estate: Estate) -> Iterator[Subject]:
     for app in estate.streams_apps:
-        label = ComponentView("streams", app.settings, app.library_version).label
-        yield component_subject(Kind.STREAMS, app.name, app.path, streams_facts(app, estate), {}, label)
+        seen = StreamsSeen(app, estate)
+        yield component_subject(Kind.STREAMS, app.name, app.path, STREAMS_FACTS.derive(seen), {}, seen.view.label)
 
 
-STREAMS_FACTS = {
-    "application_id": "application.id (the consumer group and the prefix of the internal topics)",
-    "deserialization_handler": "the deserialization exception handler's class (simple name)",
-    "production_handler": "the production exception handler's class (simple name)",
-    "processing_handler": "the processing exception handler's class (simple name; Kafka 4.0+)",
-    "deserialization_skips": "true when the deserialization exception handler logs and continues; "
-    "for a custom handler, what its Java source (read in the same audit) returns, else unknown",
-    "production_skips": "true when the production exception handler continues; false for Kafka's default "
-    "(fail); for a custom handler, what its Java source (read in the same audit) returns, else unknown",
-    "processing_skips": "true when the processing exception handler (Kafka 4.0+) logs and continues",
-    "replication_factor": "effective replication.factor of the internal topics (-1: the brokers' default)",
-    "processing_guarantee": "processing.guarantee: at_least_once, exactly_once_v2 (or the older exactly_once names)",
-}
+Spec = FactSpec[StreamsSeen, Fact]
+STREAMS_FACTS = FactTable(
+    Spec(
+        "application_id",
+        "application.id (the consumer group and the prefix of the internal topics)",
+        lambda a: a.view.get(text, "application.id"),
+    ),
+    Spec(
+        "deserialization_handler",
+        "the deserialization exception handler's class (simple name)",
+        lambda a: a.handler("deserialization"),
+    ),
+    Spec(
+        "production_handler",
+        "the production exception handler's class (simple name)",
+        lambda a: a.handler("production"),
+    ),
+    Spec(
+        "processing_handler",
+        "the processing exception handler's class (simple name; Kafka 4.0+)",
+        lambda a: a.handler("processing"),
+    ),
+    Spec(
+        "deserialization_skips",
+        "true when the deserialization exception handler logs and continues; for a custom handler, "
+        "what its Java source (read in the same audit) returns, else unknown",
+        lambda a: a.skips("deserialization"),
+    ),
+    Spec(
+        "production_skips",
+        "true when the production exception handler continues; false for Kafka's default (fail); for "
+        "a custom handler, what its Java source (read in the same audit) returns, else unknown",
+        lambda a: a.skips("production"),
+    ),
+    Spec(
+        "processing_skips",
+        "true when the processing exception handler (Kafka 4.0+) logs and continues",
+        lambda a: a.skips("processing"),
+    ),
+    Spec(
+        "replication_factor",
+        "effective replication.factor of the internal topics (-1: the brokers' default)",
+        lambda a: replication_factor(a.view.get(parse_int, "replication.factor"), broker_default_rf(a.estate)),
+    ),
+    Spec(
+        "processing_guarantee",
+        "processing.guarantee: at_least_once, exactly_once_v2 (or the older exactly_once names)",
+        lambda a: a.view.get(GUARANTEES, "processing.guarantee"),
+    ),
+)
 STREAMS = component_kind(Kind.STREAMS, STREAMS_FACTS, streams_subjects)

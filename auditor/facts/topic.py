@@ -8,11 +8,13 @@ says stays unknown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from auditor.facts.base import (
     CLUSTER_ACCESS,
     Fact,
+    FactSpec,
+    FactTable,
     Scope,
     Subject,
     SubjectKind,
@@ -38,27 +40,36 @@ def topic_subjects(estate: Estate) -> Iterator[Subject]:
         yield declared_topic_subject(declared, estate)
 
 
+@dataclass(frozen=True)
+class TopicSeen:
+    """What a topic's facts are derived from, whether the cluster reports it or a file declares it."""
+
+    name: str
+    declared: bool
+    internal: bool
+    partition_count: Fact
+    replication_factor: Fact
+    configs: Configs
+    broker_count: int | None  # None: the brokers are not known
+    missing: list[int] | None  # brokers holding replicas that are not registered; None: unknown
+
+
 def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[int]) -> Subject:
-    configs = topic.configs
     replicas = {r for p in topic.partitions for r in p.replicas}
-    missing = sorted(replicas - registered) if registered else None
-    facts = {
-        "name": Fact(topic.name),
-        "declared": Fact(False),
-        "internal": Fact(topic.internal),
-        "partition_count": Fact(len(topic.partitions)),
-        "replication_factor": Fact(topic.replication_factor),
-        "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
-        "unclean_leader_election_enable": config_fact(configs, "unclean.leader.election.enable", parse_bool),
-        "brokers_known": Fact(bool(registered)),
-        "broker_count": Fact(len(registered) if registered else None),
-        "missing_replica_brokers": Fact(None if missing is None else len(missing)),
-        "missing_brokers": Fact(None if missing is None else ", ".join(map(str, missing))),
-    }
+    seen = TopicSeen(
+        name=topic.name,
+        declared=False,
+        internal=topic.internal,
+        partition_count=Fact(len(topic.partitions)),
+        replication_factor=Fact(topic.replication_factor),
+        configs=topic.configs,
+        broker_count=len(registered) if registered else None,
+        missing=sorted(replicas - registered) if registered else None,
+    )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
         scope=Scope(topic=topic.name),
-        facts=facts,
+        facts=TOPIC_FACTS.derive(seen),
         context={"topic": topic.name, **cluster_access(cluster), "declared_file": None, "declared_in": "the cluster"},
     )
 
@@ -81,25 +92,21 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         if topic.replication_factor
         else config_fact(inherited, "default.replication.factor", parse_int)
     )
-    partitions = Fact(parse_int(topic.partitions.value), topic.partitions) if topic.partitions else Fact(None)
     broker_count = _known_broker_count(topic, estate)
-    facts = {
-        "name": Fact(topic.name),
-        "declared": Fact(True),
-        "internal": Fact(topic.name in INTERNAL_TOPICS),
-        "partition_count": partitions,
-        "replication_factor": replication,
-        "min_insync_replicas": config_fact(configs, "min.insync.replicas", parse_int),
-        "unclean_leader_election_enable": config_fact(configs, "unclean.leader.election.enable", parse_bool),
-        "brokers_known": Fact(broker_count is not None),
-        "broker_count": Fact(broker_count),
-        "missing_replica_brokers": Fact(None if broker_count is None else 0),  # a declaration assigns no replicas
-        "missing_brokers": Fact(None if broker_count is None else ""),
-    }
+    seen = TopicSeen(
+        name=topic.name,
+        declared=True,
+        internal=topic.name in INTERNAL_TOPICS,
+        partition_count=Fact(parse_int(topic.partitions.value), topic.partitions) if topic.partitions else Fact(None),
+        replication_factor=replication,
+        configs=configs,
+        broker_count=broker_count,
+        missing=None if broker_count is None else [],  # a declaration assigns no replicas
+    )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
         scope=Scope(topic=topic.name),
-        facts=facts,
+        facts=TOPIC_FACTS.derive(seen),
         location=Location(topic.path),
         context={
             "topic": topic.name,
@@ -141,22 +148,59 @@ def _known_broker_count(topic: DeclaredTopic, estate: Estate) -> int | None:
     return None
 
 
+Spec = FactSpec[TopicSeen, Fact]
+TOPIC_FACTS = FactTable(
+    Spec("name", "topic name", lambda t: Fact(t.name)),
+    Spec(
+        "declared", "false for a topic of the live cluster, true for one declared in a file", lambda t: Fact(t.declared)
+    ),
+    Spec(
+        "internal",
+        "true for Kafka's internal topics (__consumer_offsets, __transaction_state)",
+        lambda t: Fact(t.internal),
+    ),
+    Spec("partition_count", "number of partitions", lambda t: t.partition_count),
+    Spec(
+        "replication_factor",
+        "replicas per partition (the smallest if partitions differ); declared: as declared, else the "
+        "inherited default.replication.factor",
+        lambda t: t.replication_factor,
+    ),
+    Spec(
+        "min_insync_replicas",
+        "effective min.insync.replicas of the topic, with its source",
+        lambda t: config_fact(t.configs, "min.insync.replicas", parse_int),
+    ),
+    Spec(
+        "unclean_leader_election_enable",
+        "effective unclean.leader.election.enable, with its source",
+        lambda t: config_fact(t.configs, "unclean.leader.election.enable", parse_bool),
+    ),
+    Spec(
+        "brokers_known",
+        "whether the topic's brokers are known (live cluster, or brokers declared in files)",
+        lambda t: Fact(t.broker_count is not None),
+    ),
+    Spec(
+        "broker_count",
+        "brokers of the cluster (registered or down) or declared brokers",
+        lambda t: Fact(t.broker_count),
+    ),
+    Spec(
+        "missing_replica_brokers",
+        "number of brokers holding replicas of the topic that are not registered",
+        lambda t: Fact(None if t.missing is None else len(t.missing)),
+    ),
+    Spec(
+        "missing_brokers",
+        "ids of those brokers",
+        lambda t: Fact(None if t.missing is None else ", ".join(map(str, t.missing))),
+    ),
+)
+
 TOPIC = SubjectKind(
     name=Kind.TOPIC,
-    facts={
-        "name": "topic name",
-        "declared": "false for a topic of the live cluster, true for one declared in a file",
-        "internal": "true for Kafka's internal topics (__consumer_offsets, __transaction_state)",
-        "partition_count": "number of partitions",
-        "replication_factor": "replicas per partition (the smallest if partitions differ); declared: as declared, "
-        "else the inherited default.replication.factor",
-        "min_insync_replicas": "effective min.insync.replicas of the topic, with its source",
-        "unclean_leader_election_enable": "effective unclean.leader.election.enable, with its source",
-        "brokers_known": "whether the topic's brokers are known (live cluster, or brokers declared in files)",
-        "broker_count": "brokers of the cluster (registered or down) or declared brokers",
-        "missing_replica_brokers": "number of brokers holding replicas of the topic that are not registered",
-        "missing_brokers": "ids of those brokers",
-    },
+    facts=TOPIC_FACTS,
     context={
         "topic": "topic name",
         **CLUSTER_ACCESS,

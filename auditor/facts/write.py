@@ -5,11 +5,14 @@ Without a cluster the cluster-side facts are unknown, never assumed fine."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import partial
 
 from auditor.facts.base import (
     CLUSTER_ACCESS,
     Fact,
+    FactSpec,
+    FactTable,
     FactValue,
     Scope,
     Subject,
@@ -21,9 +24,9 @@ from auditor.facts.base import (
     parse_int,
 )
 from auditor.facts.clients import ClientView, Effective
-from auditor.facts.consumer import consumer_facts
-from auditor.facts.producer import producer_facts
-from auditor.facts.survival import UNKNOWN_SURVIVAL, rack_domain, survival
+from auditor.facts.consumer import CONSUMER_FACTS
+from auditor.facts.producer import PRODUCER_FACTS
+from auditor.facts.survival import UNKNOWN_SURVIVAL, Survival, rack_domain, survival
 from auditor.findings import Resource
 from auditor.model import ClusterSnapshot, Estate, Kind, ProducerDeclaration, Role, Service, Topic
 
@@ -59,7 +62,7 @@ def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
         if consumer is None:
             continue
         isolation = (
-            _effective(consumer_facts(ClientView(consumer.config, Role.CONSUMER)), "isolation_level")
+            _effective(CONSUMER_FACTS.derive(ClientView(consumer.config, Role.CONSUMER)), "isolation_level")
             if consumer.config
             else Fact(None)
         )
@@ -68,48 +71,56 @@ def _readers(estate: Estate) -> dict[str, list[tuple[str, Fact]]]:
     return found
 
 
-def write_subject(
+@dataclass(frozen=True)
+class WriteSeen:
+    """What one declared write's facts are derived from, each read or judged once."""
+
+    service: Service
+    producer: ProducerDeclaration
+    topic_name: str
+    cluster: ClusterSnapshot | None
+    topic: Topic | None
+    config: Mapping[str, Effective]
+    min_isr: Fact
+    surv: Survival
+    by_rack: Survival
+    readers: list[tuple[str, Fact]]
+
+    @property
+    def acks(self) -> Fact:
+        return _effective(self.config, "acks")
+
+    @property
+    def uncommitted(self) -> list[str]:
+        return [name for name, level in self.readers if level.value == "read_uncommitted"]
+
+
+def write_seen(
     service: Service, producer: ProducerDeclaration, topic_name: str, estate: Estate, readers: list[tuple[str, Fact]]
-) -> Subject:
-    config = producer_facts(ClientView(producer.config, Role.PRODUCER)) if producer.config else {}
+) -> WriteSeen:
+    config = PRODUCER_FACTS.derive(ClientView(producer.config, Role.PRODUCER)) if producer.config else {}
     cluster = estate.cluster
     topic = _find_topic(cluster, topic_name)
-    configs = topic.configs if topic else {}
-    min_isr = config_fact(configs, "min.insync.replicas", parse_int)
-    unclean = config_fact(configs, "unclean.leader.election.enable", parse_bool)
-    acks = _effective(config, "acks")
+    min_isr = config_fact(topic.configs if topic else {}, "min.insync.replicas", parse_int)
     surv, by_rack = UNKNOWN_SURVIVAL, UNKNOWN_SURVIVAL
     if topic is not None and cluster is not None:
+        unclean = config_fact(topic.configs, "unclean.leader.election.enable", parse_bool)
+        acks = _effective(config, "acks")
         judged = partial(survival, topic, acks.value, _int(min_isr.value), unclean.value is True)
         racks = rack_domain(cluster, topic)
         surv, by_rack = judged(), judged(racks) if racks else UNKNOWN_SURVIVAL
-    uncommitted = [name for name, level in readers if level.value == "read_uncommitted"]
-    unknown_readers = any(level.value is None for _, level in readers)
-    broker_configs = cluster.brokers[0].configs if cluster and cluster.brokers else {}
-    facts = {
-        "service": Fact(service.name),
-        "topic": Fact(topic_name),
-        "has_config": Fact(producer.config is not None),
-        "acks": acks,
-        "retries": _effective(config, "retries"),
-        "idempotence": _effective(config, "idempotence"),
-        "transactional": _effective(config, "transactional"),
-        "topic_exists": Fact(None if cluster is None else topic is not None),
-        "auto_create_topics_enable": config_fact(broker_configs, "auto.create.topics.enable", parse_bool),
-        "replication_factor": Fact(topic.replication_factor if topic else None),
-        "min_insync_replicas": min_isr,
-        "uncommitted_readers": Fact(None if unknown_readers and not uncommitted else len(uncommitted)),
-        "survives_without_loss": Fact(surv.without_loss),
-        "survives_without_blocking": Fact(surv.without_blocking),
-        "blocked_partitions": Fact(surv.blocked_partitions),
-        "rack_failures_without_loss": Fact(by_rack.without_loss),
-        "rack_failures_without_blocking": Fact(by_rack.without_blocking),
-        "outbox_declared": Fact(service.outbox is not None),
-    }
+    return WriteSeen(service, producer, topic_name, cluster, topic, config, min_isr, surv, by_rack, readers)
+
+
+def write_subject(
+    service: Service, producer: ProducerDeclaration, topic_name: str, estate: Estate, readers: list[tuple[str, Fact]]
+) -> Subject:
+    seen = write_seen(service, producer, topic_name, estate, readers)
+    acks, min_isr = seen.acks, seen.min_isr
     return Subject(
         resource=write_resource(service.name, topic_name),
         scope=Scope(topic=topic_name),
-        facts=facts,
+        facts=WRITE_FACTS.derive(seen),
         location=declared_location(producer.at),
         context={
             "service": service.name,
@@ -117,39 +128,95 @@ def write_subject(
             "producer_config": producer.config.path if producer.config else "no config file declared",
             "acks_source": acks.origin.describe_source() if acks.origin else "unknown",
             "min_isr_source": min_isr.origin.describe_source() if min_isr.origin else "unknown",
-            "uncommitted_reader_names": ", ".join(uncommitted) or "none",
-            **cluster_access(cluster),
+            "uncommitted_reader_names": ", ".join(seen.uncommitted) or "none",
+            **cluster_access(seen.cluster),
         },
     )
+
+
+def _uncommitted_readers(seen: WriteSeen) -> Fact:
+    uncommitted = seen.uncommitted
+    unknown_readers = any(level.value is None for _, level in seen.readers)
+    return Fact(None if unknown_readers and not uncommitted else len(uncommitted))
+
+
+def _auto_create(seen: WriteSeen) -> Fact:
+    cluster = seen.cluster
+    broker_configs = cluster.brokers[0].configs if cluster and cluster.brokers else {}
+    return config_fact(broker_configs, "auto.create.topics.enable", parse_bool)
 
 
 def _int(value: FactValue) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+Spec = FactSpec[WriteSeen, Fact]
+WRITE_FACTS = FactTable(
+    Spec("service", "the declared service", lambda w: Fact(w.service.name)),
+    Spec("topic", "a topic it declares it writes", lambda w: Fact(w.topic_name)),
+    Spec(
+        "has_config",
+        "whether the service declares its producer config file",
+        lambda w: Fact(w.producer.config is not None),
+    ),
+    Spec("acks", "the producer's effective acks: all, 1 or 0", lambda w: w.acks),
+    Spec("retries", "the producer's effective retries", lambda w: _effective(w.config, "retries")),
+    Spec("idempotence", "the producer's effective idempotence", lambda w: _effective(w.config, "idempotence")),
+    Spec(
+        "transactional", "true when the producer sets transactional.id", lambda w: _effective(w.config, "transactional")
+    ),
+    Spec(
+        "topic_exists",
+        "whether the topic exists on the cluster (unknown without one)",
+        lambda w: Fact(None if w.cluster is None else w.topic is not None),
+    ),
+    Spec("auto_create_topics_enable", "the cluster's auto.create.topics.enable", _auto_create),
+    Spec(
+        "replication_factor",
+        "the topic's replication factor",
+        lambda w: Fact(w.topic.replication_factor if w.topic else None),
+    ),
+    Spec("min_insync_replicas", "the topic's effective min.insync.replicas", lambda w: w.min_isr),
+    Spec(
+        "uncommitted_readers",
+        "declared consumers of the topic reading with isolation.level=read_uncommitted",
+        _uncommitted_readers,
+    ),
+    Spec(
+        "survives_without_loss",
+        "broker failures after which every acknowledged write still has a copy",
+        lambda w: Fact(w.surv.without_loss),
+    ),
+    Spec(
+        "survives_without_blocking",
+        "broker failures after which the producer's writes are still accepted",
+        lambda w: Fact(w.surv.without_blocking),
+    ),
+    Spec(
+        "blocked_partitions",
+        "partitions that do not accept the producer's writes now (offline, under min ISR)",
+        lambda w: Fact(w.surv.blocked_partitions),
+    ),
+    Spec(
+        "rack_failures_without_loss",
+        "rack failures after which every acknowledged write still has a copy (unknown without racks)",
+        lambda w: Fact(w.by_rack.without_loss),
+    ),
+    Spec(
+        "rack_failures_without_blocking",
+        "rack failures after which the producer's writes are still accepted",
+        lambda w: Fact(w.by_rack.without_blocking),
+    ),
+    Spec(
+        "outbox_declared",
+        "whether the service declares a transactional outbox",
+        lambda w: Fact(w.service.outbox is not None),
+    ),
+)
+
 WRITE = SubjectKind(
     name=Kind.WRITE,
-    facts={
-        "service": "the declared service",
-        "topic": "a topic it declares it writes",
-        "has_config": "whether the service declares its producer config file",
-        "acks": "the producer's effective acks: all, 1 or 0",
-        "retries": "the producer's effective retries",
-        "idempotence": "the producer's effective idempotence",
-        "transactional": "true when the producer sets transactional.id",
-        "topic_exists": "whether the topic exists on the cluster (unknown without one)",
-        "auto_create_topics_enable": "the cluster's auto.create.topics.enable",
-        "replication_factor": "the topic's replication factor",
-        "min_insync_replicas": "the topic's effective min.insync.replicas",
-        "uncommitted_readers": "declared consumers of the topic reading with isolation.level=read_uncommitted",
-        "survives_without_loss": "broker failures after which every acknowledged write still has a copy",
-        "survives_without_blocking": "broker failures after which the producer's writes are still accepted",
-        "blocked_partitions": "partitions that do not accept the producer's writes now (offline, under min ISR)",
-        "rack_failures_without_loss": "rack failures after which every acknowledged write still has a copy "
-        "(unknown without racks)",
-        "rack_failures_without_blocking": "rack failures after which the producer's writes are still accepted",
-        "outbox_declared": "whether the service declares a transactional outbox",
-    },
+    facts=WRITE_FACTS,
     context={
         "service": "the declared service",
         "topic": "the topic",
