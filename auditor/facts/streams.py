@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from auditor.facts.base import Fact, FactSpec, FactTable, FactValue, Subject, parse_int
+from auditor.facts.base import Fact, FactSpec, FactTable, Subject, parse_int
 from auditor.facts.components import (
     ComponentView,
     broker_default_rf,
@@ -19,20 +19,22 @@ from auditor.facts.components import (
 )
 from auditor.model import ConfigSource, ConfigValue, Estate, Kind, StreamsApp, StreamsHandler
 
-# Handlers Kafka ships, by simple name: True when they skip the record and go on, False when they stop.
-SKIPS = {
-    "LogAndContinueExceptionHandler": True,
-    "LogAndFailExceptionHandler": False,
-    "LogAndContinueProcessingExceptionHandler": True,
-    "LogAndFailProcessingExceptionHandler": False,
-    "DefaultProductionExceptionHandler": False,
+# Handlers Kafka ships (org.apache.kafka.streams.errors), by simple name: which handler they are,
+# and True when they skip the record and go on, False when they stop.
+SHIPPED: dict[str, tuple[str, bool]] = {
+    "LogAndContinueExceptionHandler": ("deserialization", True),
+    "LogAndFailExceptionHandler": ("deserialization", False),
+    "LogAndContinueProcessingExceptionHandler": ("processing", True),
+    "LogAndFailProcessingExceptionHandler": ("processing", False),
+    "DefaultProductionExceptionHandler": ("production", False),
+    "AlwaysContinueProductionExceptionHandler": ("production", True),
+    "AlwaysFailProductionExceptionHandler": ("production", False),
 }
-
-
-def skips(raw: str | None) -> FactValue:
-    """Whether a handler class skips failed records; None for a handler Kafka does not ship (its code decides)."""
-    name = class_name(raw)
-    return SKIPS.get(name) if isinstance(name, str) else None
+INTERFACES = {
+    "deserialization": "DeserializationExceptionHandler",
+    "production": "ProductionExceptionHandler",
+    "processing": "ProcessingExceptionHandler",
+}
 
 
 HANDLERS = {  # the current key first, then the name it had before Kafka 4.0 (KIP-1056)
@@ -65,17 +67,39 @@ GUARANTEES = one_of("at_least_once", "exactly_once", "exactly_once_beta", "exact
 
 def handler_skips(view: ComponentView, kind: str, keys: tuple[str, ...], handlers: tuple[StreamsHandler, ...]) -> Fact:
     """Whether the configured handler drops failed records: a handler Kafka ships by its name; a
-    custom one by what its Java source, read in the same audit, returns; else unknown."""
-    fact = view.get(skips, *keys)
+    custom one by what its Java source, read in the same audit, returns; else unknown. A handler
+    of another kind (a deserialization handler named as the production handler) is unknown, and
+    its origin says why: Kafka Streams does not start with it."""
     configured = view.get(text, *keys)
-    if fact.value is not None or not isinstance(configured.value, str):
-        return fact
-    code = written_handler(configured.value.strip(), kind, handlers)
-    if code is None:
-        return fact
+    name = configured.value
+    if not isinstance(name, str):
+        return Fact(None, configured.origin)
+    shipped = SHIPPED.get(str(class_name(name)))
+    code = written_handler(name, handlers)
+    found = shipped[0] if shipped else code.kind if code else None
+    if found is not None and found != kind:
+        return Fact(None, wrong_kind(configured.origin, name, found, kind))
+    if shipped is not None:
+        return Fact(shipped[1], configured.origin)
+    return _judged_by_code(configured, code) if code is not None else Fact(None, configured.origin)
+
+
+def wrong_kind(origin: ConfigValue | None, name: str, found: str, kind: str) -> ConfigValue | None:
+    if origin is None:
+        return None
+    simple = class_name(name)
+    interface = INTERFACES[kind]
+    problem = (
+        f"{simple} is a {found} exception handler, not a {interface}: Kafka Streams fails when it "
+        f"creates it ({simple} is not an instance of {interface})"
+    )
+    return replace(origin, detail=f"{origin.detail}; {problem}" if origin.detail else problem)
+
+
+def _judged_by_code(configured: Fact, code: StreamsHandler) -> Fact:
     origin = ConfigValue(
-        configured.origin.key if configured.origin else keys[0],
-        configured.value,
+        configured.origin.key if configured.origin else "",
+        str(configured.value),
         ConfigSource.FILE,
         path=code.path,
         line=code.line,
@@ -84,10 +108,10 @@ def handler_skips(view: ComponentView, kind: str, keys: tuple[str, ...], handler
     return Fact(code.drops, origin)
 
 
-def written_handler(name: str, kind: str, handlers: tuple[StreamsHandler, ...]) -> StreamsHandler | None:
+def written_handler(name: str, handlers: tuple[StreamsHandler, ...]) -> StreamsHandler | None:
     """The handler class a setting names, by its full name (a nested class as Outer$Inner too)."""
-    wanted = name.replace("$", ".")
-    return next((h for h in handlers if h.kind == kind and h.class_name == wanted), None)
+    wanted = name.strip().replace("$", ".")
+    return next((h for h in handlers if h.class_name == wanted), None)
 
 
 def streams_subjects(estate: Estate) -> Iterator[Subject]:
@@ -126,8 +150,10 @@ STREAMS_FACTS = FactTable(
     ),
     Spec(
         "production_skips",
-        "true when the production exception handler continues; false for Kafka's default (fail); for "
-        "a custom handler, what its Java source (read in the same audit) returns, else unknown",
+        "true when the production exception handler continues (AlwaysContinueProductionExceptionHandler); "
+        "false for Kafka's default (fail); for a custom handler, what its Java source (read in the same "
+        "audit) returns, else unknown; unknown too when the class is another kind of handler (a "
+        "deserialization handler: Kafka Streams does not start with it)",
         lambda a: a.skips("production"),
     ),
     Spec(

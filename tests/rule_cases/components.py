@@ -290,6 +290,14 @@ CASES: list[RuleCase] = [
     fails(
         "STR002",
         "production-continues",
+        streams(
+            "production.exception.handler=org.apache.kafka.streams.errors.AlwaysContinueProductionExceptionHandler\n"
+        ),
+        "high",
+    ),
+    unknown(  # a deserialization handler as the production handler: Streams does not start, nothing is judged
+        "STR002",
+        "deserialization-handler-named",
         streams("production.exception.handler=org.apache.kafka.streams.errors.LogAndContinueExceptionHandler\n"),
         "high",
     ),

@@ -100,6 +100,10 @@ def test_responses_of_the_kafka_4_api() -> None:
         ("com.example.streams.Handlers$ToDeadLetters", "pass"),
         ("com.example.streams.Handlers$Decided", "unknown"),
         ("com.example.streams.NotInTheAudit", "unknown"),
+        ("org.apache.kafka.streams.errors.AlwaysContinueProductionExceptionHandler", "fail"),
+        ("org.apache.kafka.streams.errors.DefaultProductionExceptionHandler", "pass"),
+        ("org.apache.kafka.streams.errors.LogAndContinueExceptionHandler", "unknown"),  # a deserialization handler
+        ("com.example.streams.Handlers$Drop", "unknown"),  # a custom deserialization handler
     ],
 )
 def test_str002_judges_the_handler_the_application_names(tmp_path: Path, handler: str, status: str) -> None:
@@ -117,6 +121,46 @@ def test_str002_judges_the_handler_the_application_names(tmp_path: Path, handler
     passed = [p for p in result.passes if p.rule_id == "STR002"]
     got = verdicts[0].status.value if verdicts else ("pass" if passed else "none")
     assert got == status
-    if status == "fail":
+    if status == "fail" and "IgnoreRecordTooLarge" in handler:
         assert "IgnoreRecordTooLargeHandler.java:15" in verdicts[0].message
         assert "ProductionExceptionHandlerResponse.CONTINUE" in verdicts[0].message
+    if handler.endswith(("LogAndContinueExceptionHandler", "$Drop")):  # the unknown says why
+        assert "deserialization exception handler, not a ProductionExceptionHandler" in verdicts[0].message
+
+
+@pytest.mark.parametrize(
+    ("key", "handler", "kind"),
+    [
+        (
+            "production.exception.handler",
+            "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
+            "production",
+        ),
+        ("default.production.exception.handler", "com.example.streams.Handlers$Drop", "production"),
+        (
+            "deserialization.exception.handler",
+            "org.apache.kafka.streams.errors.DefaultProductionExceptionHandler",
+            "deserialization",
+        ),
+        (
+            "processing.exception.handler",
+            "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
+            "processing",
+        ),
+    ],
+)
+def test_a_handler_of_another_kind_is_unknown_and_says_why(key: str, handler: str, kind: str) -> None:
+    """Kafka Streams creates each handler as its own interface (a deserialization handler named as the
+    production handler fails `is not an instance of ProductionExceptionHandler`): it never skips or
+    stops records in that role, so the fact is neither the handler's own verdict nor a pass."""
+    from auditor.facts.streams import StreamsSeen
+    from auditor.model import ConfigSource, ConfigValue, Estate, StreamsApp
+
+    settings = {key: ConfigValue(key, handler, ConfigSource.FILE, path="streams.properties", line=3)}
+    app = StreamsApp("orders-enricher", "streams.properties", "properties", settings)
+    estate = Estate(streams_apps=(app,), streams_handlers=read_handlers(RESPONSES, "Handlers.java"))
+    fact = StreamsSeen(app, estate).skips(kind)
+    assert fact.value is None
+    assert fact.origin is not None and fact.origin.detail is not None
+    simple = handler.rsplit(".", 1)[-1].rsplit("$", 1)[-1]
+    assert f"{simple} is a " in fact.origin.detail and "exception handler, not a" in fact.origin.detail
