@@ -1,30 +1,40 @@
 """Terraform `kafka_topic` resources (Mongey/kafka provider), parsed with python-hcl2.
 
 replication_factor, partitions and the config map of each resource; `for_each` over a map,
-a set/list literal or a variable expands to one topic per key (`kafka_topic.label["key"]`).
-References are resolved from the same module (the .tf files of one folder): `var.x` from its
-default (a variable without a default is unknown), `local.x`, `each.key`, `each.value[.field]`.
-Any other expression is unknown and says so.
+a set/list literal or a variable expands to one topic per key (`kafka_topic.label["key"]`), and
+`count` to one per index (`kafka_topic.label[0]`): `count = var.enabled ? 1 : 0` with a false
+default declares no topic. References are resolved from the same module (the .tf files of one
+folder): `var.x` from its default (a variable without a default is unknown), `local.x`,
+`each.key`, `each.value[.field]`, `count.index`, and a conditional `COND ? A : B` whose condition
+is a boolean, `!X` or `X == / != literal`. Any other expression is unknown and says so. A
+resource whose `count` or `for_each` is unknown may or may not exist: it is one coverage gap at
+its line (not judged), never one unknown per rule.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from auditor.model import ConfigSource, ConfigValue, DeclaredTopic
+from auditor.model import ConfigSource, ConfigValue, CoverageGap, DeclaredTopic
 from auditor.sources.files.base import FileText, Found, read_text
 from auditor.sources.files.values import ParseError
 
 FORMAT = "terraform"
 RESOURCE = "kafka_topic"
+_T = TypeVar("_T")
+_COUNT = "\0count"  # the `each` of a counted resource: (_COUNT, index)
 _REFERENCE = re.compile(r"\$\{([^{}]*)\}")
-_SIMPLE = re.compile(r"(var|local|each)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\"[^\"]*\"\])*)$")
+_CONDITIONAL = re.compile(r"(?P<test>[^?]+?)\s*\?\s*(?P<then>[^:]+?)\s*:\s*(?P<other>.+)", re.S)
+_COMPARISON = re.compile(r"(?P<left>.+?)\s*(?P<op>==|!=)\s*(?P<right>.+)", re.S)
+_SIMPLE = re.compile(
+    r"(var|local|each|count)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\"[^\"]*\"\])*)$"
+)
 
 
 class Unknown(Exception):
@@ -96,10 +106,22 @@ def module_of(files: list[TfFile]) -> Module:
 
 def read_module(files: list[TfFile], module: Module) -> Found:
     topics: list[DeclaredTopic] = []
+    gaps: list[CoverageGap] = []
     for tf in files:
         for label, body in _resources(tf.data):
-            topics.extend(_topics(tf, label, body, module))
-    return Found(topics=tuple(topics))
+            try:
+                topics.extend(_topics(tf, label, body, module))
+            except _ExistenceUnknown as exc:
+                gaps.append(exc.gap)
+    return Found(topics=tuple(topics), gaps=tuple(gaps))
+
+
+class _ExistenceUnknown(Exception):
+    """A resource whose count or for_each is not evaluated: it may or may not exist."""
+
+    def __init__(self, gap: CoverageGap) -> None:
+        super().__init__(gap.reason)
+        self.gap = gap
 
 
 def _resources(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -109,19 +131,39 @@ def _resources(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield label, body
 
 
-def _topics(tf: TfFile, label: str, body: dict[str, Any], module: Module) -> Iterator[DeclaredTopic]:
+def _topics(tf: TfFile, label: str, body: dict[str, Any], module: Module) -> list[DeclaredTopic]:
     base = f"{RESOURCE}.{label}"
+    if "count" in body:
+        count = _meta_argument(tf, label, "count", body, module, _count)
+        return [_topic(tf, label, f"{base}[{i}]", body, module, (_COUNT, i)) for i in range(count)]
     if "for_each" not in body:
-        yield _topic(tf, label, base, body, module, None)
-        return
-    try:
-        instances = _instances(body["for_each"], module)
-    except Unknown as exc:
-        yield _topic(tf, label, base, body, module, None, why=f"for_each not evaluated: {exc}")
-        return
+        return [_topic(tf, label, base, body, module, None)]
+    instances = _meta_argument(tf, label, "for_each", body, module, _instances)
     from_default = _defaults_used(body["for_each"])
-    for key, value in instances:
-        yield _topic(tf, label, f'{base}["{key}"]', body, module, (key, value), for_each_detail=from_default)
+    return [
+        _topic(tf, label, f'{base}["{key}"]', body, module, (key, value), for_each_detail=from_default)
+        for key, value in instances
+    ]
+
+
+def _meta_argument(
+    tf: TfFile, label: str, name: str, body: dict[str, Any], module: Module, read: Callable[[Any, Module], _T]
+) -> _T:
+    """count or for_each evaluated; raises _ExistenceUnknown (one gap for the resource) when it cannot be."""
+    try:
+        return read(body[name], module)
+    except Unknown as exc:
+        line = tf.lines.get((label, name))
+        where = f"{tf.path}:{line}" if line else tf.path
+        reason = f"{RESOURCE}.{label}: {name} not evaluated ({exc}): whether the topic exists is unknown; not judged"
+        raise _ExistenceUnknown(CoverageGap(where, reason)) from exc
+
+
+def _count(expression: Any, module: Module) -> int:
+    value = evaluate(expression, module, None)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise Unknown(f"count {value!r} is not a whole number")
+    return int(value)
 
 
 def _instances(expression: Any, module: Module) -> list[tuple[str, Any]]:
@@ -140,13 +182,10 @@ def _topic(
     body: dict[str, Any],
     module: Module,
     each: tuple[str, Any] | None,
-    why: str | None = None,
     for_each_detail: str | None = None,
 ) -> DeclaredTopic:
     def value(key: str, expression: Any, where: tuple[str, ...]) -> ConfigValue:
         line = tf.lines.get((label, *where))
-        if why:
-            return ConfigValue(key, None, ConfigSource.FILE, tf.path, line, detail=why)
         found = config_value(key, expression, module, each, tf.path, line)
         if for_each_detail and found.value is not None and "each." in str(expression):
             found = replace(found, detail=f"{for_each_detail} (for_each)")
@@ -194,10 +233,25 @@ def evaluate(expression: Any, module: Module, each: tuple[str, Any] | None) -> A
     whole = _REFERENCE.fullmatch(expression)
     if whole:
         return _reference(whole.group(1).strip(), module, each)
+    if expression.startswith("${") and expression.endswith("}") and _balanced(expression[2:-1]):
+        return _reference(expression[2:-1].strip(), module, each)  # `c ? var.m : {}`: braces inside
     return _REFERENCE.sub(lambda m: _text(_reference(m.group(1).strip(), module, each)), expression)
 
 
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _reference(text: str, module: Module, each: tuple[str, Any] | None) -> Any:
+    conditional = _CONDITIONAL.fullmatch(text)
+    if conditional:
+        chosen = "then" if _test(conditional.group("test").strip(), module, each) else "other"
+        return _literal_or_reference(conditional.group(chosen).strip(), module, each)
     wrapped = re.fullmatch(r"(toset|tolist|tomap)\((.*)\)", text, re.S)
     if wrapped:
         return _literal_or_reference(wrapped.group(2).strip(), module, each)
@@ -211,6 +265,21 @@ def _reference(text: str, module: Module, each: tuple[str, Any] | None) -> Any:
         if not isinstance(value, dict) or key not in value:
             raise Unknown(f"${{{text}}} has no {key}")
         value = value[key]
+    return value
+
+
+def _test(text: str, module: Module, each: tuple[str, Any] | None) -> bool:
+    """A conditional's condition: a boolean, `!X`, or `X == literal` / `X != literal`."""
+    if text.startswith("!"):
+        return not _test(text[1:].strip(), module, each)
+    comparison = _COMPARISON.fullmatch(text)
+    if comparison:
+        left = _literal_or_reference(comparison.group("left").strip(), module, each)
+        right = _literal_or_reference(comparison.group("right").strip(), module, each)
+        return (left == right) is (comparison.group("op") == "==")
+    value = _literal_or_reference(text, module, each)
+    if not isinstance(value, bool):
+        raise Unknown(f"condition {text} is not a boolean")
     return value
 
 
@@ -232,7 +301,11 @@ def _root(kind: str, name: str, module: Module, each: tuple[str, Any] | None) ->
         if name not in module.locals:
             raise Unknown(f"local.{name} is not defined in this module")
         return _local(name, module, each)
-    if each is None:
+    if kind == "count":
+        if each is None or each[0] != _COUNT or name != "index":
+            raise Unknown(f"count.{name} outside a counted resource")
+        return each[1]
+    if each is None or each[0] == _COUNT:
         raise Unknown(f"each.{name} outside for_each")
     if name == "key":
         return each[0]
