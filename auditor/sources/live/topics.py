@@ -77,10 +77,20 @@ Moves = Mapping[tuple[str, int], tuple[tuple[int, ...], tuple[int, ...]]]  # (ad
 
 def reassignments(session: Session) -> Moves:
     """Ongoing partition reassignments (ListPartitionReassignments, DESCRIBE on the cluster)."""
-    listed = session.any_node(session.admin.list_partition_reassignments)
+    from kafka.errors import for_code
+    from kafka.protocol.admin import ListPartitionReassignmentsRequest
+
+    # Any broker answers it (KRaft brokers forward it to the active controller): asked through the
+    # session, so a silent broker is not asked; kafka-python's own call waits on "the controller"
+    # its metadata names, which may be the silent one.
+    request = ListPartitionReassignmentsRequest(timeout_ms=int(session.request_timeout_s * 1000), topics=None)
+    response = session.send(request)
+    if response.error_code:
+        raise for_code(response.error_code)(response.error_message)
     return {
-        (tp.topic, tp.partition): (tuple(move.get("adding_replicas", ())), tuple(move.get("removing_replicas", ())))
-        for tp, move in listed.items()
+        (t.name, p.partition_index): (tuple(p.adding_replicas), tuple(p.removing_replicas))
+        for t in response.topics
+        for p in t.partitions
     }
 
 
