@@ -50,6 +50,7 @@ from auditor.sources.live.topics import (
 )
 from auditor.sources.live.transactions import collect_transactions
 from auditor.sources.live.versions import NotOffered, offered, zookeeper_mode
+from auditor.sources.live.visibility import INVISIBLE, invisible_topics, principal
 
 Progress = Callable[[str], None]
 
@@ -110,8 +111,14 @@ def _collect(
                 ),
                 "reassignments": lambda: reassignments(session),
                 "log_dirs": lambda: _replica_sizes(session, ids) if log_dirs else None,
+                "visibility": lambda: invisible_topics(
+                    session, configs_by_broker, ids, principal(settings.client), described.get("authorized_operations")
+                ),
             }
         )
+        hidden = _value(session, second, "visibility", INVISIBLE, None)
+        if hidden is not None:
+            session.gap(INVISIBLE, hidden)
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
         elr = _value(session, second, "elr", "eligible leader replicas", None)
         moves = _value(session, second, "reassignments", "partition reassignments", None, on_cluster(DESCRIBE))
