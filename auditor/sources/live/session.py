@@ -102,6 +102,11 @@ class Session:
         with self._lock:
             return dict(self._silent)
 
+    def controller_id(self) -> int | None:
+        """The controller the brokers' metadata names; None when it names none."""
+        controller = self.admin._manager.cluster.controller
+        return None if controller is None else int(controller.node_id)
+
     def _mark_silent(self, error: BrokerSilent) -> None:
         with self._lock:
             self._silent.setdefault(error.node_id, str(error))
