@@ -61,14 +61,6 @@ MinSeverityOption = Annotated[
         help=f"Show only findings at or above: {'|'.join(s.value for s in Severity)}. Never changes the exit code.",
     ),
 ]
-RepoRootOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--repo-root",
-        help="SARIF, GitHub and JUnit reports name files relative to this folder (default: the git top "
-        "level of the working folder); files outside it keep their absolute path.",
-    ),
-]
 PrettyFlag = Annotated[
     bool,
     typer.Option(
@@ -227,7 +219,6 @@ def write_reports(
     min_severity: Severity | None,
     shape: Display | None = None,
     pretty: bool = False,
-    repo_root: Path | None = None,
 ) -> None:
     """Render each requested report of what is shown (the exit code stays the whole run's) and write it.
 
@@ -235,7 +226,7 @@ def write_reports(
     written records the exit code the process returns (2); then InputError names what failed.
     JSON formats are indented when `pretty`, otherwise only when small."""
     shown = result.shown(min_severity)
-    writer = _ReportWriter(requests, _render_options(shape or Display(), pretty, repo_root))
+    writer = _ReportWriter(requests, _render_options(shape or Display(), pretty))
     writer.write_files(shown)
     if writer.failed:
         shown = replace(shown, exit_code=EXIT_USAGE)
@@ -265,15 +256,10 @@ class _RenderShape:
     display: Display
     pretty: bool
     root: str
-    working_dir: str
 
 
-def _render_options(shape: Display, pretty: bool, repo_root: Path | None) -> _RenderShape:
-    cwd = Path.cwd()
-    if repo_root is not None and not repo_root.is_dir():
-        raise InputError(f"--repo-root {repo_root} is not a folder")
-    root = repo_root.resolve() if repo_root is not None else source_root(cwd)
-    return _RenderShape(shape, pretty, str(root), str(cwd))
+def _render_options(shape: Display, pretty: bool) -> _RenderShape:
+    return _RenderShape(shape, pretty, str(source_root(Path.cwd())))
 
 
 class _ReportWriter:
@@ -296,7 +282,6 @@ class _ReportWriter:
         options = RenderOptions(
             color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
             source_root=self.shape.root,
-            working_dir=self.shape.working_dir,
             width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
             detail=self.shape.display.detail,
             statistics=self.shape.display.statistics,
@@ -371,8 +356,7 @@ def _columns(env: Mapping[str, str]) -> int | None:
 
 
 def source_root(start: Path) -> Path:
-    """The repository root (the git top level: the nearest folder with .git, a folder or a
-    worktree's file) that file paths in reports are relative to."""
+    """The repository root (the nearest folder with .git) that file paths in reports are relative to."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
@@ -394,18 +378,15 @@ def convert(
     statistics: StatisticsFlag = False,
     wide: WideFlag = False,
     pretty: PrettyFlag = False,
-    repo_root: RepoRootOption = None,
 ) -> None:
-    """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written.
-
-    Relative file paths in the report are read from the working folder, as the audit gave them."""
+    """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written."""
     from auditor.reports.load import load_report
 
     requests = requested_reports(ctx, formats, outputs)
     check_destinations(requests, [("report", report)])
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
-    write_reports(load_report(report), requests, threshold, shape, pretty, repo_root)
+    write_reports(load_report(report), requests, threshold, shape, pretty)
 
 
 @report_app.command(cls=ReportCommand)
@@ -417,7 +398,6 @@ def merge(
     min_severity: MinSeverityOption = None,
     pretty: PrettyFlag = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the gate.")] = False,
-    repo_root: RepoRootOption = None,
 ) -> None:
     """Combine the JSON reports of parallel runs into one report; exit with the whole run's code.
 
@@ -429,5 +409,5 @@ def merge(
     check_destinations(requests, [("report", path) for path in reports])
     threshold = parse_min_severity(min_severity)
     merged = merge_results([load_report(path) for path in reports], exit_zero)
-    write_reports(merged, requests, threshold, None, pretty, repo_root)
+    write_reports(merged, requests, threshold, None, pretty)
     raise typer.Exit(merged.exit_code)

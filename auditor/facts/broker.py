@@ -77,8 +77,7 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
             declared_file=None,
         )
         for b in estate.cluster.brokers
-        # a down or silent broker whose configs were not read is a coverage gap of the source, not 9 unknowns
-        if not ((b.fenced or b.silent) and not b.configs)
+        if not (b.fenced and not b.configs)  # a down broker is a coverage gap of the source, not 9 unknowns
     ]
 
 

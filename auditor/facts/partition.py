@@ -26,56 +26,36 @@ def partition_subjects(estate: Estate) -> Iterator[Subject]:
     if cluster is None:
         return
     racks = {b.id: b.rack for b in cluster.brokers}
-    silent = frozenset(b.id for b in cluster.brokers if b.silent)
     for topic in cluster.topics:
         for partition in topic.partitions:
-            yield partition_subject(partition, topic, racks, cluster, silent)
+            yield partition_subject(partition, topic, racks, cluster)
 
 
 @dataclass(frozen=True)
 class PartitionSeen:
-    """What a partition's facts are derived from: it, its topic, its rack spread (computed once),
-    and its ISR and offline replicas as a client meets them: a broker that does not answer
-    (silent) serves no client, whatever the metadata says, so its replicas count as offline, it is
-    no in-sync copy and, as leader, the partition takes no writes."""
+    """What a partition's facts are derived from: it, its topic, and its rack spread (computed once)."""
 
     partition: Partition
     topic: Topic
     racks: tuple[int | None, int | None]
-    isr: tuple[int, ...]
-    offline: tuple[int, ...]
-    leader_answers: bool
-
-
-def seen(partition: Partition, topic: Topic, racks: Mapping[int, str | None], silent: frozenset[int]) -> PartitionSeen:
-    down = partition.offline_replicas
-    offline = (*down, *(r for r in partition.replicas if r in silent and r not in down))
-    isr = tuple(r for r in partition.isr if r not in silent) if silent else partition.isr
-    leader_answers = partition.leader is not None and partition.leader not in silent
-    return PartitionSeen(partition, topic, rack_facts(partition, racks), isr, offline, leader_answers)
 
 
 def partition_subject(
-    partition: Partition,
-    topic: Topic,
-    racks: Mapping[int, str | None],
-    cluster: ClusterSnapshot,
-    silent: frozenset[int] = frozenset(),
+    partition: Partition, topic: Topic, racks: Mapping[int, str | None], cluster: ClusterSnapshot
 ) -> Subject:
     elr = partition.eligible_leader_replicas
-    view = seen(partition, topic, racks, silent)
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
         scope=Scope(topic=topic.name),
-        facts=PARTITION_FACTS.derive(view),
+        facts=PARTITION_FACTS.derive(PartitionSeen(partition, topic, rack_facts(partition, racks))),
         context={
             "topic": topic.name,
             "partition": partition.name,
             **cluster_access(cluster),
             "brokers": _ids(tuple(sorted(b.id for b in cluster.brokers))),
             "replicas": _ids(partition.replicas),
-            "isr": _ids(view.isr),
-            "offline_replicas": _ids(view.offline),
+            "isr": _ids(partition.isr),
+            "offline_replicas": _ids(partition.offline_replicas),
             "eligible_leader_replicas": "unknown" if elr is None else _ids(elr),
             "adding_replicas": _ids(partition.adding_replicas),
             "removing_replicas": _ids(partition.removing_replicas),
@@ -117,20 +97,16 @@ PARTITION_FACTS = FactTable(
         "whether a partition reassignment is in progress",
         lambda p: Fact(bool(p.partition.adding_replicas or p.partition.removing_replicas)),
     ),
-    Spec(
-        "isr_count",
-        "in-sync replicas, less those on brokers that did not answer (silent)",
-        lambda p: Fact(len(p.isr)),
-    ),
+    Spec("isr_count", "in-sync replicas", lambda p: Fact(len(p.partition.isr))),
     Spec(
         "has_leader",
-        "whether the partition has a leader that answers (false: offline, or led by a silent broker)",
-        lambda p: Fact(p.leader_answers),
+        "whether the partition has a leader (false: offline)",
+        lambda p: Fact(p.partition.leader is not None),
     ),
     Spec(
         "offline_replica_count",
-        "replicas on brokers that are down (fenced) or silent, or on offline log dirs",
-        lambda p: Fact(len(p.offline)),
+        "replicas on brokers that are down (fenced) or offline log dirs",
+        lambda p: Fact(len(p.partition.offline_replicas)),
     ),
     Spec(
         "min_insync_replicas",
@@ -158,8 +134,8 @@ PARTITION = SubjectKind(
         **CLUSTER_ACCESS,
         "brokers": "ids of the cluster's registered brokers",
         "replicas": "replica broker ids",
-        "isr": "in-sync replica broker ids (less silent brokers)",
-        "offline_replicas": "offline replica broker ids (silent brokers included)",
+        "isr": "in-sync replica broker ids",
+        "offline_replicas": "offline replica broker ids",
         "eligible_leader_replicas": "eligible leader replicas (KIP-966), when known",
         "adding_replicas": "replicas a reassignment is adding",
         "removing_replicas": "replicas a reassignment is removing",

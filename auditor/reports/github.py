@@ -14,16 +14,7 @@ from dataclasses import dataclass
 
 from auditor.findings import Finding, Status
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import (
-    LEVEL,
-    Case,
-    cases,
-    counts_line,
-    finding_text,
-    outside_repository,
-    repository_path,
-    waiver_problems,
-)
+from auditor.reports.common import LEVEL, Case, cases, counts_line, finding_text, relative_path, waiver_problems
 from auditor.result import AuditResult
 
 PER_LEVEL = 10
@@ -99,9 +90,7 @@ def _annotation(finding: Finding, options: RenderOptions) -> Annotation:
     location = finding.location
     if location is None:
         return Annotation(command, message, title)
-    path = repository_path(location.path, options.source_root, options.working_dir)
-    if outside_repository(path):  # GitHub places annotations on files of the repository only
-        return Annotation(command, f"{message} (in {path}, outside the repository)", title)
+    path = relative_path(location.path, options.source_root)
     return Annotation(command, message, title, path, location.line)
 
 

@@ -18,7 +18,7 @@ from auditor.checklist import FAIL, NOT_DECLARED, UNKNOWN, Checklist
 from auditor.findings import Location, Status
 from auditor.model import CoverageGap, Target
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import Case, cases, finding_text, repository_path, status_note, where
+from auditor.reports.common import Case, cases, finding_text, status_note, where
 from auditor.result import AuditResult
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
@@ -33,7 +33,7 @@ def render_junit(result: AuditResult, options: RenderOptions) -> str:
     totals: Counter[str] = Counter()
     gaps = _gaps_by_target(result)
     for target, members in cases(result):
-        suite = _suite(result, target, members, gaps.get(target, []), options)
+        suite = _suite(result, target, members, gaps.get(target, []))
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)
     if result.checklist is not None and result.checklist.services:
@@ -86,9 +86,7 @@ def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
     return grouped
 
 
-def _suite(
-    result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap], options: RenderOptions
-) -> ET.Element:
+def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap]) -> ET.Element:
     suite = ET.Element("testsuite", name=f"{target.kind} {target.name}", timestamp=result.started_at[:19])
     properties = ET.SubElement(suite, "properties")
     for name, value in (
@@ -107,7 +105,7 @@ def _suite(
         ET.SubElement(properties, "property", name="kafka-audit.passes", value=text)
     listed = [case for case in members if case.finding is not None or not aggregate]
     for case in listed:
-        outcomes[_testcase(suite, result, case, options)] += 1
+        outcomes[_testcase(suite, result, case)] += 1
     if aggregate:
         listed += _passes_per_rule(suite, result, [case for case in members if case.finding is None])
     for gap in gaps:
@@ -135,15 +133,14 @@ def _passes_per_rule(suite: ET.Element, result: AuditResult, passed: list[Case])
     return [members[0] for members in by_rule.values()]
 
 
-def _testcase(suite: ET.Element, result: AuditResult, case: Case, options: RenderOptions) -> str:
+def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
     """Append the testcase; return its outcome: passed, failures, errors or skipped."""
     rule = result.rule(case.rule_id)
     stage = rule.stage.value if rule else (case.finding.stage.value if case.finding else "unknown")
     name = f"{case.rule_id} {case.resource}"
     testcase = ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{case.rule_id}")
     if case.location is not None:
-        # CI test tabs link the file from the repository root; one outside it keeps its absolute path
-        testcase.set("file", _clean(repository_path(case.location.path, options.source_root, options.working_dir)))
+        testcase.set("file", _clean(case.location.path))
         if case.location.line is not None:
             testcase.set("line", str(case.location.line))
     finding = case.finding

@@ -20,9 +20,8 @@ from auditor.reports.common import (
     CLUSTER_PREFIX,
     LEVEL,
     finding_text,
-    outside_repository,
+    relative_path,
     report_order,
-    repository_path,
     rule_infos,
     unapplied_waivers,
     waiver_line,
@@ -184,11 +183,9 @@ def _location(finding: Finding, options: RenderOptions) -> dict[str, Any]:
     if finding.location is None:
         uri = f"{CLUSTER_PREFIX}/{quote(resource.kind, safe='')}/{quote(resource.name, safe='')}"
         return {"physicalLocation": {"artifactLocation": {"uri": uri}}, "logicalLocations": [logical]}
-    path = repository_path(finding.location.path, options.source_root, options.working_dir)
+    path = relative_path(finding.location.path, options.source_root)
     artifact = (
-        {"uri": "file://" + quote(path), "properties": {"outsideRepository": True}}
-        if outside_repository(path)
-        else {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
+        {"uri": "file://" + quote(path)} if path.startswith("/") else {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
     )
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if finding.location.line is not None:

@@ -128,8 +128,7 @@ def _config(value: ConfigValue) -> doc.ConfigEntry:
 
 
 def _broker(broker: Broker) -> doc.BrokerDoc:
-    configs = _configs(broker.configs)
-    return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, configs, broker.silent)
+    return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, _configs(broker.configs))
 
 
 def _topic(topic: Topic) -> doc.TopicDoc:
@@ -348,7 +347,7 @@ def _read_configs(raw: doc.Configs, shared: _Shared) -> Configs:
 
 
 def _read_broker(raw: doc.BrokerDoc, shared: _Shared) -> Broker:
-    return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared), raw.silent)
+    return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared))
 
 
 def _read_topic(raw: doc.TopicDoc, shared: _Shared) -> Topic:

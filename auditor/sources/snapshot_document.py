@@ -46,14 +46,13 @@ class ConfigEntry(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults
 Configs = dict[str, ConfigEntry]
 
 
-class BrokerDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+class BrokerDoc(Struct, forbid_unknown_fields=True, frozen=True):
     id: int
     host: str
     port: int
     rack: str | None
     fenced: bool
     configs: Configs
-    silent: bool = False
 
 
 class PartitionDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
