@@ -317,7 +317,7 @@ def audit_estate(
     members = checklist_members(rules)  # as the catalog says, before the policy turns rules off
     rule_ids = {key: rule.id for key, rule in rule_index(rules).items()}
     rules = policy.tune(rules)
-    judged = policy.scope(subjects(estate))
+    judged = policy.scope(subjects(replace(estate, broker_defaults=policy.broker_defaults)))
     verdicts = judge_all(rules, judged)
     found = keep_steady(verdicts.findings, rules, earlier, policy.scope, options.sample_interval_s)
     passed, not_run = verdicts.passes, verdicts.not_run

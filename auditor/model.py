@@ -25,6 +25,7 @@ class Kind(StrEnum):
     WRITE = "write"  # a declared service's producer writing one topic
     READ = "read"  # a declared service's consumer group reading one topic
     SERVICE = "service"
+    BROKER_DEFAULT = "broker-default"  # a broker setting declared topics leave to brokers not in the audit
     CONNECT_WORKER = "connect-worker"  # a Kafka Connect worker's configuration
     CONNECTOR = "connector"  # a Kafka Connect connector (file or live)
     CONNECT_TOPIC = "connect-topic"  # a Connect worker's config/offset/status topic on the cluster
@@ -77,6 +78,7 @@ class ConfigSource(StrEnum):
     FILE = "file"
     CLIENT_DEFAULT = "client default"
     CONNECT_REST = "Kafka Connect REST API"
+    POLICY = "declared in the policy"  # broker_defaults: what the brokers outside the audit use
     UNKNOWN = "unknown"
 
 
@@ -111,6 +113,8 @@ class ConfigValue:
         """Where the value came from, said once: `set in app.properties:3`, `topic override`,
         `default of Java kafka-clients 3.7 (assumed)`, `static broker config (server.properties):
         KAFKA_CFG_X in compose.yml:12`."""
+        if self.source is ConfigSource.POLICY:  # broker_defaults: at line N of the policy file
+            return f"{self.source.value} {self.detail or f'at line {self.line} of {self.path}'}"
         place = f"{self.path}:{self.line}" if self.path and self.line else self.path
         if self.detail and self.detail.startswith("default of "):
             where = self.detail  # names the default already; "client default: default of" stutters
@@ -578,6 +582,8 @@ class Estate:
     streams_apps: tuple[StreamsApp, ...] = ()
     mirror_flows: tuple[MirrorFlow, ...] = ()
     streams_handlers: tuple[StreamsHandler, ...] = ()  # custom exception handlers read from Java source
+    # The policy's broker_defaults: the values of brokers not in the audit, each with its policy line.
+    broker_defaults: Mapping[str, ConfigValue] = field(default_factory=dict)
 
     @property
     def all_gaps(self) -> tuple[CoverageGap, ...]:

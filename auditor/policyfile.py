@@ -11,6 +11,9 @@
     waivers: [...]                   # see auditor/waivers.py
     services: {...}                  # see auditor/sources/services.py
     clusters: [...]                  # a fleet's inventory, see auditor/fleet.py
+    broker_defaults:                 # what brokers outside the audit use, for topics that inherit it
+      min.insync.replicas: 2
+      unclean.leader.election.enable: false
 
 Unknown keys, rules, params or values are input errors (exit 2) naming the file and line.
 Regexes are searched in topic and group names, in RE2 syntax (auditor.userregex: linear time).
@@ -29,8 +32,9 @@ from typing import Any
 from auditor.engine import Rule
 from auditor.errors import InputError
 from auditor.facts import Subject
+from auditor.facts.defaults import INHERITED_FACTS
 from auditor.findings import Severity, Waiver
-from auditor.model import Kind
+from auditor.model import ConfigSource, ConfigValue, Kind
 from auditor.policy import FAIL_ON_CHOICES
 from auditor.userregex import compile_user_regex, user_regex
 from auditor.waivers import parse_waivers
@@ -43,7 +47,18 @@ else:  # pragma: no cover - the backport on 3.10
 
 POLICY_FILES = (".kafka-audit.yaml", ".kafka-audit.yml")
 PROFILES_DIR = Path(__file__).parent / "profiles"
-TOP_KEYS = ("extends", "fail_on", "internal_topics", "include", "exclude", "rules", "waivers", "services", "clusters")
+TOP_KEYS = (
+    "extends",
+    "fail_on",
+    "internal_topics",
+    "include",
+    "exclude",
+    "rules",
+    "waivers",
+    "services",
+    "clusters",
+    "broker_defaults",
+)
 SCOPE_KEYS = ("topics", "groups")
 RULE_KEYS = ("severity", "off", "params")
 
@@ -82,6 +97,7 @@ class Policy:
     waivers: tuple[Waiver, ...] = ()
     services: RawSection | None = None  # the services manifest, parsed by auditor.audit.declared_services
     clusters: RawSection | None = None  # a fleet's inventory, parsed by auditor.fleet.parse_inventory
+    broker_defaults: Mapping[str, ConfigValue] = field(default_factory=dict)  # key -> value, with its line
 
     def over(self, base: Policy) -> Policy:
         """This policy on top of `base` (what it extends): scalars win, lists add up."""
@@ -98,6 +114,7 @@ class Policy:
             waivers=base.waivers + self.waivers,
             services=self.services or base.services,
             clusters=self.clusters or base.clusters,
+            broker_defaults={**base.broker_defaults, **self.broker_defaults},
         )
 
     def tune(self, rules: Iterable[Rule]) -> list[Rule]:
@@ -256,7 +273,35 @@ def parse_policy(document: Located, index: Mapping[str, Rule], source: str | Non
         waivers=parse_waivers(document["waivers"], document.where("waivers"), ids) if "waivers" in document else (),
         services=_services(document),
         clusters=_clusters(document),
+        broker_defaults=_broker_defaults(document),
     )
+
+
+def _broker_defaults(document: Located) -> dict[str, ConfigValue]:
+    """`broker_defaults:` key -> value: what the brokers that are not in the audit use, for the
+    declared topics that leave the key to them (auditor.facts.inherited)."""
+    section = document.get("broker_defaults")
+    if section is None:
+        return {}
+    if not isinstance(section, Located):
+        raise InputError(f"{document.where('broker_defaults')}: broker_defaults must map broker settings to values")
+    _known_keys(section, tuple(INHERITED_FACTS.values()), "broker_defaults key")
+    declared: dict[str, ConfigValue] = {}
+    for key, value in section.items():
+        text = _broker_default(key, value, section.where(key))
+        line = section.key_lines.get(key, section.line)
+        declared[key] = ConfigValue(key, text, ConfigSource.POLICY, path=section.path, line=line)
+    return declared
+
+
+def _broker_default(key: str, value: Any, where: str) -> str:
+    if key == "unclean.leader.election.enable":
+        if not isinstance(value, bool):
+            raise InputError(f"{where}: broker_defaults.{key} must be true or false")
+        return "true" if value else "false"
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{where}: broker_defaults.{key} must be a whole number of at least 1")
+    return str(value)
 
 
 def _clusters(document: Located) -> RawSection | None:

@@ -164,19 +164,20 @@ def judge_finding(rule: Rule, check: Check, subject: Subject, verdict: bool | No
     values = template_values(rule, subject)
     primary = subject.facts.get(check.fact) if check.fact else None
     origin = primary.origin if primary else None
+    unknown = verdict is None
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
-        title=rule.title,
+        title=rule.title_for(check, unknown),
         stage=rule.stage,
         severity=rule.severity_for(check, subject.facts),
         status=Status.FAIL if verdict else Status.UNKNOWN,
         resource=subject.resource,
         config_key=check.config_key,
-        actual=render(check.actual, values),
+        actual=render(check.text("actual", unknown), values),
         actual_source=origin.describe_source() if origin else None,
-        expected=render(check.expected, values),
-        message=render(check.message, values),
+        expected=render(check.text("expected", unknown), values),
+        message=render(check.text("message", unknown), values),
         remediation=render(check.remediation, values, shell=True),
         location=location_of(subject, origin),
     )

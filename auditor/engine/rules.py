@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,9 @@ CHECK_FIELDS = (
     "expected",
     "message",
     "remediation",
+    "unknown",
 )
+UNKNOWN_FIELDS = ("title", "actual", "expected", "message")
 REQUIRED_CHECK_FIELDS = ("resource", "condition", "actual", "expected", "message", "remediation")
 
 
@@ -65,6 +67,13 @@ class Check:
     expected: str
     message: str
     remediation: str
+    # The texts of an `unknown` finding where the fail texts would assert a value (`unknown:` in
+    # the YAML, per rule or per target): title, actual, expected, message.
+    unknown: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, name: str, unknown: bool) -> str:
+        """The template of `name` (actual, expected, message) for a failing or an unknown finding."""
+        return self.unknown.get(name, getattr(self, name)) if unknown else str(getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,9 @@ class Rule:
     source: str
     checklist: ChecklistItem | None = None  # the checklist item it judges (`checklist:` in the YAML)
     severity_override: Severity | None = None  # a policy's remap: wins over cases and default
+
+    def title_for(self, check: Check, unknown: bool) -> str:
+        return check.unknown.get("title", self.title) if unknown else self.title
 
     @property
     def remediation(self) -> str:
@@ -155,7 +167,10 @@ def _compile_rule(path: Path, spec: dict[str, Any]) -> Rule:
     rule_id = spec["id"]
     params = dict(spec.get("params") or {})
     inline = {k: spec[k] for k in CHECK_FIELDS if k in spec}
-    targets = [{**inline, **target} for target in spec.get("targets") or [{}]]
+    targets = [
+        {**inline, **target, "unknown": {**inline.get("unknown", {}), **target.get("unknown", {})}}
+        for target in spec.get("targets") or [{}]
+    ]
     try:
         checks = tuple(_compile_check(target, params, named="targets" in spec) for target in targets)
     except ConditionError as exc:
@@ -200,6 +215,8 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
             raise ConditionError(f"unknown fact {spec['fact']!r}")
         for field_name in ("actual", "expected", "message", "remediation"):
             _check_template(spec[field_name], kind, params, field_name)
+        for field_name, template in spec["unknown"].items():
+            _check_template(template, kind, params, f"unknown.{field_name}")
     except ConditionError as exc:
         raise ConditionError(f"{prefix}{exc}") from exc
     return Check(
@@ -212,6 +229,7 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
         expected=spec["expected"],
         message=spec["message"],
         remediation=spec["remediation"].strip(),
+        unknown={name: str(text) for name, text in spec["unknown"].items()},
     )
 
 

@@ -9,6 +9,7 @@ from auditor.facts.cluster import CLUSTER
 from auditor.facts.connect import CONNECT_WORKER, CONNECTOR
 from auditor.facts.consumer import CONSUMER
 from auditor.facts.group import GROUP
+from auditor.facts.inherited import BROKER_DEFAULT
 from auditor.facts.mirror import MIRRORMAKER2
 from auditor.facts.partition import PARTITION
 from auditor.facts.producer import PRODUCER
@@ -22,7 +23,7 @@ from auditor.model import Estate, Kind
 KINDS: dict[Kind, SubjectKind] = {
     kind.name: kind
     for kind in (
-        *(TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER, WRITE, READ, SERVICE),
+        *(TOPIC, BROKER, PARTITION, CLUSTER, GROUP, PRODUCER, CONSUMER, WRITE, READ, SERVICE, BROKER_DEFAULT),
         *(CONNECT_WORKER, CONNECTOR, CONNECT_TOPIC, STREAMS, STREAMS_TOPIC, MIRRORMAKER2, MIRROR_TOPIC),
     )
 }

@@ -29,7 +29,7 @@ from auditor.facts.base import (
 from auditor.facts.clusters import declared_clusters as clusters_of
 from auditor.facts.defaults import with_broker_defaults
 from auditor.findings import Location, Resource
-from auditor.model import Configs, Estate, Kind
+from auditor.model import Configs, ConfigValue, Estate, Kind
 
 # Settings that decide durability and must agree across brokers (STO018).
 DURABILITY_KEYS: tuple[str, ...] = (
@@ -61,7 +61,7 @@ def broker_subjects(estate: Estate) -> Iterator[Subject]:
     access = cluster_access(estate.cluster)
     for group in (live_brokers(estate), *declared_clusters(estate)):
         for view in group:
-            yield broker_subject(view, group, access)
+            yield broker_subject(view, group, access, estate.broker_defaults)
 
 
 def live_brokers(estate: Estate) -> list[BrokerView]:
@@ -113,6 +113,7 @@ class BrokerSeen:
 
     view: BrokerView
     peers: Sequence[BrokerView]
+    declared: Mapping[str, ConfigValue]  # the policy's broker_defaults
 
     def int_setting(self, key: str) -> Fact:
         return config_fact(self.view.configs, key, parse_int)
@@ -121,11 +122,16 @@ class BrokerSeen:
         return config_fact(self.view.configs, key, parse_bool)
 
 
-def broker_subject(view: BrokerView, peers: Sequence[BrokerView], access: Mapping[str, str | None]) -> Subject:
+def broker_subject(
+    view: BrokerView,
+    peers: Sequence[BrokerView],
+    access: Mapping[str, str | None],
+    declared: Mapping[str, ConfigValue],
+) -> Subject:
     return Subject(
         resource=Resource(Kind.BROKER, view.name),
         scope=Scope(),
-        facts=BROKER_FACTS.derive(BrokerSeen(view, peers)),
+        facts=BROKER_FACTS.derive(BrokerSeen(view, peers, declared)),
         location=view.location,
         context={
             "broker": view.name,
@@ -159,6 +165,23 @@ def differing_settings(view: BrokerView, peers: Sequence[BrokerView]) -> str | N
             continue
         others = sorted(v for v in counts if v != mine)
         differences.append(f"{key}={mine} (other brokers: {', '.join(others)})")
+    if differences:
+        return "; ".join(differences)
+    return None if unknown else ""
+
+
+def policy_contradiction(view: BrokerView, declared: Mapping[str, ConfigValue]) -> str | None:
+    """Where this broker departs from what the policy's broker_defaults declares for brokers:
+    "" when it agrees on every declared key (or nothing is declared), None when a value it would
+    be compared on is unknown."""
+    differences: list[str] = []
+    unknown = False
+    for key, value in declared.items():
+        mine = _value(view, key)
+        if mine is None:
+            unknown = True
+        elif value.value is not None and mine != value.value.strip().lower():
+            differences.append(f"{key}={mine}, the policy declares {value.value} at {value.path}:{value.line}")
     if differences:
         return "; ".join(differences)
     return None if unknown else ""
@@ -214,6 +237,12 @@ BROKER_FACTS = FactTable(
         lambda b: b.int_setting("transaction.state.log.min.isr"),
     ),
     Spec("has_rack", "whether broker.rack is set", lambda b: b.view.has_rack),
+    Spec(
+        "policy_contradiction",
+        "the settings where the broker departs from the policy's broker_defaults, with the declared value "
+        "and its line; empty when it agrees or nothing is declared",
+        lambda b: Fact(policy_contradiction(b.view, b.declared)),
+    ),
     Spec(
         "broker_count",
         "brokers of its cluster: the live cluster, or the declared brokers grouped with it (a Strimzi "

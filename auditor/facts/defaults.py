@@ -28,6 +28,14 @@ TOPIC_FROM_BROKER: Mapping[str, str] = {
     "retention.ms": "log.retention.ms",
 }
 
+# The broker settings a topic declaration may leave to its brokers, by the topic fact they decide;
+# what a policy's broker_defaults may declare for brokers that are not in the audit.
+INHERITED_FACTS: Mapping[str, str] = {
+    "replication_factor": "default.replication.factor",
+    "min_insync_replicas": "min.insync.replicas",
+    "unclean_leader_election_enable": "unclean.leader.election.enable",
+}
+
 
 def with_broker_defaults(settings: Configs, path: str) -> Configs:
     """A broker file's settings, completed with Kafka's defaults for the keys it does not set."""

@@ -7,8 +7,9 @@ says stays unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 
 from auditor.facts.base import (
     CLUSTER_ACCESS,
@@ -24,7 +25,7 @@ from auditor.facts.base import (
     parse_int,
 )
 from auditor.facts.clusters import declared_clusters, linked_cluster
-from auditor.facts.defaults import TOPIC_FROM_BROKER, with_broker_defaults
+from auditor.facts.defaults import INHERITED_FACTS, TOPIC_FROM_BROKER, with_broker_defaults
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
 
@@ -52,6 +53,14 @@ class TopicSeen:
     configs: Configs
     broker_count: int | None  # None: the brokers are not known
     missing: list[int] | None  # brokers holding replicas that are not registered; None: unknown
+    # facts left to brokers not in the audit (judged once for all their topics): why, by fact
+    left_to_absent: Mapping[str, str] = field(default_factory=dict)
+
+    def inherited(self, fact: str, value: Fact) -> Fact:
+        """A fact the topic takes from its brokers: not applicable here when those brokers are
+        not in the audit (kind broker-default judges it once), else its value."""
+        reason = self.left_to_absent.get(fact)
+        return value if reason is None else Fact(None, not_applicable=reason)
 
 
 def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[int]) -> Subject:
@@ -102,6 +111,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
         configs=configs,
         broker_count=broker_count,
         missing=None if broker_count is None else [],  # a declaration assigns no replicas
+        left_to_absent=left_to_absent_brokers(topic, estate),
     )
     return Subject(
         resource=Resource(Kind.TOPIC, topic.name),
@@ -117,18 +127,64 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
     )
 
 
+def absent_brokers(topic: DeclaredTopic, estate: Estate) -> str | None:
+    """The brokers a declared topic inherits from when none of them is in the audit (the scope its
+    inherited settings are judged once for, kind broker-default), else None.
+
+    The scope is the broker resource the topic names (`Kafka/my-cluster`, a compose service), else
+    the folder of its file: topics of one Terraform module or topicctl folder share brokers."""
+    if topic.inherits_from is not None:
+        cluster = linked_cluster(topic, declared_clusters(estate.brokers))
+        found = cluster is not None and any(broker.name == topic.inherits_from for broker in cluster.brokers)
+        return None if found else topic.inherits_from
+    if estate.cluster is not None and estate.cluster.brokers:
+        return None
+    return f"{PurePath(topic.path).parent.as_posix()}/"
+
+
+def left_to_absent_brokers(topic: DeclaredTopic, estate: Estate) -> dict[str, str]:
+    """The facts a topic leaves to brokers not in the audit and the policy does not declare: judged
+    once for all such topics (kind broker-default), not once per topic."""
+    scope = absent_brokers(topic, estate)
+    if scope is None:
+        return {}
+    return {
+        fact: f"{broker_key} is left to the brokers of {scope}, which are not in this audit: "
+        f"judged once for all their topics (broker-default {scope})"
+        for fact, broker_key in inherited_keys(topic).items()
+        if broker_key not in estate.broker_defaults
+    }
+
+
+def inherited_keys(topic: DeclaredTopic) -> dict[str, str]:
+    """The topic facts a declaration leaves to its brokers (it does not set them), to their broker keys."""
+    settings = {topic_key for topic_key in topic.settings}
+    leaves = {
+        "min_insync_replicas": "min.insync.replicas" not in settings,
+        "unclean_leader_election_enable": "unclean.leader.election.enable" not in settings,
+        "replication_factor": topic.replication_factor is None,
+    }
+    return {fact: key for fact, key in INHERITED_FACTS.items() if leaves[fact]}
+
+
 def inherited_configs(topic: DeclaredTopic, estate: Estate) -> Configs:
-    """The broker settings a declared topic falls back to, or {} when no source says."""
+    """The broker settings a declared topic falls back to: its brokers' in the audit, else the
+    values the policy declares for brokers outside it (broker_defaults), else {}."""
     if topic.inherits_from is not None:
         cluster = linked_cluster(topic, declared_clusters(estate.brokers))
         for broker in cluster.brokers if cluster else ():
             if broker.name == topic.inherits_from:
                 configs = with_broker_defaults(broker.settings, broker.path)
                 return {key: _inherited(value, broker.name, topic.path) for key, value in configs.items()}
-        return {}
-    if estate.cluster is not None and estate.cluster.brokers:
+    elif estate.cluster is not None and estate.cluster.brokers:
         return estate.cluster.brokers[0].configs
-    return {}
+    return {key: _declared(value, topic.path) for key, value in estate.broker_defaults.items()}
+
+
+def _declared(value: ConfigValue, topic_path: str) -> ConfigValue:
+    """A value the policy declares for the brokers: the finding points at the topic, the source
+    says the policy line."""
+    return replace(value, path=topic_path, line=None, detail=f"at line {value.line} of {value.path}")
 
 
 def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:
@@ -164,17 +220,19 @@ TOPIC_FACTS = FactTable(
         "replication_factor",
         "replicas per partition (the smallest if partitions differ); declared: as declared, else the "
         "inherited default.replication.factor",
-        lambda t: t.replication_factor,
+        lambda t: t.inherited("replication_factor", t.replication_factor),
     ),
     Spec(
         "min_insync_replicas",
         "effective min.insync.replicas of the topic, with its source",
-        lambda t: config_fact(t.configs, "min.insync.replicas", parse_int),
+        lambda t: t.inherited("min_insync_replicas", config_fact(t.configs, "min.insync.replicas", parse_int)),
     ),
     Spec(
         "unclean_leader_election_enable",
         "effective unclean.leader.election.enable, with its source",
-        lambda t: config_fact(t.configs, "unclean.leader.election.enable", parse_bool),
+        lambda t: t.inherited(
+            "unclean_leader_election_enable", config_fact(t.configs, "unclean.leader.election.enable", parse_bool)
+        ),
     ),
     Spec(
         "brokers_known",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.model import ConfigSource, Estate, Topic
+from auditor.model import ConfigSource, ConfigValue, Estate, Topic
 from tests.builders import (
     broker,
     broker_file,
@@ -43,6 +43,12 @@ GOOD_FILE = broker_file(
     broker_rack="rack-1",
 )
 
+# A placeholder stays unknown per resource (replicas: ${RF}), unlike an omitted replication factor.
+RF_PLACEHOLDER = replace(
+    declared_topic("orders"),
+    replication_factor=ConfigValue("replicas", None, ConfigSource.FILE, "topics/orders.yaml", 5, "unresolved ${RF}"),
+)
+
 CASES: list[RuleCase] = [
     # STO001 replication factor
     passes("STO001", "rf3", cluster(topic("orders"))),
@@ -58,7 +64,7 @@ CASES: list[RuleCase] = [
         "critical",
         "orders",
     ),
-    unknown("STO001", "declared-rf-placeholder", files(declared_topic("orders", rf=None)), "high", "orders"),
+    unknown("STO001", "declared-rf-placeholder", files(RF_PLACEHOLDER), "high", "orders"),
     # STO002 min.insync.replicas, topic and broker
     passes("STO002", "topic-2", cluster(topic("orders")), kind="topic"),
     fails("STO002", "topic-1", cluster(topic("orders", min_isr="1")), "high", "orders", kind="topic"),
@@ -330,6 +336,86 @@ CASES: list[RuleCase] = [
         "configs-unread",
         cluster(broker_list=[broker(1), broker(2), broker(3, min_insync_replicas=None)]),
         "medium",
+        "3",
+    ),
+]
+
+
+def policy_declares(**values: str) -> dict[str, ConfigValue]:
+    """broker_defaults as a policy file at .kafka-audit.yaml declares them, from line 2 on."""
+    return {
+        key.replace("_", "."): ConfigValue(key.replace("_", "."), value, ConfigSource.POLICY, ".kafka-audit.yaml", i)
+        for i, (key, value) in enumerate(values.items(), start=2)
+    }
+
+
+# A Strimzi KafkaTopic whose Kafka resource is not in the audit (the topic sets no min ISR).
+ELSEWHERE = declared_topic(
+    "KafkaTopic/orders", inherits_from="Kafka/my-cluster", unclean_leader_election_enable="false"
+)
+
+CASES += [
+    # STO020 broker defaults of brokers not in the audit: one verdict per (brokers, key)
+    unknown("STO020", "kafka-resource-elsewhere", files(ELSEWHERE), "medium", "Kafka/my-cluster"),
+    passes(
+        "STO020",
+        "declared-in-policy",
+        replace(files(ELSEWHERE), broker_defaults=policy_declares(min_insync_replicas="2")),
+    ),
+    fails(
+        "STO020",
+        "declared-min-isr-1",
+        replace(files(ELSEWHERE), broker_defaults=policy_declares(min_insync_replicas="1")),
+        "high",
+        "Kafka/my-cluster",
+    ),
+    fails(
+        "STO020",
+        "declared-unclean-election",
+        replace(
+            files(declared_topic("orders", min_insync_replicas="2")),
+            broker_defaults=policy_declares(unclean_leader_election_enable="true"),
+        ),
+        "critical",
+        "topics/",
+    ),
+    fails(
+        "STO020",
+        "declared-rf-1",
+        replace(
+            files(declared_topic("orders", rf=None, min_insync_replicas="2", unclean_leader_election_enable="false")),
+            broker_defaults=policy_declares(default_replication_factor="1"),
+        ),
+        "critical",
+        "topics/",
+    ),
+    # STO021 a broker of the audit that departs from the declared defaults
+    passes("STO021", "nothing-declared", files(GOOD_FILE)),
+    passes("STO021", "agrees", replace(files(GOOD_FILE), broker_defaults=policy_declares(min_insync_replicas="2"))),
+    fails(
+        "STO021",
+        "file-broker-contradicts",
+        replace(files(GOOD_FILE), broker_defaults=policy_declares(unclean_leader_election_enable="true")),
+        "high",
+        "kafka-1",
+    ),
+    fails(
+        "STO021",
+        "live-broker-contradicts",
+        replace(cluster(topic("orders")), broker_defaults=policy_declares(min_insync_replicas="3")),
+        "high",
+        "1",
+        "2",
+        "3",
+    ),
+    unknown(
+        "STO021",
+        "live-broker-unread",
+        replace(
+            cluster(broker_list=[broker(1), broker(2), broker(3, min_insync_replicas=None)]),
+            broker_defaults=policy_declares(min_insync_replicas="2"),
+        ),
+        "high",
         "3",
     ),
 ]
