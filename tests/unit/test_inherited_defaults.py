@@ -177,3 +177,15 @@ def test_broker_defaults_are_validated_with_their_line(tmp_path: Path, section: 
     policy = policy_file(tmp_path, f"fail_on: high\n{section}\n")
     with pytest.raises(InputError, match=rf"^{policy}:\d: .*{error}"):
         load_policy(policy, RULES)
+
+
+def test_the_starter_policy_shows_broker_defaults_and_its_example_loads(tmp_path: Path) -> None:
+    """`kafka-audit init` writes auditor/templates/kafka-audit.yaml: its broker_defaults example,
+    uncommented, is a valid policy that declares both values with their lines."""
+    template = Path(__file__).resolve().parents[2] / "auditor" / "templates" / "kafka-audit.yaml"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# broker_defaults:")
+    example = [line.removeprefix("# ") for line in lines[start : start + 3]]
+    policy = load_policy(policy_file(tmp_path, "\n".join(example) + "\n"), RULES)
+    declared = {key: (value.value, value.line) for key, value in policy.broker_defaults.items()}
+    assert declared == {"min.insync.replicas": ("2", 2), "unclean.leader.election.enable": ("false", 3)}
