@@ -17,6 +17,7 @@ from functools import cache
 import pytest
 
 from auditor.engine import Rule, load_rules
+from auditor.engine.conditions import facts_read
 from auditor.engine.evaluate import judge
 from auditor.engine.rules import Check
 from auditor.engine.templates import PLACEHOLDER
@@ -169,3 +170,69 @@ def test_a_thousand_replicas_render_whole() -> None:
     finding = _finding(rule, 0, _largest(subject), True)
     assert finding.actual.endswith(f"ISR [{MANY_REPLICAS}], replicas [{MANY_REPLICAS}]"), finding.actual[-200:]
     assert finding.actual.startswith(f"{LARGEST_INT} of {LARGEST_INT} in sync")
+
+
+SENTINEL = "\u2047UNKNOWN\u2047"  # stands for an unknown fact, to find where a template puts it
+
+
+def _unknown_cases() -> list[tuple[Rule, int, str]]:
+    """Each check with each fact its condition reads that, unknown alone, makes the finding unknown."""
+    cases = []
+    for rule, index in CHECKS:
+        check = rule.checks[index]
+        subject = _failing_subjects().get((rule.id, index))
+        if subject is None:
+            continue
+        for name in dict.fromkeys(facts_read(check.condition)):
+            if name not in subject.facts:
+                continue
+            facts = {**subject.facts, name: Fact(None, subject.facts[name].origin)}
+            if check.condition.evaluate(facts, rule.params) is None:
+                cases.append((rule, index, name))
+    return cases
+
+
+UNKNOWN_CASES = _unknown_cases()
+
+
+@pytest.mark.parametrize(
+    ("rule", "index", "fact"), UNKNOWN_CASES, ids=[f"{r.id}-{i + 1}-{f}" for r, i, f in UNKNOWN_CASES]
+)
+def test_unknown_texts_never_assert_the_unknown_value(rule: Rule, index: int, fact: str) -> None:
+    """Issue #13: once a value is unknown, no title, message or expected says it in a sentence that
+    asserts one ("Unclean leader election enabled", "with only unknown in-sync replica", "expected
+    < unknown"): the rule gives its unknown finding other texts (`unknown:` in its YAML). The
+    actual may say "unknown": that is the value."""
+    subject = _subject(rule, index)
+    unknown = replace(subject, facts={**subject.facts, fact: Fact(None, subject.facts[fact].origin)})
+    finding = _finding(rule, index, unknown, None)
+    assert finding.status is Status.UNKNOWN
+    marked = replace(subject, facts={**subject.facts, fact: Fact(SENTINEL, subject.facts[fact].origin)})
+    texts = _finding(rule, index, marked, None)
+    for field in ("title", "message", "expected"):
+        assert SENTINEL not in getattr(texts, field), f"{field} asserts the unknown {fact}: {getattr(finding, field)!r}"
+    assert rule.title_for(rule.checks[index], True) == finding.title
+
+
+def test_the_texts_issue_13_quotes_read_right_when_unknown() -> None:
+    """STO004's title no longer says "enabled", STO002 no longer "accepts acks=all writes with only
+    unknown in-sync replica", STO003 no longer expects "< unknown"."""
+    for rule_id, fact in (
+        ("STO004", "unclean_leader_election_enable"),
+        ("STO002", "min_insync_replicas"),
+        ("STO003", "min_insync_replicas"),
+    ):
+        rule = _rules()[rule_id]
+        subject = _subject(rule, 0)
+        finding = _finding(rule, 0, replace(subject, facts={**subject.facts, fact: Fact(None)}), None)
+        assert "enabled" not in finding.title and "below" not in finding.title, finding.title
+        assert "only unknown" not in finding.message and finding.expected != "< unknown", finding
+        assert "could not be determined" in finding.message
+
+
+@pytest.mark.parametrize(("rule", "index"), CHECKS, ids=IDS)
+def test_every_rule_has_a_title_for_its_unknown_findings(rule: Rule, index: int) -> None:
+    """A title names what the rule finds ("Unclean leader election enabled"): said of a value that
+    could not be read it asserts what nobody knows, so every rule says its unknown another way."""
+    unknown_title = rule.title_for(rule.checks[index], True)
+    assert unknown_title != rule.title and "unknown" in unknown_title, unknown_title
