@@ -16,6 +16,7 @@ from auditor.engine import Rule, evaluate, judge_all, load_rules
 from auditor.engine.templates import PLACEHOLDER
 from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
+from auditor.facts.clients import assumed_versions
 from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity
 from auditor.merge import merge_results, sort_findings, sort_not_run, sort_passes
 from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
@@ -357,6 +358,7 @@ def audit_estate(
         waivers=tuple(waiver_uses),
         policy=policy.source,
         samples=len(earlier) + 1,
+        assumed_clients=assumed_versions(estate.clients),
         checklist=build_checklist(
             members, estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)
         ),

@@ -51,6 +51,9 @@ class AuditResult:
     samples: int = 1  # reads of partition state (--samples)
     checklist: Checklist | None = None  # per declared service: the checklist's items (auditor.checklist)
     hidden_findings: int = 0  # findings below min_severity, left out of this view (still gated)
+    # Client libraries judged on assumed defaults: no build file or --client told their version
+    # ('Java kafka-clients >=3.2,<4.0'); every report's summary says so.
+    assumed_clients: tuple[str, ...] = ()
 
     @property
     def fail_on_label(self) -> str:

@@ -8,12 +8,12 @@ from: the file's key and line, or a synthesised "default of <client> <version>" 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.facts.base import Fact, FactValue, Scope, Subject, flag_invalid, parse_bool, parse_int
 from auditor.findings import Location, Resource
-from auditor.knowledge import ClientDefaults, defaults_for
+from auditor.knowledge import ASSUMED, ClientDefaults, defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
 
 ACKS = "acks"
@@ -32,6 +32,15 @@ class Effective:
 
     value: FactValue
     origin: ConfigValue
+
+
+def assumed_versions(clients: Iterable[ClientConfig]) -> tuple[str, ...]:
+    """The client libraries whose defaults are assumed, with the version range assumed: those no
+    build file (or --client) gave a version ('Java kafka-clients >=3.2,<4.0')."""
+    labels = {
+        defaults_for(c.library, None).label(None).removesuffix(ASSUMED) for c in clients if c.library_version is None
+    }
+    return tuple(sorted(labels))
 
 
 class ClientView:

@@ -35,6 +35,8 @@ _ENTRY_KEYS = {
 }
 _CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
 
+ASSUMED = " (assumed)"  # a client label's suffix when no build file told the version
+
 
 @dataclass(frozen=True)
 class ClientDefaults:
@@ -61,7 +63,7 @@ class ClientDefaults:
     def label(self, version: str | None, source: str | None = None) -> str:
         """'Java kafka-clients 3.9.1 (pom.xml:14)', or the range with '(assumed)' when no version was known."""
         if version is None:
-            return f"{self.name} {self.range_text()} (assumed)"
+            return f"{self.name} {self.range_text()}{ASSUMED}"
         managed = spring_boot_manages(version) if self.client == "spring" else None
         told = ", ".join(part for part in (f"kafka-clients {managed}" if managed else None, source) if part)
         return f"{self.name} {version}" + (f" ({told})" if told else "")

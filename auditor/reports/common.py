@@ -26,6 +26,17 @@ LEVEL = {
 }
 
 
+ASSUMED_NOTE = "client versions assumed (no build file or --client told them)"
+
+
+def assumed_clients_text(result: AuditResult) -> str | None:
+    """'client versions assumed (...): Java kafka-clients >=3.2,<4.0', or None when every client's
+    version was told: each report's summary says it."""
+    if not result.assumed_clients:
+        return None
+    return f"{ASSUMED_NOTE}: {', '.join(result.assumed_clients)}"
+
+
 def where(location: Location) -> str:
     """config/app.yml:12 [prod]"""
     text = location.path if location.line is None else f"{location.path}:{location.line}"

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from auditor.findings import Finding, Status
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import LEVEL, Case, cases, counts_line, finding_text, relative_path, waiver_problems
+from auditor.reports.common import (
+    LEVEL,
+    Case,
+    assumed_clients_text,
+    cases,
+    counts_line,
+    finding_text,
+    relative_path,
+    waiver_problems,
+)
 from auditor.result import AuditResult
 
 PER_LEVEL = 10
@@ -71,6 +80,8 @@ def render_github(result: AuditResult, options: RenderOptions) -> str:
         if result.checklist.services:
             lines.append(f"kafka-audit checklist: {escape_data(checklist_view.summary_line(result.checklist))}")
         lines += [f"kafka-audit: {escape_data(line)}" for line in checklist_view.survival_lines(result.checklist)]
+    assumed = assumed_clients_text(result)
+    lines += [f"kafka-audit: {escape_data(assumed)}"] if assumed else []
     lines.append(f"kafka-audit: {counts_line(result)}; fail-on {result.fail_on_label}; exit code {result.exit_code}")
     return "\n".join(lines) + "\n"
 

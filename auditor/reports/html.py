@@ -14,6 +14,7 @@ from auditor.findings import Finding, Severity, Stage, Status
 from auditor.reports import RenderOptions, checklist_view
 from auditor.reports.common import (
     actual_text,
+    assumed_clients_text,
     by_stage_then_severity,
     check_counts,
     counts_line,
@@ -77,6 +78,9 @@ def _heading(result: AuditResult) -> str:
         shown = f"<p>Showing findings at or above {escape(result.min_severity)}; the gate counted all.</p>"
     if result.policy:
         shown += f"<p>Policy: <code>{escape(result.policy)}</code>.</p>"
+    assumed = assumed_clients_text(result)
+    if assumed:
+        shown += f"<p>{escape(assumed[0].upper() + assumed[1:])}.</p>"
     return (
         "<h1>kafka-audit report</h1>\n"
         f'<p class="muted">kafka-audit {escape(result.tool_version)}, started {escape(result.started_at)}, '

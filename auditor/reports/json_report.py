@@ -63,6 +63,7 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
             "by_severity": result.by_severity(),
             "by_stage": result.by_stage(),
             "by_status": result.by_status(),
+            "assumed_client_versions": list(result.assumed_clients),
         },
         "coverage": _coverage_document(result),
         "findings": [finding_document(f) for f in result.findings],

@@ -97,6 +97,9 @@ def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[
         ("exit_code", str(result.exit_code)),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
+    if result.assumed_clients:
+        text = ", ".join(result.assumed_clients)
+        ET.SubElement(properties, "property", name="kafka-audit.assumed-client-versions", value=text)
     outcomes: Counter[str] = Counter()
     aggregate = len(result.passes) > PASSES_LISTED
     if aggregate:

@@ -74,6 +74,7 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         policy=run.get("policy"),
         samples=run.get("samples", 1),
         checklist=checklist_from_document(document["checklist"]) if "checklist" in document else None,
+        assumed_clients=tuple(document["summary"].get("assumed_client_versions", ())),
     )
 
 

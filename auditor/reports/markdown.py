@@ -51,6 +51,9 @@ def _summary(result: AuditResult) -> str:
         lines.append(f"- **Shown:** findings at or above {result.min_severity} (the gate counted all)")
     if result.policy:
         lines.append(f"- **Policy:** {cell(result.policy)}")
+    if result.assumed_clients:
+        assumed = cell(", ".join(result.assumed_clients))
+        lines.append(f"- **Client versions assumed** (no build file or --client told them): {assumed}")
     matrix = stage_severity_counts(result)
     table = ["| stage | " + " | ".join(s.value for s in Severity) + " |", "|---" * (len(Severity) + 1) + "|"]
     table += [f"| {stage.value} | " + " | ".join(str(matrix[stage][s]) for s in Severity) + " |" for stage in Stage]

@@ -151,6 +151,8 @@ def _run_properties(result: AuditResult) -> dict[str, Any]:
         properties["policy"] = result.policy
     if result.samples > 1:
         properties["samples"] = result.samples
+    if result.assumed_clients:
+        properties["assumedClientVersions"] = list(result.assumed_clients)
     if result.checklist is not None:
         properties["checklist"] = checklist_document(result.checklist)
     return properties

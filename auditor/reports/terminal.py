@@ -320,6 +320,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _assumed_clients(result: AuditResult) -> list[str]:
-    """The client versions whose defaults were assumed because no version was known."""
+    """The client versions whose defaults were assumed because no version was known: the run's,
+    and those its findings name (a JSON report written before the run recorded them)."""
     found = {m.group(1) for f in result.findings for m in ASSUMED_CLIENT.finditer(f.actual_source or "")}
-    return sorted(found)
+    return sorted(found | set(result.assumed_clients))

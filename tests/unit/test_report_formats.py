@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 
 from auditor.findings import Location
+from auditor.merge import merge_results
 from auditor.reports import OutputFormat, RenderOptions, render, renderer
+from auditor.reports.load import result_from_document
 from auditor.result import AuditResult
-from tests.report_fixtures import clean_result, full_result
+from tests.report_fixtures import ASSUMED_JAVA, clean_result, full_result
 from tests.report_schema import assert_valid_report
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -153,3 +155,23 @@ def test_markdown_cells_cannot_break_the_table() -> None:
     assert len(re.findall(r"(?<!\\)\|", row)) == 6  # five columns; the value's pipes are escaped
     assert "&lt;script&gt;" in row and "<script>" not in row
     assert "\\_\\_x\\_\\_" in row and "\\*d\\*" in row and "\\$e\\$" in row and "<br>second line" in row
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.value)
+def test_every_report_names_the_assumed_client_versions_in_its_summary(fmt: OutputFormat) -> None:
+    """Issue #13: a client judged on defaults no build file told is named in every report's summary,
+    not only in its findings (which a clean client has none of); a run that told every version says
+    nothing."""
+    assumed = replace(clean_result(), assumed_clients=(ASSUMED_JAVA, "librdkafka >=2.0"))
+    text = " ".join(render(assumed, fmt, RenderOptions()).split()).replace("&gt;", ">").replace("&lt;", "<")
+    assert ASSUMED_JAVA in text and "librdkafka >=2.0" in text
+    assert ASSUMED_JAVA not in render(clean_result(), fmt, RenderOptions()).replace("&gt;", ">")
+
+
+def test_the_json_report_keeps_the_assumed_versions_and_a_merge_unites_them() -> None:
+    first = replace(clean_result(), assumed_clients=(ASSUMED_JAVA,))
+    second = replace(clean_result(), assumed_clients=("librdkafka >=2.0",))
+    document = json.loads(render(first, OutputFormat.JSON, RenderOptions()))
+    assert document["summary"]["assumed_client_versions"] == [ASSUMED_JAVA]
+    assert result_from_document(document).assumed_clients == (ASSUMED_JAVA,)
+    assert merge_results([first, second]).assumed_clients == (ASSUMED_JAVA, "librdkafka >=2.0")
