@@ -160,11 +160,15 @@ def _commands_markdown() -> list[str]:
         "# Fix commands",
         "",
         "Fixes name these commands as placeholders; their text is in `rules/commands.yaml`. The first",
-        "variant whose placeholders all have a value for the subject is the one a finding shows.",
+        "variant whose placeholders all have a value for the subject (and, for a variant of one file",
+        "format, whose resource is declared in such a file) is the one a finding shows.",
     ]
     for command in fix_commands().values():
         out += ["", f"## {{{command.name}}}", "", command.description, ""]
-        out += [f"{i}. `{variant}`" for i, variant in enumerate(command.variants, start=1)]
+        out += [
+            f"{i}. `{v.text}`" + (f" (a resource declared in a {v.format} file)" if v.format else "")
+            for i, v in enumerate(command.variants, start=1)
+        ]
     return out
 
 

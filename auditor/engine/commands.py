@@ -3,9 +3,10 @@ rules/commands.yaml, next to the rules; the facts supply only data (the bootstra
 client properties file the audit connected with, the topic, the file that declares a resource).
 
 A command has variants, tried in order: the first whose placeholders all have a value for the
-subject is the one a finding shows (a topic declared in a file is fixed in that file, a live one
-with kafka-configs.sh). Every value is shell-quoted as in any remediation; a command's text is
-then pasted into the remediation as is."""
+subject (and, for a variant of one file format, whose resource is declared in such a file) is the
+one a finding shows (a topic declared in a KafkaTopic is fixed under its spec.config, one in
+Terraform in its config map, a live one with kafka-configs.sh). Every value is shell-quoted as in
+any remediation; a command's text is then pasted into the remediation as is."""
 
 from __future__ import annotations
 
@@ -24,13 +25,28 @@ COMMANDS_FILE = "commands.yaml"  # at the top of the rules folder; not a rule fi
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One wording of a command; with `format`, only for a resource declared in a file of that
+    format (`declared_format`: strimzi, terraform, topicctl, compose, ...): the fix speaks the
+    file's language (a Strimzi KafkaTopic's spec.config, a Terraform config map)."""
+
+    text: str
+    format: str | None = None
+
+    def applies(self, values: Mapping[str, Any]) -> bool:
+        if self.format is not None and values.get("declared_format") != self.format:
+            return False
+        return _all_known(self.text, values)
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     description: str
-    variants: tuple[str, ...]
+    variants: tuple[Variant, ...]
 
     def placeholders(self) -> set[str]:
-        return {name for variant in self.variants for name in PLACEHOLDER.findall(variant)}
+        return {name for variant in self.variants for name in PLACEHOLDER.findall(variant.text)}
 
 
 @cache
@@ -51,9 +67,20 @@ def _command(path: Path, name: str, spec: Any) -> Command:
     description = spec.get("description") if isinstance(spec, dict) else None
     if not isinstance(description, str) or not isinstance(variants, list) or not variants:
         raise InputError(f"commands file {path}: {name}: needs a description and a non-empty list of variants")
-    if not all(isinstance(v, str) and v.strip() for v in variants):
-        raise InputError(f"commands file {path}: {name}: every variant is a non-empty string")
-    return Command(name, description.strip(), tuple(" ".join(v.split()) for v in variants))
+    return Command(name, description.strip(), tuple(_variant(path, name, v) for v in variants))
+
+
+def _variant(path: Path, name: str, spec: Any) -> Variant:
+    """A variant: a string, or {format: NAME, text: STRING} for files of one format."""
+    if isinstance(spec, dict) and set(spec) == {"format", "text"}:
+        text, file_format = spec["text"], spec["format"]
+    else:
+        text, file_format = spec, None
+    if not isinstance(text, str) or not text.strip() or not (file_format is None or isinstance(file_format, str)):
+        raise InputError(
+            f"commands file {path}: {name}: every variant is a non-empty string or {{format: NAME, text: STRING}}"
+        )
+    return Variant(" ".join(text.split()), file_format)
 
 
 def check_commands(commands: Mapping[str, Command], used: Iterable[str], known: set[str]) -> str | None:
@@ -78,8 +105,8 @@ def command_values(commands: Mapping[str, Command], values: Mapping[str, Any]) -
     rendered shell-quoted. Commands may name earlier commands of the file."""
     known: dict[str, Any] = dict(values)
     for command in commands.values():
-        variant = next((v for v in command.variants if _all_known(v, known)), command.variants[-1])
-        known[command.name] = ShellText(render(variant, known, shell=True))
+        variant = next((v for v in command.variants if v.applies(known)), command.variants[-1])
+        known[command.name] = ShellText(render(variant.text, known, shell=True))
     return {name: known[name] for name in commands}
 
 

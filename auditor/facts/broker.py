@@ -53,6 +53,7 @@ class BrokerView:
     live: bool
     config_file: str
     declared_file: str | None  # None: a broker of the live cluster
+    declared_format: str | None = None  # the declaring file's format: strimzi, compose, server-properties
     location: Location | None = None
     nodes: int | None = 1  # brokers it stands for (a Strimzi Kafka: its replicas); None: unknown
 
@@ -100,6 +101,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
                 live=False,
                 config_file=b.path,
                 declared_file=b.path,
+                declared_format=b.format,
                 location=Location(b.path),
                 nodes=b.nodes,
             )
@@ -138,6 +140,7 @@ def broker_subject(
             **access,
             "config_file": view.config_file,
             "declared_file": view.declared_file,
+            "declared_format": view.declared_format,
         },
     )
 
@@ -265,6 +268,8 @@ BROKER = SubjectKind(
         **CLUSTER_ACCESS,
         "config_file": "the broker's configuration file",
         "declared_file": "the file that declares the broker; unknown for a broker of the live cluster",
+        "declared_format": "the format of that file (strimzi, docker-compose, server-properties); "
+        "unknown for a live broker",
     },
     build=broker_subjects,
 )

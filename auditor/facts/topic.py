@@ -79,7 +79,13 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
         resource=Resource(Kind.TOPIC, topic.name),
         scope=Scope(topic=topic.name),
         facts=TOPIC_FACTS.derive(seen),
-        context={"topic": topic.name, **cluster_access(cluster), "declared_file": None, "declared_in": "the cluster"},
+        context={
+            "topic": topic.name,
+            **cluster_access(cluster),
+            "declared_file": None,
+            "declared_format": None,
+            "declared_in": "the cluster",
+        },
     )
 
 
@@ -122,6 +128,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
             "topic": topic.name,
             **cluster_access(estate.cluster),
             "declared_file": topic.path,
+            "declared_format": topic.format,
             "declared_in": topic.path,
         },
     )
@@ -263,6 +270,8 @@ TOPIC = SubjectKind(
         "topic": "topic name",
         **CLUSTER_ACCESS,
         "declared_file": "the file that declares the topic; unknown for a topic of the live cluster",
+        "declared_format": "the format of that file (strimzi, terraform, topicctl, docker-compose); "
+        "unknown for a live topic",
         "declared_in": "'the cluster' or the file that declares the topic",
     },
     build=topic_subjects,
