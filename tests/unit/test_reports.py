@@ -44,6 +44,7 @@ def test_json_report_follows_schema_and_counts() -> None:
         "by_severity": {"critical": 2, "high": 1, "medium": 1},
         "by_stage": {"store": 4},
         "by_status": {"fail": 4},
+        "assumed_client_versions": [],  # every client's version told (here: no client at all)
     }
     assert document["coverage"] == {
         "complete": False,
