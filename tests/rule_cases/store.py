@@ -355,22 +355,22 @@ ELSEWHERE = declared_topic(
 )
 
 CASES += [
-    # STO020 broker defaults of brokers not in the audit: one verdict per (brokers, key)
-    unknown("STO020", "kafka-resource-elsewhere", files(ELSEWHERE), "medium", "Kafka/my-cluster"),
+    # STO021 broker defaults of brokers not in the audit: one verdict per (brokers, key)
+    unknown("STO021", "kafka-resource-elsewhere", files(ELSEWHERE), "medium", "Kafka/my-cluster"),
     passes(
-        "STO020",
+        "STO021",
         "declared-in-policy",
         replace(files(ELSEWHERE), broker_defaults=policy_declares(min_insync_replicas="2")),
     ),
     fails(
-        "STO020",
+        "STO021",
         "declared-min-isr-1",
         replace(files(ELSEWHERE), broker_defaults=policy_declares(min_insync_replicas="1")),
         "high",
         "Kafka/my-cluster",
     ),
     fails(
-        "STO020",
+        "STO021",
         "declared-unclean-election",
         replace(
             files(declared_topic("orders", min_insync_replicas="2")),
@@ -380,7 +380,7 @@ CASES += [
         "topics/",
     ),
     fails(
-        "STO020",
+        "STO021",
         "declared-rf-1",
         replace(
             files(declared_topic("orders", rf=None, min_insync_replicas="2", unclean_leader_election_enable="false")),
@@ -389,18 +389,18 @@ CASES += [
         "critical",
         "topics/",
     ),
-    # STO021 a broker of the audit that departs from the declared defaults
-    passes("STO021", "nothing-declared", files(GOOD_FILE)),
-    passes("STO021", "agrees", replace(files(GOOD_FILE), broker_defaults=policy_declares(min_insync_replicas="2"))),
+    # STO022 a broker of the audit that departs from the declared defaults
+    passes("STO022", "nothing-declared", files(GOOD_FILE)),
+    passes("STO022", "agrees", replace(files(GOOD_FILE), broker_defaults=policy_declares(min_insync_replicas="2"))),
     fails(
-        "STO021",
+        "STO022",
         "file-broker-contradicts",
         replace(files(GOOD_FILE), broker_defaults=policy_declares(unclean_leader_election_enable="true")),
         "high",
         "kafka-1",
     ),
     fails(
-        "STO021",
+        "STO022",
         "live-broker-contradicts",
         replace(cluster(topic("orders")), broker_defaults=policy_declares(min_insync_replicas="3")),
         "high",
@@ -409,7 +409,7 @@ CASES += [
         "3",
     ),
     unknown(
-        "STO021",
+        "STO022",
         "live-broker-unread",
         replace(
             cluster(broker_list=[broker(1), broker(2), broker(3, min_insync_replicas=None)]),

@@ -88,8 +88,8 @@ def test_strimzi_examples_named_my_cluster_in_different_folders_are_different_cl
     clusters = declared_clusters(found.brokers)
     assert len(clusters) == 2
     assert linked_cluster(found.topics[0], clusters) is None
-    # what my-topic leaves to its unlinked Kafka is one STO020 unknown for Kafka/my-cluster (#13 B), not per topic
-    assert ("STO020", "unknown", "Kafka/my-cluster") in {r[:3] for r in rows("strimzi-examples", ("STO020",))}
+    # what my-topic leaves to its unlinked Kafka is one STO021 unknown for Kafka/my-cluster (#13 B), not per topic
+    assert ("STO021", "unknown", "Kafka/my-cluster") in {r[:3] for r in rows("strimzi-examples", ("STO021",))}
     assert "KafkaTopic/my-topic" not in {r[2] for r in rows("strimzi-examples", ("STO002",))}
 
 

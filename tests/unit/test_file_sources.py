@@ -151,7 +151,7 @@ def test_client_files(path: str, expected: set[Row]) -> None:
     assert rows(path) == expected
 
 
-STORE_RULES = ("STO001", "STO002", "STO003", "STO004", "STO005", "STO020")
+STORE_RULES = ("STO001", "STO002", "STO003", "STO004", "STO005", "STO021")
 C = "compose/docker-compose.yml"
 T = "terraform/main.tf"
 
@@ -165,8 +165,8 @@ def topic(name: str, rule: str, severity: str, status: str, line: int | None) ->
 
 
 def inherited(brokers: str, key: str) -> Row:
-    """STO020: topics leave `key` to brokers that are not in the audit (one row per brokers and key)."""
-    return ("STO020", "medium", "unknown", None, "broker-default", brokers, None)
+    """STO021: topics leave `key` to brokers that are not in the audit (one row per brokers and key)."""
+    return ("STO021", "medium", "unknown", None, "broker-default", brokers, None)
 
 
 DECLARED_CASES: list[tuple[tuple[str, ...], set[Row]]] = [

@@ -1,7 +1,7 @@
 """Settings that declared topics leave to brokers not in the audit (issue #13, inherited values):
 one finding per (brokers, key) with the count and a few examples, not one per topic; the policy's
 broker_defaults declares them (topics are then judged against the value, with the policy line),
-and a broker of the audit that contradicts a declared default is its own finding (STO021)."""
+and a broker of the audit that contradicts a declared default is its own finding (STO022)."""
 
 from __future__ import annotations
 
@@ -79,17 +79,17 @@ def test_265_topics_give_one_finding_per_inherited_key(tmp_path: Path) -> None:
     module = terraform_estate(tmp_path / "kafka")
     findings, code = audit(module)
     scope = f"{module}/"
-    inherited = [f for f in findings if f.rule_id == "STO020"]
+    inherited = [f for f in findings if f.rule_id == "STO021"]
     assert brief(inherited) == {
-        ("STO020", "unknown", scope, "min.insync.replicas"),
-        ("STO020", "unknown", scope, "unclean.leader.election.enable"),
+        ("STO021", "unknown", scope, "min.insync.replicas"),
+        ("STO021", "unknown", scope, "unclean.leader.election.enable"),
     }
     unclean = next(f for f in inherited if f.config_key == "unclean.leader.election.enable")
     assert unclean.message.startswith(f'{TOPICS} topic(s) (kafka_topic.this["svc000.events"], ')
     assert "and 262 more" in unclean.message and "policy does not declare (broker_defaults)" in unclean.message
     assert "broker_defaults (unclean.leader.election.enable: VALUE)" in unclean.remediation
     # the one real problem stays a finding of its topic, with its line
-    assert brief([f for f in findings if f.rule_id != "STO020"]) == {
+    assert brief([f for f in findings if f.rule_id != "STO021"]) == {
         ("STO002", "fail", "kafka_topic.ledger", "min.insync.replicas"),
     }
     assert code == EXIT_FINDINGS  # the real min ISR 1, not the unknowns
@@ -112,7 +112,7 @@ def test_topics_are_judged_against_the_declared_value_with_its_policy_line(tmp_p
     per_topic = [f for f in unclean if f.rule_id == "STO004"]
     assert len(per_topic) == TOPICS and {f.status for f in per_topic} == {Status.FAIL}
     assert per_topic[0].actual_source == f"declared in the policy at line 3 of {policy}"
-    (scope,) = [f for f in unclean if f.rule_id == "STO020"]
+    (scope,) = [f for f in unclean if f.rule_id == "STO021"]
     assert (scope.status, scope.severity.value) == (Status.FAIL, "critical")
     assert "which the policy declares as true" in scope.message
 
@@ -136,7 +136,7 @@ spec:
 def test_strimzi_topic_whose_kafka_is_elsewhere_does_not_fail_ci_on_unknowns(tmp_path: Path) -> None:
     (tmp_path / "kafka-topic.yaml").write_text(STRIMZI_TOPIC, encoding="utf-8")
     findings, code = audit(tmp_path)
-    assert brief(findings) == {("STO020", "unknown", "Kafka/my-cluster", "unclean.leader.election.enable")}
+    assert brief(findings) == {("STO021", "unknown", "Kafka/my-cluster", "unclean.leader.election.enable")}
     assert findings[0].severity.value == "medium"
     assert code == EXIT_OK  # fail_on high: an unknown gates like a failure of its severity, medium
 
@@ -149,7 +149,7 @@ def test_a_placeholder_stays_unknown_per_topic(tmp_path: Path) -> None:
     )
     findings, _ = audit(tmp_path / "kafka-topic.yaml", policy)
     assert ("STO002", "unknown", "KafkaTopic/orders", "min.insync.replicas") in brief(findings)
-    assert not [f for f in findings if f.rule_id == "STO020"]
+    assert not [f for f in findings if f.rule_id == "STO021"]
 
 
 SERVER_PROPERTIES = "broker.id=1\nmin.insync.replicas=1\nunclean.leader.election.enable=false\n"
@@ -159,7 +159,7 @@ def test_a_broker_file_that_contradicts_a_declared_default_is_its_own_finding(tm
     (tmp_path / "server.properties").write_text(SERVER_PROPERTIES, encoding="utf-8")
     policy = policy_file(tmp_path, "broker_defaults:\n  min.insync.replicas: 2\n")
     findings, _ = audit(tmp_path / "server.properties", policy)
-    (contradiction,) = [f for f in findings if f.rule_id == "STO021"]
+    (contradiction,) = [f for f in findings if f.rule_id == "STO022"]
     assert contradiction.actual == f"min.insync.replicas=1, the policy declares 2 at {policy}:2"
 
 
