@@ -144,7 +144,7 @@ def test_policy_is_found_upward_and_named_in_the_report(repo: Path) -> None:
 def test_pyproject_tool_table_is_a_policy(repo: Path) -> None:
     (repo / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.kafka-audit]\nfail_on = "never"\n\n[tool.kafka-audit.rules]\n'
-        'PRD003 = {off = true}\n',
+        "PRD003 = {off = true}\n",
         encoding="utf-8",
     )
     done = run("audit", "conf", "-f", "json", cwd=repo / "svc")
@@ -182,6 +182,45 @@ def test_init_writes_a_starter_policy_that_loads_and_never_overwrites(tmp_path: 
     again = run("init", cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr
     assert written.read_text(encoding="utf-8") == text
+
+
+EXAMPLE_SECTIONS = ("include", "exclude", "rules", "broker_defaults", "waivers")
+
+
+def uncommented_examples(text: str) -> str:
+    """The starter with every commented example section (`# rules:` and its indented lines) made live."""
+    lines, live = [], False
+    for line in text.splitlines():
+        if line.startswith("# ") and line[2:].split(":")[0] in EXAMPLE_SECTIONS:
+            live = True
+        elif not line.startswith("#   "):
+            live = False
+        lines.append(line[2:] if live else line)
+    return "\n".join(lines) + "\n"
+
+
+def test_init_starter_shows_profile_fail_on_broker_defaults_and_a_waiver_that_all_load(tmp_path: Path) -> None:
+    """Issue #14: the written starter names the profile it extends, fail_on, broker_defaults and an
+    example waiver; with every example uncommented the written file still loads, and says what it shows."""
+    assert run("init", cwd=tmp_path).returncode == 0
+    written = tmp_path / ".kafka-audit.yaml"
+    written.write_text(uncommented_examples(written.read_text(encoding="utf-8")), encoding="utf-8")
+    policy = load_policy(written, load_rules())
+    assert policy.fail_on == "high"
+    assert {k: v.value for k, v in policy.broker_defaults.items()} == {
+        "min.insync.replicas": "2",
+        "unclean.leader.election.enable": "false",
+    }
+    (waiver,) = policy.waivers
+    assert (waiver.rule_id, waiver.resource, waiver.kind, waiver.owner) == (
+        "STO001",
+        "audit-log",
+        "topic",
+        "team-platform",
+    )
+    assert policy.rules["STO006"].off is True and policy.include["topics"] == ("^orders", "^payments")
+    text = written.read_text(encoding="utf-8")
+    assert "\nextends: default\n" in text and "\nbroker_defaults:\n" in text and "\nwaivers:\n" in text
 
 
 def test_verdict_goes_to_stderr_when_every_report_goes_to_a_file(repo: Path) -> None:
