@@ -312,6 +312,7 @@ class ClientConfig:
     names: tuple[str, ...] = ()
     opaque: str | None = None
     library_version_at: str | None = None  # the build file and line that pin library_version
+    from_environment: bool = False  # Spring properties a container's environment sets (Kubernetes)
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,7 @@ class BrokerSettings:
     settings: Configs = field(default_factory=dict)
     nodes: int | None = 1  # brokers this declaration stands for (Strimzi replicas); None: unknown
     namespace: str | None = None  # a Kubernetes resource's metadata.namespace (Strimzi)
+    variable_prefix: str | None = None  # a compose service's image: the prefix of its setting variables
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ any remediation; a command's text is then pasted into the remediation as is."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,7 @@ import yaml
 
 from auditor.engine.templates import PLACEHOLDER, ShellText, render
 from auditor.errors import InputError
+from auditor.facts.spelling import SettingNames
 
 COMMANDS_FILE = "commands.yaml"  # at the top of the rules folder; not a rule file
 
@@ -32,6 +34,7 @@ class Variant:
 
     text: str
     format: str | None = None
+    spell: bool = False  # the `key=value` settings after the command are written as the subject's file writes them
 
     def applies(self, values: Mapping[str, Any]) -> bool:
         if self.format is not None and values.get("declared_format") != self.format:
@@ -71,16 +74,18 @@ def _command(path: Path, name: str, spec: Any) -> Command:
 
 
 def _variant(path: Path, name: str, spec: Any) -> Variant:
-    """A variant: a string, or {format: NAME, text: STRING} for files of one format."""
-    if isinstance(spec, dict) and set(spec) == {"format", "text"}:
-        text, file_format = spec["text"], spec["format"]
+    """A variant: a string, or {text: STRING, format: NAME, spell: BOOL} (format and spell optional)."""
+    if isinstance(spec, dict) and "text" in spec and set(spec) <= {"format", "text", "spell"}:
+        text, file_format, spell = spec["text"], spec.get("format"), spec.get("spell", False)
     else:
-        text, file_format = spec, None
-    if not isinstance(text, str) or not text.strip() or not (file_format is None or isinstance(file_format, str)):
+        text, file_format, spell = spec, None, False
+    valid = isinstance(text, str) and text.strip() and isinstance(spell, bool)
+    if not valid or not (file_format is None or isinstance(file_format, str)):
         raise InputError(
-            f"commands file {path}: {name}: every variant is a non-empty string or {{format: NAME, text: STRING}}"
+            f"commands file {path}: {name}: every variant is a non-empty string or "
+            "{text: STRING, format: NAME, spell: true|false}"
         )
-    return Variant(" ".join(text.split()), file_format)
+    return Variant(" ".join(text.split()), file_format, spell)
 
 
 def check_commands(commands: Mapping[str, Command], used: Iterable[str], known: set[str]) -> str | None:
@@ -106,8 +111,36 @@ def command_values(commands: Mapping[str, Command], values: Mapping[str, Any]) -
     known: dict[str, Any] = dict(values)
     for command in commands.values():
         variant = next((v for v in command.variants if v.applies(known)), command.variants[-1])
-        known[command.name] = ShellText(render(variant.text, known, shell=True))
+        text = render(variant.text, known, shell=True)
+        known[command.name] = SpelledCommand(text) if variant.spell else ShellText(text)
     return {name: known[name] for name in commands}
+
+
+class SpelledCommand(ShellText):
+    """A command whose variant spells the settings written after it in the subject's file's terms."""
+
+
+# `{command} key=value` in a fix: the setting a command is followed by (a value ends before a
+# sentence's full stop, a comma, a semicolon or a bracket).
+SETTING_AFTER = re.compile(
+    r"\{(?P<command>[a-z_]+)\} (?P<key>[a-z][a-z0-9._-]*)=(?P<value>\{[A-Za-z0-9_.]+\}|[^\s,;()]*[^\s,;().])"
+)
+
+
+def spell_settings(template: str, values: Mapping[str, Any]) -> str:
+    """A fix's template with each `key=value` after a spelled command written as the subject's
+    file writes it (its `setting_names`: KAFKA_CFG_MIN_INSYNC_REPLICAS=2 for a bitnami service,
+    spring.kafka.producer.acks: all in a Spring YAML file); other settings stay as they are."""
+    names = values.get("setting_names")
+    if not isinstance(names, SettingNames):
+        return template
+
+    def spelled(match: re.Match[str]) -> str:
+        if not isinstance(values.get(match["command"]), SpelledCommand):
+            return match[0]
+        return f"{{{match['command']}}} {names.assign(match['key'], match['value'])}"
+
+    return SETTING_AFTER.sub(spelled, template)
 
 
 def _all_known(template: str, values: Mapping[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from itertools import repeat
 from typing import Any
 
-from auditor.engine.commands import command_values
+from auditor.engine.commands import command_values, spell_settings
 from auditor.engine.conditions import facts_read
 from auditor.engine.rules import Check, Rule, fix_commands
 from auditor.engine.templates import render
@@ -178,7 +178,7 @@ def judge_finding(rule: Rule, check: Check, subject: Subject, verdict: bool | No
         actual_source=origin.describe_source() if origin else None,
         expected=render(check.text("expected", unknown), values),
         message=render(check.text("message", unknown), values),
-        remediation=render(check.remediation, values, shell=True),
+        remediation=render(spell_settings(check.remediation, values), values, shell=True),
         location=location_of(subject, origin),
     )
 

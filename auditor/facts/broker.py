@@ -28,6 +28,7 @@ from auditor.facts.base import (
 )
 from auditor.facts.clusters import declared_clusters as clusters_of
 from auditor.facts.defaults import with_broker_defaults
+from auditor.facts.spelling import declared_names
 from auditor.findings import Location, Resource
 from auditor.model import Configs, ConfigValue, Estate, Kind
 
@@ -54,6 +55,7 @@ class BrokerView:
     config_file: str
     declared_file: str | None  # None: a broker of the live cluster
     declared_format: str | None = None  # the declaring file's format: strimzi, compose, server-properties
+    variable_prefix: str | None = None  # a compose service's image: the prefix of its setting variables
     location: Location | None = None
     nodes: int | None = 1  # brokers it stands for (a Strimzi Kafka: its replicas); None: unknown
 
@@ -102,6 +104,7 @@ def declared_brokers(estate: Estate) -> list[BrokerView]:
                 config_file=b.path,
                 declared_file=b.path,
                 declared_format=b.format,
+                variable_prefix=b.variable_prefix,
                 location=Location(b.path),
                 nodes=b.nodes,
             )
@@ -141,6 +144,8 @@ def broker_subject(
             "config_file": view.config_file,
             "declared_file": view.declared_file,
             "declared_format": view.declared_format,
+            "setting_names": declared_names(view.declared_format, view.variable_prefix),
+            "variable_prefix": view.variable_prefix,
         },
     )
 
@@ -270,6 +275,10 @@ BROKER = SubjectKind(
         "declared_file": "the file that declares the broker; unknown for a broker of the live cluster",
         "declared_format": "the format of that file (strimzi, docker-compose, server-properties); "
         "unknown for a live broker",
+        "variable_prefix": "a compose service's image: the prefix of its setting variables (KAFKA_CFG_ on bitnami, "
+        "KAFKA_ on apache/confluent/wurstmeister); unknown otherwise",
+        "setting_names": "how that file writes a setting a fix names (a compose service: its image's variable, "
+        "KAFKA_CFG_MIN_INSYNC_REPLICAS on bitnami; Strimzi: YAML under spec.kafka.config; else key=value)",
     },
     build=broker_subjects,
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.facts.base import Fact, FactValue, Scope, Subject, flag_invalid, parse_bool, parse_int
+from auditor.facts.spelling import client_names
 from auditor.findings import Location, Resource
 from auditor.knowledge import ASSUMED, ClientDefaults, defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
@@ -231,6 +232,8 @@ def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Eff
         "path": config.path,
         "profile": config.profile or "",
         "client": view.label,
+        "declared_format": client_format(config),
+        "setting_names": client_names(config, Role(kind.value)),
         **{f"{name}_source": e.origin.describe_source() for name, e in effective.items()},
     }
     return Subject(
@@ -242,11 +245,34 @@ def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Eff
     )
 
 
+# Libraries whose code sets a client by its Kafka key (props.put("acks", ...), librdkafka's config
+# dict) or by the key as a keyword argument (kafka-python, aiokafka); the others have options of
+# their own (sarama's config.Producer.RequiredAcks, franz-go's kgo.RequiredAcks, kafkajs's acks).
+KEYED_LIBRARIES = frozenset({"java", "librdkafka", "kafka-python", "aiokafka"})
+
+
+def client_format(config: ClientConfig) -> str:
+    """What a client is written in, for the fixes: code, kubernetes, spring or file."""
+    if config.from_environment:
+        return "kubernetes"
+    if config.line is not None and config.library == "spring":
+        return "spring-code"
+    if config.line is not None:
+        return "code" if config.library in KEYED_LIBRARIES else "code-options"
+    return "spring" if config.library == "spring" else "file"
+
+
 def client_context(facts: Mapping[str, str]) -> dict[str, str]:
     """The context names a client rule may use in its templates."""
     return {
         "path": "the configuration file, as given",
         "profile": "the Spring profile ('' for the profile-less configuration)",
         "client": "the client library and version whose defaults apply",
+        "declared_format": "what the client is written in: code (a construction in application code), "
+        "spring-code (a Spring listener in code, configured by Spring Boot's properties or its container "
+        "factory), code-options (a library with options of its own: sarama, franz-go, kafka-go, kafkajs), "
+        "kubernetes (Spring properties a container's environment sets), spring (a Spring Boot file), file",
+        "setting_names": "how it writes a setting a fix names: a Spring property (typed or pass-through) or its "
+        "environment variable, a kafka-python keyword argument, a librdkafka JSON key, else key=value",
         **{f"{name}_source": f"where {name} came from (file and line, or the client default)" for name in facts},
     }

@@ -26,6 +26,7 @@ from auditor.facts.base import (
 )
 from auditor.facts.clusters import declared_clusters, linked_cluster
 from auditor.facts.defaults import INHERITED_FACTS, TOPIC_FROM_BROKER, with_broker_defaults
+from auditor.facts.spelling import SettingNames, declared_names
 from auditor.findings import Location, Resource
 from auditor.model import ClusterSnapshot, Configs, ConfigValue, DeclaredTopic, Estate, Kind, Topic
 
@@ -84,6 +85,7 @@ def live_topic_subject(topic: Topic, cluster: ClusterSnapshot, registered: set[i
             **cluster_access(cluster),
             "declared_file": None,
             "declared_format": None,
+            "setting_names": SettingNames(),
             "declared_in": "the cluster",
         },
     )
@@ -129,6 +131,7 @@ def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
             **cluster_access(estate.cluster),
             "declared_file": topic.path,
             "declared_format": topic.format,
+            "setting_names": declared_names(topic.format),
             "declared_in": topic.path,
         },
     )
@@ -272,6 +275,8 @@ TOPIC = SubjectKind(
         "declared_file": "the file that declares the topic; unknown for a topic of the live cluster",
         "declared_format": "the format of that file (strimzi, terraform, topicctl, docker-compose); "
         "unknown for a live topic",
+        "setting_names": "how that file writes a setting a fix names (KafkaTopic spec.config and topicctl "
+        "spec.settings: YAML; a Terraform config map entry; a live topic: key=value)",
         "declared_in": "'the cluster' or the file that declares the topic",
     },
     build=topic_subjects,

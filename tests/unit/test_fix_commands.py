@@ -63,7 +63,7 @@ def test_every_cluster_command_of_a_run_with_a_command_config_carries_it() -> No
 def test_a_declared_topic_is_fixed_in_its_file() -> None:
     estate = Estate(topics=(declared_topic("orders", min_insync_replicas="1"),))
     (fix,) = _fixes(estate, "STO002")
-    assert fix == "in topics/orders.yaml, under the KafkaTopic's spec.config, set min.insync.replicas=2"  # Strimzi
+    assert fix == "in topics/orders.yaml, under the KafkaTopic's spec.config, set min.insync.replicas: 2"  # Strimzi
 
 
 def test_a_broker_default_on_the_live_cluster_and_in_a_file() -> None:

@@ -160,7 +160,9 @@ def _service(name: str, service: YMap, path: str, env: dict[str, str] | None) ->
     renamed = [Entry(prop, e.value, e.line, e.path) for e in ordered if (prop := mapping.property_name(e.key))]
     settings = _from_host(settings_of(renamed, path, Dialect.COMPOSE, env))
     under = _mounted_settings(mount, path) if mount else _base_settings(image, path, bool(settings))
-    broker = BrokerSettings(name=name, path=path, format=FORMAT, settings={**under, **settings})
+    broker = BrokerSettings(
+        name=name, path=path, format=FORMAT, settings={**under, **settings}, variable_prefix=mapping.prefix
+    )
     topics = _create_topics(entries, name, path, env) if mapping.create_topics and image.entry else ()
     return Found(brokers=(broker,), topics=topics, gaps=_ignored(entries, mapping, path) if image.entry else ())
 

@@ -257,7 +257,8 @@ class _Workload:
                 config = role_config(docs, role, self.manifest.path, library, version)
                 if config is None:
                     continue
-                config = _hidden(replace(config, name=self.resource, profile=profile), environment, self.manifest.path)
+                named = replace(config, name=self.resource, profile=profile, from_environment=True)
+                config = _hidden(named, environment, self.manifest.path)
                 if profile is None or config not in clients:
                     clients.append(config)
         return Found(clients=tuple(clients), gaps=gaps)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from auditor.knowledge.spring import TYPED as SPRING_TYPED
 from auditor.model import ClientConfig, Configs, Role, StreamsApp
 from auditor.sources.files.base import Entry, FileText, Found, ReadOptions, read_text, settings_of
 from auditor.sources.files.clientkeys import CONSUMER_KEYS, PRODUCER_KEYS
@@ -31,35 +32,9 @@ from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
 ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
 MAX_ENTRIES = 200_000
 
+# Spring's typed names as relaxed binding compares them (without separators: enableautocommit).
 TYPED: dict[Role, dict[str, str]] = {
-    Role.PRODUCER: {
-        "acks": "acks",
-        "retries": "retries",
-        "batchsize": "batch.size",
-        "buffermemory": "buffer.memory",
-        "compressiontype": "compression.type",
-        "keyserializer": "key.serializer",
-        "valueserializer": "value.serializer",
-        "clientid": "client.id",
-        "transactionidprefix": "transactional.id",
-        "bootstrapservers": "bootstrap.servers",
-    },
-    Role.CONSUMER: {
-        "enableautocommit": "enable.auto.commit",
-        "autooffsetreset": "auto.offset.reset",
-        "isolationlevel": "isolation.level",
-        "groupid": "group.id",
-        "autocommitinterval": "auto.commit.interval.ms",
-        "fetchmaxwait": "fetch.max.wait.ms",
-        "fetchminsize": "fetch.min.bytes",
-        "heartbeatinterval": "heartbeat.interval.ms",
-        "maxpollrecords": "max.poll.records",
-        "maxpollinterval": "max.poll.interval.ms",
-        "keydeserializer": "key.deserializer",
-        "valuedeserializer": "value.deserializer",
-        "clientid": "client.id",
-        "bootstrapservers": "bootstrap.servers",
-    },
+    role: {name.replace("-", ""): key for name, key in names.items()} for role, names in SPRING_TYPED.items()
 }
 ROLE_KEYS = {Role.PRODUCER: PRODUCER_KEYS, Role.CONSUMER: CONSUMER_KEYS}
 _BOOLEANS = {"true": "true", "on": "true", "yes": "true", "1": "true", "false": "false", "off": "false", "no": "false"}
