@@ -22,6 +22,7 @@ import yaml
 from auditor.engine.templates import PLACEHOLDER, ShellText, render
 from auditor.errors import InputError
 from auditor.facts.spelling import SettingNames
+from auditor.yamlread import load_plain
 
 COMMANDS_FILE = "commands.yaml"  # at the top of the rules folder; not a rule file
 
@@ -56,7 +57,7 @@ class Command:
 def load_commands(path: Path) -> dict[str, Command]:
     """The commands file: name -> {description, variants}, in file order. InputError on any defect."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_plain(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"commands file {path}: {' '.join(str(exc).split())}") from exc
     section = document.get("commands") if isinstance(document, dict) else None

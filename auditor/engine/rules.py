@@ -18,6 +18,7 @@ from auditor.errors import InputError
 from auditor.facts import KINDS, Fact, SubjectKind
 from auditor.findings import ChecklistItem, Severity, Stage
 from auditor.model import Kind
+from auditor.yamlread import load_plain
 
 
 def builtin_rules_dir() -> Path:
@@ -127,7 +128,7 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
 
 def load_rule_file(path: Path) -> list[Rule]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_plain(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"rule file {path}: {_one_line(exc)}") from exc
     _validate_schema(path, document)

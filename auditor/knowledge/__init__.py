@@ -13,9 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.errors import InputError
+from auditor.yamlread import load_plain
 
 DATA_FILE = Path(__file__).with_name("client_defaults.yaml")
 Version = tuple[int, ...]
@@ -119,7 +118,7 @@ def client_defaults() -> tuple[ClientDefaults, ...]:
 
 @cache
 def _document() -> dict[str, Any]:
-    document = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    document = load_plain(DATA_FILE.read_text(encoding="utf-8"))
     unknown = set(document) - {"clients", "spring_boot_manages", "build_names"}
     if unknown:
         raise ValueError(f"{DATA_FILE.name}: unknown top-level key(s) {sorted(unknown)}")

@@ -12,9 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.knowledge import Version, _bound, _pad, _text, parse_version  # one version grammar for all knowledge
+from auditor.yamlread import load_plain
 
 DATA_FILE = Path(__file__).with_name("component_defaults.yaml")
 COMPONENTS = ("connect-worker", "connector", "streams", "mirrormaker2")
@@ -59,7 +58,7 @@ def component_defaults_for(component: str, version: str | None) -> ComponentDefa
 
 @cache
 def component_defaults() -> tuple[ComponentDefaults, ...]:
-    document = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    document = load_plain(DATA_FILE.read_text(encoding="utf-8"))
     entries = tuple(_entry(index, spec) for index, spec in enumerate(document["components"]))
     for component in COMPONENTS:
         if sum(1 for e in entries if e.component == component and e.assumed) != 1:
