@@ -1,4 +1,9 @@
-"""Facts of a partition of the live cluster: its replicas, ISR, leader and rack spread."""
+"""Facts of a partition of the live cluster: its replicas, ISR, leader and rack spread.
+
+At scale (300,000 partitions) what a topic's partitions share (its name, internal flag, min ISR,
+scope) and what the cluster's share (brokers, racks, access) is built once and shared; facts of
+equal plain value are one object; a partition's own context is worded only when a finding reads it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from auditor.facts.base import (
     Fact,
     FactSpec,
     FactTable,
+    FactValue,
     Scope,
     Subject,
     SubjectKind,
@@ -25,57 +31,128 @@ def partition_subjects(estate: Estate) -> Iterator[Subject]:
     cluster = estate.cluster
     if cluster is None:
         return
-    racks = {b.id: b.rack for b in cluster.brokers}
+    shared = ClusterShare(cluster)
     for topic in cluster.topics:
+        of_topic = TopicShare(topic, shared)
         for partition in topic.partitions:
-            yield partition_subject(partition, topic, racks, cluster)
+            yield partition_subject(partition, of_topic)
 
 
-@dataclass(frozen=True)
+class ClusterShare:
+    """What every partition of the cluster shares: its brokers' racks and the access context."""
+
+    def __init__(self, cluster: ClusterSnapshot) -> None:
+        self.racks = {b.id: b.rack for b in cluster.brokers}
+        self.cluster_racks = frozenset(rack for rack in self.racks.values() if rack is not None)
+        self.context = {**cluster_access(cluster), "brokers": _ids(tuple(sorted(self.racks)))}
+        self._rack_facts: dict[tuple[int, ...], tuple[Fact, Fact]] = {}
+
+    def rack_facts(self, replicas: tuple[int, ...]) -> tuple[Fact, Fact]:
+        """The rack facts of a replica set, worked out once per distinct set."""
+        found = self._rack_facts.get(replicas)
+        if found is None:
+            count, possible = rack_facts(replicas, self.racks, self.cluster_racks)
+            found = self._rack_facts[replicas] = (shared_fact(count), shared_fact(possible))
+        return found
+
+
+class TopicShare:
+    """What every partition of one topic shares, its facts built once."""
+
+    def __init__(self, topic: Topic, cluster: ClusterShare) -> None:
+        self.cluster = cluster
+        self.name = Fact(topic.name)
+        self.internal = shared_fact(topic.internal)
+        self.min_insync_replicas = config_fact(topic.configs, "min.insync.replicas", parse_int)
+        self.scope = Scope(topic=topic.name)
+        self.context = {"topic": topic.name, **cluster.context}
+
+
+@dataclass(frozen=True, slots=True)
 class PartitionSeen:
-    """What a partition's facts are derived from: it, its topic, and its rack spread (computed once)."""
+    """What a partition's facts are derived from: it, what its topic shares, and its rack facts."""
 
     partition: Partition
-    topic: Topic
-    racks: tuple[int | None, int | None]
+    topic: TopicShare
+    racks: tuple[Fact, Fact]
 
 
-def partition_subject(
-    partition: Partition, topic: Topic, racks: Mapping[int, str | None], cluster: ClusterSnapshot
-) -> Subject:
-    elr = partition.eligible_leader_replicas
+def partition_subject(partition: Partition, topic: TopicShare) -> Subject:
+    seen = PartitionSeen(partition, topic, topic.cluster.rack_facts(partition.replicas))
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
-        scope=Scope(topic=topic.name),
-        facts=PARTITION_FACTS.derive(PartitionSeen(partition, topic, rack_facts(partition, racks))),
-        context={
-            "topic": topic.name,
-            "partition": partition.name,
-            **cluster_access(cluster),
-            "brokers": _ids(tuple(sorted(b.id for b in cluster.brokers))),
-            "replicas": _ids(partition.replicas),
-            "isr": _ids(partition.isr),
-            "offline_replicas": _ids(partition.offline_replicas),
-            "eligible_leader_replicas": "unknown" if elr is None else _ids(elr),
-            "adding_replicas": _ids(partition.adding_replicas),
-            "removing_replicas": _ids(partition.removing_replicas),
-        },
+        scope=topic.scope,
+        facts=PARTITION_FACTS.derive(seen),
+        context=PartitionContext(partition, topic.context),
     )
 
 
-def rack_facts(partition: Partition, racks: Mapping[int, str | None]) -> tuple[int | None, int | None]:
+class PartitionContext(Mapping[str, str | None]):
+    """A partition's context (the names in PARTITION.context): the topic's and cluster's part is
+    shared, the partition's own is worded on first read, which only a finding's text does."""
+
+    __slots__ = ("_partition", "_shared", "_whole")
+
+    def __init__(self, partition: Partition, shared: Mapping[str, str | None]) -> None:
+        self._partition = partition
+        self._shared = shared
+        self._whole: dict[str, str | None] | None = None
+
+    def _all(self) -> dict[str, str | None]:
+        if self._whole is None:
+            partition = self._partition
+            elr = partition.eligible_leader_replicas
+            self._whole = {
+                "topic": self._shared["topic"],
+                "partition": partition.name,
+                **self._shared,
+                "replicas": _ids(partition.replicas),
+                "isr": _ids(partition.isr),
+                "offline_replicas": _ids(partition.offline_replicas),
+                "eligible_leader_replicas": "unknown" if elr is None else _ids(elr),
+                "adding_replicas": _ids(partition.adding_replicas),
+                "removing_replicas": _ids(partition.removing_replicas),
+            }
+        return self._whole
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+_SHARED: dict[tuple[type, FactValue], Fact] = {}
+
+
+def shared_fact(value: FactValue) -> Fact:
+    """One Fact object per plain value (a count, a flag): millions of partitions hold a few."""
+    key = (type(value), value)
+    fact = _SHARED.get(key)
+    if fact is None:
+        fact = Fact(value)
+        if len(_SHARED) < 4096:  # bounded: a hostile snapshot's odd values are not all kept
+            _SHARED[key] = fact
+    return fact
+
+
+def rack_facts(
+    replicas: tuple[int, ...], racks: Mapping[int, str | None], cluster_racks: frozenset[str]
+) -> tuple[int | None, int | None]:
     """(distinct racks among the replicas, the most racks the replicas could span).
 
     Unknown when the brokers are not known or a replica sits on an unregistered broker. A
     broker without a rack counts as a rack of its own kind ("no rack").
     """
-    if not racks or any(r not in racks for r in partition.replicas):
+    if not racks or any(r not in racks for r in replicas):
         return None, None
-    cluster_racks = {rack for rack in racks.values() if rack is not None}
     if not cluster_racks:
         return 0, 0
-    replica_racks = {racks[r] or "" for r in partition.replicas}
-    return len(replica_racks), min(len(partition.replicas), len(cluster_racks))
+    replica_racks = {racks[r] or "" for r in replicas}
+    return len(replica_racks), min(len(replicas), len(cluster_racks))
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -84,44 +161,44 @@ def _ids(ids: tuple[int, ...]) -> str:
 
 Spec = FactSpec[PartitionSeen, Fact]
 PARTITION_FACTS = FactTable(
-    Spec("topic", "the partition's topic", lambda p: Fact(p.topic.name)),
-    Spec("internal", "true for partitions of Kafka's internal topics", lambda p: Fact(p.topic.internal)),
+    Spec("topic", "the partition's topic", lambda p: p.topic.name),
+    Spec("internal", "true for partitions of Kafka's internal topics", lambda p: p.topic.internal),
     Spec(
         "replica_count",
         "assigned replicas; during a reassignment the replicas it keeps or started from (assigned "
         "minus adding), as kafka-topics counts them",
-        lambda p: Fact(len(p.partition.replicas) - len(p.partition.adding_replicas)),
+        lambda p: shared_fact(len(p.partition.replicas) - len(p.partition.adding_replicas)),
     ),
     Spec(
         "reassigning",
         "whether a partition reassignment is in progress",
-        lambda p: Fact(bool(p.partition.adding_replicas or p.partition.removing_replicas)),
+        lambda p: shared_fact(bool(p.partition.adding_replicas or p.partition.removing_replicas)),
     ),
-    Spec("isr_count", "in-sync replicas", lambda p: Fact(len(p.partition.isr))),
+    Spec("isr_count", "in-sync replicas", lambda p: shared_fact(len(p.partition.isr))),
     Spec(
         "has_leader",
         "whether the partition has a leader (false: offline)",
-        lambda p: Fact(p.partition.leader is not None),
+        lambda p: shared_fact(p.partition.leader is not None),
     ),
     Spec(
         "offline_replica_count",
         "replicas on brokers that are down (fenced) or offline log dirs",
-        lambda p: Fact(len(p.partition.offline_replicas)),
+        lambda p: shared_fact(len(p.partition.offline_replicas)),
     ),
     Spec(
         "min_insync_replicas",
         "the topic's effective min.insync.replicas",
-        lambda p: config_fact(p.topic.configs, "min.insync.replicas", parse_int),
+        lambda p: p.topic.min_insync_replicas,
     ),
     Spec(
         "replica_rack_count",
         "distinct racks among the replicas' brokers (0 when no broker has a rack)",
-        lambda p: Fact(p.racks[0]),
+        lambda p: p.racks[0],
     ),
     Spec(
         "rack_spread_possible",
         "the most racks the replicas could span: min(replicas, racks in the cluster)",
-        lambda p: Fact(p.racks[1]),
+        lambda p: p.racks[1],
     ),
 )
 

@@ -123,12 +123,17 @@ def resource_document(resource: Resource) -> dict[str, str]:
 def passes_document(passes: Iterable[Pass]) -> list[dict[str, Any]]:
     """Every pass; a resource's document is made once and shared by the rules that passed on it."""
     resources: dict[Resource, dict[str, str]] = {}
+    locations: dict[Location, dict[str, Any] | None] = {}
     out = []
     for passed in passes:
         resource = resources.get(passed.resource)
         if resource is None:
             resource = resources[passed.resource] = resource_document(passed.resource)
-        out.append({"rule_id": passed.rule_id, "resource": resource, "location": location_document(passed.location)})
+        where = passed.location
+        location = None
+        if where is not None:
+            location = locations.get(where) or locations.setdefault(where, location_document(where))
+        out.append({"rule_id": passed.rule_id, "resource": resource, "location": location})
     return out
 
 
