@@ -2,11 +2,13 @@
 
 `write_snapshot` redacts every sensitive value (anything the broker marks sensitive and any key
 naming a password, secret, token, key store or JAAS config) before anything is written;
-`read_snapshot` decodes and validates the file in one pass (the typed structures of
+`read_snapshot` decodes and validates the file as it reads it (the typed structures of
 snapshot_document.py, which accept exactly what auditor/schemas/snapshot.schema.json does) and
 returns the same ClusterSnapshot the live source returned, so that auditing it gives the same
-findings. Equal config values and replica lists are shared, not copied per topic: a 300,000
-partition snapshot holds millions of config entries, nearly all of them a Kafka default.
+findings. Topics are decoded one at a time and turned into the model at once, so the file's bytes,
+the model and one topic's typed document are held together, never every topic's. Equal config
+values, config names and replica lists are shared, not copied per topic: a 300,000 partition
+snapshot holds millions of config entries, nearly all of them a Kafka default.
 
 With `snapshot --connect-url`, each Kafka Connect cluster's REST answers are saved beside the
 cluster (`connect`): the worker's version, its installed plugins, every connector's effective
@@ -68,7 +70,7 @@ def write_snapshot(
         raise InputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def encode(snapshot: ClusterSnapshot, connect: Sequence[ConnectRead] = ()) -> doc.SnapshotDoc:
+def encode(snapshot: ClusterSnapshot, connect: Sequence[ConnectRead] = ()) -> doc.SnapshotDoc[doc.TopicDoc]:
     return doc.SnapshotDoc(
         schema_version=1,
         kind=KIND,
@@ -187,37 +189,31 @@ def _transaction(t: Transaction) -> doc.TransactionDoc:
 
 def read_snapshot(path: Path) -> ClusterSnapshot:
     """The snapshot in `path`; InputError (exit 2) if it cannot be read or is not a valid snapshot."""
-    document = parse(read_bytes(path, "snapshot"), str(path))
-    check_unique(document, str(path))
-    return decode(document)
+    return decode(parse(read_bytes(path, "snapshot"), str(path)), str(path))
 
 
-def check_unique(document: doc.SnapshotDoc, source: str) -> None:
+def _twice(source: str, where: str, what: str, keys: Sequence[str]) -> InputError | None:
     """A broker id, a topic name or a topic's partition index given twice is an input error: one
     of the two would silently hide the other (a healthy copy over an offline partition)."""
-    cluster = document.cluster
-    _unique(source, "cluster/brokers", "broker", [str(b.id) for b in cluster.brokers])
-    _unique(source, "cluster/topics", "topic", [t.name for t in cluster.topics])
-    for index, topic in enumerate(cluster.topics):
-        where = f"cluster/topics/{index}/partitions"
-        indexes = [str(p.index) for p in topic.partitions]
-        _unique(source, where, f"partition of topic {topic.name!r} with index", indexes)
-
-
-def _unique(source: str, where: str, what: str, keys: Sequence[str]) -> None:
     first: dict[str, int] = {}
     for position, key in enumerate(keys):
         if key in first:
             earlier = f"{where}/{first[key]}"
-            raise InputError(f"{source}: {where}/{position}: {what} {key!r} given twice (first at {earlier})")
+            return InputError(f"{source}: {where}/{position}: {what} {key!r} given twice (first at {earlier})")
         first[key] = position
+    return None
+
+
+def _unique(source: str, where: str, what: str, keys: Sequence[str]) -> None:
+    twice = _twice(source, where, what, keys)
+    if twice is not None:
+        raise twice
 
 
 def read_snapshot_connect(path: Path) -> tuple[ClusterSnapshot, tuple[ConnectRead, ...]]:
     """The snapshot in `path` and the Connect clusters saved in it (none without --connect-url)."""
     document = parse(read_bytes(path, "snapshot"), str(path))
-    check_unique(document, str(path))
-    return decode(document), tuple(decode_connect(c) for c in document.connect)
+    return decode(document, str(path)), tuple(decode_connect(c) for c in document.connect)
 
 
 def decode_connect(raw: doc.ConnectDoc) -> ConnectRead:
@@ -244,10 +240,11 @@ def decode_connect(raw: doc.ConnectDoc) -> ConnectRead:
     return ConnectRead((worker,), connectors, mirror_flows(connectors, raw.url), gaps)
 
 
-def parse(data: bytes, source: str) -> doc.SnapshotDoc:
-    """Decode and validate in one pass; the error names the place, as the schema would."""
+def parse(data: bytes, source: str) -> doc.SnapshotOutline:
+    """Decode and validate everything but the topics, which `decode` decodes one at a time (each is
+    JSON already checked here); the error names the place, as the schema would."""
     try:
-        return doc.DECODER.decode(data)
+        return doc.OUTLINE_DECODER.decode(data)
     except msgspec.ValidationError as exc:
         _check_header(data, source)
         raise InputError(f"{source}: invalid snapshot at {_where(exc)}") from exc
@@ -270,13 +267,13 @@ def _check_header(data: bytes, source: str) -> None:
         raise InputError(f"{source}: snapshot schema_version {version!r} is not supported (this version reads 1)")
 
 
-def _where(error: msgspec.ValidationError) -> str:
+def _where(error: msgspec.ValidationError, within: Sequence[str] = ()) -> str:
     """msgspec's `Expected int, got str - at $.cluster.topics[0]...` as `cluster/topics/0/...: ...`
-    (a map's key is not named by msgspec: `*`)."""
+    (a map's key is not named by msgspec: `*`); `within`: the place of what was decoded alone."""
     message, _, at = str(error).partition(" - at `")
     message = _QUOTED_VALUE.sub("'(not shown)'", message)
     steps = [name or ("*" if index == "..." else index) for name, index in _STEP.findall(at)]
-    return f"{'/'.join(steps) or '(top level)'}: {message}"
+    return f"{'/'.join([*within, *steps]) or '(top level)'}: {message}"
 
 
 # msgspec quotes the offending value ("Invalid enum value 'x'"): in a snapshot it may be a secret
@@ -285,15 +282,19 @@ _QUOTED_VALUE = re.compile(r"'[^']*'")
 _STEP = re.compile(r"\.(\w+)|\[(\d+|\.\.\.)\]")
 
 
-def decode(document: doc.SnapshotDoc) -> ClusterSnapshot:
+def decode(document: doc.SnapshotOutline, source: str) -> ClusterSnapshot:
+    """The model of a parsed snapshot. Topics are decoded, checked and turned into the model one at
+    a time, each typed document dropped once read: at 300,000 partitions the typed tree of every
+    topic at once was larger than the file and the model together."""
     cluster = document.cluster
+    _unique(source, "cluster/brokers", "broker", [str(b.id) for b in cluster.brokers])
     shared = _Shared()
     return ClusterSnapshot(
         bootstrap=cluster.bootstrap,
         collected_at=document.collected_at,
         cluster_id=cluster.cluster_id,
         brokers=tuple(_read_broker(b, shared) for b in cluster.brokers),
-        topics=tuple(_read_topic(t, shared) for t in cluster.topics),
+        topics=_read_topics(cluster.topics, source, shared),
         groups=tuple(_read_group(g) for g in cluster.groups),
         quorum=_read_quorum(cluster.quorum),
         features=dict(cluster.features),
@@ -301,6 +302,31 @@ def decode(document: doc.SnapshotDoc) -> ClusterSnapshot:
         gaps=tuple(CoverageGap(g.resource, g.reason) for g in cluster.gaps),
         not_applicable=tuple(NotApplicable(n.resource, n.reason) for n in cluster.not_applicable),
     )
+
+
+def _read_topics(raws: Sequence[msgspec.Raw], source: str, shared: _Shared) -> tuple[Topic, ...]:
+    """Every topic, in order. As when the whole document was checked at once, a topic name given
+    twice is reported before any topic's partition index given twice."""
+    topics = []
+    partition_twice: InputError | None = None
+    for index, raw in enumerate(raws):
+        typed = _decode_topic(raw, index, source)
+        if partition_twice is None:
+            where = f"cluster/topics/{index}/partitions"
+            what = f"partition of topic {typed.name!r} with index"
+            partition_twice = _twice(source, where, what, [str(p.index) for p in typed.partitions])
+        topics.append(_read_topic(typed, shared))
+    _unique(source, "cluster/topics", "topic", [t.name for t in topics])
+    if partition_twice is not None:
+        raise partition_twice
+    return tuple(topics)
+
+
+def _decode_topic(raw: msgspec.Raw, index: int, source: str) -> doc.TopicDoc:
+    try:
+        return doc.TOPIC_DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"{source}: invalid snapshot at {_where(exc, ('cluster', 'topics', str(index)))}") from exc
 
 
 _T = TypeVar("_T")
@@ -343,7 +369,9 @@ def _set(value: _T | msgspec.UnsetType) -> _T | None:
 
 
 def _read_configs(raw: doc.Configs, shared: _Shared) -> Configs:
-    return {key: shared.config(key, entry) for key, entry in raw.items()}
+    """Keyed by the shared value's own key: one string per config name, not one per topic."""
+    configs = (shared.config(key, entry) for key, entry in raw.items())
+    return {value.key: value for value in configs}
 
 
 def _read_broker(raw: doc.BrokerDoc, shared: _Shared) -> Broker:

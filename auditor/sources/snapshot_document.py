@@ -1,4 +1,4 @@
-"""The snapshot file's shape as typed msgspec structures: decoded and validated in one pass, in C.
+"""The snapshot file's shape as typed msgspec structures: decoded and validated together, in C.
 
 auditor/schemas/snapshot.schema.json is the published contract; these types accept exactly the
 documents it accepts (tests/unit/test_snapshot_contract.py generates documents and checks both
@@ -8,7 +8,7 @@ Unknown fields are errors (`forbid_unknown_fields`), as `additionalProperties: f
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -123,11 +123,17 @@ class GapDoc(Struct, forbid_unknown_fields=True, frozen=True):
     reason: str
 
 
-class ClusterDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+TopicT = TypeVar("TopicT")
+
+
+class ClusterDoc(Struct, Generic[TopicT], forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """`topics` are TopicDocs, or (OUTLINE_DECODER) each topic's JSON still undecoded: a reader
+    decodes them one at a time and keeps only the model, never the whole typed tree at once."""
+
     bootstrap: str
     cluster_id: str | None
     brokers: tuple[BrokerDoc, ...]
-    topics: tuple[TopicDoc, ...]
+    topics: tuple[TopicT, ...]
     groups: tuple[GroupDoc, ...]
     quorum: QuorumDoc | None
     features: dict[str, int]
@@ -173,12 +179,12 @@ class ToolDoc(Struct, forbid_unknown_fields=True, frozen=True):
     version: str
 
 
-class SnapshotDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+class SnapshotDoc(Struct, Generic[TopicT], forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     schema_version: Literal[1]
     kind: Literal["kafka-audit/cluster-snapshot"]
     tool: ToolDoc
     collected_at: str
-    cluster: ClusterDoc
+    cluster: ClusterDoc[TopicT]
     connect: tuple[ConnectDoc, ...] = ()  # absent in snapshots taken without --connect-url
 
 
@@ -189,6 +195,10 @@ class _Header(Struct):
     schema_version: object = None
 
 
-DECODER = msgspec.json.Decoder(SnapshotDoc)
+# A snapshot is read in two steps: everything but the topics, each topic left as its JSON text
+# (checked as JSON, a slice of the file's bytes), then TOPIC_DECODER on one topic at a time.
+OUTLINE_DECODER = msgspec.json.Decoder(SnapshotDoc[msgspec.Raw])
+TOPIC_DECODER = msgspec.json.Decoder(TopicDoc)
+SnapshotOutline = SnapshotDoc[msgspec.Raw]
 HEADER_DECODER = msgspec.json.Decoder(_Header)
 ENCODER = msgspec.json.Encoder()

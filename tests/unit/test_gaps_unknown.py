@@ -198,6 +198,6 @@ def test_a_snapshot_keeps_what_is_not_applicable_and_what_was_not_read() -> None
     cluster = group_offsets_not_read(
         replace(healthy(), not_applicable=(NotApplicable(CONTROLLER_QUORUM, "ZooKeeper mode"),))
     )
-    again = decode(parse(ENCODER.encode(encode(cluster)), "snapshot.json"))
+    again = decode(parse(ENCODER.encode(encode(cluster)), "snapshot.json"), "snapshot.json")
     assert again.not_applicable == cluster.not_applicable
     assert again.groups[0].offsets_unread == "committed offsets not read: UnsupportedVersionError"

@@ -67,6 +67,15 @@ def test_a_partition_given_twice_in_a_snapshot_is_exit_2(tmp_path: Path) -> None
         read_snapshot(path)
 
 
+def test_a_topic_given_twice_is_named_before_a_later_topics_partition_given_twice(tmp_path: Path) -> None:
+    """Topics are decoded one at a time; the first duplicate named is still the topic, as when the
+    whole document was decoded before any check."""
+    twice = topic("payments", parts=[partition(index=0), partition(index=0)])
+    path = _snapshot_file(tmp_path, topic("orders"), twice, topic("orders"))
+    with pytest.raises(InputError, match=r"cluster/topics/2: topic 'orders' given twice"):
+        read_snapshot(path)
+
+
 def test_a_broker_given_twice_in_a_snapshot_is_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     write_snapshot(snapshot(broker_list=[broker(1), broker(2), broker(1, rack=None)]), path)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from auditor.errors import InputError
 from auditor.sources import snapshot_document as doc
-from auditor.sources.snapshot import encode, parse
+from auditor.sources.snapshot import decode, encode, parse
 from tests.unit.test_snapshot import full_connect, full_snapshot
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -88,8 +88,11 @@ def mutated(draw: st.DrawFn) -> Any:
 
 
 def _typed_accepts(document: Any) -> bool:
+    """As `audit --snapshot` reads: the outline, then each topic on its own."""
     try:
-        doc.DECODER.decode(msgspec.json.encode(document))
+        outline = doc.OUTLINE_DECODER.decode(msgspec.json.encode(document))
+        for topic in outline.cluster.topics:
+            doc.TOPIC_DECODER.decode(topic)
     except msgspec.ValidationError:
         return False
     return True
@@ -179,11 +182,15 @@ def test_an_invalid_snapshot_names_the_place(where: tuple[Any, ...], value: Any,
     _at(document, where[:-1])[where[-1]] = value
     assert not _schema_validator().is_valid(document)
     with pytest.raises(InputError, match=message):
-        parse(msgspec.json.encode(document), "snap.json")
+        read(document)
 
 
 def test_an_unknown_field_is_named(tmp_path: Path) -> None:
     document = valid()
     document["cluster"]["topics"][0]["partitions"][0]["leaders"] = 1
     with pytest.raises(InputError, match=r"cluster/topics/0/partitions/0: Object contains unknown field `leaders`"):
-        parse(msgspec.json.encode(document), "snap.json")
+        read(document)
+
+
+def read(document: Any) -> None:
+    decode(parse(msgspec.json.encode(document), "snap.json"), "snap.json")
