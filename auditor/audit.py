@@ -18,7 +18,7 @@ from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
 from auditor.facts.clients import assumed_versions
 from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity
-from auditor.merge import merge_results, sort_findings, sort_not_run, sort_passes
+from auditor.merge import merge_results, sort_findings, sort_not_run
 from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
 from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy, rule_index
@@ -352,7 +352,7 @@ def audit_estate(
         targets=targets,
         findings=tuple(findings),
         gaps=gaps,
-        passes=tuple(sort_passes(passed)),
+        passes=tuple(passed),  # judge_all yields them in report order (rule, kind, name)
         not_run=tuple(sort_not_run(not_run)),
         rules=tuple(rule_info(rule) for rule in rules),
         waivers=tuple(waiver_uses),

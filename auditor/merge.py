@@ -71,12 +71,13 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 def sort_passes(passes: list[Pass]) -> list[Pass]:
     """Rule, kind, resource name, cluster. Without clusters (one cluster's run) the key is taken
     in C (attrgetter), which orders alike: the sort is stable and no cluster breaks a tie."""
-    if any(p.resource.cluster is not None for p in passes):
+    if set(map(_CLUSTER, passes)) - {None}:
         return sorted(passes, key=lambda p: (p.rule_id, p.resource.kind, *_resource_key(p.resource)))
     return sorted(passes, key=_PASS_KEY)
 
 
 _PASS_KEY = attrgetter("rule_id", "resource.kind", "resource.name")
+_CLUSTER = attrgetter("resource.cluster")
 
 
 def sort_not_run(not_run: list[NotRun]) -> list[NotRun]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from auditor.engine.commands import command_values, spell_settings
@@ -41,17 +42,27 @@ def judge_all(rules: Iterable[Rule], subjects: Mapping[Kind, Iterable[Subject]])
     A rule with several checks on one kind finds with the first check that does. A check that
     reads a fact the subject cannot have (not applicable) does not run; when no check of the rule
     can run on the subject, the pair is `not_run` with the reason. Subjects whose facts read by
-    the rule's checks are equal get the same outcome, worked out once (`_Outcomes`).
+    the rule's checks are equal get the same outcome, worked out once (`_Outcomes`). Rules are
+    judged in id order, kinds in order and each kind's subjects in name order (stable), so each
+    list comes out in the order reports give it (merge.sort_passes): no second sort of millions.
     """
     verdicts = Verdicts()
     tables: dict[Kind, _FactTable] = {}
-    for rule in rules:
-        for kind in dict.fromkeys(rule.resources):
-            table = tables.get(kind) or tables.setdefault(kind, _FactTable(list(subjects.get(kind, ()))))
+    for rule in sorted(rules, key=_RULE_ID):
+        for kind in sorted(dict.fromkeys(rule.resources)):
+            table = tables.get(kind) or tables.setdefault(kind, _FactTable(_by_name(subjects.get(kind, ()))))
             _Outcomes(rule, tuple(check for check in rule.checks if check.resource == kind)).judge(table, verdicts)
     return verdicts
 
 
+def _by_name(subjects: Iterable[Subject]) -> list[Subject]:
+    """A kind's subjects in name order, stable (sorting 300,000 names costs far less than
+    sorting the 2.5 million passes judged on them)."""
+    return sorted(subjects, key=_NAME)
+
+
+_RULE_ID = attrgetter("id")
+_NAME = attrgetter("resource.name")
 _ABSENT = object()
 
 
@@ -117,12 +128,13 @@ class _Outcomes:
 
     def judge(self, table: _FactTable, verdicts: Verdicts) -> None:
         rule_id, known = self._rule.id, dict[tuple[int, ...], _Outcome]()
+        passed = verdicts.passes.append  # a pass per (rule, subject): millions on a large cluster
         for subject, key in zip(table.subjects, table.keys(self._reads), strict=True):
             outcome = known.get(key)
             if outcome is None:
                 outcome = known[key] = self._work_out(subject.facts)
             if outcome is _PASS:
-                verdicts.passes.append(Pass(rule_id, subject.resource, subject.location))
+                passed(Pass(rule_id, subject.resource, subject.location))
             elif outcome.check is not None:
                 verdicts.findings.append(judge_finding(self._rule, outcome.check, subject, outcome.verdict))
             else:

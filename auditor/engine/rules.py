@@ -21,8 +21,10 @@ from auditor.model import Kind
 from auditor.yamlread import load_plain
 
 
+@cache
 def builtin_rules_dir() -> Path:
-    """The shipped rules: inside the wheel as auditor/rules, in a checkout as ./rules."""
+    """The shipped rules: inside the wheel as auditor/rules, in a checkout as ./rules (looked up
+    once: every finding's fix reads the commands file beside them)."""
     package_dir = Path(__file__).resolve().parent.parent
     installed = package_dir / "rules"
     return installed if installed.is_dir() else package_dir.parent / "rules"
