@@ -66,6 +66,13 @@ class TopicShare:
         self.min_insync_replicas = config_fact(topic.configs, "min.insync.replicas", parse_int)
         self.scope = Scope(topic=topic.name)
         self.context = {"topic": topic.name, **cluster.context}
+        self._facts: dict[tuple[int, ...], dict[str, Fact]] = {}
+
+    def same_facts(self, facts: dict[str, Fact]) -> dict[str, Fact]:
+        """One mapping for the partitions of this topic whose facts are the same objects (a
+        healthy topic's partitions all are): facts mappings are never changed once built. Keyed
+        by the objects' ids, which the kept mapping holds, so no other object can take them."""
+        return self._facts.setdefault(tuple(map(id, facts.values())), facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,7 @@ def partition_subject(partition: Partition, topic: TopicShare) -> Subject:
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
         scope=topic.scope,
-        facts=PARTITION_FACTS.derive(seen),
+        facts=topic.same_facts(PARTITION_FACTS.derive(seen)),
         context=PartitionContext(partition, topic.context),
     )
 

@@ -39,3 +39,15 @@ def test_a_partitions_context_is_its_own() -> None:
         "removing_replicas": "none",
     }
     assert subject.context["isr"] == "2,3" and len(subject.context) == 11
+
+
+def test_partitions_of_a_topic_with_the_same_facts_share_one_mapping() -> None:
+    healthy = [Partition("orders", i, 1, (1, 2, 3), (1, 2, 3)) for i in range(3)]
+    shrunk = Partition("orders", 3, 1, (1, 2, 3), (1, 2))
+    first, second, third, fourth, other = partitions_of(
+        topic("orders", parts=(*healthy, shrunk)), topic("payments", partitions=1)
+    )
+    assert first.facts is second.facts is third.facts
+    assert fourth.facts is not first.facts and fourth.facts["isr_count"].value == 2
+    assert other.facts is not first.facts and other.facts["topic"].value == "payments"
+    assert [s.resource.name for s in (first, second, third, fourth)] == [f"orders-{i}" for i in range(4)]
