@@ -6,9 +6,10 @@ naming a password, secret, token, key store or JAAS config) before anything is w
 snapshot_document.py, which accept exactly what auditor/schemas/snapshot.schema.json does) and
 returns the same ClusterSnapshot the live source returned, so that auditing it gives the same
 findings. Topics are decoded one at a time and turned into the model at once, so the file's bytes,
-the model and one topic's typed document are held together, never every topic's. Equal config
-values, config names and replica lists are shared, not copied per topic: a 300,000 partition
-snapshot holds millions of config entries, nearly all of them a Kafka default.
+the model and one topic's typed document are held together, never every topic's. Topics whose
+configs are the same JSON text share one decoded Configs; equal config values, config names and
+replica lists are shared, not copied per topic: a 300,000 partition snapshot holds millions of
+config entries, nearly all of them a Kafka default.
 
 With `snapshot --connect-url`, each Kafka Connect cluster's REST answers are saved beside the
 cluster (`connect`): the worker's version, its installed plugins, every connector's effective
@@ -70,7 +71,7 @@ def write_snapshot(
         raise InputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def encode(snapshot: ClusterSnapshot, connect: Sequence[ConnectRead] = ()) -> doc.SnapshotDoc[doc.TopicDoc]:
+def encode(snapshot: ClusterSnapshot, connect: Sequence[ConnectRead] = ()) -> doc.WholeSnapshot:
     return doc.SnapshotDoc(
         schema_version=1,
         kind=KIND,
@@ -133,7 +134,7 @@ def _broker(broker: Broker) -> doc.BrokerDoc:
     return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, _configs(broker.configs))
 
 
-def _topic(topic: Topic) -> doc.TopicDoc:
+def _topic(topic: Topic) -> doc.TopicDoc[doc.Configs]:
     partitions = tuple(_partition(p) for p in topic.partitions)
     return doc.TopicDoc(topic.name, topic.internal, partitions, _configs(topic.configs))
 
@@ -315,29 +316,53 @@ def _read_topics(raws: Sequence[msgspec.Raw], source: str, shared: _Shared) -> t
             where = f"cluster/topics/{index}/partitions"
             what = f"partition of topic {typed.name!r} with index"
             partition_twice = _twice(source, where, what, [str(p.index) for p in typed.partitions])
-        topics.append(_read_topic(typed, shared))
+        topics.append(_read_topic(typed, shared.topic_configs(typed.configs, index, source), shared))
     _unique(source, "cluster/topics", "topic", [t.name for t in topics])
     if partition_twice is not None:
         raise partition_twice
     return tuple(topics)
 
 
-def _decode_topic(raw: msgspec.Raw, index: int, source: str) -> doc.TopicDoc:
+def _decode_topic(raw: msgspec.Raw, index: int, source: str) -> doc.TopicOutline:
     try:
         return doc.TOPIC_DECODER.decode(raw)
     except msgspec.ValidationError as exc:
         raise InputError(f"{source}: invalid snapshot at {_where(exc, ('cluster', 'topics', str(index)))}") from exc
 
 
+def _decode_configs(raw: msgspec.Raw, index: int, source: str) -> doc.Configs:
+    try:
+        return doc.CONFIGS_DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        within = ("cluster", "topics", str(index), "configs")
+        raise InputError(f"{source}: invalid snapshot at {_where(exc, within)}") from exc
+
+
+# Distinct topic configs texts kept to be reused: a cluster has a few (the defaults, each team's
+# overrides); past this many, further ones are decoded each time rather than held.
+DISTINCT_TOPIC_CONFIGS_KEPT = 4096
+
+
 _T = TypeVar("_T")
 
 
 class _Shared:
-    """One object per distinct config value and replica list: topics share their defaults."""
+    """One object per distinct config value and replica list: topics share their defaults. Topics
+    whose configs are the same JSON text, byte for byte, share one Configs, decoded once."""
 
     def __init__(self) -> None:
         self._configs: dict[tuple[str, doc.ConfigEntry], ConfigValue] = {}
         self._ids: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._topic_configs: dict[bytes, Configs] = {}
+
+    def topic_configs(self, raw: msgspec.Raw, index: int, source: str) -> Configs:
+        text = bytes(raw)
+        found = self._topic_configs.get(text)
+        if found is None:
+            found = _read_configs(_decode_configs(raw, index, source), self)
+            if len(self._topic_configs) < DISTINCT_TOPIC_CONFIGS_KEPT:
+                self._topic_configs[text] = found
+        return found
 
     def config(self, key: str, entry: doc.ConfigEntry) -> ConfigValue:
         found = self._configs.get((key, entry))
@@ -378,10 +403,10 @@ def _read_broker(raw: doc.BrokerDoc, shared: _Shared) -> Broker:
     return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared))
 
 
-def _read_topic(raw: doc.TopicDoc, shared: _Shared) -> Topic:
+def _read_topic(raw: doc.TopicOutline, configs: Configs, shared: _Shared) -> Topic:
     name = raw.name
     partitions = tuple(_read_partition(name, p, shared) for p in raw.partitions)
-    return Topic(name, raw.internal, partitions, _read_configs(raw.configs, shared))
+    return Topic(name, raw.internal, partitions, configs)
 
 
 def _read_partition(topic: str, raw: doc.PartitionDoc, shared: _Shared) -> Partition:

@@ -66,11 +66,18 @@ class PartitionDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_default
     removing_replicas: NodeIds = ()
 
 
-class TopicDoc(Struct, forbid_unknown_fields=True, frozen=True):
+ConfigsT = TypeVar("ConfigsT")
+TopicT = TypeVar("TopicT")
+
+
+class TopicDoc(Struct, Generic[ConfigsT], forbid_unknown_fields=True, frozen=True):
+    """`configs` are Configs, or (TOPIC_DECODER) their JSON text still undecoded: most topics of a
+    cluster report the same configs byte for byte, decoded once (CONFIGS_DECODER)."""
+
     name: str
     internal: bool
     partitions: tuple[PartitionDoc, ...]
-    configs: Configs
+    configs: ConfigsT
 
 
 LagProbe = tuple[Annotated[float, Meta(gt=0)], int | None]
@@ -121,9 +128,6 @@ class TransactionDoc(Struct, forbid_unknown_fields=True, frozen=True):
 class GapDoc(Struct, forbid_unknown_fields=True, frozen=True):
     resource: str
     reason: str
-
-
-TopicT = TypeVar("TopicT")
 
 
 class ClusterDoc(Struct, Generic[TopicT], forbid_unknown_fields=True, frozen=True, omit_defaults=True):
@@ -195,10 +199,14 @@ class _Header(Struct):
     schema_version: object = None
 
 
-# A snapshot is read in two steps: everything but the topics, each topic left as its JSON text
-# (checked as JSON, a slice of the file's bytes), then TOPIC_DECODER on one topic at a time.
+# A snapshot is read in steps: everything but the topics, each topic left as its JSON text
+# (checked as JSON, a slice of the file's bytes); then TOPIC_DECODER on one topic at a time, its
+# configs left as their JSON text; then CONFIGS_DECODER on each distinct configs text.
 OUTLINE_DECODER = msgspec.json.Decoder(SnapshotDoc[msgspec.Raw])
-TOPIC_DECODER = msgspec.json.Decoder(TopicDoc)
+TOPIC_DECODER = msgspec.json.Decoder(TopicDoc[msgspec.Raw])
+CONFIGS_DECODER = msgspec.json.Decoder(Configs)
 SnapshotOutline = SnapshotDoc[msgspec.Raw]
+WholeSnapshot = SnapshotDoc[TopicDoc[Configs]]  # as written
+TopicOutline = TopicDoc[msgspec.Raw]
 HEADER_DECODER = msgspec.json.Decoder(_Header)
 ENCODER = msgspec.json.Encoder()

@@ -88,11 +88,11 @@ def mutated(draw: st.DrawFn) -> Any:
 
 
 def _typed_accepts(document: Any) -> bool:
-    """As `audit --snapshot` reads: the outline, then each topic on its own."""
+    """As `audit --snapshot` reads: the outline, then each topic on its own, then its configs."""
     try:
         outline = doc.OUTLINE_DECODER.decode(msgspec.json.encode(document))
         for topic in outline.cluster.topics:
-            doc.TOPIC_DECODER.decode(topic)
+            doc.CONFIGS_DECODER.decode(doc.TOPIC_DECODER.decode(topic).configs)
     except msgspec.ValidationError:
         return False
     return True
