@@ -130,10 +130,12 @@ class Policy:
 
     def selects(self, subject: Subject) -> bool:
         """Whether the subject is in scope: internal topics, include/exclude of topics and groups."""
-        internal = subject.facts.get("internal")
-        if self.internal_topics is False and internal is not None and internal.value is True:
+        return self._selects(*_scope_key(subject))
+
+    def _selects(self, internal: bool, topic: str | None, group: str | None) -> bool:
+        if self.internal_topics is False and internal:
             return False
-        for scope, name in (("topics", subject.scope.topic), ("groups", subject.scope.group)):
+        for scope, name in (("topics", topic), ("groups", group)):
             if name is None:
                 continue
             includes, excludes = self.include.get(scope, ()), self.exclude.get(scope, ())
@@ -144,7 +146,24 @@ class Policy:
         return True
 
     def scope(self, subjects: Mapping[Kind, list[Subject]]) -> dict[Kind, list[Subject]]:
-        return {kind: [s for s in items if self.selects(s)] for kind, items in subjects.items()}
+        """The subjects in scope, each (internal, topic, group) decided once: a topic's partitions
+        and its offsets in every group repeat them."""
+        decided: dict[tuple[bool, str | None, str | None], bool] = {}
+
+        def selected(subject: Subject) -> bool:
+            key = _scope_key(subject)
+            answer = decided.get(key)
+            if answer is None:
+                answer = decided[key] = self._selects(*key)
+            return answer
+
+        return {kind: [s for s in items if selected(s)] for kind, items in subjects.items()}
+
+
+def _scope_key(subject: Subject) -> tuple[bool, str | None, str | None]:
+    """What of a subject its scope depends on: whether it is internal, its topic and group."""
+    internal = subject.facts.get("internal")
+    return internal is not None and internal.value is True, subject.scope.topic, subject.scope.group
 
 
 def rule_index(rules: Iterable[Rule]) -> dict[str, Rule]:

@@ -10,7 +10,7 @@ import pytest
 from auditor.audit import AuditOptions, audit_estate
 from auditor.engine import load_rules
 from auditor.errors import InputError
-from auditor.facts import Scope, Subject
+from auditor.facts import Fact, Scope, Subject
 from auditor.findings import Resource
 from auditor.model import Estate, Kind
 from auditor.policyfile import Policy, find_policy, load_policy
@@ -142,3 +142,20 @@ def test_scope_reads_each_subjects_typed_scope() -> None:
     assert only_orders.selects(subject(Kind.READ, Scope(topic="payments", group="orders-app")))
     assert not only_orders.selects(subject(Kind.READ, Scope(topic="payments", group="billing")))
     assert not only_orders.selects(subject(Kind.TOPIC, Scope(topic="tmp-1")))
+
+
+def test_scope_decides_each_subject_as_selects_does() -> None:
+    """scope() decides each (internal, topic, group) once for all the subjects that repeat it;
+    every subject must still be kept exactly when selects() keeps it on its own."""
+    policy_ = Policy(include={"topics": ("^orders",)}, exclude={"groups": ("^tmp-",)}, internal_topics=False)
+    internal, plain = {"internal": Fact(True)}, {"internal": Fact(False)}
+    cases = [
+        Subject(Resource(Kind.TOPIC, "__consumer_offsets"), internal, scope=Scope(topic="orders-internal")),
+        Subject(Resource(Kind.PARTITION, "orders-0"), plain, scope=Scope(topic="orders-internal")),
+        Subject(Resource(Kind.READ, "r"), {}, scope=Scope(topic="orders-internal", group="tmp-1")),
+        Subject(Resource(Kind.READ, "r"), {}, scope=Scope(topic="orders-internal", group="app")),
+        Subject(Resource(Kind.PARTITION, "payments-0"), plain, scope=Scope(topic="payments")),
+        Subject(Resource(Kind.BROKER, "1"), {}, scope=Scope()),
+    ]
+    kept = policy_.scope({Kind.TOPIC: cases})[Kind.TOPIC]
+    assert kept == [s for s in cases if policy_.selects(s)] == [cases[1], cases[3], cases[5]]
