@@ -392,7 +392,7 @@ def _in_cluster(
 
     return (
         [replace(f, resource=there(f.resource)) for f in found],
-        [replace(p, resource=there(p.resource)) for p in passed],
+        [Pass(p.rule_id, there(p.resource), p.location) for p in passed],
         [replace(n, resource=there(n.resource)) for n in not_run],
     )
 
