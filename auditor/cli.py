@@ -6,6 +6,7 @@ Heavy modules (kafka-python, rich renderers) are imported inside commands so tha
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -348,12 +349,19 @@ def cli() -> Any:
     return with_environment(typer.main.get_command(app))
 
 
+# An audit builds millions of small objects (model, facts, passes, report documents) in no
+# reference cycle and drops them together: with the collector's default thresholds (700, 10, 10)
+# it traversed them again and again, a quarter of the CPU of a 60,000-partition snapshot audit.
+COLLECTOR_THRESHOLDS = (50_000, 20, 100)
+
+
 def main() -> None:
     """Console entry point: one clear line on stderr for every error, documented exit codes.
 
     Input errors exit 2, could-not-audit 3, anything unexpected EXIT_INTERNAL (never 1, which
     means findings); --debug adds the traceback and keeps the code."""
     debug = "--debug" in sys.argv  # anywhere: before or after the subcommand
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     if sys.stdout is None:  # started with stdout closed (>&-): reports and messages would vanish
         _fail("cannot write output: stdout is closed", EXIT_USAGE, debug)
     try:
