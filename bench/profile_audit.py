@@ -85,6 +85,11 @@ def main() -> int:
         def read() -> Any:
             return collect(ConnectionSettings(parse_bootstrap(args.bootstrap_server), timeout_s=120))
 
+    import gc
+
+    from auditor.cli import COLLECTOR_THRESHOLDS
+
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the kafka-audit command runs
     runs = [one_run(read) for _ in range(args.runs)]
     medians = {phase: round(statistics.median(r[phase] for r in runs), 3) for phase in runs[0]}
     print(json.dumps(medians, indent=1))
