@@ -356,6 +356,9 @@ class DeclaredTopic:
     inherits_from: str | None = None  # the BrokerSettings name whose defaults apply
     topic_name: str | None = None
     namespace: str | None = None  # a Kubernetes resource's metadata.namespace (Strimzi)
+    # The topic's config map, when it was not read (Terraform `config = merge(...)`): its place and
+    # why (detail); every topic setting is then unknown, never inherited from the brokers.
+    settings_unknown: ConfigValue | None = None
 
 
 # --- Kafka Connect, Kafka Streams and MirrorMaker 2 (files, and the Connect REST API). ---

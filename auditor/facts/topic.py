@@ -99,7 +99,7 @@ def known_brokers(cluster: ClusterSnapshot) -> set[int]:
 
 
 def declared_topic_subject(topic: DeclaredTopic, estate: Estate) -> Subject:
-    inherited = inherited_configs(topic, estate)
+    inherited = _not_read(topic) if topic.settings_unknown else inherited_configs(topic, estate)
     configs = {
         **{key: inherited[broker_key] for key, broker_key in TOPIC_FROM_BROKER.items() if broker_key in inherited},
         **topic.settings,
@@ -195,6 +195,12 @@ def _declared(value: ConfigValue, topic_path: str) -> ConfigValue:
     """A value the policy declares for the brokers: the finding points at the topic, the source
     says the policy line."""
     return replace(value, path=topic_path, line=None, detail=f"at line {value.line} of {value.path}")
+
+
+def _not_read(topic: DeclaredTopic) -> Configs:
+    """A topic whose config map was not read: what it may set there is unknown, not the brokers' value."""
+    unknown = topic.settings_unknown
+    return {broker_key: replace(unknown, key=key) for key, broker_key in TOPIC_FROM_BROKER.items()} if unknown else {}
 
 
 def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:

@@ -88,6 +88,19 @@ def test_apache_file_input_is_read_as_the_brokers_file_under_its_environment() -
     }
 
 
+def test_a_mounted_server_properties_in_the_audited_folder_is_read_once_as_the_services_file() -> None:
+    """The folder holds both the compose file and the server.properties it mounts: the file is the
+    service's configuration, not a second broker of its own (it was: STO002-STO009 on a broker named
+    after the file, and a two-broker cluster). Named alone, it is still a broker."""
+    compose = "apache-file-input/docker-compose.yml"
+    mounted = "apache-file-input/file-input/server.properties"
+    walked = read_paths(["apache-file-input"])
+    assert [(b.name, b.format) for b in walked.brokers] == [("broker", "docker-compose")]
+    assert {t.name for t in walked.targets} == {compose, mounted}
+    assert rows("apache-file-input") == rows(compose)
+    assert [b.name for b in read_paths([mounted]).brokers] == [mounted]
+
+
 def test_apache_without_any_setting_runs_the_tarballs_server_properties() -> None:
     f = "apache-defaults/docker-compose.yml"
     assert rows(f) == {

@@ -35,6 +35,7 @@ from auditor.sources.buildfiles import SPRING_BOOT, find_library, project_bounda
 from auditor.sources.code import build_ecosystem
 from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
+from auditor.sources.files.keyvalue import SERVER_PROPERTIES
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.walk import candidate_files
 
@@ -113,7 +114,7 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
     targets = sorted(reading.targets, key=lambda t: ranks[t.name])  # in the order the files were found
     return FilesRead(
         clients,
-        found.brokers,
+        _not_mounted(found, reading.seen),
         found.topics,
         tuple(targets),
         tuple(reading.gaps) + found.gaps,
@@ -123,6 +124,14 @@ def read_paths(paths: Sequence[str], file_format: str | None = None, options: Re
         found.mirrors,
         found.handlers,
     )
+
+
+def _not_mounted(found: Found, seen: Sequence[_File]) -> tuple[BrokerSettings, ...]:
+    """The brokers, without a server.properties found alone that a compose broker of the audit mounts:
+    that file is the service's configuration (read as part of it), not a second broker."""
+    mounted = set(found.mounted)
+    files = {file.display: file.path.resolve() for file in seen}
+    return tuple(b for b in found.brokers if not (b.format == SERVER_PROPERTIES and files.get(b.path) in mounted))
 
 
 def _audit_call(

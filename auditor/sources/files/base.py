@@ -39,6 +39,9 @@ class Found:
     streams: tuple[StreamsApp, ...] = ()
     mirrors: tuple[MirrorFlow, ...] = ()
     handlers: tuple[StreamsHandler, ...] = ()  # Kafka Streams exception handlers written in Java
+    # Files read as part of another declaration (a server.properties a compose broker mounts):
+    # found alone in the same audit, they are not a second broker.
+    mounted: tuple[Path, ...] = ()
 
     def __add__(self, other: Found) -> Found:
         return Found(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})

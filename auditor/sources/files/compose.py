@@ -164,7 +164,12 @@ def _service(name: str, service: YMap, path: str, env: dict[str, str] | None) ->
         name=name, path=path, format=FORMAT, settings={**under, **settings}, variable_prefix=mapping.prefix
     )
     topics = _create_topics(entries, name, path, env) if mapping.create_topics and image.entry else ()
-    return Found(brokers=(broker,), topics=topics, gaps=_ignored(entries, mapping, path) if image.entry else ())
+    return Found(
+        brokers=(broker,),
+        topics=topics,
+        gaps=_ignored(entries, mapping, path) if image.entry else (),
+        mounted=(mount.file.resolve(),) if mount and mount.file.is_file() else (),
+    )
 
 
 def broker_shaped(entries: list[Entry]) -> bool:

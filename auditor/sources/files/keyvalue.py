@@ -32,6 +32,8 @@ BROKER_MARKERS = frozenset(
     }
 )
 
+SERVER_PROPERTIES = "server-properties"  # the format name of a broker read from its own file
+
 
 def entries_of(text: str) -> list[Entry]:
     try:
@@ -70,4 +72,4 @@ def _client(text: str, path: str, options: ReadOptions, detected: str) -> Found:
 def read_server_properties(text: str, path: str, options: ReadOptions) -> Found:
     """A broker's server.properties (KRaft or ZooKeeper mode): every key is a broker setting."""
     settings = settings_of(entries_of(text), path, Dialect.PLAIN)
-    return Found(brokers=(BrokerSettings(name=path, path=path, format="server-properties", settings=settings),))
+    return Found(brokers=(BrokerSettings(name=path, path=path, format=SERVER_PROPERTIES, settings=settings),))

@@ -6,7 +6,10 @@ a set/list literal or a variable expands to one topic per key (`kafka_topic.labe
 default declares no topic. References are resolved from the same module (the .tf files of one
 folder): `var.x` from its default (a variable without a default is unknown), `local.x`,
 `each.key`, `each.value[.field]`, `count.index`, and a conditional `COND ? A : B` whose condition
-is a boolean, `!X` or `X == / != literal`. Any other expression is unknown and says so. A
+is a boolean, `!X` or `X == / != literal`. Any other expression is unknown and says so. A `config`
+written as such an expression (`config = each.value.config`, `local.x`) is the map it names, its
+keys at the `config` line; one not evaluated (`merge(...)`) leaves the topic's settings unknown
+(DeclaredTopic.settings_unknown), never inherited from the brokers. A
 resource whose `count` or `for_each` is unknown may or may not exist: it is one coverage gap at
 its line (not judged), never one unknown per rule.
 """
@@ -191,9 +194,7 @@ def _topic(
             found = replace(found, detail=f"{for_each_detail} (for_each)")
         return found
 
-    config = body.get("config")
-    config = config if isinstance(config, dict) else {}
-    settings = {str(k): value(str(k), v, ("config", str(k))) for k, v in config.items() if not str(k).startswith("__")}
+    settings, unknown = _config(tf, label, body, module, each, value, for_each_detail)
     topic_name = value("name", body["name"], ("name",)).value if "name" in body else None
     return DeclaredTopic(
         name=name,
@@ -205,7 +206,51 @@ def _topic(
         else None,
         partitions=value("partitions", body["partitions"], ("partitions",)) if "partitions" in body else None,
         settings=settings,
+        settings_unknown=unknown,
     )
+
+
+def _config(
+    tf: TfFile,
+    label: str,
+    body: dict[str, Any],
+    module: Module,
+    each: tuple[str, Any] | None,
+    value: Callable[[str, Any, tuple[str, ...]], ConfigValue],
+    for_each_detail: str | None,
+) -> tuple[dict[str, ConfigValue], ConfigValue | None]:
+    """The topic's config map: written in the resource, or an expression (`config = each.value.config`,
+    a variable, a local) evaluated to a map whose keys sit at the `config` line. An expression not
+    evaluated leaves every key unknown (the second item says why), never the broker's defaults."""
+    config = body.get("config")
+    if config is None:
+        return {}, None
+    if isinstance(config, dict):
+        written = {str(k): v for k, v in config.items() if not str(k).startswith("__")}
+        return {k: value(k, v, ("config", k)) for k, v in written.items()}, None
+    line = tf.lines.get((label, "config"))
+    try:
+        resolved = evaluate(config, module, each)
+    except Unknown as exc:
+        why = "" if str(exc).startswith("expression ") else f" ({exc})"  # its own text would repeat it
+        return {}, _config_unknown(tf, line, f"config = {_shown_expression(config)} not evaluated{why}")
+    if not isinstance(resolved, dict):
+        return {}, _config_unknown(tf, line, f"config = {_shown_expression(config)} is not a map")
+    settings = {str(k): config_value(str(k), v, module, each, tf.path, line) for k, v in resolved.items()}
+    from_map = f"{for_each_detail} (for_each)" if for_each_detail and "each." in config else None
+    used = _defaults_used(config) or from_map
+    detail = f"from config = {_shown_expression(config)}" + (f"; {used}" if used else "")
+    return {k: replace(v, detail=v.detail or detail) for k, v in settings.items()}, None
+
+
+def _config_unknown(tf: TfFile, line: int | None, why: str) -> ConfigValue:
+    return ConfigValue("config", None, ConfigSource.UNKNOWN, tf.path, line, detail=why)
+
+
+def _shown_expression(expression: Any) -> str:
+    """An expression as the .tf file writes it (python-hcl2 wraps it in ${...})."""
+    text = str(expression)
+    return text[2:-1] if text.startswith("${") and text.endswith("}") else text
 
 
 def config_value(
