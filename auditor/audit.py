@@ -17,6 +17,7 @@ from auditor.engine.templates import PLACEHOLDER
 from auditor.errors import ClusterUnreachable, InputError
 from auditor.facts import subjects
 from auditor.facts.clients import assumed_versions
+from auditor.facts.clusters import cluster_groups
 from auditor.findings import Finding, NotRun, Pass, Resource, RuleInfo, Severity
 from auditor.merge import merge_results, sort_findings, sort_not_run
 from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, Target, TargetKind
@@ -362,6 +363,7 @@ def audit_estate(
         checklist=build_checklist(
             members, estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)
         ),
+        clusters=cluster_groups(estate.brokers, estate.topics),
     )
 
 

@@ -60,6 +60,7 @@ def merge_results(parts: Sequence[AuditResult], exit_zero: bool = False) -> Audi
         samples=max(p.samples for p in parts),
         checklist=_merge_checklists([p.checklist for p in parts if p.checklist is not None]),
         assumed_clients=tuple(sorted({c for p in parts for c in p.assumed_clients})),
+        clusters=tuple(dict.fromkeys(c for p in parts for c in p.clusters)),
     )
 
 

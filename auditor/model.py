@@ -336,6 +336,28 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
+class ClusterMember:
+    """A broker declaration or a declared topic in a cluster the audit formed from files."""
+
+    kind: str  # "broker" or "topic"
+    name: str  # as findings name it (compose service, Kafka/<name>, the file, kafka_topic.x)
+    path: str
+
+
+@dataclass(frozen=True)
+class ClusterGroup:
+    """A cluster the audit formed from files: its brokers and the topics linked to it, and why
+    they are one cluster. Cross-file rules (STO016, STO018) compare brokers only within one."""
+
+    name: str
+    evidence: str  # why its members are together: one compose file, one Strimzi Kafka, one quorum
+    members: tuple[ClusterMember, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for m in self.members if m.kind == kind)
+
+
+@dataclass(frozen=True)
 class DeclaredTopic:
     """A topic declared in a file (Strimzi KafkaTopic, Terraform, topicctl, compose).
 

@@ -18,7 +18,7 @@ from auditor.findings import (
     Status,
     WaiverUse,
 )
-from auditor.model import CoverageGap, Target, TargetKind
+from auditor.model import ClusterGroup, CoverageGap, Target, TargetKind
 
 if TYPE_CHECKING:
     from auditor.checklist import Checklist
@@ -54,6 +54,7 @@ class AuditResult:
     # Client libraries judged on assumed defaults: no build file or --client told their version
     # ('Java kafka-clients >=3.2,<4.0'); every report's summary says so.
     assumed_clients: tuple[str, ...] = ()
+    clusters: tuple[ClusterGroup, ...] = ()  # the clusters formed from declared brokers (files)
 
     @property
     def fail_on_label(self) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from auditor.model import BrokerSettings, DeclaredTopic
+from auditor.model import BrokerSettings, ClusterGroup, ClusterMember, DeclaredTopic
 
 COMPOSE = "docker-compose"
 STRIMZI = "strimzi"
@@ -50,6 +50,25 @@ def declared_clusters(brokers: Sequence[BrokerSettings]) -> list[DeclaredCluster
         else:
             clusters.append(_cluster(key, members))
     return clusters
+
+
+def cluster_groups(brokers: Sequence[BrokerSettings], topics: Sequence[DeclaredTopic]) -> tuple[ClusterGroup, ...]:
+    """The clusters formed from the declared brokers, with the topics linked to each, as reports show them."""
+    clusters = declared_clusters(brokers)
+    linked: dict[int, list[DeclaredTopic]] = defaultdict(list)
+    for topic in topics:
+        cluster = linked_cluster(topic, clusters)
+        if cluster is not None:
+            linked[id(cluster)].append(topic)
+    return tuple(
+        ClusterGroup(
+            cluster.name,
+            cluster.evidence,
+            tuple(ClusterMember("broker", b.name, b.path) for b in cluster.brokers)
+            + tuple(ClusterMember("topic", t.name, t.path) for t in linked[id(cluster)]),
+        )
+        for cluster in clusters
+    )
 
 
 def linked_cluster(topic: DeclaredTopic, clusters: Sequence[DeclaredCluster]) -> DeclaredCluster | None:

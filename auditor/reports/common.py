@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 
 from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status, WaiverUse
-from auditor.model import Target
+from auditor.model import ClusterGroup, Target
 from auditor.result import AuditResult
 
 CLUSTER_PREFIX = "kafka-cluster"  # the virtual path of what was read from a cluster (SARIF, terminal)
@@ -144,6 +144,43 @@ def waiver_line(use: WaiverUse) -> str:
 
 def waiver_problems(result: AuditResult) -> list[str]:
     return [waiver_line(use) for use in unapplied_waivers(result)]
+
+
+# Member names a cluster's line shows before "and N more" (a 265-topic module stays one line).
+CLUSTER_NAMES_SHOWN = 5
+
+
+def cluster_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:
+    """(cluster, why its members are together, brokers, topics) per cluster formed from files."""
+    return [
+        (group.name, group.evidence, _members(group, "broker"), _members(group, "topic")) for group in result.clusters
+    ]
+
+
+def _members(group: ClusterGroup, kind: str) -> str:
+    names = [m.name for m in group.members if m.kind == kind]
+    if not names:
+        return "none"
+    shown = ", ".join(names[:CLUSTER_NAMES_SHOWN])
+    more = len(names) - CLUSTER_NAMES_SHOWN
+    return f"{len(names)}: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def clusters_summary(result: AuditResult) -> str:
+    """'2 clusters formed from files (docker-compose.yml: 3 brokers, 1 topic; Kafka/my-cluster: 1 broker)'."""
+    groups = result.clusters
+    if not groups:
+        return ""
+    each = "; ".join(f"{g.name}: {_counted(g)}" for g in groups[:CLUSTER_NAMES_SHOWN])
+    more = f"; and {len(groups) - CLUSTER_NAMES_SHOWN} more" if len(groups) > CLUSTER_NAMES_SHOWN else ""
+    noun = "cluster" if len(groups) == 1 else "clusters"
+    return f"{len(groups)} {noun} formed from files ({each}{more})"
+
+
+def _counted(group: ClusterGroup) -> str:
+    brokers, topics = group.count("broker"), group.count("topic")
+    text = f"{brokers} broker{'' if brokers == 1 else 's'}"
+    return text + (f", {topics} topic{'' if topics == 1 else 's'}" if topics else "")
 
 
 def finding_text(finding: Finding) -> str:

@@ -17,6 +17,7 @@ from auditor.reports.common import (
     assumed_clients_text,
     by_stage_then_severity,
     check_counts,
+    cluster_rows,
     counts_line,
     stage_severity_counts,
     verdict,
@@ -193,6 +194,16 @@ def _gaps(result: AuditResult) -> str:
     return f"<h2>Not audited ({len(result.gaps)})</h2>\n<ul>\n{items}\n</ul>"
 
 
+def _clusters(result: AuditResult) -> str:
+    rows = "\n".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cluster_rows(result))
+    if not rows:
+        return ""
+    return (
+        f"<h2>Clusters formed from files ({len(result.clusters)})</h2>\n<table>\n<tr><th>cluster</th>"
+        f"<th>why together</th><th>brokers</th><th>topics</th></tr>\n{rows}\n</table>"
+    )
+
+
 def _checklist(result: AuditResult) -> str:
     checklist = result.checklist
     if checklist is None:
@@ -221,4 +232,13 @@ def _checklist_cell(text: str, column: int) -> str:
 
 
 # The order of the page.
-SECTIONS: tuple[Section, ...] = (_heading, _checklist, _chart, _findings, _waived, _waiver_problems, _gaps)
+SECTIONS: tuple[Section, ...] = (
+    _heading,
+    _checklist,
+    _chart,
+    _findings,
+    _waived,
+    _waiver_problems,
+    _gaps,
+    _clusters,
+)

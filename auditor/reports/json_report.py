@@ -30,6 +30,8 @@ def report_document(result: AuditResult) -> dict[str, Any]:
     document["rules"] = [rule_document(r) for r in result.rules]
     if result.waivers:
         document["waivers"] = [waiver_document(w) for w in result.waivers]
+    if result.clusters:
+        document["clusters"] = [asdict(c) for c in result.clusters]
     return document
 
 

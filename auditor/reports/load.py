@@ -27,7 +27,7 @@ from auditor.findings import (
     WaiverUse,
 )
 from auditor.jsonfile import read_json, schema_error
-from auditor.model import CoverageGap, Target, TargetKind
+from auditor.model import ClusterGroup, ClusterMember, CoverageGap, Target, TargetKind
 from auditor.policy import parse_fail_on
 from auditor.result import AuditResult
 
@@ -75,7 +75,12 @@ def result_from_document(document: dict[str, Any]) -> AuditResult:
         samples=run.get("samples", 1),
         checklist=checklist_from_document(document["checklist"]) if "checklist" in document else None,
         assumed_clients=tuple(document["summary"].get("assumed_client_versions", ())),
+        clusters=tuple(_cluster(c) for c in document.get("clusters", ())),
     )
+
+
+def _cluster(data: dict[str, Any]) -> ClusterGroup:
+    return ClusterGroup(data["name"], data["evidence"], tuple(ClusterMember(**m) for m in data["members"]))
 
 
 def _target(data: dict[str, Any]) -> Target:

@@ -15,6 +15,7 @@ from auditor.reports.common import (
     actual_text,
     by_stage_then_severity,
     check_counts,
+    cluster_rows,
     counts_line,
     stage_severity_counts,
     verdict,
@@ -170,6 +171,15 @@ def _gaps(result: AuditResult) -> str:
     return f"### Not audited ({len(result.gaps)})\n\n" + "\n".join(items)
 
 
+def _clusters(result: AuditResult) -> str:
+    rows = cluster_rows(result)
+    if not rows:
+        return ""
+    table = ["| cluster | why together | brokers | topics |", "|---|---|---|---|"]
+    table += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return f"### Clusters formed from files ({len(rows)})\n\n" + "\n".join(table)
+
+
 def _checklist(result: AuditResult) -> str:
     checklist = result.checklist
     if checklist is None:
@@ -186,7 +196,16 @@ def _checklist(result: AuditResult) -> str:
 
 
 # The order of the document.
-SECTIONS: tuple[Section, ...] = (_heading, _summary, _checklist, _findings, _waived, _waiver_problems, _gaps)
+SECTIONS: tuple[Section, ...] = (
+    _heading,
+    _summary,
+    _checklist,
+    _findings,
+    _waived,
+    _waiver_problems,
+    _gaps,
+    _clusters,
+)
 
 
 def render_markdown(result: AuditResult, options: RenderOptions) -> str:

@@ -26,6 +26,8 @@ from auditor.reports import Detail, RenderOptions, checklist_view
 from auditor.reports.common import (
     STAGE_ORDER,
     check_counts,
+    cluster_rows,
+    clusters_summary,
     location_text,
     own_file_sources,
     printable,
@@ -292,7 +294,14 @@ def _summary(result: AuditResult, paint: Painter, width: int, detail: Detail, re
     assumed = _assumed_clients(result)
     if assumed:
         details.append("client versions assumed: " + ", ".join(assumed))
-    return [*head, *_wrap("; ".join(details), width, indent)]
+    lines = [*head, *_wrap("; ".join(details), width, indent)]
+    clusters = clusters_summary(result)
+    if clusters and detail is not Detail.QUIET:
+        lines += _wrap(clusters, width, indent, indent)
+        if detail is Detail.VERBOSE:
+            for name, evidence, brokers, topics in cluster_rows(result):
+                lines += _wrap(f"{name}: {evidence}; brokers {brokers}; topics {topics}", width, indent + INDENT)
+    return lines
 
 
 def verdict_line(result: AuditResult) -> str:

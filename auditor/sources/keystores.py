@@ -56,9 +56,7 @@ def key_material(store: Store, source: str) -> KeyMaterial:
     return _jks_key(store, data, source) if store.type == "JKS" else _p12_key(store, data, source)
 
 
-def ssl_context(
-    trust: Store | None, keystore: Store | None, check_hostname: bool, source: str
-) -> ssl.SSLContext:
+def ssl_context(trust: Store | None, keystore: Store | None, check_hostname: bool, source: str) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = check_hostname
     if trust is None:
