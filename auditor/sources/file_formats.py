@@ -35,6 +35,9 @@ AuditReader = Callable[[Sequence["FileText"], Mapping[str, Sequence["FileText"]]
 YAML = (".yml", ".yaml")
 KEY_VALUE = (".properties", ".conf", ".config", ".cfg")
 JSON = (".json",)
+# Application configs read only for the Kafka client maps nested in them: one that holds none
+# (a pyproject.toml listing kafka-python) is not reported as unrecognised when found in a folder.
+TOML = (".toml",)
 SPRING = (*YAML, ".properties")  # what Spring Boot reads
 # A file found in a folder that mentions Kafka but is not recognised is reported as a gap; one that
 # does not is simply not Kafka's (a CI workflow, a chart's other values).
@@ -200,8 +203,9 @@ def _read_server_properties(text: str, path: str, options: ReadOptions) -> Found
 
 
 def _read_librdkafka(text: str, path: str, options: ReadOptions) -> Found:
-    """librdkafka / confluent-kafka / kafka-python: a JSON or YAML mapping, or key=value lines."""
-    if path.lower().endswith((*JSON, *YAML)):
+    """librdkafka / confluent-kafka / kafka-python: a JSON, YAML or TOML mapping (client maps nested
+    in an application's config too), or key=value lines."""
+    if path.lower().endswith((*JSON, *YAML, *TOML)):
         from auditor.sources.files.clientdict import read_client_dict
 
         return read_client_dict(text, path, options)
@@ -380,8 +384,9 @@ FORMATS: dict[str, Format] = {
         Format("topicctl", "topicctl topic files", YAML, _yaml_claim(_looks_topicctl), _read_topicctl),
         Format(
             "librdkafka",
-            "librdkafka / confluent-kafka JSON, YAML or key=value (snake_case keys: kafka-python)",
-            (*JSON, *YAML, *KEY_VALUE),
+            "librdkafka / confluent-kafka JSON, YAML, TOML or key=value (snake_case keys: kafka-python), "
+            "also as producer/consumer maps nested in an application's config (settings.yaml#kafka.producer)",
+            (*JSON, *YAML, *TOML, *KEY_VALUE),
             _librdkafka_claim,
             _read_librdkafka,
         ),
@@ -413,6 +418,12 @@ def mentions_kafka(path: str, text: str) -> bool:
     """Whether a file found in a folder is worth detecting: its text names Kafka things, or a
     format its name fits skims on its own."""
     return not skims(path) or relevant().search(text) is not None
+
+
+def quiet_when_unrecognised(path: str) -> bool:
+    """A file found in a folder that only the nested-client reading could claim (TOML): one that
+    holds no client is not Kafka configuration, even when it names Kafka (a dependency list)."""
+    return path.lower().endswith(TOML)
 
 
 def skims(path: str) -> bool:

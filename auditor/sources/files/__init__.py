@@ -33,7 +33,16 @@ from auditor.model import (
 )
 from auditor.sources.buildfiles import SPRING_BOOT, find_library, project_boundary
 from auditor.sources.code import build_ecosystem
-from auditor.sources.file_formats import ALL_SUFFIXES, FORMATS, MENTIONS_KAFKA, Format, detect, mentions_kafka, skims
+from auditor.sources.file_formats import (
+    ALL_SUFFIXES,
+    FORMATS,
+    MENTIONS_KAFKA,
+    Format,
+    detect,
+    mentions_kafka,
+    quiet_when_unrecognised,
+    skims,
+)
 from auditor.sources.files.base import FileText, Found, ReadOptions, read_text
 from auditor.sources.files.keyvalue import SERVER_PROPERTIES
 from auditor.sources.files.values import ParseError
@@ -237,7 +246,8 @@ class _Reading:
         except (ParseError, RecursionError) as exc:  # not in the syntax its name says
             self._unreadable([file], exc)
             return None
-        if fmt is None and (file.explicit or (skims(file.display) and MENTIONS_KAFKA.search(text))):
+        walked_gap = skims(file.display) and not quiet_when_unrecognised(file.display) and MENTIONS_KAFKA.search(text)
+        if fmt is None and (file.explicit or walked_gap):
             self.gap(file, NOT_RECOGNISED)
         return fmt
 

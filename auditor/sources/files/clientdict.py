@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 
-from auditor.sources.files.base import Entry, Found, ReadOptions, client_config
+from auditor.sources.files.base import Found, ReadOptions, client_config
 from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name, looks_python
+from auditor.sources.files.nested import client_entries, has_nested_client, read_nested_clients
 from auditor.sources.files.values import ParseError
 from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
-
-TOPIC_CONFIG_KEYS = ("default.topic.config", "topic.config")
 
 
 def load_mapping(text: str, path: str) -> list[Value]:
     """A .json file must be JSON (YAML accepts what no JSON client would): it is checked as JSON,
-    then read as YAML to keep lines; JSON that YAML rejects is read without lines."""
+    then read as YAML to keep lines; JSON that YAML rejects is read without lines. TOML is TOML."""
+    if path.lower().endswith(".toml"):
+        from auditor.sources.files.tomltree import load_toml
+
+        return [load_toml(text)]
     data = _json(text) if path.endswith(".json") else None
     try:
         return load_documents(text)
@@ -52,27 +55,6 @@ def _ymap(data: dict[str, object]) -> YMap:
     return result
 
 
-def client_entries(mapping: YMap) -> list[Entry]:
-    """Top-level keys, after the nested topic-level configuration they override. A list or a
-    mapping where a client setting takes one value is kept as an entry that cannot be read."""
-    entries: list[Entry] = []
-    for nested_key in TOPIC_CONFIG_KEYS:
-        nested = mapping.get(nested_key)
-        if isinstance(nested, YMap):
-            entries += [_entry(nested, k) for k in nested]
-    entries += [_entry(mapping, k) for k in mapping if k not in TOPIC_CONFIG_KEYS]
-    return entries
-
-
-def _entry(mapping: YMap, key: str) -> Entry:
-    value = mapping[key]
-    line = mapping.line(key) or None
-    if isinstance(value, (YMap, YList)):
-        shape = "a list" if isinstance(value, YList) else "a mapping"
-        return Entry(key, None, line, problem=f"{shape}, not one value: the client cannot read it")
-    return Entry(key, value, line)
-
-
 def read_client_dict(text: str, path: str, options: ReadOptions) -> Found:
     documents = load_mapping(text, path)
     found = Found()
@@ -85,6 +67,7 @@ def read_client_dict(text: str, path: str, options: ReadOptions) -> Found:
         config = client_config(entries, path, library, version)
         if config is not None:
             found += Found(clients=(config,))
+        found += read_nested_clients(document, path, options)
     return found
 
 
@@ -94,5 +77,7 @@ def looks_client_dict(documents: list[Value]) -> bool:
             continue
         keys = [e.key for e in client_entries(document)]
         if looks_python(keys) or any(java_name(k, "librdkafka") in KNOWN_CLIENT_KEYS for k in keys):
+            return True
+        if has_nested_client(document):
             return True
     return False
