@@ -316,6 +316,7 @@ def audit_estate(
     """
     clock = clock or _Clock()
     policy = options.policy or Policy()
+    estate = _with_groupings(estate, policy)
     members = checklist_members(rules)  # as the catalog says, before the policy turns rules off
     rule_ids = {key: rule.id for key, rule in rule_index(rules).items()}
     rules = policy.tune(rules)
@@ -363,8 +364,18 @@ def audit_estate(
         checklist=build_checklist(
             members, estate.services, judged.get(Kind.WRITE, ()), findings, passed, _what_if(options)
         ),
-        clusters=cluster_groups(estate.brokers, estate.topics),
+        clusters=cluster_groups(estate.brokers, estate.topics, estate.groupings),
     )
+
+
+def _with_groupings(estate: Estate, policy: Policy) -> Estate:
+    """The clusters the policy's `clusters:` entries with `files:` declare, for the files' brokers and topics."""
+    section = policy.clusters
+    if section is None or not (estate.brokers or estate.topics):
+        return estate
+    from auditor.fleet import parse_groupings
+
+    return replace(estate, groupings=parse_groupings(section.value, section.where, section.folder))
 
 
 def with_snippets(findings: Sequence[Finding], lines: SourceLines) -> list[Finding]:

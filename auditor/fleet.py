@@ -11,6 +11,15 @@ Clusters come from `--cluster NAME=BOOTSTRAP[,...]` (repeatable) or an inventory
       - name: prod-us
         bootstrap: kafka-us-1:9092
 
+An entry with `files:` (globs relative to the policy's folder; `*` crosses folders) and no
+`bootstrap` declares a cluster for configuration files instead of one to connect to: the brokers
+and topics of the files it matches are that cluster (auditor.facts.clusters); with `bootstrap`
+too it is both.
+
+    clusters:
+      - name: prod
+        files: [deploy/prod/*]
+
 Every finding and pass of a cluster names it (`resource.cluster`), so the same topic in two
 clusters is two resources with two fingerprints. Clusters are collected at once, at most
 MAX_CLUSTERS_AT_ONCE (each collection already keeps a broker's connection busy); a cluster that
@@ -27,12 +36,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from auditor.errors import ClusterUnreachable, InputError, InvalidSetting, Setting
-from auditor.model import Service
+from auditor.model import DeclaredGrouping, Service
 from auditor.sources.connection import ConnectionSettings, load_command_config, parse_bootstrap
 
 T = TypeVar("T")
 MAX_CLUSTERS_AT_ONCE = 4
-CLUSTER_KEYS = ("name", "bootstrap", "command-config", "services")
+CLUSTER_KEYS = ("name", "bootstrap", "command-config", "services", "files")
 # A cluster's name reaches every report and the terminal: letters, digits, '.', '_', '-' only.
 CLUSTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -98,10 +107,46 @@ def pick(listed: Sequence[FleetMember], names: Sequence[str]) -> tuple[FleetMemb
 
 
 def parse_inventory(items: Any, where: str, folder: Path) -> tuple[FleetMember, ...]:
-    """The `clusters:` list of an inventory or policy file. InputError (exit 2) naming file and line."""
+    """The `clusters:` list of an inventory or policy file. InputError (exit 2) naming file and line.
+    Entries that only declare files (no bootstrap) are not clusters to connect to."""
     if not isinstance(items, list) or not items:
         raise InputError(f"{where}: 'clusters' must be a non-empty list of {{name, bootstrap}}")
-    return unique([_member(item, where, folder) for item in items], where)
+    parse_groupings(items, where, folder)  # every entry checked, whichever kind it is
+    return unique([_member(item, where, folder) for item in items if not _files_only(item)], where)
+
+
+def parse_groupings(items: Any, where: str, folder: Path) -> tuple[DeclaredGrouping, ...]:
+    """The entries of `clusters:` with `files:`: the clusters the policy declares for files."""
+    from auditor.yamlread import Located
+
+    if not isinstance(items, list) or not items:
+        raise InputError(f"{where}: 'clusters' must be a non-empty list of {{name, bootstrap}}")
+    groupings = []
+    for item in items:
+        if not isinstance(item, Located) or "files" not in item:
+            continue
+        patterns = item["files"]
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if (
+            not isinstance(patterns, list)
+            or not patterns
+            or not all(isinstance(p, str) and p.strip() for p in patterns)
+        ):
+            raise InputError(f"{item.where('files')}: 'files' must be a glob or a list of globs (relative to {folder})")
+        if not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise InputError(f"{item.where()}: cluster needs 'name' (a string)")
+        name = check_name(item["name"].strip(), item.where())
+        groupings.append(DeclaredGrouping(name, tuple(p.strip() for p in patterns), str(folder), item.where("files")))
+    names = [g.name for g in groupings]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise InputError(f"{where}: cluster {duplicate!r} is given twice")
+    return tuple(groupings)
+
+
+def _files_only(item: Any) -> bool:
+    return isinstance(item, Mapping) and "files" in item and "bootstrap" not in item
 
 
 def load_inventory(path: Path) -> tuple[FleetMember, ...]:

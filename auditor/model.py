@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
 
 from auditor.enums import StrEnum
 
@@ -336,12 +338,29 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
+class DeclaredGrouping:
+    """A cluster the policy declares for files (`clusters: - name: prod, files: [deploy/prod/*]`):
+    the brokers and topics of matching files are that cluster, whatever else they say."""
+
+    name: str
+    patterns: tuple[str, ...]  # globs, relative to `folder` (the policy file's); `*` crosses folders
+    folder: str
+    where: str  # the policy file and line
+
+    def holds(self, path: str) -> bool:
+        resolved = Path(path).resolve().as_posix()
+        base = Path(self.folder).resolve()
+        return any(fnmatchcase(resolved, (base / pattern).as_posix()) for pattern in self.patterns)
+
+
+@dataclass(frozen=True)
 class ClusterMember:
     """A broker declaration or a declared topic in a cluster the audit formed from files."""
 
     kind: str  # "broker" or "topic"
     name: str  # as findings name it (compose service, Kafka/<name>, the file, kafka_topic.x)
     path: str
+    link: str | None = None  # a topic: what links it to the cluster (its label, cluster file, provider)
 
 
 @dataclass(frozen=True)
@@ -378,6 +397,11 @@ class DeclaredTopic:
     inherits_from: str | None = None  # the BrokerSettings name whose defaults apply
     topic_name: str | None = None
     namespace: str | None = None  # a Kubernetes resource's metadata.namespace (Strimzi)
+    # The cluster the topic's tool or provider connects to (topicctl's cluster file bootstrapAddrs,
+    # a Terraform kafka provider's bootstrap_servers) and where that is declared: links the topic
+    # to the declared brokers that listen there.
+    bootstrap: tuple[str, ...] = ()
+    bootstrap_from: str | None = None
     # The topic's config map, when it was not read (Terraform `config = merge(...)`): its place and
     # why (detail); every topic setting is then unknown, never inherited from the brokers.
     settings_unknown: ConfigValue | None = None
@@ -611,6 +635,7 @@ class Estate:
     streams_handlers: tuple[StreamsHandler, ...] = ()  # custom exception handlers read from Java source
     # The policy's broker_defaults: the values of brokers not in the audit, each with its policy line.
     broker_defaults: Mapping[str, ConfigValue] = field(default_factory=dict)
+    groupings: tuple[DeclaredGrouping, ...] = ()  # clusters the policy declares for files
 
     @property
     def all_gaps(self) -> tuple[CoverageGap, ...]:

@@ -87,7 +87,7 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
 def declared_clusters(estate: Estate) -> list[list[BrokerView]]:
     """Declared brokers grouped by the cluster the evidence says they form (auditor.facts.clusters)."""
     views = {id(settings): view for settings, view in zip(estate.brokers, declared_brokers(estate), strict=True)}
-    return [[views[id(b)] for b in cluster.brokers] for cluster in clusters_of(estate.brokers)]
+    return [[views[id(b)] for b in cluster.brokers] for cluster in clusters_of(estate.brokers, estate.groupings)]
 
 
 def declared_brokers(estate: Estate) -> list[BrokerView]:

@@ -143,10 +143,12 @@ def absent_brokers(topic: DeclaredTopic, estate: Estate) -> str | None:
 
     The scope is the broker resource the topic names (`Kafka/my-cluster`, a compose service), else
     the folder of its file: topics of one Terraform module or topicctl folder share brokers."""
+    cluster = linked_cluster(topic, declared_clusters(estate.brokers, estate.groupings))
     if topic.inherits_from is not None:
-        cluster = linked_cluster(topic, declared_clusters(estate.brokers))
         found = cluster is not None and any(broker.name == topic.inherits_from for broker in cluster.brokers)
         return None if found else topic.inherits_from
+    if cluster is not None:  # linked by its cluster file, provider or the policy: its brokers are here
+        return None
     if estate.cluster is not None and estate.cluster.brokers:
         return None
     return f"{PurePath(topic.path).parent.as_posix()}/"
@@ -169,24 +171,26 @@ def left_to_absent_brokers(topic: DeclaredTopic, estate: Estate) -> dict[str, st
 def inherited_keys(topic: DeclaredTopic) -> dict[str, str]:
     """The topic facts a declaration leaves to its brokers (it does not set them), to their broker keys."""
     settings = {topic_key for topic_key in topic.settings}
+    unread = topic.settings_unknown is not None  # a config map not read: unknown for this topic, not left
     leaves = {
-        "min_insync_replicas": "min.insync.replicas" not in settings,
-        "unclean_leader_election_enable": "unclean.leader.election.enable" not in settings,
+        "min_insync_replicas": "min.insync.replicas" not in settings and not unread,
+        "unclean_leader_election_enable": "unclean.leader.election.enable" not in settings and not unread,
         "replication_factor": topic.replication_factor is None,
     }
     return {fact: key for fact, key in INHERITED_FACTS.items() if leaves[fact]}
 
 
 def inherited_configs(topic: DeclaredTopic, estate: Estate) -> Configs:
-    """The broker settings a declared topic falls back to: its brokers' in the audit, else the
-    values the policy declares for brokers outside it (broker_defaults), else {}."""
-    if topic.inherits_from is not None:
-        cluster = linked_cluster(topic, declared_clusters(estate.brokers))
-        for broker in cluster.brokers if cluster else ():
-            if broker.name == topic.inherits_from:
-                configs = with_broker_defaults(broker.settings, broker.path)
-                return {key: _inherited(value, broker.name, topic.path) for key, value in configs.items()}
-    elif estate.cluster is not None and estate.cluster.brokers:
+    """The broker settings a declared topic falls back to: those of the broker it names, else of the
+    first broker of the cluster it is linked to, in the audit; else the live cluster's for a topic
+    naming no broker; else the values the policy declares for brokers outside it (broker_defaults)."""
+    cluster = linked_cluster(topic, declared_clusters(estate.brokers, estate.groupings))
+    brokers = cluster.brokers if cluster else ()
+    named = [b for b in brokers if b.name == topic.inherits_from] or list(brokers[:1])
+    for broker in named:
+        configs = with_broker_defaults(broker.settings, broker.path)
+        return {key: _inherited(value, broker.name, topic.path) for key, value in configs.items()}
+    if topic.inherits_from is None and estate.cluster is not None and estate.cluster.brokers:
         return estate.cluster.brokers[0].configs
     return {key: _declared(value, topic.path) for key, value in estate.broker_defaults.items()}
 
@@ -212,7 +216,7 @@ def _inherited(value: ConfigValue, broker: str, topic_path: str) -> ConfigValue:
 
 def _known_broker_count(topic: DeclaredTopic, estate: Estate) -> int | None:
     """The brokers of the cluster the topic declares (its linked declared cluster), else of the live cluster."""
-    cluster = linked_cluster(topic, declared_clusters(estate.brokers))
+    cluster = linked_cluster(topic, declared_clusters(estate.brokers, estate.groupings))
     if cluster is not None:
         return None if any(b.nodes is None for b in cluster.brokers) else sum(b.nodes or 0 for b in cluster.brokers)
     if estate.cluster is not None and estate.cluster.brokers:

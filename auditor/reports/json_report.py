@@ -9,7 +9,7 @@ from typing import Any
 from auditor.checklist import checklist_document
 from auditor.findings import Finding, Location, NotRun, Pass, Resource, RuleInfo, WaiverUse
 from auditor.jsonfile import dump_json
-from auditor.model import Target
+from auditor.model import ClusterGroup, Target
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
 
@@ -31,8 +31,14 @@ def report_document(result: AuditResult) -> dict[str, Any]:
     if result.waivers:
         document["waivers"] = [waiver_document(w) for w in result.waivers]
     if result.clusters:
-        document["clusters"] = [asdict(c) for c in result.clusters]
+        document["clusters"] = [cluster_document(c) for c in result.clusters]
     return document
+
+
+def cluster_document(group: ClusterGroup) -> dict[str, Any]:
+    """name, evidence and members; a topic member says what links it (`link`)."""
+    members = [{k: v for k, v in asdict(m).items() if v is not None} for m in group.members]
+    return {"name": group.name, "evidence": group.evidence, "members": members}
 
 
 def waiver_document(use: WaiverUse) -> dict[str, Any]:

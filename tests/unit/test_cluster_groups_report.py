@@ -55,9 +55,9 @@ def test_each_group_says_why_its_members_are_together() -> None:
     assert [m.name for m in result.clusters[0].members] == ["kafka1", "kafka2", "kafka3"]
     assert result.clusters[-1].members == (
         ClusterMember("broker", "Kafka/prod", "strimzi/cluster.yaml"),
-        ClusterMember("topic", "KafkaTopic/orders", "strimzi/cluster.yaml"),
-        ClusterMember("topic", "KafkaTopic/inherits", "strimzi/cluster.yaml"),
-        ClusterMember("topic", "KafkaTopic/payments", "strimzi/topics.yaml"),
+        ClusterMember("topic", "KafkaTopic/orders", "strimzi/cluster.yaml", "strimzi.io/cluster: prod"),
+        ClusterMember("topic", "KafkaTopic/inherits", "strimzi/cluster.yaml", "strimzi.io/cluster: prod"),
+        ClusterMember("topic", "KafkaTopic/payments", "strimzi/topics.yaml", "strimzi.io/cluster: prod"),
     )
 
 
@@ -76,9 +76,14 @@ def test_json_lists_the_groups_valid_against_the_schema_and_loads_back() -> None
         "evidence": "one Strimzi resource (strimzi/cluster.yaml)",
         "members": [
             {"kind": "broker", "name": "Kafka/prod", "path": "strimzi/cluster.yaml"},
-            {"kind": "topic", "name": "KafkaTopic/orders", "path": "strimzi/cluster.yaml"},
-            {"kind": "topic", "name": "KafkaTopic/inherits", "path": "strimzi/cluster.yaml"},
-            {"kind": "topic", "name": "KafkaTopic/payments", "path": "strimzi/topics.yaml"},
+            *(
+                {"kind": "topic", "name": n, "path": p, "link": "strimzi.io/cluster: prod"}
+                for n, p in (
+                    ("KafkaTopic/orders", "strimzi/cluster.yaml"),
+                    ("KafkaTopic/inherits", "strimzi/cluster.yaml"),
+                    ("KafkaTopic/payments", "strimzi/topics.yaml"),
+                )
+            ),
         ],
     }
     assert result_from_document(document).clusters == result.clusters

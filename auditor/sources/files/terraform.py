@@ -30,6 +30,7 @@ from auditor.sources.files.values import ParseError
 
 FORMAT = "terraform"
 RESOURCE = "kafka_topic"
+PROVIDER = "kafka"  # Mongey/kafka
 _T = TypeVar("_T")
 _COUNT = "\0count"  # the `each` of a counted resource: (_COUNT, index)
 _REFERENCE = re.compile(r"\$\{([^{}]*)\}")
@@ -66,7 +67,7 @@ def read_terraform_files(folder: Path, files: Sequence[FileText]) -> Found:
     chosen_paths = {file.path.resolve() for file in files}
     siblings = [p for p in sorted(folder.glob("*.tf")) if p.resolve() not in chosen_paths]
     variables = [_parse_file(read_text(p, str(p)) or "", str(p)) for p in siblings]
-    return read_module(chosen, module_of(chosen + variables))
+    return read_module(chosen, module_of(chosen + variables), variables)
 
 
 def _parse_file(text: str, path: str) -> TfFile:
@@ -107,16 +108,42 @@ def module_of(files: list[TfFile]) -> Module:
     return module
 
 
-def read_module(files: list[TfFile], module: Module) -> Found:
+def read_module(files: list[TfFile], module: Module, provider_files: Sequence[TfFile] = ()) -> Found:
     topics: list[DeclaredTopic] = []
     gaps: list[CoverageGap] = []
+    bootstrap, where = _provider_bootstrap([*files, *provider_files], module)
     for tf in files:
         for label, body in _resources(tf.data):
             try:
-                topics.extend(_topics(tf, label, body, module))
+                found = _topics(tf, label, body, module)
             except _ExistenceUnknown as exc:
                 gaps.append(exc.gap)
+                continue
+            topics.extend(replace(t, bootstrap=bootstrap, bootstrap_from=where) if bootstrap else t for t in found)
     return Found(topics=tuple(topics), gaps=tuple(gaps))
+
+
+def _provider_bootstrap(files: Sequence[TfFile], module: Module) -> tuple[tuple[str, ...], str | None]:
+    """The kafka provider's bootstrap_servers in the module (one provider block without an alias):
+    the cluster its kafka_topic resources are created on. Nothing when it is not evaluated."""
+    found = [
+        (tf, body)
+        for tf in files
+        for block in tf.data.get("provider", [])
+        for name, body in block.items()
+        if name == PROVIDER and isinstance(body, dict) and "alias" not in body and "bootstrap_servers" in body
+    ]
+    if len(found) != 1:
+        return (), None
+    tf, body = found[0]
+    try:
+        value = evaluate(body["bootstrap_servers"], module, None)
+    except Unknown:
+        return (), None
+    servers = value if isinstance(value, list) else str(value).split(",")
+    line = tf.lines.get((f"provider {PROVIDER}", "bootstrap_servers"))
+    where = f"{tf.path}:{line}" if line else tf.path
+    return tuple(str(s).strip() for s in servers if str(s).strip()), f"kafka provider bootstrap_servers {where}"
 
 
 class _ExistenceUnknown(Exception):
@@ -404,13 +431,18 @@ def _lark_problem(exc: Exception) -> str:
 
 
 def _lines(tree: Any) -> dict[tuple[str, ...], int]:
-    """(label, attribute) and (label, 'config', key) -> line, for every kafka_topic resource."""
+    """(label, attribute) and (label, 'config', key) -> line, for every kafka_topic resource; the
+    attributes of a provider block under the label `provider NAME`."""
     lines: dict[tuple[str, ...], int] = {}
     for block in tree.find_data("block"):
         labels = [_string(c) for c in block.children[1:] if getattr(c, "data", None) in ("string", "identifier")]
-        if len(labels) < 2 or _string(block.children[0]) != "resource" or labels[0] != RESOURCE:
+        kind = _string(block.children[0])
+        if kind == "provider" and labels:
+            label = f"provider {labels[0]}"
+        elif len(labels) >= 2 and kind == "resource" and labels[0] == RESOURCE:
+            label = labels[1]
+        else:
             continue
-        label = labels[1]
         body = next((c for c in block.children if getattr(c, "data", None) == "body"), None)
         for attribute in body.children if body is not None else []:
             if getattr(attribute, "data", None) != "attribute":
