@@ -38,6 +38,7 @@ JSON = (".json",)
 # Application configs read only for the Kafka client maps nested in them: one that holds none
 # (a pyproject.toml listing kafka-python) is not reported as unrecognised when found in a folder.
 TOML = (".toml",)
+DOTENV = (".env",)
 SPRING = (*YAML, ".properties")  # what Spring Boot reads
 # A file found in a folder that mentions Kafka but is not recognised is reported as a gap; one that
 # does not is simply not Kafka's (a CI workflow, a chart's other values).
@@ -212,6 +213,18 @@ def _read_librdkafka(text: str, path: str, options: ReadOptions) -> Found:
     from auditor.sources.files.keyvalue import read_librdkafka_properties
 
     return read_librdkafka_properties(text, path, options)
+
+
+def _looks_dotenv(content: Content) -> bool:
+    from auditor.sources.files.dotenv import looks_dotenv_clients
+
+    return looks_dotenv_clients(content.text)
+
+
+def _read_dotenv(text: str, path: str, options: ReadOptions) -> Found:
+    from auditor.sources.files.dotenv import read_dotenv_clients
+
+    return read_dotenv_clients(text, path, options)
 
 
 def _read_compose(text: str, path: str, options: ReadOptions) -> Found:
@@ -391,6 +404,13 @@ FORMATS: dict[str, Format] = {
             _read_librdkafka,
         ),
         Format(
+            "dotenv",
+            ".env files' KAFKA_PRODUCER_* / KAFKA_CONSUMER_* client settings (library from the build files beside it)",
+            DOTENV,
+            _looks_dotenv,
+            _read_dotenv,
+        ),
+        Format(
             "properties",
             "Java client .properties",
             KEY_VALUE,
@@ -421,9 +441,10 @@ def mentions_kafka(path: str, text: str) -> bool:
 
 
 def quiet_when_unrecognised(path: str) -> bool:
-    """A file found in a folder that only the nested-client reading could claim (TOML): one that
-    holds no client is not Kafka configuration, even when it names Kafka (a dependency list)."""
-    return path.lower().endswith(TOML)
+    """A file found in a folder that only the nested-client reading could claim (TOML, .env): one
+    that holds no client is not Kafka configuration, even when it names Kafka (a dependency list,
+    a broker's or compose's variables)."""
+    return path.lower().endswith((*TOML, *DOTENV))
 
 
 def skims(path: str) -> bool:

@@ -144,3 +144,41 @@ def test_a_walked_toml_without_clients_is_no_gap_but_named_it_is(tmp_path: Path)
     assert [g.reason.split(" (")[0] for g in named.gaps] == [
         "not recognised as Kafka configuration kafka-audit reads; skipped"
     ]
+
+
+def test_dotenv_kafka_producer_and_consumer_variables_with_the_library_of_the_nearest_build_file() -> None:
+    f = "dotenv/.env"
+    clients = read_paths(["dotenv"]).clients
+    assert [(c.name, c.roles, c.library, c.library_version, c.line) for c in clients] == [
+        (f"{f}#ORDERS_KAFKA_PRODUCER_*", frozenset({Role.PRODUCER}), "librdkafka", "2.3.0", 4),
+        (f"{f}#ORDERS_KAFKA_CONSUMER_*", frozenset({Role.CONSUMER}), "librdkafka", "2.3.0", 7),
+    ]  # confluent-kafka==2.3.0 in requirements.txt beside it, not the kafka-python of a folder above
+    assert sorted(clients[0].settings) == ["acks", "bootstrap.servers", "enable.idempotence"]
+    assert rows("dotenv") == {
+        ("PRD001", "fail", f"{f}#ORDERS_KAFKA_PRODUCER_*", 5),
+        ("PRD003", "fail", f"{f}#ORDERS_KAFKA_PRODUCER_*", 6),
+        ("CON002", "fail", f"{f}#ORDERS_KAFKA_CONSUMER_*", 7),  # librdkafka's auto.offset.reset=latest
+    }
+
+
+def test_dotenv_without_a_build_file_naming_the_library_is_a_gap(tmp_path: Path) -> None:
+    env = tmp_path / "worker.env"
+    env.write_text("KAFKA_CONSUMER_GROUP_ID=g\nKAFKA_CONSUMER_ENABLE_AUTO_COMMIT=true\n")
+    found = read_paths([str(env)])
+    assert found.clients == ()
+    assert [g.reason for g in found.gaps] == [
+        "KAFKA_CONSUMER_*: Kafka client settings not judged: no build file beside or above the .env names one "
+        "client library (their defaults decide what is left out; --client NAME says which)"
+    ]
+    named = read_paths([str(env)], options=ReadOptions(client="kafka-python"))
+    assert [(c.library, sorted(c.settings)) for c in named.clients] == [
+        ("kafka-python", ["enable.auto.commit", "group.id"])
+    ]
+
+
+def test_broker_and_compose_variables_in_a_dotenv_are_not_clients() -> None:
+    """compose's .env (substitution) and env_file (a broker's KAFKA_*): walked, neither is read nor a gap."""
+    for folder in ("compose-dotenv", "compose-envfile"):
+        found = read_paths([str(FILES / folder)])
+        assert not [t for t in found.targets if t.format == "dotenv"]
+        assert not [g for g in found.gaps if g.resource.endswith(".env")]
