@@ -146,7 +146,10 @@ def test_a_walked_toml_without_clients_is_no_gap_but_named_it_is(tmp_path: Path)
     ]
 
 
-def test_dotenv_kafka_producer_and_consumer_variables_with_the_library_of_the_nearest_build_file() -> None:
+def test_dotenv_kafka_producer_and_consumer_variables_with_the_library_of_the_nearest_build_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(FILES)
     f = "dotenv/.env"
     clients = read_paths(["dotenv"]).clients
     assert [(c.name, c.roles, c.library, c.library_version, c.line) for c in clients] == [
