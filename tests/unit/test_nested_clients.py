@@ -129,6 +129,16 @@ def test_formats_that_read_nested_maps_themselves_are_not_read_again(folder: str
     assert not [c.name for c in found.clients if "#" in (c.name or "") and c.library in ("librdkafka", "kafka-python")]
 
 
+def test_helm_values_of_a_kafka_chart_hold_no_client() -> None:
+    """bitnami/kafka's values: listeners, broker text and provisioned topics' config maps
+    (compression.type is a producer key too) are not a client, so no finding and no gap come of it."""
+    found = read_paths(["helm-values/values.yaml"])
+    assert found.clients == ()
+    assert [g.reason.split(" (")[0] for g in found.gaps] == [
+        "not recognised as Kafka configuration kafka-audit reads; skipped"
+    ]  # as before: a named file that is not Kafka configuration kafka-audit reads
+
+
 def test_a_spring_file_would_look_nested_to_the_reader_alone() -> None:
     """The guard above can fail: spring.kafka.producer is a map the nested reader would take."""
     text = (FILES / "spring" / "application.yml").read_text()
