@@ -39,13 +39,13 @@ def test_fastapi_settings_kafka_producer_and_consumer_maps_are_kafka_python_clie
     f = "fastapi/settings.yaml"
     clients = read_paths([f]).clients
     assert [(c.name, c.roles, c.library, c.line) for c in clients] == [
-        (f"{f}#kafka.producer", frozenset({Role.PRODUCER}), "kafka-python", 12),
-        (f"{f}#kafka.consumer", frozenset({Role.CONSUMER}), "kafka-python", 16),
+        (f"{f}#kafka.producer", frozenset({Role.PRODUCER}), "kafka-python", 13),
+        (f"{f}#kafka.consumer", frozenset({Role.CONSUMER}), "kafka-python", 17),
     ]  # `kafka` itself holds the shared connection settings of the two: not a client, not a gap
     assert rows(f) == {
-        ("PRD001", "fail", f"{f}#kafka.producer", 13),  # acks: 1
-        ("PRD003", "fail", f"{f}#kafka.producer", 14),  # enable_idempotence: false
-        ("CON001", "fail", f"{f}#kafka.consumer", 18),  # enable_auto_commit: true
+        ("PRD001", "fail", f"{f}#kafka.producer", 14),  # acks: 1
+        ("PRD003", "fail", f"{f}#kafka.producer", 15),  # enable_idempotence: false
+        ("CON001", "fail", f"{f}#kafka.consumer", 19),  # enable_auto_commit: true
     }
 
 
@@ -100,7 +100,10 @@ def test_ambiguous_maps_are_gaps_and_generic_words_are_not_kafka() -> None:
 @pytest.mark.parametrize(
     ("text", "clients"),
     [
-        ("kafka:\n  producer:\n    acks: all\n", ["kafka.producer"]),  # under `kafka`, one client key is enough
+        ("kafka:\n  producer:\n    acks: all\n", ["kafka.producer"]),  # kafka.producer: one client key is enough
+        ("kafka:\n  settings:\n    acks: all\n", []),  # below kafka, but not named as a client
+        ("kafka:\n  topics:\n    orders_writer:\n      compression_type: gzip\n", []),  # a topic's key too
+        ("kafka:\n  bootstrap_servers: k:9092\n", []),  # the top level is the librdkafka format's
         ("queue:\n  producer:\n    acks: all\n    retries: 3\n", []),  # generic words only
         ("queue:\n  producer:\n    enable.idempotence: true\n", ["queue.producer"]),  # a Kafka-only key, named
         ("queue:\n  events:\n    enable.idempotence: true\n", []),  # one key, no name: not enough

@@ -5,8 +5,9 @@ passed as `Producer(**cfg["producer"])`, a Go service's config.toml with `[kafka
 below the top level is a client configuration when its own keys say so. It needs one key only a
 Kafka client reads (bootstrap.servers, group.id, enable.idempotence, auto.offset.reset, ... in
 librdkafka's dotted, the Java or kafka-python's snake_case spelling) and a second known client
-key or a name that says producer or consumer; a map under a `kafka` key needs only one known
-key. A generic word alone (`acks`, `retries`, `timeout`) never makes one.
+key or a name that says producer or consumer; a map named as a producer or consumer below a
+`kafka` key (`kafka.producer`) needs only one client key. A generic word alone (`acks`,
+`retries`, `timeout`) anywhere else never makes one.
 
 Which client it is: the innermost key name that says so (`producer`, `publisher`, `sender`,
 `writer`; `consumer`, `subscriber`, `listener`, `reader`, `receiver`), else its keys (group.id:
@@ -57,6 +58,8 @@ KAFKA_ONLY_KEYS = frozenset(
         "queue.buffering.max.messages",
     }
 )
+# Client keys that a topic's config map holds too: alone they do not make a client.
+TOPIC_LEVEL_TOO = frozenset({"compression.type"})
 ROLE_WORDS = {
     Role.PRODUCER: ("producer", "publisher", "sender", "writer"),
     Role.CONSUMER: ("consumer", "subscriber", "listener", "reader", "receiver"),
@@ -129,11 +132,14 @@ def named_role(path: tuple[str, ...]) -> Role | _Both | None:
 
 
 def looks_nested_client(nested: NestedMap) -> bool:
+    """A Kafka-only key and a second client key or a role name; or, named as a role below a
+    `kafka` key, any client key that is not also a topic's (compression.type)."""
     known = _known(nested.mapping)
-    if any(_KAFKA.search(segment) for segment in nested.path) and known:
+    named = isinstance(named_role(nested.path), Role)
+    if any(k in KAFKA_ONLY_KEYS for k in known) and (len(known) >= 2 or named):
         return True
-    kafka_only = [k for k in known if k in KAFKA_ONLY_KEYS]
-    return bool(kafka_only) and (len(known) >= 2 or isinstance(named_role(nested.path), Role))
+    below_kafka = any(_KAFKA.search(segment) for segment in nested.path[:-1])
+    return named and below_kafka and any(k not in TOPIC_LEVEL_TOO for k in known)
 
 
 def has_nested_client(document: Value) -> bool:
