@@ -13,7 +13,7 @@ from typing import Any
 from auditor.facts.base import Fact, FactTable, FactValue, Scope, Subject, SubjectKind, parse_int
 from auditor.findings import Location, Resource
 from auditor.knowledge.components import ComponentDefaults, component_defaults_for
-from auditor.model import Configs, ConfigSource, ConfigValue, Estate, Kind
+from auditor.model import BrokerSettings, Configs, ConfigSource, ConfigValue, Estate, Kind
 
 BROKER_DEFAULT_RF = "default.replication.factor"
 
@@ -47,24 +47,41 @@ class ComponentView:
         return key in self.settings
 
 
-def broker_default_rf(estate: Estate) -> Fact:
+def broker_default_rf(estate: Estate, bootstrap: ConfigValue | None = None, path: str | None = None) -> Fact:
     """default.replication.factor of the brokers, for a `-1` replication factor: the live cluster's
-    (the smallest across brokers), else the declared brokers' (Kafka's default 1 when a broker file
-    leaves it out); unknown when the audit sees no broker."""
+    (the smallest across brokers), else that of the declared cluster the component is linked to
+    (its `bootstrap` servers among the brokers' advertised addresses, or the policy declaring its
+    file `path` part of the cluster; Kafka's default 1 when a broker file leaves it out); unknown
+    when the audit sees no broker of its cluster."""
     if estate.cluster is not None and estate.cluster.brokers:
         values = [b.configs.get(BROKER_DEFAULT_RF) for b in estate.cluster.brokers]
         known = [(parse_int(v.value), v) for v in values if v is not None and parse_int(v.value) is not None]
         if known and len(known) == len(values):
             return Fact(*min(known, key=lambda pair: pair[0] or 0))
         return Fact(None)
-    if estate.brokers:
+    brokers = _linked_brokers(estate, bootstrap, path)
+    if brokers:
         from auditor.facts.defaults import with_broker_defaults
 
-        settings = [with_broker_defaults(b.settings, b.path)[BROKER_DEFAULT_RF] for b in estate.brokers]
+        settings = [with_broker_defaults(b.settings, b.path)[BROKER_DEFAULT_RF] for b in brokers]
         parsed = [(parse_int(v.value), v) for v in settings]
         if all(value is not None for value, _ in parsed):
             return Fact(*min(parsed, key=lambda pair: pair[0] or 0))
     return Fact(None)
+
+
+def _linked_brokers(estate: Estate, bootstrap: ConfigValue | None, path: str | None) -> tuple[BrokerSettings, ...]:
+    """The declared brokers of the one cluster a component's file or bootstrap servers link it to."""
+    from auditor.facts.clusters import declared_clusters
+
+    wanted = {a.strip().lower() for a in (bootstrap.value or "").split(",") if a.strip()} if bootstrap else set()
+    linked = [
+        cluster
+        for cluster in declared_clusters(estate.brokers, estate.groupings)
+        if (cluster.grouping is not None and path is not None and cluster.grouping.holds(path))
+        or wanted & cluster.addresses
+    ]
+    return linked[0].brokers if len(linked) == 1 else ()
 
 
 def replication_factor(fact: Fact, broker_default: Fact) -> Fact:

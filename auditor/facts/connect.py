@@ -63,7 +63,7 @@ class WorkerSeen:
     @cached_property
     def storage_rf(self) -> dict[str, Fact]:
         """Each internal topic's effective replication factor, by role (config, offset, status)."""
-        broker_rf = broker_default_rf(self.estate)
+        broker_rf = broker_default_rf(self.estate, self.worker.settings.get("bootstrap.servers"), self.worker.path)
         key = "{}.storage.replication.factor"
         return {role: replication_factor(self.view.get(parse_int, key.format(role)), broker_rf) for role in STORAGE}
 
@@ -166,7 +166,9 @@ def _failed_tasks(seen: ConnectorSeen) -> Fact:
 
 def _dlq_rf(seen: ConnectorSeen) -> Fact:
     rf = seen.view.get(parse_int, "errors.deadletterqueue.topic.replication.factor")
-    return replication_factor(rf, broker_default_rf(seen.estate))
+    worker = seen.worker
+    bootstrap = worker.settings.get("bootstrap.servers") if worker is not None else None
+    return replication_factor(rf, broker_default_rf(seen.estate, bootstrap, seen.connector.path))
 
 
 def _installed(connector: Connector, worker: ConnectWorker | None) -> Fact:

@@ -37,7 +37,8 @@ class MirrorSeen:
 
     @cached_property
     def broker_rf(self) -> Fact:
-        return broker_default_rf(self.estate)
+        target = self.flow.settings.get(f"{self.flow.target}.bootstrap.servers")  # the internal topics' cluster
+        return broker_default_rf(self.estate, target, self.flow.path)
 
     def rf(self, key: str) -> Fact:
         return replication_factor(self.view.get(parse_int, key), self.broker_rf)

@@ -164,7 +164,10 @@ STREAMS_FACTS = FactTable(
     Spec(
         "replication_factor",
         "effective replication.factor of the internal topics (-1: the brokers' default)",
-        lambda a: replication_factor(a.view.get(parse_int, "replication.factor"), broker_default_rf(a.estate)),
+        lambda a: replication_factor(
+            a.view.get(parse_int, "replication.factor"),
+            broker_default_rf(a.estate, a.app.settings.get("bootstrap.servers"), a.app.path),
+        ),
     ),
     Spec(
         "processing_guarantee",

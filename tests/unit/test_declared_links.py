@@ -158,3 +158,21 @@ def test_a_bad_files_entry_is_an_input_error_naming_the_line(tmp_path: Path, ent
     document = load_located(policy)
     with pytest.raises(InputError, match=problem):
         parse_inventory(document["clusters"], f"{policy}:1", tmp_path)
+
+
+def test_a_connect_worker_takes_the_default_replication_factor_of_the_cluster_it_connects_to() -> None:
+    """storage replication factors of -1: the cluster at kafka1:19092 creates 3 replicas (CNX001
+    passes); the developer stack's default of 1 in the same audit is another cluster's (before,
+    the smallest default of every declared broker, 1, failed CNX001)."""
+    result = audit("connect")
+    worker = "connect/connect-distributed.properties"
+    assert ("CNX001", worker) in {(p.rule_id, p.resource.name) for p in result.passes}
+    assert not [f for f in result.findings if f.rule_id == "CNX001"]
+
+
+def test_a_worker_whose_bootstrap_no_declared_cluster_advertises_is_unknown(tmp_path: Path) -> None:
+    text = (FIXTURES / "connect" / "connect-distributed.properties").read_text()
+    (tmp_path / "connect-distributed.properties").write_text(text.replace("kafka1:19092", "elsewhere:9092"))
+    (tmp_path / "docker-compose.yml").write_text((FIXTURES / "connect" / "docker-compose.yml").read_text())
+    result = audit(str(tmp_path))
+    assert {(f.rule_id, f.status.value) for f in result.findings if f.rule_id == "CNX001"} == {("CNX001", "unknown")}
