@@ -45,7 +45,7 @@ def test_findings_judge_the_read_config_and_leave_the_unread_one_unknown() -> No
     }
     assert rows == {
         ("STO002", "fail", 'kafka_topic.topics["clicks"]', 37),  # min.insync.replicas = "1" from the map
-        ("STO004", "unknown", 'kafka_topic.topics["clicks"]', None),  # its map leaves unclean election to the broker
+        ("STO021", "unknown", f"{FIXTURE}/", None),  # clicks' map leaves unclean election to the module's brokers
         ("STO002", "unknown", "kafka_topic.payments", 51),
         ("STO003", "unknown", "kafka_topic.payments", 51),
         ("STO004", "unknown", "kafka_topic.payments", 51),
