@@ -23,7 +23,6 @@ from tree_sitter import Node
 from auditor.model import CoverageGap, Role
 from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value, not_understood
-from auditor.sources.code.listeners import ACK_MODE_KEY
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 12
@@ -108,30 +107,8 @@ class JavaReader:
                 arguments = node.child_by_field_name("arguments")
                 if arguments is not None and arguments.named_children:
                     ack_modes.append((text(arguments.named_children[0]).rsplit(".", 1)[-1], line(node)))
-        for site in self.sites:
-            if site.library == "spring" and site.role is Role.CONSUMER:
-                for mode, at in ack_modes:
-                    site.set(ACK_MODE_KEY, Value(mode), at, "setAckMode in this file")
-        self.listeners()
-
-    def listeners(self) -> None:
-        """@KafkaListener methods taking an Acknowledgment commit themselves: where they acknowledge
-        applies to the file's Spring consumer factories, else each is a consumer of its own."""
-        factories = [s for s in self.sites if s.library == "spring" and s.role is Role.CONSUMER]
-        placements: list[tuple[Value, int, int]] = []
-        for method in walk(self.root):
-            annotation = listener_annotation(method) if method.type == "method_declaration" else None
-            parameter = acknowledgment(method) if annotation is not None else None
-            if annotation is None or parameter is None:
-                continue
-            value, at = acknowledged(method, parameter)
-            if not factories:
-                self.sites.append(self.listener(method, annotation))
-                listeners.acknowledging(self.sites[-1], value, at, line(parameter))
-            placements.append((value, at, line(parameter)))
-        for value, at, parameter_line in listeners.worst_first(placements)[:1]:
-            for site in factories:
-                listeners.acknowledging(site, value, at, parameter_line)
+        modes = [(mode, at, "setAckMode in this file") for mode, at in ack_modes]
+        listeners.spring_listeners(self.sites, self.root, modes, LISTENERS, self.listener)
 
     def listener(self, method: Node, annotation: Node) -> Site:
         """A @KafkaListener as a consumer: groupId and `properties` of the annotation; the rest is
@@ -402,6 +379,8 @@ SYNTAX = listeners.Syntax(
     comments=frozenset({"line_comment", "block_comment"}),
     incidental=_incidental,
 )
+
+LISTENERS = listeners.ListenerGrammar("method_declaration", listener_annotation, acknowledgment, acknowledged)
 
 
 def read_java(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

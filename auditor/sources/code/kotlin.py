@@ -17,7 +17,6 @@ from auditor.model import CoverageGap, Role
 from auditor.sources.code import listeners
 from auditor.sources.code.base import Site, Value
 from auditor.sources.code.java import CLIENTS, CONFIG_CLASSES, NUMBER_CONSTANTS, constant_key
-from auditor.sources.code.listeners import ACK_MODE_KEY
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
@@ -58,30 +57,9 @@ class KotlinReader:
                 ack_modes.append((text(_arguments(node)[0]).rsplit(".", 1)[-1], line(node)))
             elif node.type == "assignment" and text(node.child_by_field_name("left")).endswith("ackMode"):
                 ack_modes.append((text(node.child_by_field_name("right")).rsplit(".", 1)[-1], line(node)))
-        for site in self.sites:
-            if site.library == "spring" and site.role is Role.CONSUMER:
-                for mode, at in ack_modes:
-                    site.set(ACK_MODE_KEY, Value(mode), at, "ackMode set in this file")
-        self.listeners()
-
-    def listeners(self) -> None:
-        """@KafkaListener functions taking an Acknowledgment commit themselves: where they acknowledge
-        applies to the file's Spring consumer factories, else each is a consumer of its own."""
-        factories = [s for s in self.sites if s.library == "spring" and s.role is Role.CONSUMER]
-        placements: list[tuple[Value, int, int]] = []
-        for function in walk(self.root):
-            annotation = listener_annotation(function) if function.type == "function_declaration" else None
-            parameter = acknowledgment(function) if annotation is not None else None
-            if annotation is None or parameter is None:
-                continue
-            value, at = acknowledged(function, parameter)
-            if not factories:
-                self.sites.append(self.listener(annotation))
-                listeners.acknowledging(self.sites[-1], value, at, line(parameter))
-            placements.append((value, at, line(parameter)))
-        for value, at, parameter_line in listeners.worst_first(placements)[:1]:
-            for site in factories:
-                listeners.acknowledging(site, value, at, parameter_line)
+        detail = "ackMode set in this file"
+        modes = [(mode, at, detail) for mode, at in ack_modes]
+        listeners.spring_listeners(self.sites, self.root, modes, LISTENERS, lambda _, a: self.listener(a))
 
     def listener(self, annotation: Node) -> Site:
         """A @KafkaListener as a consumer: groupId and `properties` of the annotation; the rest is
@@ -327,6 +305,8 @@ SYNTAX = listeners.Syntax(
     comments=frozenset({"line_comment", "block_comment"}),
     incidental=_incidental,
 )
+
+LISTENERS = listeners.ListenerGrammar("function_declaration", listener_annotation, acknowledgment, acknowledged)
 
 
 def read_kotlin(source: str, path: str) -> tuple[list[Site], list[CoverageGap]]:

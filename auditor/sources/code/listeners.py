@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from auditor.model import Role
 from auditor.sources.code.base import Site, Value
-from auditor.sources.code.tree import ancestors, line
+from auditor.sources.code.tree import ancestors, line, walk
 
 ACK_MODE_KEY = "spring.kafka.listener.ack-mode"
 LISTENER_ACK_KEY = "spring.kafka.listener.acknowledge"  # after-processing / before-processing
@@ -42,6 +43,47 @@ class Syntax:
     incidental: Callable[[Node], bool]  # a log line or a bare return: not processing
     blocks: frozenset[str] = frozenset({"block"})  # what holds a sequence of statements
     call: str = "acknowledge()"  # the committing call, as messages name it
+
+
+@dataclass(frozen=True)
+class ListenerGrammar:
+    """How one language writes a @KafkaListener: the declaration that carries it and the three
+    questions about it (its annotation, its Acknowledgment parameter, where it acknowledges)."""
+
+    declaration: str  # method_declaration (Java), function_declaration (Kotlin)
+    annotation: Callable[[Node], Node | None]
+    acknowledgment: Callable[[Node], Node | None]
+    acknowledged: Callable[[Node, Node], tuple[Value, int]]
+
+
+def spring_listeners(
+    sites: list[Site],
+    root: Node,
+    ack_modes: list[tuple[str, int, str]],
+    grammar: ListenerGrammar,
+    new_site: Callable[[Node, Node], Site],
+) -> None:
+    """The file's ack modes (mode, line, detail) go to its Spring consumer factories; @KafkaListener
+    declarations taking an Acknowledgment commit themselves: where they acknowledge applies to those
+    factories, else each is a consumer of its own, `new_site(declaration, annotation)` appended to sites."""
+    factories = [s for s in sites if s.library == "spring" and s.role is Role.CONSUMER]
+    for site in factories:
+        for mode, at, detail in ack_modes:
+            site.set(ACK_MODE_KEY, Value(mode), at, detail)
+    placements: list[tuple[Value, int, int]] = []
+    for declaration in walk(root):
+        annotation = grammar.annotation(declaration) if declaration.type == grammar.declaration else None
+        parameter = grammar.acknowledgment(declaration) if annotation is not None else None
+        if annotation is None or parameter is None:
+            continue
+        value, at = grammar.acknowledged(declaration, parameter)
+        if not factories:
+            sites.append(new_site(declaration, annotation))
+            acknowledging(sites[-1], value, at, line(parameter))
+        placements.append((value, at, line(parameter)))
+    for value, at, parameter_line in worst_first(placements)[:1]:
+        for site in factories:
+            acknowledging(site, value, at, parameter_line)
 
 
 def acknowledged(calls: list[Node], body: Node | None, name: str, at: int, syntax: Syntax) -> tuple[Value, int]:
