@@ -9,7 +9,7 @@ from: the file's key and line, or a synthesised "default of <client> <version>" 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.facts.base import Fact, FactValue, Scope, Subject, flag_invalid, parse_bool, parse_int
 from auditor.facts.spelling import client_names
@@ -65,9 +65,12 @@ class ClientView:
         """The file's value, else the library default (value None when neither is known)."""
         return self.raw(key, parse) or self.default(key, parse)
 
-    def has(self, key: str) -> bool:
-        """Whether the file sets key or the library has a default for it."""
-        return key in self.config.settings or key in self._role_defaults
+    def has(self, key: str) -> bool | None:
+        """Whether the file sets key or the library has a default for it; for a setting whose default
+        is no limit (franz-go's RecordDeliveryTimeout), unknown when code the reader cannot see may set it."""
+        if key in self.config.settings or key in self._role_defaults:
+            return True
+        return None if key in self.defaults.unbounded and self.config.opaque else False
 
     def default(self, key: str, parse: Callable[[str | None], FactValue]) -> Effective:
         if self.config.opaque:  # the code may set it where the reader cannot see
@@ -153,6 +156,31 @@ def effective_idempotence(view: ClientView) -> Effective:
         detail = f"default of {view.label} (true) silently disabled by {key}={(conflict.origin.value or '').strip()}"
         return Effective(False, view.synthesised(IDEMPOTENCE, "false", detail, conflict.origin))
     return default
+
+
+def in_flight_refused(view: ClientView) -> Effective:
+    """Whether the client refuses to start this idempotent producer for its in-flight limit: Java
+    kafka-clients and librdkafka above 5, sarama's Net.MaxOpenRequests and franz-go's
+    MaxProduceRequestsInflightPerBroker above 1 (knowledge: idempotent_max_in_flight). A limit the
+    client sets itself for an idempotent producer (when_idempotent) is one it accepts."""
+    limit = view.defaults.idempotent_max_in_flight
+    idempotence = effective_idempotence(view)
+    if limit is None or idempotence.value is False:
+        detail = f"{view.label} does not refuse an in-flight limit" if limit is None else "not idempotent"
+        return Effective(False, view.synthesised(IN_FLIGHT, None, detail, idempotence.origin))
+    in_flight = view.raw(IN_FLIGHT, parse_int)
+    if in_flight is None and IN_FLIGHT in view.defaults.when_idempotent:
+        detail = f"{view.label} sets {IN_FLIGHT} itself for an idempotent producer"
+        return Effective(False, view.synthesised(IN_FLIGHT, None, detail))
+    in_flight = in_flight or view.default(IN_FLIGHT, parse_int)
+    refused = None if not isinstance(in_flight.value, int) else in_flight.value > limit
+    if refused is not True:
+        return Effective(refused, in_flight.origin)
+    if idempotence.value is None:  # above the limit: refused only if idempotent, and that is unknown
+        return Effective(None, idempotence.origin)
+    detail = f"more than {limit} in flight is refused while idempotent"
+    origin = in_flight.origin
+    return Effective(refused, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
 
 
 def _conflict(view: ClientView, key: str) -> Effective | None:

@@ -15,6 +15,7 @@ from auditor.facts.clients import (
     client_context,
     client_subject,
     effective_idempotence,
+    in_flight_refused,
     parse_acks,
     when_idempotent,
 )
@@ -68,10 +69,18 @@ PRODUCER_FACTS = FactTable(
     Spec("retries", "effective retries", _retries),
     Spec("idempotence", "effective idempotence, after the client's silent fallbacks", effective_idempotence),
     Spec("max_in_flight", "effective max.in.flight.requests.per.connection", _max_in_flight),
+    Spec(
+        "in_flight_refused",
+        "true when the client refuses to start this idempotent producer for its in-flight limit "
+        "(Java kafka-clients and librdkafka above 5; sarama and franz-go's option above 1)",
+        in_flight_refused,
+    ),
     Spec("delivery_timeout_ms", "effective delivery.timeout.ms", lambda v: v.get(DELIVERY_TIMEOUT, parse_int)),
     Spec(
         "has_delivery_timeout",
-        "false for clients without delivery.timeout.ms (Java < 2.1, kafka-python < 2.2)",
+        "false for clients without delivery.timeout.ms (Java < 2.1, kafka-python < 2.2) or where it is "
+        "unlimited unless set (franz-go's RecordDeliveryTimeout); unknown then when options the reader "
+        "cannot see may set it",
         lambda v: Effective(v.has(DELIVERY_TIMEOUT), v.get(REQUEST_TIMEOUT, parse_int).origin),
     ),
     Spec("linger_ms", "effective linger.ms", lambda v: v.get(LINGER, parse_int)),

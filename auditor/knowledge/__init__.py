@@ -31,6 +31,8 @@ _ENTRY_KEYS = {
     "transactional_id_enables_idempotence",
     "auto_commit_forced_false",
     "ack_mode",
+    "idempotent_max_in_flight",
+    "unbounded",
 }
 _CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
 
@@ -53,6 +55,8 @@ class ClientDefaults:
     transactional_id_enables_idempotence: bool = False
     auto_commit_forced_false: bool = False
     ack_mode: str | None = None
+    idempotent_max_in_flight: int | None = None  # more in flight while idempotent: the client refuses to start
+    unbounded: frozenset[str] = frozenset()  # settings it has whose default is no limit at all
 
     def covers(self, version: Version) -> bool:
         low_ok = self.version_from is None or _pad(version) >= _pad(self.version_from)
@@ -161,7 +165,17 @@ def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:
         transactional_id_enables_idempotence=bool(spec.get("transactional_id_enables_idempotence", False)),
         auto_commit_forced_false=bool(spec.get("auto_commit_forced_false", False)),
         ack_mode=spec.get("ack_mode"),
+        idempotent_max_in_flight=_limit(spec.get("idempotent_max_in_flight"), where),
+        unbounded=frozenset(str(key) for key in spec.get("unbounded", ())),
     )
+
+
+def _limit(raw: Any, where: str) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        raise ValueError(f"{where}: idempotent_max_in_flight must be a positive whole number")
+    return raw
 
 
 def _bound(raw: Any, where: str) -> Version | None:

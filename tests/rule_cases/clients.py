@@ -57,12 +57,12 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
     (
         "java4-in-flight-6-is-idempotent-error",
         client(version="4.1.0", roles=PRODUCER, max_in_flight_requests_per_connection="6"),
-        {("PRD004", "high", "fail", 1)},
+        {("PRD004", "medium", "fail", 1)},  # ConfigException: the producer will not start
     ),
     (
         "java-explicit-idempotence-in-flight-6",
         client(roles=PRODUCER, enable_idempotence="TRUE", max_in_flight_requests_per_connection="6"),
-        {("PRD004", "high", "fail", 2)},
+        {("PRD004", "medium", "fail", 2)},  # ConfigException: the producer will not start
     ),
     ("java-idempotence-off", client(roles=PRODUCER, enable_idempotence="false"), {("PRD003", "high", "fail", 1)}),
     (
@@ -89,7 +89,22 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
     (
         "librdkafka-idempotent-in-flight-forced-5",
         client("librdkafka", roles=PRODUCER, enable_idempotence="true", max_in_flight_requests_per_connection="10"),
+        {("PRD004", "medium", "fail", 2)},  # rd_kafka_new fails: the producer will not start
+    ),
+    (  # kafkajs takes any maxInFlightRequests while idempotent: it reorders, it does not refuse
+        "kafkajs-idempotent-in-flight-10",
+        client("kafkajs", roles=PRODUCER, enable_idempotence="true", max_in_flight_requests_per_connection="10"),
         {("PRD004", "high", "fail", 2)},
+    ),
+    (  # whether Java refuses 6 in flight depends on idempotence, which a placeholder hides
+        "java-idempotence-placeholder-in-flight-6",
+        client(roles=PRODUCER, enable_idempotence=None, max_in_flight_requests_per_connection="6"),
+        {("PRD003", "high", "unknown", 1), ("PRD004", "high", "unknown", 2)},
+    ),
+    (  # sarama's Net.MaxOpenRequests default 5 with Producer.Idempotent: Config.Validate refuses it
+        "sarama-idempotent-default-open-requests",
+        client("sarama", roles=PRODUCER, acks="all", enable_idempotence="true"),
+        {("PRD004", "medium", "fail", None)},
     ),
     # --- producer: kafka-python, aiokafka
     (

@@ -28,6 +28,7 @@ def test_sarama() -> None:
         (53, "PRD004", "unknown", 53),
         (63, "CON001", "unknown", 63),  # NewConsumerGroup(..., config): a parameter
         (63, "CON002", "unknown", 63),
+        (71, "PRD004", "fail", 71),  # Idempotent with Net.MaxOpenRequests left at 5: Config.Validate refuses it
     }
     built = constructions("go/sarama_service.go")
     assert built[29] == ("producer", "sarama")  # WaitForAll + Idempotent + MaxOpenRequests 1: passes
@@ -75,20 +76,44 @@ def test_franz_go_option_slices_and_commits() -> None:
         (24, "PRD002", "unknown", 24),
         (24, "PRD003", "unknown", 24),
         (24, "PRD004", "unknown", 24),
+        (24, "PRD005", "unknown", 24),  # a RecordDeliveryTimeout may be among the caller's options
         (28, "CON001", "fail", 28),  # GreedyAutoCommit: commits what poll returned, before processing
         (37, "CON002", "unknown", 42),  # ConsumeResetOffset(reset): a parameter
         (48, "CON001", "unknown", 48),
         (48, "CON002", "unknown", 48),
+        (52, "PRD004", "fail", 52),  # MaxProduceRequestsInflightPerBroker(10) while idempotent: NewClient fails
         (56, "PRD003", "fail", 58),  # DisableIdempotentWrite: 10 in flight may reorder, but no PRD004
     }
     built = constructions("go/franz_clients.go")
     assert built[12] == ("producer", "franz-go")  # AllISRAcks, idempotent by default: passes
     assert built[37] == ("consumer", "franz-go")  # AutoCommitMarks: commits what was marked: CON001 passes
-    # MaxProduceRequestsInflightPerBroker(10) has no effect while idempotent (franz-go's docs): no PRD004
-    found, _ = judged("go/franz_clients.go")
+    found, findings = judged("go/franz_clients.go")
     in_flight = next(c for c in found.clients if c.line == 52).settings["max.in.flight.requests.per.connection"]
-    assert (in_flight.value, in_flight.line) == ("5", 52)
-    assert "no effect while idempotent" in (in_flight.detail or "")
+    assert (in_flight.value, in_flight.line) == ("10", 52)  # the option as written, not franz-go's own limit
+    refused = next(f for f in findings if f.rule_id == "PRD004" and f.status.value == "fail")
+    assert refused.severity.value == "medium"
+    assert "will not start" in refused.message and "more than 1 in flight is refused" in refused.message
+
+
+def test_franz_go_delivery_timeout() -> None:
+    assert cases("go/franz_timeouts.go") == {
+        (23, "PRD005", "fail", 22),  # 2s < ProducerLinger 50ms + ProduceRequestTimeout 30s
+        (35, "PRD005", "unknown", 35),  # *flagTimeout: a command-line flag
+    }
+    found, findings = judged("go/franz_timeouts.go")
+    impatient, patient, _ = sorted(found.clients, key=lambda c: c.line or 0)
+    assert {k: (v.value, v.line) for k, v in impatient.settings.items()} == {
+        "linger.ms": ("50", 19),
+        "request.timeout.ms": ("30000", 20),
+        "delivery.timeout.ms": ("2000", 22),
+    }
+    # a package constant (2 * time.Minute) and time.Duration(20) * time.Millisecond: PRD005 passes
+    assert {k: v.value for k, v in patient.settings.items()} == {"linger.ms": "20", "delivery.timeout.ms": "120000"}
+    fail = next(f for f in findings if f.status.value == "fail")
+    assert fail.actual == "2000 (linger.ms 50 + request.timeout.ms 30000)"
+    assert "never in flight" in (fail.actual_source or "")  # franz-go expires only where it is safe
+    # without RecordDeliveryTimeout franz-go never gives up on a record: PRD005 passes (franz_service.go)
+    assert not [c for c in cases("go/franz_service.go") if c[1] == "PRD005"]
 
 
 def test_kafka_go_writers_and_readers() -> None:

@@ -58,21 +58,12 @@ CANNOT: dict[tuple[str, str, str], str] = {
     ): "sarama has no delivery timeout (Producer.Timeout is the request's, Retry.Max bounds retries)",
     ("kafkajs", "PRD005", "fail"): "kafkajs has no delivery timeout: retry.retries bounds a send",
     ("kafkajs", "PRD005", "unknown"): "kafkajs has no delivery timeout: retry.retries bounds a send",
-    ("franz-go", "PRD004", "fail"): "franz-go's MaxProduceRequestsInflightPerBroker has no effect while "
-    "idempotent: at most 5 in flight",
     ("aiokafka", "PRD002", "fail"): "aiokafka has no retries setting: it retries until request_timeout_ms",
     ("aiokafka", "PRD004", "fail"): "aiokafka has no in-flight setting",
     ("aiokafka", "PRD005", "fail"): "aiokafka has no delivery timeout setting",
 }
 # (language, library, rule, outcome) -> why no fixture shows it yet (a hole of the readers or the facts)
-NOT_SHOWN: dict[tuple[str, str, str, str], str] = {
-    ("go", "sarama", "PRD004", "fail"): "sarama refuses Idempotent with Net.MaxOpenRequests > 1 (Config.Validate): "
-    "the facts do not model a producer that is never built",
-    ("go", "franz-go", "PRD005", "fail"): "kgo.RecordDeliveryTimeout, ProduceRequestTimeout and ProducerLinger "
-    "(durations) are not read; franz-go enforces the delivery timeout only where safe while idempotent",
-    ("go", "franz-go", "PRD005", "unknown"): "kgo.RecordDeliveryTimeout is not read, so options from elsewhere "
-    "cannot make it unknown",
-}
+NOT_SHOWN: dict[tuple[str, str, str, str], str] = {}
 
 
 @cache

@@ -132,7 +132,8 @@ CLIENT_CASES: list[tuple[str, set[Row]]] = [
         {
             producer(S + "precedence/application.properties", "PRD003", "high", "fail", 4),
             consumer(S + "precedence/application.properties", "CON001", "high", "unknown", 7),
-            producer(S + "precedence/application.properties", "PRD004", "high", "fail", 10, "staging"),
+            # explicit idempotence with 10 in flight: the Java client refuses to start (medium)
+            producer(S + "precedence/application.properties", "PRD004", "medium", "fail", 10, "staging"),
         },
     ),
     (  # legacy spring.profiles, honoured through spring.profiles.active in the file: labelled with it

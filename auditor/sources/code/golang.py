@@ -84,8 +84,22 @@ KGO_OPTIONS: dict[str, tuple[str, str | None, Role]] = {
     "FetchIsolationLevel": ("isolation.level", None, Role.CONSUMER),
     "ConsumerGroup": ("group.id", None, Role.CONSUMER),
     "ConsumeTopics": ("", None, Role.CONSUMER),
-    "ProducerLinger": ("", None, Role.PRODUCER),
+    "ProducerLinger": ("linger.ms", None, Role.PRODUCER),
+    "ProduceRequestTimeout": ("request.timeout.ms", None, Role.PRODUCER),
+    "RecordDeliveryTimeout": ("delivery.timeout.ms", None, Role.PRODUCER),
     "DefaultProduceTopic": ("", None, Role.PRODUCER),
+}
+KGO_DURATIONS = frozenset({"ProducerLinger", "ProduceRequestTimeout", "RecordDeliveryTimeout"})  # time.Duration
+# franz-go's pkg/kgo/config.go: "If idempotency is enabled (as it is by default), this option is only
+# enforced if it is safe to do so": a record expires before its first request or after a response
+DELIVERY_TIMEOUT_NOTE = "franz-go expires a record before it is sent or when a response comes back, never in flight"
+TIME_UNITS_NS = {  # the time package's Duration constants, in nanoseconds
+    "Nanosecond": 1,
+    "Microsecond": 1_000,
+    "Millisecond": 1_000_000,
+    "Second": 1_000_000_000,
+    "Minute": 60_000_000_000,
+    "Hour": 3_600_000_000_000,
 }
 PRODUCE_CALLS = frozenset({"Produce", "ProduceSync", "TryProduce", "BeginTransaction"})
 
@@ -265,11 +279,15 @@ class GoReader:
             roles.add(role)
             if key:
                 args = _arguments(option)
-                value = Value(fixed) if fixed is not None else self.kgo_value(args[0] if args else None, option)
-                settings.append((key, value, line(option), short(option)))
+                first = args[0] if args else None
+                if found[1] in KGO_DURATIONS:
+                    value = self.milliseconds(first, option, 0)
+                else:
+                    value = Value(fixed) if fixed is not None else self.kgo_value(first, option)
+                detail = short(option) + (f": {DELIVERY_TIMEOUT_NOTE}" if found[1] == "RecordDeliveryTimeout" else "")
+                settings.append((key, value, line(option), detail))
         if not roles - {Role.CONSUMER} and self.produces():
             roles.add(Role.PRODUCER)
-        settings = settings if opaque else _franz_in_flight(settings)  # options from elsewhere may disable it
         for role in sorted(roles or {Role.PRODUCER}):
             site = self.new_site(call, role, "franz-go")
             for key, value, at, detail in settings:
@@ -287,6 +305,54 @@ class GoReader:
             if name in ENUMS:
                 return Value(ENUMS[name])
         return self.value(node, at, 0)
+
+    def milliseconds(self, node: Node | None, at: Node, depth: int) -> Value:
+        """A time.Duration argument (`30 * time.Second`, `time.Duration(n) * time.Millisecond`, a
+        constant of the file) in whole milliseconds; anything else is unknown."""
+        if node is None:
+            return Value.unknown("the option has no argument")
+        nanoseconds = self.nanoseconds(node, at, depth)
+        if isinstance(nanoseconds, str):
+            return Value.unknown(nanoseconds)
+        return Value(str(nanoseconds // 1_000_000))
+
+    def nanoseconds(self, node: Node | None, at: Node, depth: int) -> int | str:
+        """The duration in nanoseconds, or why it is not known."""
+        if node is None or depth > MAX_DEPTH:
+            return "built too indirectly to follow"
+        kind = node.type
+        if kind == "int_literal":
+            return _go_int(text(node))
+        if kind == "parenthesized_expression" and node.named_children:
+            return self.nanoseconds(node.named_children[0], at, depth + 1)
+        if kind == "selector_expression" and text(node.child_by_field_name("operand")) == "time":
+            unit = TIME_UNITS_NS.get(text(node.child_by_field_name("field")))
+            if unit is not None:
+                return unit
+        if kind == "call_expression" and text(node.child_by_field_name("function")) == "time.Duration":
+            arguments = _arguments(node)
+            return self.nanoseconds(arguments[0], at, depth + 1) if len(arguments) == 1 else f"{short(node)}"
+        if kind == "binary_expression":
+            return self.product(node, at, depth)
+        if kind == "identifier":
+            origin = self.origin(node, at, depth)
+            return (
+                f"{text(node)} is not assigned in this file"
+                if origin is None
+                else self.nanoseconds(origin, origin, depth + 1)
+            )
+        return f"{short(node)} is not a duration known in this file"
+
+    def product(self, node: Node, at: Node, depth: int) -> int | str:
+        left = self.nanoseconds(node.child_by_field_name("left"), at, depth + 1)
+        right = self.nanoseconds(node.child_by_field_name("right"), at, depth + 1)
+        if isinstance(left, str) or isinstance(right, str):
+            return left if isinstance(left, str) else str(right)
+        operator = text(node.child_by_field_name("operator"))
+        if operator == "/" and right != 0:
+            return left // right
+        results = {"*": left * right, "+": left + right, "-": left - right}
+        return results.get(operator, f"{short(node)} is not a duration known in this file")
 
     def produces(self) -> bool:
         return any(
@@ -539,16 +605,13 @@ GO_SYNTAX = listeners.Syntax(
 )
 
 
-def _franz_in_flight(settings: list[tuple[str, Value, int, str]]) -> list[tuple[str, Value, int, str]]:
-    """franz-go's MaxProduceRequestsInflightPerBroker has no effect while the client is idempotent
-    (its docs: at most 5 in flight from Kafka 1.0 on): the limit read is franz-go's, not the option's."""
-    idempotent = not any(key == "enable.idempotence" for key, *_ in settings)
-    return [
-        (key, Value("5"), at, f"{detail}: no effect while idempotent (franz-go keeps at most 5 in flight)")
-        if key == "max.in.flight.requests.per.connection" and idempotent
-        else (key, value, at, detail)
-        for key, value, at, detail in settings
-    ]
+def _go_int(written: str) -> int | str:
+    """A Go integer literal (0x1F, 0o17, 017, 1_000); why not when it is malformed."""
+    digits = written.replace("_", "")
+    try:
+        return int(digits, 8) if re.fullmatch(r"0\d+", digits) else int(digits, 0)
+    except ValueError:
+        return f"{written} is not a Go integer"
 
 
 def _assigned_to(call: Node) -> str | None:
