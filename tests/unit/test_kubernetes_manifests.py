@@ -236,7 +236,7 @@ def test_a_configmap_defined_twice_in_the_audit_is_not_guessed(tmp_path: Path) -
     (tmp_path / "deploy.yaml").write_text(
         (tmp_path / "deploy.yaml").read_text().replace("name: d", "name: d\n  namespace: shop")
     )
-    consumer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/d/c")
+    consumer = next(c for c in read_paths([str(tmp_path)]).clients if c.name == "Deployment/shop/d/c")
     assert consumer.opaque is None
     assert consumer.settings["auto.offset.reset"].value == "earliest"
 
@@ -297,3 +297,35 @@ def test_an_unmounted_configmaps_application_properties_is_read_as_properties(tm
     (client,) = read_paths([str(tmp_path)]).clients
     assert client.name == "ConfigMap/orders-settings/application.properties"
     assert (client.settings["retries"].value, client.settings["retries"].line) == ("0", 7)
+
+
+def test_namespace_is_part_of_the_resource_name(tmp_path: Path) -> None:
+    """Two Deployments `orders` (container `app`) in two namespaces are two producers, each judged on
+    its own environment; a manifest without a namespace keeps the bare name. Shaped after the
+    Kubernetes documentation's Deployment example (apps/v1, one container), with metadata.namespace."""
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n{namespace}spec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: app\n          env:\n"
+        "            - name: SPRING_KAFKA_PRODUCER_ACKS\n              value: '{acks}'\n"
+    )
+    (tmp_path / "shop.yaml").write_text(deployment.format(namespace="  namespace: shop\n", acks="1"))
+    (tmp_path / "billing.yaml").write_text(deployment.format(namespace="  namespace: billing\n", acks="all"))
+    (tmp_path / "plain.yaml").write_text(deployment.format(namespace="", acks="0"))
+    (tmp_path / "settings.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: client\n  namespace: shop\n"
+        "data:\n  producer.properties: |\n    acks=1\n"
+    )
+    found = read_paths([str(tmp_path)])
+    producers = {c.name: c.settings["acks"].value for c in found.clients if "producer" in c.roles}
+    assert producers == {
+        "Deployment/shop/orders/app": "1",
+        "Deployment/billing/orders/app": "all",
+        "Deployment/orders/app": "0",
+        "ConfigMap/shop/client/producer.properties": "1",
+    }
+    failing = {f.resource.name for f in judge(Estate(clients=found.clients), load_rules()) if f.rule_id == "PRD001"}
+    assert failing == {
+        "Deployment/shop/orders/app",
+        "Deployment/orders/app",
+        "ConfigMap/shop/client/producer.properties",
+    }

@@ -139,10 +139,10 @@ def assert_spring_on_kubernetes(root: Path, report: dict[str, Any]) -> None:
     """The Spring service's Deployment: its environment and the ConfigMaps of k8s/configmap.yaml (another
     file) over its application.yml, resolved in the folder audit as when the service is audited alone."""
     found = workload_findings(report, SPRING_SERVICE)
-    deployment = {(rule, status) for name, rule, status, _, _ in found if name == "Deployment/orders/app"}
+    deployment = {(rule, status) for name, rule, status, _, _ in found if name == "Deployment/orders/orders/app"}
     # acks=all from env; auto-commit off and request.timeout.ms from the mounted application.properties
     assert deployment == {("PRD002", "fail"), ("PRD003", "fail"), ("PRD005", "fail")}
-    lines = {rule: (path, line or 0) for name, rule, _, path, line in found if name == "Deployment/orders/app"}
+    lines = {rule: (path, line or 0) for name, rule, _, path, line in found if name == "Deployment/orders/orders/app"}
     retries_path, retries_line = lines["PRD002"]
     assert retries_path == f"{SPRING_SERVICE}src/main/resources/application.yml"
     assert (root / retries_path).read_text().splitlines()[retries_line - 1].strip() == "retries: 0"

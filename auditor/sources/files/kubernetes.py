@@ -84,6 +84,12 @@ class Manifest:
         namespace = _path(self.document, "metadata", "namespace")
         return str(namespace) if namespace else None
 
+    @property
+    def qualified_name(self) -> str:
+        """namespace/name as kubectl names an object (two Deployments `orders` in two namespaces are two
+        resources); the name alone when the manifest says no namespace."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
 
 class ConfigMaps:
     """The ConfigMaps of every manifest of the audit, by name."""
@@ -234,7 +240,7 @@ class _Workload:
         self.volumes = volumes
         self.config_maps = config_maps
         self.used: set[int] = set()  # the ConfigMaps it mounts or takes its environment from
-        self.resource = f"{manifest.kind}/{manifest.name}/{container.get('name') or '?'}"
+        self.resource = f"{manifest.kind}/{manifest.qualified_name}/{container.get('name') or '?'}"
 
     def clients(self, applications: _Applications, options: ReadOptions) -> Found:
         """The Spring clients the container runs: the application's files, mounted ones, then its environment."""
@@ -440,6 +446,6 @@ def _config_map_files(config_map: Manifest, options: ReadOptions) -> Found:
             if fmt is None or fmt.name not in ("properties", "librdkafka") or fmt.reader is None:
                 continue
             read = fmt.reader(shifted, config_map.path, options)
-        name = f"ConfigMap/{config_map.name}/{key}"
+        name = f"ConfigMap/{config_map.qualified_name}/{key}"
         found += Found(clients=tuple(replace(c, name=name) for c in read.clients))
     return found
