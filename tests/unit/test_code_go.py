@@ -126,10 +126,27 @@ def test_kafka_go_writers_and_readers() -> None:
         (25, "CON002", "unknown", 29),  # StartOffset: start, a parameter
         (44, "CON001", "unknown", 44),  # the reader is returned: who reads it, and how, is elsewhere
         (44, "CON002", "unknown", 44),
+        (78, "CON002", "fail", 79),  # no GroupID: r.SetOffset(kafka.LastOffset) starts at the end
+        (90, "CON002", "unknown", 91),  # no GroupID: r.SetOffset(42), the application's own position
     }
     # line 25: FetchMessage then CommitMessages after processing: CON001 passes
     assert constructions("go/kafkago_clients.go")[25] == ("consumer", "kafka-go")
     assert constructions("go/kafkago_clients.go")[48] == ("consumer", "kafka-go")  # FirstOffset by default: passes
+
+
+def test_kafka_go_reader_without_group_id_commits_nothing() -> None:
+    """reader.go: ReadMessage commits only when useConsumerGroup() (GroupID != ""); a Reader without a
+    GroupID starts at FirstOffset and StartOffset is ignored: CON001 and CON002 pass (line 62)."""
+    found, findings = judged("go/kafkago_clients.go")
+    partition = next(c for c in found.clients if c.line == 62)
+    commit = partition.settings["enable.auto.commit"]
+    assert commit.value == "false" and "commits nothing" in (commit.detail or "")
+    start = partition.settings["auto.offset.reset"]
+    assert (start.value, start.line) == ("earliest", 62)  # StartOffset: kafka.LastOffset (line 66) ignored
+    assert not [f for f in findings if f.location and f.location.line in (62, 66, 70)]
+    assert not [f for f in findings if f.rule_id == "CON001" and f.location and (f.location.line or 0) > 57]
+    # with a GroupID, ReadMessage commits as it returns: CON001 fails (kafkago_service.go:32)
+    assert (25, "CON001", "fail", 32) in cases("go/kafkago_service.go")
 
 
 def test_confluent_kafka_go_config_maps() -> None:

@@ -5,7 +5,8 @@
   (also through `sarama.NewClient(..., cfg)` and the `...FromClient` constructors).
 - franz-go: `kgo.NewClient(opts...)` with `kgo.` options, inline or in an `[]kgo.Opt` slice grown with `append`.
 - segmentio/kafka-go: `kafka.Writer{...}` literals (and field assignments), `kafka.NewWriter(kafka.WriterConfig{...})`,
-  `kafka.NewReader(kafka.ReaderConfig{...})`; `ReadMessage` (commits as it returns) or `FetchMessage` in the file.
+  `kafka.NewReader(kafka.ReaderConfig{...})`; `ReadMessage` (commits as it returns, with a GroupID) or
+  `FetchMessage` in the file; a Reader without a GroupID commits nothing and starts where `SetOffset` says.
 - confluent-kafka-go: `kafka.NewProducer`/`NewConsumer(&kafka.ConfigMap{...})` and `cfg.SetKey(k, v)`: librdkafka keys.
 """
 
@@ -101,6 +102,8 @@ TIME_UNITS_NS = {  # the time package's Duration constants, in nanoseconds
     "Minute": 60_000_000_000,
     "Hour": 3_600_000_000_000,
 }
+NO_GROUP_COMMITS = "no GroupID: kafka-go commits only for a consumer group, this Reader commits nothing"
+NO_GROUP_START = "no GroupID: the Reader starts at FirstOffset (StartOffset applies to consumer groups only)"
 PRODUCE_CALLS = frozenset({"Produce", "ProduceSync", "TryProduce", "BeginTransaction"})
 
 
@@ -119,6 +122,7 @@ class GoReader:
         self.sites: list[Site] = []
         self.gaps: list[CoverageGap] = []
         self.readers: list[tuple[Site, Node]] = []  # kafka-go readers and the calls that build them
+        self.group_less: list[Site] = []  # kafka-go readers without a GroupID: no consumer group
 
     def index(self) -> None:
         for node in walk(self.root):
@@ -405,8 +409,11 @@ class GoReader:
                 site.set("acks", Value("all"), line(literal), "kafka.NewWriter: WriterConfig.RequiredAcks unset")
             self.writer_fields(site, fields)
         else:
+            group = fields.get("GroupID")
+            if group is None or self.value(group[0], group[0], 0).text == "":
+                self.group_less.append(site)  # reader.go useConsumerGroup: GroupID != ""
             for name, (value, at) in fields.items():
-                if name in READER_FIELDS:
+                if name in READER_FIELDS and not (name == "StartOffset" and site in self.group_less):
                     site.set(READER_FIELDS[name], self.value(value, value, 0), at, short(value))
 
     def kafka_go_writer(self, literal: Node) -> None:
@@ -436,6 +443,9 @@ class GoReader:
         for site, call in self.readers:
             variable = _assigned_to(call)
             scope = enclosing(call, SCOPES) or self.root
+            if site in self.group_less:
+                self.partition_reader(site, variable, scope)
+                continue
             reads = [
                 n
                 for n in walk(scope)
@@ -454,6 +464,32 @@ class GoReader:
                     Value.unknown(f"{why}: ReadMessage or FetchMessage is called elsewhere"),
                     site.line,
                 )
+
+    def partition_reader(self, site: Site, variable: str | None, scope: Node) -> None:
+        """A Reader without a GroupID reads partitions outside any consumer group: ReadMessage commits
+        only for a group (reader.go), so nothing is ever committed, and it starts at FirstOffset
+        (StartOffset is for groups) unless the code calls SetOffset."""
+        site.set("enable.auto.commit", Value("false"), site.line, NO_GROUP_COMMITS)
+        moves = [
+            n.parent
+            for n in (walk(scope) if variable else iter(()))
+            if n.type == "selector_expression"
+            and text(n.child_by_field_name("operand")) == variable
+            and text(n.child_by_field_name("field")) == "SetOffset"
+            and n.parent is not None
+            and n.parent.type == "call_expression"
+        ]
+        if variable is None:
+            why = "the reader is handed out: where it starts (SetOffset) is decided elsewhere"
+            site.set("auto.offset.reset", Value.unknown(why), site.line)
+        elif not moves:
+            site.set("auto.offset.reset", Value("earliest"), site.line, NO_GROUP_START)
+        for move in moves:
+            arguments = _arguments(move)
+            start = self.value(arguments[0], move, 0) if arguments else Value.unknown("SetOffset without an offset")
+            if start.text not in ("earliest", "latest"):
+                start = Value.unknown(f"{short(move)}: the application picks the offset it starts from")
+            site.set("auto.offset.reset", start, line(move), short(move))
 
     # --- confluent-kafka-go
 
