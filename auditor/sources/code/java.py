@@ -124,19 +124,9 @@ class JavaReader:
             elif text(key) == "properties":
                 items = value.named_children if value.type == "element_value_array_initializer" else [value]
                 for item in items:
-                    self.listener_property(site, item, pair)
+                    listeners.listener_property(site, self.value(item, pair, 0), line(item))
         site.hide(listeners.OUTSIDE)
         return site
-
-    def listener_property(self, site: Site, item: Node, pair: Node) -> None:
-        """One `properties` entry: 'key=value', 'key:value' or 'key value', as java.util.Properties reads it."""
-        raw = self.value(item, pair, 0)
-        if raw.text is None:
-            site.hide(f"a listener property is not known ({raw.reason})")
-            return
-        parsed = listeners.property_entry(raw.text)
-        if parsed is not None:
-            site.set(parsed[0], parsed[1], line(item))
 
     def site(self, creation: Node, library: str, role: Role) -> Site:
         site = Site(role, library, line(creation), names=self.names_of(creation))

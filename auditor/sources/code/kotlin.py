@@ -72,19 +72,9 @@ class KotlinReader:
             elif text(name) == "properties":
                 items = _arguments(value) if value.type == "call_expression" else value.named_children
                 for item in items if value.type in ("collection_literal", "call_expression") else [value]:
-                    self.listener_property(site, item, argument)
+                    listeners.listener_property(site, self.value(item, argument, 0), line(item))
         site.hide(listeners.OUTSIDE)
         return site
-
-    def listener_property(self, site: Site, item: Node, argument: Node) -> None:
-        """One `properties` entry: 'key=value', 'key:value' or 'key value', as java.util.Properties reads it."""
-        raw = self.value(item, argument, 0)
-        if raw.text is None:
-            site.hide(f"a listener property is not known ({raw.reason})")
-            return
-        parsed = listeners.property_entry(raw.text)
-        if parsed is not None:
-            site.set(parsed[0], parsed[1], line(item))
 
     def site(self, call: Node, library: str, role: Role) -> Site:
         site = Site(role, library, line(call), names=self.names_of(call))

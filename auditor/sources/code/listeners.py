@@ -112,6 +112,17 @@ def worst_first(placements: list[tuple[Value, int, int]]) -> list[tuple[Value, i
     return sorted(placements, key=lambda p: order.get(p[0].text, 1))
 
 
+def listener_property(site: Site, raw: Value, at: int) -> None:
+    """One `properties` entry of a @KafkaListener, its value as the reader resolved it: an entry the
+    reader cannot resolve may set anything, so the listener's settings become opaque."""
+    if raw.text is None:
+        site.hide(f"a listener property is not known ({raw.reason})")
+        return
+    parsed = property_entry(raw.text)
+    if parsed is not None:
+        site.set(parsed[0], parsed[1], at)
+
+
 def property_entry(raw: str) -> tuple[str, Value] | None:
     """One `properties` entry of the annotation: 'key=value', 'key:value' or 'key value', as
     java.util.Properties reads it; a Spring placeholder is unknown."""
