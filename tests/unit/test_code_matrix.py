@@ -13,6 +13,7 @@ import pytest
 from auditor.engine import load_rules
 from auditor.engine.evaluate import judge_all
 from auditor.facts import subjects
+from auditor.knowledge import defaults_for
 from auditor.model import Estate, Role
 from auditor.sources.files import read_paths
 from tests.code_cases import FIXTURES
@@ -67,18 +68,28 @@ NOT_SHOWN: dict[tuple[str, str, str, str], str] = {}
 
 
 @cache
-def shown() -> dict[tuple[str, str, str], frozenset[str]]:
-    """(language, library, rule) -> the outcomes the fixtures of that language show."""
+def judged() -> tuple[dict[tuple[str, str, str], frozenset[str]], dict[tuple[str, str], frozenset[str]]]:
+    """(language, library, rule) -> the outcomes the fixtures of that language show, and
+    (language, library) -> where their findings say an omitted setting's value came from."""
     rules = [r for r in load_rules() if any(r.id in ids for ids in RULES.values())]
     outcomes: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     for language in LIBRARIES:
         for client in read_paths([str(FIXTURES / language)]).clients:
             verdicts = judge_all(rules, subjects(Estate(clients=(client,))))
             for finding in verdicts.findings:
                 outcomes[(language, client.library, finding.rule_id)].add(finding.status.value)
+                sources[(language, client.library)].add(finding.actual_source or "")
             for passed in verdicts.passes:
                 outcomes[(language, client.library, passed.rule_id)].add("pass")
-    return {key: frozenset(found) for key, found in outcomes.items()}
+    return (
+        {key: frozenset(found) for key, found in outcomes.items()},
+        {key: frozenset(found) for key, found in sources.items()},
+    )
+
+
+def shown() -> dict[tuple[str, str, str], frozenset[str]]:
+    return judged()[0]
 
 
 def cells() -> list[tuple[str, str, str, str]]:
@@ -108,6 +119,19 @@ def test_the_table_names_only_real_cells() -> None:
     libraries = {library for _, library, _, _ in every}
     assert {library for library, _, _ in CANNOT} <= libraries
     assert len(every) > 250  # 6 languages, 13 language-library pairs, 8 rules, 3 outcomes
+
+
+@pytest.mark.parametrize(("language", "library"), [(lang, lib) for lang, libs in LIBRARIES.items() for lib in libs])
+def test_an_omitted_setting_names_the_library_default_it_took(language: str, library: str) -> None:
+    """The done-when's provenance: a finding on a setting the code leaves out says whose default it
+    is, with the version the build file pins and where (go.mod), or the range assumed without one."""
+    name = defaults_for(library, None).name
+    said = [s for s in judged()[1][(language, library)] if s.startswith(f"default of {name} ")]
+    assert said, f"no {language} fixture finding names the default of {name}"
+    if language == "go":  # tests/fixtures/code/go/go.mod pins every Go library
+        assert all("(tests/fixtures/code/go/go.mod:" in s for s in said), said
+    else:
+        assert any("(assumed)" in s for s in said), said
 
 
 def test_no_library_of_a_fixture_is_left_out_of_the_table() -> None:
