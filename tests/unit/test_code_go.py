@@ -10,7 +10,7 @@ from auditor.audit import judge
 from auditor.engine import load_rules
 from auditor.model import Estate
 from auditor.sources.files import read_paths
-from tests.code_cases import FIXTURES, cases, constructions, judged
+from tests.code_cases import FIXTURES, cases, constructions, gap_lines, judged
 
 
 def test_sarama() -> None:
@@ -87,6 +87,8 @@ def test_franz_go_option_slices_and_commits() -> None:
     built = constructions("go/franz_clients.go")
     assert built[12] == ("producer", "franz-go")  # AllISRAcks, idempotent by default: passes
     assert built[37] == ("consumer", "franz-go")  # AutoCommitMarks: commits what was marked: CON001 passes
+    # var buildClient = kgo.NewClient: a constructor as a function value is a gap at its line, not skipped
+    assert gap_lines("go/franz_clients.go") == {65}
     found, findings = judged("go/franz_clients.go")
     in_flight = next(c for c in found.clients if c.line == 52).settings["max.in.flight.requests.per.connection"]
     assert (in_flight.value, in_flight.line) == ("10", 52)  # the option as written, not franz-go's own limit

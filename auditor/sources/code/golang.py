@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
 from auditor.sources.code import listeners
-from auditor.sources.code.base import Site, Value
+from auditor.sources.code.base import Site, Value, not_understood
 from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
@@ -41,6 +41,12 @@ SARAMA_CONSTRUCTORS = {
     "NewAsyncProducerFromClient": Role.PRODUCER,
     "NewConsumerGroupFromClient": Role.CONSUMER,
     "NewConsumerFromClient": Role.CONSUMER,
+}
+CONSTRUCTORS = {  # library -> the functions that build a client
+    "sarama": frozenset(SARAMA_CONSTRUCTORS),
+    "franz-go": frozenset({"NewClient"}),
+    "kafka-go": frozenset({"NewWriter", "NewReader"}),
+    "librdkafka": frozenset({"NewProducer", "NewConsumer"}),
 }
 SARAMA_FIELDS = {
     "Producer.RequiredAcks": "acks",
@@ -163,8 +169,23 @@ class GoReader:
                 found = self.library_of(node.child_by_field_name("type"))
                 if found == ("kafka-go", "Writer"):
                     self.kafka_go_writer(node)
+            elif node.type == "selector_expression" and self.uncalled_constructor(node):
+                why = f"{text(node)} is used without being called (a function value the reader does not follow)"
+                self.gaps.append(not_understood(self.path, line(node), why))
         self.kafka_go_commits()
         self.sarama_marks()
+
+    def uncalled_constructor(self, selector: Node) -> bool:
+        """`sarama.NewSyncProducer`, `kgo.NewClient`... named but not called: a client built where the
+        reader cannot follow (assigned to a variable, passed as a function)."""
+        found = self.library_of(selector)
+        parent = selector.parent
+        called = (
+            parent is not None
+            and parent.type == "call_expression"
+            and parent.child_by_field_name("function") == selector
+        )
+        return found is not None and found[1] in CONSTRUCTORS.get(found[0], ()) and not called
 
     # --- sarama
 
