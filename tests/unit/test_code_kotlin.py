@@ -11,7 +11,7 @@ from auditor.engine import load_rules
 from auditor.model import Estate
 from auditor.sources.code.listeners import LISTENER_ACK_KEY as LISTENER_ACK
 from auditor.sources.files import read_paths
-from tests.code_cases import FIXTURES, cases, constructions, judged
+from tests.code_cases import FIXTURES, cases, constructions, gap_lines, judged
 
 
 def test_kotlin_maps_properties_and_factories() -> None:
@@ -125,6 +125,7 @@ def test_kotlin_kafka_clients_matrix() -> None:
         (52, "CON002", "unknown", 55),
     }
     assert constructions("kotlin/PaymentClients.kt")[18] == ("producer", "java")  # idempotent, acks all: passes
+    assert gap_lines("kotlin/PaymentClients.kt") == {61}  # configs.map(::KafkaConsumer): not followed, not skipped
     _, findings = judged("kotlin/PaymentClients.kt")
     con001 = next(f for f in findings if f.rule_id == "CON001" and f.status.value == "fail")
     assert con001.actual_source == "default of Java kafka-clients >=3.2,<4.0 (assumed)"

@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
 from auditor.sources.code import listeners
-from auditor.sources.code.base import Site, Value
+from auditor.sources.code.base import Site, Value, not_understood
 from auditor.sources.code.java import CLIENTS, CONFIG_CLASSES, NUMBER_CONSTANTS, constant_key
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
@@ -57,6 +57,9 @@ class KotlinReader:
                 ack_modes.append((text(_arguments(node)[0]).rsplit(".", 1)[-1], line(node)))
             elif node.type == "assignment" and text(node.child_by_field_name("left")).endswith("ackMode"):
                 ack_modes.append((text(node.child_by_field_name("right")).rsplit(".", 1)[-1], line(node)))
+            elif node.type == "callable_reference" and text(node).rsplit("::", 1)[-1].strip() in CLIENTS:
+                why = f"{text(node)} builds it indirectly (a constructor reference the reader does not follow)"
+                self.gaps.append(not_understood(self.path, line(node), why))
         detail = "ackMode set in this file"
         modes = [(mode, at, detail) for mode, at in ack_modes]
         listeners.spring_listeners(self.sites, self.root, modes, LISTENERS, lambda _, a: self.listener(a))
