@@ -48,6 +48,9 @@ TEMPLATES = {
         "p, err := sarama.NewSyncProducer(nil, c)",
         "w := &kafka.Writer{{RequiredAcks: {value}}}",
         "kgo.NewClient(kgo.RequiredAcks({value}))",
+        "kgo.NewClient(kgo.RecordDeliveryTimeout({value} * time.Second), kgo.ProducerLinger(time.Duration({value})))",
+        "r := kafka.NewReader(kafka.ReaderConfig{{GroupID: {value}}}); r.SetOffset({value}); r.ReadMessage(nil)",
+        "b := kgo.NewClient",
         'kafka.NewProducer(&kafka.ConfigMap{{"acks": {value}}})',
     ],
     "javascript": [
