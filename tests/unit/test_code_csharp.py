@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions
+from tests.code_cases import cases, constructions, gap_lines, read_fixture
 
 
 def test_confluent_kafka_dotnet() -> None:
@@ -31,3 +31,19 @@ def test_confluent_kafka_dotnet_tuned_and_configured() -> None:
         (61, "CON001", "unknown", 58),  # EnableAutoCommit from IConfiguration
     }
     assert constructions("csharp/PaymentService.cs")[61] == ("consumer", "librdkafka")
+
+
+def test_bound_injected_and_unfollowed_builders() -> None:
+    unknown = {(at, rule, "unknown", at) for at in (26, 27, 28) for rule in PRODUCER_RULES}
+    assert cases("csharp/ClientHandles.cs") == unknown | {
+        (29, "CON001", "unknown", 29),  # options.Value: IOptions<ConsumerConfig> bound elsewhere
+        (29, "CON002", "unknown", 29),
+    }
+    reasons = {c.line: c.opaque or "" for c in read_fixture("csharp/ClientHandles.cs").clients}
+    assert reasons[26].startswith('config.GetSection("Kafka:ProducerSettings").Bind(conf) (line 25) may set it')
+    assert "this.injected" in reasons[27] and "RefundsConfig(config)" in reasons[28]
+    # a subclass of ProducerBuilder, a target-typed new(injected), a creation of the subclass
+    assert gap_lines("csharp/ClientHandles.cs") == {11, 30, 31}
+
+
+PRODUCER_RULES = ("PRD001", "PRD002", "PRD003", "PRD004", "PRD005")

@@ -59,12 +59,19 @@ TEMPLATES = {
         "const c = kafka.consumer({{ groupId: {value} }}); c.run({{ autoCommit: {value} }})",
         "new Kafka.Producer({{ [{key}]: {value}, ...conf }})",
         "const conf = {{ {key}: {value} }}",
+        "const kafka = new Kafka({{ retry: {{ retries: {value} }}, ...load({value}) }})",
+        "const make = kafka.producer; [{value}].map(kafka.consumer)",
+        "class Traced extends Kafka.Producer {{}}",
     ],
     "csharp": [
         "var c = new ProducerConfig {{ Acks = {value}, EnableIdempotence = {value} }};",
         "c.MessageSendMaxRetries = {value};",
         "new ProducerBuilder<Null, string>(c).Build();",
         "new ConsumerBuilder<Null, string>(new ConsumerConfig {{ EnableAutoCommit = {value} }});",
+        "configuration.GetSection({value}).Bind(c);",
+        "ProducerBuilder<Null, string> b = new(c);",
+        "new ProducerBuilder<Null, string>(Load({value})).Build();",
+        "class Traced : ProducerBuilder<Null, string> {{ }}",
     ],
 }
 PRELUDES = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.code_cases import cases, constructions, judged
+from tests.code_cases import cases, constructions, gap_lines, judged, read_fixture
 
 
 def test_kafkajs() -> None:
@@ -75,3 +75,25 @@ def test_kafkajs_each_batch_resolving_before_processing() -> None:
     assert (resolved[7].value, resolved[7].line) == ("false", 17)
     assert (resolved[8].value, resolved[8].line) == ("true", 28)
     assert "resolveOffset before processing" in (findings[0].message or "")
+
+
+def test_clients_built_through_factories_and_unseen_configurations() -> None:
+    assert cases("javascript/factories.js") == {
+        (12, "PRD002", "unknown", 8),  # the Kafka client's retry comes from ...loadKafkaConfig()
+        (13, "PRD002", "fail", 10),  # retry: { retries: 0 } of new Kafka, inherited
+        # line 14: its own retry: { retries: 8 } wins over the Kafka client's: passes
+        (19, "PRD001", "unknown", 19),  # new Rdkafka.Producer(loadKafkaConfig())
+        (19, "PRD002", "unknown", 19),
+        (19, "PRD003", "unknown", 19),
+        (19, "PRD004", "unknown", 19),
+        (19, "PRD005", "unknown", 19),
+        (22, "PRD002", "unknown", 22),  # client.producer(...): the Kafka client is the caller's
+    }
+    # new Kafka with a spread / a call, a factory kept as a value or passed to map, a subclass
+    assert gap_lines("javascript/factories.js") == {8, 9, 15, 16, 18}
+    reasons = {int(g.resource.rsplit(":", 1)[1]): g.reason for g in read_fixture("javascript/factories.js").gaps}
+    assert "retry every producer it builds inherits is not seen" in reasons[9]
+    assert reasons[15].startswith("client construction not understood: fromSettings.producer is used without")
+    clients = {c.line: c.settings for c in read_fixture("javascript/factories.js").clients}
+    assert (clients[13]["retries"].value, clients[13]["retries"].line) == ("0", 10)
+    assert (clients[14]["retries"].value, clients[14]["retries"].line) == ("8", 14)

@@ -6,6 +6,10 @@ and later property sets (`config.EnableIdempotence = true;`), passed to
 client. A configuration built in the file but given to no builder there (registered for
 dependency injection) is a client at its own line. Property names map to librdkafka's
 (EnableIdempotence -> enable.idempotence), so librdkafka's aliases and defaults apply.
+A configuration handed to a method (`configuration.GetSection("Kafka").Bind(config)`) may be set
+there: keys it leaves out are unknown. A builder the reader does not follow (a class deriving from
+ProducerBuilder/ConsumerBuilder and what it builds, a target-typed `new(config)`) is a "client
+construction not understood" gap at its line.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
-from auditor.sources.code.base import Site, Value
+from auditor.sources.code.base import Site, Value, not_understood
 from auditor.sources.code.tree import enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
@@ -60,6 +64,7 @@ class CSharpReader:
     def read(self) -> None:
         used: set[int] = set()  # configurations a builder of this file takes
         creations = [n for n in walk(self.root) if n.type == "object_creation_expression"]
+        self.unfollowed(creations)
         for creation in creations:
             role = BUILDERS.get(type_name(creation.child_by_field_name("type")))
             if role is None:
@@ -79,6 +84,30 @@ class CSharpReader:
                 site = Site(role, "librdkafka", line(creation), names=self.names_of(creation))
                 self.sites.append(site)
                 self.configure(site, creation, self.holder(creation), 10**9)
+
+    def unfollowed(self, creations: list[Node]) -> None:
+        """Builders the reader does not follow: subclasses of the builders (and their creations),
+        a target-typed `new(...)` of a builder type."""
+        subclasses: dict[str, str] = {}
+        for node in walk(self.root):
+            if node.type == "base_list":
+                base = next((type_name(t) for t in node.named_children if type_name(t) in BUILDERS), None)
+                name = text(node.parent.child_by_field_name("name")) if node.parent is not None else ""
+                if base is not None:
+                    subclasses[name] = base
+                    why = f"{name} derives from {base}: the clients it builds are not followed"
+                    self.gaps.append(not_understood(self.path, line(node), why))
+            elif node.type == "implicit_object_creation_expression":
+                declared = enclosing(node, frozenset({"variable_declaration"}))
+                base = type_name(declared.child_by_field_name("type")) if declared is not None else ""
+                if base in BUILDERS:
+                    why = f"{short(node)}: a target-typed new of {base} is not followed"
+                    self.gaps.append(not_understood(self.path, line(node), why))
+        for creation in creations:
+            name = type_name(creation.child_by_field_name("type"))
+            if name in subclasses:
+                why = f"{short(creation)} builds through {name}, a subclass of {subclasses[name]}"
+                self.gaps.append(not_understood(self.path, line(creation), why))
 
     def config_of(self, site: Site, argument: Node, at: Node) -> tuple[Node, str | None, int] | None:
         """(the config creation, the variable holding it, the line it is used at)."""
@@ -111,6 +140,8 @@ class CSharpReader:
             return
         scope = enclosing(creation, SCOPES) or self.root
         for node in walk(scope):
+            if node.type == "invocation_expression" and line(node) <= until and _passes(node, variable):
+                site.hide(f"{short(node)} (line {line(node)}) may set it")
             if node.type == "assignment_expression" and line(node) <= until:
                 left = node.child_by_field_name("left")
                 if (
@@ -187,6 +218,15 @@ class CSharpReader:
                 names.append(text(current.child_by_field_name("name")))
             current = current.parent
         return names
+
+
+def _passes(invocation: Node, variable: str) -> bool:
+    """Whether the call is handed the variable (Bind(config), Configure(config)): it may set it."""
+    arguments = invocation.child_by_field_name("arguments")
+    return arguments is not None and any(
+        text(a.named_children[-1] if a.type == "argument" and a.named_children else a) == variable
+        for a in arguments.named_children
+    )
 
 
 def _first_argument(creation: Node) -> Node | None:

@@ -8,7 +8,13 @@
   `new Kafka.KafkaConsumer(conf, topicConf)`, `Kafka.Producer.createWriteStream(...)`,
   `Kafka.KafkaConsumer.createReadStream(...)`: librdkafka keys of both objects.
 Objects resolve through literals, `const`/`let` variables of the file and `...spread`; `process.env`
-is unknown with the reason.
+is unknown with the reason. A kafkajs producer inherits the `retry` of the `new Kafka({...})` that
+builds it (its own `retry` wins, key by key); a `new Kafka(...)` whose configuration is not seen (a
+call, a spread or a variable not built in the file) is a "client construction not understood" gap at
+its line and its producers' retries are unknown (as are those of a producer built from a Kafka
+client of another file or a parameter). A client factory or class named but not called
+(`const make = kafka.producer`, `[a, b].map(kafka.consumer)`, `class Mine extends Kafka.Producer`)
+is such a gap too.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from tree_sitter import Node
 
 from auditor.model import CoverageGap, Role
 from auditor.sources.code import listeners
-from auditor.sources.code.base import Site, Value
+from auditor.sources.code.base import Site, Value, not_understood
 from auditor.sources.code.tree import ancestors, enclosing, line, parse, short, text, walk
 
 MAX_DEPTH = 10
@@ -48,6 +54,7 @@ class JavaScriptReader:
         self.root = root
         self.path = path
         self.modules: dict[str, str] = {}  # a name bound to the module or one of its exports -> the module
+        self.instances: dict[str, Node] = {}  # where a kafkajs `new Kafka(...)` is held -> that expression
         self.sites: list[Site] = []
         self.gaps: list[CoverageGap] = []
 
@@ -84,6 +91,10 @@ class JavaScriptReader:
         self.index()
         if not self.modules:
             return
+        news = [n for n in walk(self.root) if n.type == "new_expression"]
+        for node in news:
+            if self.kafkajs_class(node.child_by_field_name("constructor")):
+                self.kafka_client(node)
         for node in walk(self.root):
             if node.type == "call_expression":
                 function = node.child_by_field_name("function")
@@ -91,6 +102,63 @@ class JavaScriptReader:
                     self.member_call(node, function)
             elif node.type == "new_expression":
                 self.rdkafka(node, text(node.child_by_field_name("constructor")), node.child_by_field_name("arguments"))
+            elif node.type in ("member_expression", "identifier") and self.uncalled(node):
+                why = f"{text(node)} is used without being called (a client factory or class not followed)"
+                self.gaps.append(not_understood(self.path, line(node), why))
+
+    def kafkajs_class(self, node: Node | None) -> bool:
+        """`Kafka` imported from kafkajs, or `kafkajs.Kafka`."""
+        parts = text(node).split(".")
+        return self.modules.get(parts[0]) == "kafkajs" and parts[-1] == "Kafka"
+
+    def kafka_client(self, creation: Node) -> None:
+        """A kafkajs `new Kafka(config)`: held for its producers; a configuration not seen is a gap."""
+        holder = self.holder(creation)
+        if holder is not None:
+            self.instances[holder] = creation
+        hidden = self.inherited_retries(Site(Role.PRODUCER, "kafkajs", line(creation)), creation)
+        if hidden:
+            why = f"{short(creation)}: the retry every producer it builds inherits is not seen ({hidden})"
+            self.gaps.append(not_understood(self.path, line(creation), why))
+
+    def inherited_retries(self, site: Site, creation: Node) -> str | None:
+        """The `retry: { retries }` of a `new Kafka(...)`, which kafkajs gives every producer it builds
+        (the producer's own retry wins); why the configuration is not seen, if it is not."""
+        arguments = creation.child_by_field_name("arguments")
+        config = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        probe = Site(site.role, site.library, site.line)
+        for key, value, _ in self.pairs(probe, config, creation, 0) if config is not None else []:
+            if key == "retry":
+                for inner, retries, where in self.pairs(probe, value, creation, 1):
+                    if inner == "retries":
+                        site.set("retries", self.value(retries, creation, 0), where, "retry of the Kafka client")
+        if probe.opaque:
+            reason = f"the Kafka client of line {line(creation)} may set it: {probe.opaque}"
+            site.set("retries", Value.unknown(reason), line(creation))
+        return probe.opaque
+
+    def uncalled(self, node: Node) -> bool:
+        """A kafkajs `kafka.producer`/`kafka.consumer` of a Kafka client of this file, or a node-rdkafka
+        client class, named but neither called nor constructed (a factory kept as a value, a subclass)."""
+        parent = node.parent
+        if parent is None or enclosing(node, frozenset({"import_statement"})) is not None:
+            return False
+        if parent.type in ("call_expression", "new_expression") and node in (
+            parent.child_by_field_name("function"),
+            parent.child_by_field_name("constructor"),
+        ):
+            return False
+        if parent.type == "member_expression":  # a part of a longer name, or Kafka.Producer.createWriteStream
+            return False
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
+            return False
+        if node.type == "member_expression":
+            owner = text(node.child_by_field_name("object"))
+            method = text(node.child_by_field_name("property"))
+            if owner in self.instances and method in ("producer", "consumer"):
+                return True
+        parts = text(node).split(".")
+        return self.modules.get(parts[0]) == "node-rdkafka" and parts[-1] in RDKAFKA_CLASSES
 
     def member_call(self, call: Node, function: Node) -> None:
         method = text(function.child_by_field_name("property"))
@@ -105,6 +173,14 @@ class JavaScriptReader:
     def kafkajs(self, call: Node, role: Role) -> None:
         site = Site(role, "kafkajs", line(call), names=self.names_of(call))
         self.sites.append(site)
+        function = call.child_by_field_name("function")
+        client = self.instances.get(text(function.child_by_field_name("object"))) if function is not None else None
+        if client is not None and role is Role.PRODUCER:
+            self.inherited_retries(site, client)
+        elif role is Role.PRODUCER:
+            owner = " ".join(text(function.child_by_field_name("object") if function else None).split())
+            reason = f"the Kafka client {owner} is not built in this file: the retry it gives its producers is not seen"
+            site.set("retries", Value.unknown(reason), line(call))
         arguments = call.child_by_field_name("arguments")
         options = arguments.named_children[0] if arguments is not None and arguments.named_children else None
         keys = KAFKAJS_PRODUCER if role is Role.PRODUCER else KAFKAJS_CONSUMER
