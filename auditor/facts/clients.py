@@ -183,6 +183,26 @@ def in_flight_refused(view: ClientView) -> Effective:
     return Effective(refused, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
 
 
+def acks_refused(view: ClientView) -> Effective:
+    """Whether the client refuses to start this idempotent producer for its acks (knowledge:
+    idempotent_requires_acks_all): Java kafka-clients and librdkafka on explicit idempotence (a
+    default idempotence they drop instead, idempotence_disabled_by), aiokafka, sarama's
+    Producer.Idempotent without WaitForAll, franz-go's default idempotence with RequiredAcks not
+    AllISRAcks."""
+    idempotence = effective_idempotence(view)
+    if not view.defaults.idempotent_requires_acks_all or idempotence.value is False:
+        detail = "not idempotent" if view.defaults.idempotent_requires_acks_all else f"{view.label} takes any acks"
+        return Effective(False, view.synthesised(ACKS, None, detail, idempotence.origin))
+    acks = when_idempotent(view, ACKS, parse_acks, idempotence.value)
+    if acks.value is None or acks.value == "all":
+        return Effective(None if acks.value is None else False, acks.origin)
+    if idempotence.value is None:  # acks not all: refused only if idempotent, and that is unknown
+        return Effective(None, idempotence.origin)
+    detail = "acks other than all is refused while idempotent"
+    origin = acks.origin
+    return Effective(True, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
+
+
 def _conflict(view: ClientView, key: str) -> Effective | None:
     """The set value of key when it conflicts with idempotence (value None: unknown)."""
     if key == ACKS:

@@ -12,6 +12,7 @@ from auditor.facts.clients import (
     TRANSACTIONAL_ID,
     ClientView,
     Effective,
+    acks_refused,
     client_context,
     client_subject,
     effective_idempotence,
@@ -66,6 +67,12 @@ DELIVERY_TIMEOUT = "delivery.timeout.ms"
 Spec = FactSpec[ClientView, Effective]
 PRODUCER_FACTS = FactTable(
     Spec("acks", "effective acks: all, 1 or 0 (-1 is all)", _acks),
+    Spec(
+        "acks_refused",
+        "true when the client refuses to start this idempotent producer for acks other than all "
+        "(Java kafka-clients and librdkafka with explicit idempotence, aiokafka, sarama, franz-go)",
+        acks_refused,
+    ),
     Spec("retries", "effective retries", _retries),
     Spec("idempotence", "effective idempotence, after the client's silent fallbacks", effective_idempotence),
     Spec("max_in_flight", "effective max.in.flight.requests.per.connection", _max_in_flight),

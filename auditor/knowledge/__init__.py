@@ -32,6 +32,7 @@ _ENTRY_KEYS = {
     "auto_commit_forced_false",
     "ack_mode",
     "idempotent_max_in_flight",
+    "idempotent_requires_acks_all",
     "unbounded",
 }
 _CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
@@ -56,6 +57,7 @@ class ClientDefaults:
     auto_commit_forced_false: bool = False
     ack_mode: str | None = None
     idempotent_max_in_flight: int | None = None  # more in flight while idempotent: the client refuses to start
+    idempotent_requires_acks_all: bool = False  # acks other than all while idempotent: the client refuses to start
     unbounded: frozenset[str] = frozenset()  # settings it has whose default is no limit at all
 
     def covers(self, version: Version) -> bool:
@@ -166,8 +168,15 @@ def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:
         auto_commit_forced_false=bool(spec.get("auto_commit_forced_false", False)),
         ack_mode=spec.get("ack_mode"),
         idempotent_max_in_flight=_limit(spec.get("idempotent_max_in_flight"), where),
+        idempotent_requires_acks_all=_flag(spec.get("idempotent_requires_acks_all", False), where),
         unbounded=frozenset(str(key) for key in spec.get("unbounded", ())),
     )
+
+
+def _flag(raw: Any, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError(f"{where}: idempotent_requires_acks_all must be true or false")
+    return raw
 
 
 def _limit(raw: Any, where: str) -> int | None:

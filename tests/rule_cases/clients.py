@@ -39,10 +39,20 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         {("PRD001", "critical", "fail", 1), ("PRD003", "high", "fail", 1)},
     ),
     ("java-acks-minus-1-is-all", client(roles=PRODUCER, acks=" -1 "), set()),
-    (
-        "java-acks-1-explicit-idempotence-keeps-it",
+    (  # ConfigException "Must set acks to all in order to use the idempotent producer": will not start
+        "java-acks-1-explicit-idempotence-refused",
         client(roles=PRODUCER, acks="1", enable_idempotence="true"),
-        {("PRD001", "high", "fail", 1)},
+        {("PRD001", "medium", "fail", 1)},
+    ),
+    (  # 4.x's default idempotence is silently dropped by acks=1, not refused: the write is at risk
+        "java4-acks-1-default-idempotence-dropped",
+        client(version="4.1.0", roles=PRODUCER, acks="1"),
+        {("PRD001", "high", "fail", 1), ("PRD003", "high", "fail", 1)},
+    ),
+    (  # refused if idempotent, lossy if not: which one, a placeholder hides
+        "java-acks-1-idempotence-placeholder",
+        client(roles=PRODUCER, acks="1", enable_idempotence=None),
+        {("PRD001", "high", "unknown", 1), ("PRD003", "high", "unknown", 2)},
     ),
     (
         "java-retries-0",
@@ -101,6 +111,33 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         client(roles=PRODUCER, enable_idempotence=None, max_in_flight_requests_per_connection="6"),
         {("PRD003", "high", "unknown", 1), ("PRD004", "high", "unknown", 2)},
     ),
+    (  # Config.Validate: "Idempotent producer requires Producer.RequiredAcks to be WaitForAll"
+        "sarama-idempotent-default-acks-refused",
+        client("sarama", roles=PRODUCER, enable_idempotence="true", max_in_flight_requests_per_connection="1"),
+        {("PRD001", "medium", "fail", None)},
+    ),
+    (  # franz-go's default idempotence with RequiredAcks(LeaderAck()): NewClient fails
+        "franz-go-acks-1-default-idempotence-refused",
+        client("franz-go", roles=PRODUCER, acks="1"),
+        {("PRD001", "medium", "fail", 1)},
+    ),
+    (  # with DisableIdempotentWrite() it starts and loses what the leader alone had
+        "franz-go-acks-1-idempotence-disabled",
+        client("franz-go", roles=PRODUCER, acks="1", enable_idempotence="false"),
+        {("PRD001", "high", "fail", 1), ("PRD003", "high", "fail", 2)},
+    ),
+    (  # rd_kafka_new: "`acks` must be set to `all` when `enable.idempotence` is true"
+        "librdkafka-acks-0-explicit-idempotence-refused",
+        client("librdkafka", roles=PRODUCER, acks="0", enable_idempotence="true"),
+        {("PRD001", "medium", "fail", 1)},
+    ),
+    (  # kafkajs checks acks on each send (the send throws), it does not refuse to start
+        "kafkajs-acks-1-idempotent",
+        client(
+            "kafkajs", roles=PRODUCER, acks="1", enable_idempotence="true", max_in_flight_requests_per_connection="1"
+        ),
+        {("PRD001", "high", "fail", 1)},
+    ),
     (  # sarama's Net.MaxOpenRequests default 5 with Producer.Idempotent: Config.Validate refuses it
         "sarama-idempotent-default-open-requests",
         client("sarama", roles=PRODUCER, acks="all", enable_idempotence="true"),
@@ -118,6 +155,11 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         {("PRD001", "high", "fail", None), ("PRD002", "high", "fail", None), ("PRD003", "high", "fail", None)},
     ),
     ("aiokafka-idempotent-acks-forced-all", client("aiokafka", roles=PRODUCER, enable_idempotence="true"), set()),
+    (  # ValueError "acks=1 not supported if enable_idempotence=True"
+        "aiokafka-idempotent-acks-1-refused",
+        client("aiokafka", roles=PRODUCER, acks="1", enable_idempotence="true"),
+        {("PRD001", "medium", "fail", 1)},
+    ),
     # --- consumer
     (
         "java-consumer-defaults",

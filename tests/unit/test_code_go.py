@@ -83,6 +83,7 @@ def test_franz_go_option_slices_and_commits() -> None:
         (48, "CON002", "unknown", 48),
         (52, "PRD004", "fail", 52),  # MaxProduceRequestsInflightPerBroker(10) while idempotent: NewClient fails
         (56, "PRD003", "fail", 58),  # DisableIdempotentWrite: 10 in flight may reorder, but no PRD004
+        (73, "PRD001", "fail", 73),  # LeaderAck() while idempotent by default: NewClient fails
     }
     built = constructions("go/franz_clients.go")
     assert built[12] == ("producer", "franz-go")  # AllISRAcks, idempotent by default: passes
@@ -95,6 +96,9 @@ def test_franz_go_option_slices_and_commits() -> None:
     refused = next(f for f in findings if f.rule_id == "PRD004" and f.status.value == "fail")
     assert refused.severity.value == "medium"
     assert "will not start" in refused.message and "more than 1 in flight is refused" in refused.message
+    leader = next(f for f in findings if f.rule_id == "PRD001" and f.status.value == "fail")
+    assert leader.severity.value == "medium" and "will not start: acks=1" in leader.message
+    assert "acks other than all is refused while idempotent" in leader.message
 
 
 def test_franz_go_delivery_timeout() -> None:
