@@ -97,3 +97,10 @@ def test_clients_built_through_factories_and_unseen_configurations() -> None:
     clients = {c.line: c.settings for c in read_fixture("javascript/factories.js").clients}
     assert (clients[13]["retries"].value, clients[13]["retries"].line) == ("0", 10)
     assert (clients[14]["retries"].value, clients[14]["retries"].line) == ("8", 14)
+
+
+def test_renamed_kafka_class_and_a_bound_factory_in_typescript() -> None:
+    # import { Kafka as KafkaClient }: its retry { retries: 0 } reaches the producer built from it
+    assert cases("javascript/renamed.ts") == {(8, "PRD002", "fail", 7)}
+    # this.kafka.producer.bind(this.kafka) is a factory kept as a value; instanceof is not a construction
+    assert gap_lines("javascript/renamed.ts") == {9}

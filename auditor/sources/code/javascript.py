@@ -91,9 +91,11 @@ class JavaScriptReader:
         self.index()
         if not self.modules:
             return
-        news = [n for n in walk(self.root) if n.type == "new_expression"]
-        for node in news:
-            if self.kafkajs_class(node.child_by_field_name("constructor")):
+        renamed = self.renamed_kafka()
+        for node in walk(self.root):
+            constructor = node.child_by_field_name("constructor") if node.type == "new_expression" else None
+            parts = text(constructor).split(".")
+            if self.modules.get(parts[0]) == "kafkajs" and (parts[-1] == "Kafka" or parts[0] in renamed):
                 self.kafka_client(node)
         for node in walk(self.root):
             if node.type == "call_expression":
@@ -106,10 +108,13 @@ class JavaScriptReader:
                 why = f"{text(node)} is used without being called (a client factory or class not followed)"
                 self.gaps.append(not_understood(self.path, line(node), why))
 
-    def kafkajs_class(self, node: Node | None) -> bool:
-        """`Kafka` imported from kafkajs, or `kafkajs.Kafka`."""
-        parts = text(node).split(".")
-        return self.modules.get(parts[0]) == "kafkajs" and parts[-1] == "Kafka"
+    def renamed_kafka(self) -> set[str]:
+        renamed = set()
+        for node in walk(self.root):
+            names = node.named_children
+            if node.type in ("import_specifier", "pair_pattern") and len(names) == 2 and text(names[0]) == "Kafka":
+                renamed.add(text(names[1]))
+        return renamed
 
     def kafka_client(self, creation: Node) -> None:
         """A kafkajs `new Kafka(config)`: held for its producers; a configuration not seen is a gap."""
@@ -148,10 +153,16 @@ class JavaScriptReader:
             parent.child_by_field_name("constructor"),
         ):
             return False
-        if parent.type == "member_expression":  # a part of a longer name, or Kafka.Producer.createWriteStream
+        if parent.type == "member_expression":  # a longer name, Kafka.Producer.createWriteStream, but .bind(...)
+            return text(parent.child_by_field_name("property")) in ("bind", "call", "apply") and self.client_name(node)
+        if parent.type == "binary_expression" and text(parent.child_by_field_name("operator")) == "instanceof":
             return False
         if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
             return False
+        return self.client_name(node)
+
+    def client_name(self, node: Node) -> bool:
+        """`kafka.producer` / `kafka.consumer` of a Kafka client of this file, or a node-rdkafka client class."""
         if node.type == "member_expression":
             owner = text(node.child_by_field_name("object"))
             method = text(node.child_by_field_name("property"))
