@@ -188,14 +188,15 @@ def acks_refused(view: ClientView) -> Effective:
     idempotent_requires_acks_all): Java kafka-clients and librdkafka on explicit idempotence (a
     default idempotence they drop instead, idempotence_disabled_by), aiokafka, sarama's
     Producer.Idempotent without WaitForAll, franz-go's default idempotence with RequiredAcks not
-    AllISRAcks."""
+    AllISRAcks. Unknown only when acks is known not all and idempotence is unknown; false when acks
+    itself is unknown (what is unknown then is acks, and PRD001 says so)."""
     idempotence = effective_idempotence(view)
     if not view.defaults.idempotent_requires_acks_all or idempotence.value is False:
         detail = "not idempotent" if view.defaults.idempotent_requires_acks_all else f"{view.label} takes any acks"
         return Effective(False, view.synthesised(ACKS, None, detail, idempotence.origin))
     acks = when_idempotent(view, ACKS, parse_acks, idempotence.value)
-    if acks.value is None or acks.value == "all":
-        return Effective(None if acks.value is None else False, acks.origin)
+    if acks.value is None or acks.value == "all":  # acks unknown: PRD001 is unknown through acks itself
+        return Effective(False, acks.origin)
     if idempotence.value is None:  # acks not all: refused only if idempotent, and that is unknown
         return Effective(None, idempotence.origin)
     detail = "acks other than all is refused while idempotent"

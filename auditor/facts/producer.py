@@ -70,7 +70,8 @@ PRODUCER_FACTS = FactTable(
     Spec(
         "acks_refused",
         "true when the client refuses to start this idempotent producer for acks other than all "
-        "(Java kafka-clients and librdkafka with explicit idempotence, aiokafka, sarama, franz-go)",
+        "(Java kafka-clients and librdkafka with explicit idempotence, aiokafka, sarama, franz-go); "
+        "false when acks itself is unknown",
         acks_refused,
     ),
     Spec("retries", "effective retries", _retries),

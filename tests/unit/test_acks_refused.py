@@ -59,8 +59,14 @@ def test_kafkajs_and_kafka_go_take_any_acks_at_start() -> None:
     assert refused(client("kafka-go", roles=PRODUCER, acks="1")) is False
 
 
-def test_unknown_acks_or_idempotence_is_unknown() -> None:
-    assert refused(client(roles=PRODUCER, acks=None, enable_idempotence="true")) is None
+def test_acks_1_with_unknown_idempotence_says_what_is_unknown() -> None:
     assert refused(client(roles=PRODUCER, acks="1", enable_idempotence=None)) is None
     [finding] = prd001(client(roles=PRODUCER, acks="1", enable_idempotence=None))
-    assert finding.status.value == "unknown"
+    assert (finding.status.value, finding.title) == ("unknown", "Producer acks not all, idempotence unknown")
+    assert "sends with acks=1" in finding.message and "refuses to start it if it is" in finding.message
+
+
+def test_unknown_acks_is_unknown_through_acks() -> None:
+    assert refused(client(roles=PRODUCER, acks=None, enable_idempotence="true")) is False
+    [finding] = prd001(client(roles=PRODUCER, acks=None, enable_idempotence="true"))
+    assert (finding.status.value, finding.title) == ("unknown", "Producer acks unknown")
