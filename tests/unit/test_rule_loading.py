@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from auditor.engine import builtin_rules_dir, load_rules
+from auditor.engine.rules import rule_files, validate_schema
 from auditor.errors import InputError
 
 GOOD = yaml.safe_load((builtin_rules_dir() / "store" / "brokers.yaml").read_text())["rules"][0]  # STO005
@@ -23,6 +24,28 @@ def test_builtin_rules_load_with_unique_ids_and_names() -> None:
     assert len({r.name for r in rules}) == len(rules)
     for rule in rules:
         assert rule.rationale and rule.references and all(check.remediation for check in rule.checks)
+
+
+@pytest.mark.parametrize("path", rule_files(builtin_rules_dir()), ids=lambda p: p.name)
+def test_every_shipped_rule_file_meets_the_rule_pack_schema(path: Path) -> None:
+    """The audit skips the schema walk for its own rules at run time: this is where they are held to it."""
+    validate_schema(path, yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def test_the_schema_check_names_a_shipped_file_that_breaks_it() -> None:
+    path = builtin_rules_dir() / "store" / "brokers.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["rules"][0]["severity"] = "urgent"
+    with pytest.raises(InputError, match=r"brokers.yaml: rule STO005: severity: 'urgent' is not one of"):
+        validate_schema(path, document)
+
+
+def test_shipped_rules_are_compiled_once_and_handed_out_as_fresh_lists() -> None:
+    first, second = load_rules(), load_rules()
+    assert first == second and first is not second
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    first.clear()
+    assert load_rules() == second
 
 
 @pytest.mark.parametrize(
