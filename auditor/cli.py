@@ -361,7 +361,7 @@ def main() -> None:
     Input errors exit 2, could-not-audit 3, anything unexpected EXIT_INTERNAL (never 1, which
     means findings); --debug adds the traceback and keeps the code."""
     debug = "--debug" in sys.argv  # anywhere: before or after the subcommand
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    tune_gc()
     if sys.stdout is None:  # started with stdout closed (>&-): reports and messages would vanish
         _fail("cannot write output: stdout is closed", EXIT_USAGE, debug)
     try:
@@ -383,6 +383,13 @@ def main() -> None:
         _fail(f"internal error ({type(exc).__name__}): {exc}; please report it with --debug", EXIT_INTERNAL, debug)
     _flush_stdout()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def tune_gc() -> None:
+    """Freeze what importing the CLI made (never garbage, never traversed again) and collect
+    cycles less often (COLLECTOR_THRESHOLDS)."""
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def flag_for(setting: Setting) -> str:
