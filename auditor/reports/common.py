@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import PurePath, PurePosixPath
 
 from auditor.findings import Finding, Location, Resource, RuleInfo, Severity, Stage, Status, WaiverUse
@@ -287,3 +288,67 @@ def check_counts(result: AuditResult) -> str:
         text += f"; {baselined} baselined"
     fates = Counter(use.status for use in result.waivers if use.status != "applied")
     return text + "".join(f"; {n} waiver(s) {status}" for status, n in sorted(fates.items()))
+
+
+# Beyond this many passes in a run, the formats read by people and CI tabs (table, markdown,
+# html, junit, sarif) show passes per rule and target, never one by one, and say so; the JSON
+# report, the source of truth, always lists every pass (docs/benchmarks.md "Reports").
+PASSES_LISTED = 2_000
+
+
+@dataclass(frozen=True)
+class PassCount:
+    """How many resources of which kinds passed one rule in one target."""
+
+    target: Target
+    rule_id: str
+    kinds: tuple[str, ...]
+    count: int
+
+
+def passes_aggregated(result: AuditResult) -> bool:
+    return len(result.passes) > PASSES_LISTED
+
+
+def passes_notice(result: AuditResult) -> str:
+    """'50111 passes shown per rule and target: more than 2000 in the run (the JSON report lists each)'"""
+    return (
+        f"{len(result.passes)} passes shown per rule and target: more than {PASSES_LISTED} in the run "
+        "(the JSON report lists each)"
+    )
+
+
+def pass_count_text(result: AuditResult, row: PassCount) -> str:
+    """'STO010 isr-below-replicas: 6000 passed (partition)'"""
+    rule = result.rule(row.rule_id)
+    name = f" {rule.name}" if rule else ""
+    return f"{row.rule_id}{name}: {row.count} passed ({', '.join(row.kinds)})"
+
+
+def pass_counts(result: AuditResult) -> list[PassCount]:
+    """The run's passes counted per target (in target order) and rule (in id order): one C-level
+    count over the passes (2.5 million at 300,000 partitions), then Python over the few keys."""
+    fields = attrgetter("rule_id", "resource.kind", "location", "resource.cluster")
+    counts: Counter[tuple[Target, str]] = Counter()
+    kinds: dict[tuple[Target, str], set[str]] = {}
+    for (rule_id, kind, location, cluster), count in Counter(map(fields, result.passes)).items():
+        key = (result.target_of(location, cluster), rule_id)
+        counts[key] += count
+        kinds.setdefault(key, set()).add(str(kind))
+    order = {target: i for i, target in enumerate(result.targets)}
+    keys = sorted(counts, key=lambda key: (order.get(key[0], len(order)), key[0].name, key[1]))
+    return [PassCount(target, rule, tuple(sorted(kinds[target, rule])), counts[target, rule]) for target, rule in keys]
+
+
+def passes_lines(result: AuditResult) -> list[str]:
+    """Beyond PASSES_LISTED passes: what passed, per target and rule, under a line saying so."""
+    if not passes_aggregated(result):
+        return []
+    lines = ["", printable(passes_notice(result)) + ":"]
+    shown: Target | None = None
+    for row in pass_counts(result):
+        if row.target != shown:
+            shown = row.target
+            lines.append(f"  {row.target.kind} {printable(row.target.name)}")
+        lines.append(f"    {printable(pass_count_text(result, row))}")
+    return lines

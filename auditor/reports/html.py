@@ -19,6 +19,9 @@ from auditor.reports.common import (
     check_counts,
     cluster_rows,
     counts_line,
+    pass_counts,
+    passes_aggregated,
+    passes_notice,
     stage_severity_counts,
     verdict,
     waiver_problems,
@@ -223,6 +226,22 @@ def _checklist(result: AuditResult) -> str:
     )
 
 
+def _passes(result: AuditResult) -> str:
+    """Beyond PASSES_LISTED passes: a row per target and rule, under a line saying so."""
+    if not passes_aggregated(result):
+        return ""
+    rows = []
+    for row in pass_counts(result):
+        rule = result.rule(row.rule_id)
+        name = f"{row.rule_id} {rule.name}" if rule else row.rule_id
+        cells = (f"{row.target.kind} {row.target.name}", name, str(row.count), ", ".join(row.kinds))
+        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    return (
+        f"<h2>Passed, per rule and target</h2>\n<p>{escape(passes_notice(result))}.</p>\n<table>\n"
+        "<tr><th>target</th><th>rule</th><th>passed</th><th>kinds</th></tr>\n" + "\n".join(rows) + "\n</table>"
+    )
+
+
 def _checklist_cell(text: str, column: int) -> str:
     """Stage and item as text; a service's verdict coloured: pass green, fail red, unknown yellow."""
     status = text.split(" (")[0].replace(" ", "-")
@@ -241,4 +260,5 @@ SECTIONS: tuple[Section, ...] = (
     _waiver_problems,
     _gaps,
     _clusters,
+    _passes,
 )

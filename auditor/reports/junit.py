@@ -18,14 +18,12 @@ from auditor.checklist import FAIL, NOT_DECLARED, UNKNOWN, Checklist
 from auditor.findings import Location, Status
 from auditor.model import CoverageGap, Target
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import Case, cases, finding_text, status_note, where
+from auditor.reports.common import PASSES_LISTED, Case, cases, finding_text, passes_aggregated, status_note, where
 from auditor.result import AuditResult
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 OUTCOMES = ("failures", "errors", "skipped")
-# More passes than this in a run and each suite shows its passes per rule, not per resource.
-PASSES_LISTED = 2_000
 
 
 def render_junit(result: AuditResult, options: RenderOptions) -> str:
@@ -101,7 +99,7 @@ def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[
         text = ", ".join(result.assumed_clients)
         ET.SubElement(properties, "property", name="kafka-audit.assumed-client-versions", value=text)
     outcomes: Counter[str] = Counter()
-    aggregate = len(result.passes) > PASSES_LISTED
+    aggregate = passes_aggregated(result)
     if aggregate:
         passes = sum(1 for case in members if case.finding is None)
         text = f"{passes} passes shown per rule: the run has more than {PASSES_LISTED} (the JSON report lists each)"

@@ -17,6 +17,9 @@ from auditor.reports.common import (
     check_counts,
     cluster_rows,
     counts_line,
+    pass_counts,
+    passes_aggregated,
+    passes_notice,
     stage_severity_counts,
     verdict,
     waiver_problems,
@@ -180,6 +183,19 @@ def _clusters(result: AuditResult) -> str:
     return f"### Clusters formed from files ({len(rows)})\n\n" + "\n".join(table)
 
 
+def _passes(result: AuditResult) -> str:
+    """Beyond PASSES_LISTED passes: a row per target and rule, under a line saying so."""
+    if not passes_aggregated(result):
+        return ""
+    table = ["| target | rule | passed | kinds |", "|---|---|---|---|"]
+    for row in pass_counts(result):
+        rule = result.rule(row.rule_id)
+        name = f"{row.rule_id} {rule.name}" if rule else row.rule_id
+        target = f"{row.target.kind} {row.target.name}"
+        table.append(f"| {cell(target)} | {cell(name)} | {row.count} | {cell(', '.join(row.kinds))} |")
+    return f"### Passed, per rule and target\n\n{cell(passes_notice(result))}.\n\n" + "\n".join(table)
+
+
 def _checklist(result: AuditResult) -> str:
     checklist = result.checklist
     if checklist is None:
@@ -205,6 +221,7 @@ SECTIONS: tuple[Section, ...] = (
     _waiver_problems,
     _gaps,
     _clusters,
+    _passes,
 )
 
 

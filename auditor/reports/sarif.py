@@ -20,6 +20,9 @@ from auditor.reports.common import (
     CLUSTER_PREFIX,
     LEVEL,
     finding_text,
+    pass_counts,
+    passes_aggregated,
+    passes_notice,
     relative_path,
     report_order,
     rule_infos,
@@ -155,7 +158,19 @@ def _run_properties(result: AuditResult) -> dict[str, Any]:
         properties["assumedClientVersions"] = list(result.assumed_clients)
     if result.checklist is not None:
         properties["checklist"] = checklist_document(result.checklist)
+    if passes_aggregated(result):
+        properties["passes"] = _passes(result)
     return properties
+
+
+def _passes(result: AuditResult) -> dict[str, Any]:
+    """Beyond PASSES_LISTED passes, what passed per target and rule (SARIF lists findings only)."""
+    counts = [
+        {"target": f"{row.target.kind} {row.target.name}", "ruleId": row.rule_id, "kinds": list(row.kinds)}
+        | {"count": row.count}
+        for row in pass_counts(result)
+    ]
+    return {"notice": passes_notice(result), "perRule": counts}
 
 
 def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:

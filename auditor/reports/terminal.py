@@ -30,6 +30,7 @@ from auditor.reports.common import (
     clusters_summary,
     location_text,
     own_file_sources,
+    passes_lines,
     printable,
     status_note,
     value_text,
@@ -95,6 +96,7 @@ def render_terminal(result: AuditResult, options: RenderOptions) -> str:
         gaps = [f"not audited: {gap.resource}: {gap.reason}" for gap in result.gaps]
         for line in gaps + not_applicable_lines(result) + waiver_problems(result):
             lines += _wrap(line, width, "", INDENT)
+        lines += passes_lines(result)
     if options.statistics:
         lines += ["", *statistics_lines(result)]
     related = any(len(group) > 1 for group in groups)

@@ -12,7 +12,7 @@ from rich.text import Text
 from auditor.checklist import Checklist
 from auditor.findings import Finding, Stage, Status
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, waiver_problems, where
+from auditor.reports.common import STAGE_ORDER, check_counts, counts_line, passes_lines, waiver_problems, where
 from auditor.result import AuditResult
 
 SEVERITY_STYLE = {
@@ -47,6 +47,8 @@ def render_wide(result: AuditResult, options: RenderOptions) -> str:
         console.print(Text(f"not audited: {gap.resource}: {gap.reason}", style="yellow"), soft_wrap=True)
     for line in waiver_problems(result):
         console.print(Text(line, style="yellow"), soft_wrap=True)
+    for line in passes_lines(result):
+        console.print(Text(line), soft_wrap=True)
     console.print(_summary(result), soft_wrap=True)
     return buffer.getvalue()
 
