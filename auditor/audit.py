@@ -25,8 +25,6 @@ from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy, rule_index
 from auditor.result import AuditResult
 from auditor.sampling import collect_samples, keep_steady
-from auditor.sources.connect_rest import ConnectRead, ConnectSettings
-from auditor.sources.connection import ConnectionSettings
 from auditor.sources.services import with_services
 from auditor.sources.source_lines import SourceLines
 from auditor.waivers import apply_waivers, inline_waivers
@@ -34,6 +32,8 @@ from auditor.whatif import AssumeDown, assume_down
 
 if TYPE_CHECKING:
     from auditor.fleet import FleetMember
+    from auditor.sources.connect_rest import ConnectRead, ConnectSettings
+    from auditor.sources.connection import ConnectionSettings
     from auditor.sources.live import Progress
 
 

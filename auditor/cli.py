@@ -256,6 +256,8 @@ def _inputs(paths: Sequence[str] | None, named: dict[str, Path | None]) -> list[
 
 
 def _warn_nothing_found(result: AuditResult) -> None:
+    if not result.gaps:
+        return  # the file readers are imported only by a run that has gaps to look through
     from auditor.sources.files import NOTHING_FOUND
 
     for gap in result.gaps:

@@ -115,10 +115,12 @@ def connection(
 
 
 def connect_settings(urls: Sequence[str], config: Path | None, timeout: float) -> tuple[ConnectSettings, ...]:
-    from auditor.sources.connect_rest import ConnectSettings, load_connect_config, parse_connect_url
-
     if config is not None and not urls:
         raise InputError("--connect-config needs --connect-url")
+    if not urls:
+        return ()  # the REST client (urllib, http.client, ssl) is imported only when asked for
+    from auditor.sources.connect_rest import ConnectSettings, load_connect_config, parse_connect_url
+
     user_info, tls = load_connect_config(config)
     return tuple(ConnectSettings(parse_connect_url(url), timeout, user_info, tls) for url in urls)
 
@@ -130,14 +132,16 @@ def resolve_bootstrap(
     variables, which win over bootstrap.servers in --command-config (as Kafka's own tools read it)."""
     from typer._click.core import ParameterSource
 
-    from auditor.sources.connection import configured_bootstrap
-
     if value is not None:
         if ctx.get_parameter_source("bootstrap_server") is not ParameterSource.ENVIRONMENT:
             return value, "--bootstrap-server"
         names = (f"{ENV_PREFIX}BOOTSTRAP_SERVER", *ENV_ALIASES["bootstrap_server"])
         return value, next((name for name in names if os.environ.get(name)), "the environment")
-    found = configured_bootstrap(command_config) if command_config is not None else None
+    if command_config is None:
+        return None, None
+    from auditor.sources.connection import configured_bootstrap
+
+    found = configured_bootstrap(command_config)
     return (found, f"bootstrap.servers in {command_config}") if found else (None, None)
 
 

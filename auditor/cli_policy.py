@@ -204,14 +204,16 @@ def fleet(
     """The clusters of a fleet run: --cluster NAME=BOOTSTRAP, and the inventory's clusters (--clusters
     FILE, else the policy's `clusters:` when no --bootstrap-server or --snapshot names the cluster);
     `--cluster NAME` alone picks that cluster of the inventory (a CI matrix's shard)."""
-    from auditor.fleet import load_inventory, parse_cluster_option, parse_inventory, pick, unique
-    from auditor.sources.connection import load_command_config
-
     named = named or []
     defined, picked = [v for v in named if "=" in v], [v for v in named if "=" not in v]
     if (named or inventory is not None) and has_cluster:
         raise InputError("--cluster/--clusters audit a fleet: leave out --bootstrap-server and --snapshot")
     section = options.policy.clusters if options.policy is not None else None
+    if not named and inventory is None and (section is None or has_cluster):
+        return ()  # no fleet: its module (and the connection settings') is not imported
+    from auditor.fleet import load_inventory, parse_cluster_option, parse_inventory, pick, unique
+    from auditor.sources.connection import load_command_config
+
     listed: tuple[FleetMember, ...] = ()
     if inventory is not None:
         listed = load_inventory(inventory)

@@ -19,7 +19,6 @@ import re
 import ssl
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -97,6 +96,8 @@ class _Client:
         self.context = _ssl_context(settings.ssl) if settings.url.startswith("https://") else None
 
     def get(self, path: str) -> Any:
+        import urllib.request  # http.client and email with it: only a run that reads a Connect REST API
+
         request = urllib.request.Request(self.settings.url + path, method="GET", headers={"Accept": "application/json"})
         if self.settings.user_info:
             token = base64.b64encode(self.settings.user_info.encode()).decode()

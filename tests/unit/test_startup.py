@@ -16,8 +16,17 @@ from tests.builders import snapshot, topic
 # Imported only by the work that needs them: kafka-python to talk to a cluster (it loads its
 # protocol schemas at import, 0.17 s CPU), jsonschema for rule packs other than the shipped ones
 # and `kafka-audit schema` checks, rich for the wide terminal view, tree-sitter and the HCL parser
-# for code and Terraform readers.
+# for code and Terraform readers, the HTTP client for a Connect REST API, the fleet, connection
+# settings and file readers when a fleet, a cluster or files are named.
 NOT_FOR_A_SNAPSHOT_TABLE = ("kafka", "jsonschema", "rich", "tree_sitter", "hcl2", "lark")
+NOT_FOR_A_SNAPSHOT_MODULES = (
+    "urllib.request",
+    "http.client",
+    "auditor.fleet",
+    "auditor.sources.connection",
+    "auditor.sources.files",
+    "auditor.sources.live",
+)
 
 RUN_CLI = """
 import atexit, gc, json, sys
@@ -53,6 +62,7 @@ def test_an_audit_of_a_snapshot_imports_neither_the_kafka_client_nor_the_schema_
     assert isinstance(modules, list) and "auditor.engine.evaluate" in modules  # it did audit
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_FOR_A_SNAPSHOT_TABLE)
     assert loaded == []
+    assert [m for m in NOT_FOR_A_SNAPSHOT_MODULES if m in modules] == []
 
 
 def test_every_run_freezes_the_imported_objects_and_collects_cycles_less_often(tmp_path: Path) -> None:
