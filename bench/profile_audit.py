@@ -16,6 +16,7 @@ that time less the read: the audit's own overhead.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -78,12 +79,20 @@ def one_run(read: Callable[[], Any], live: bool) -> dict[str, float]:
     return phases
 
 
+def compiled() -> None:
+    """The package's bytecode written, as pip writes it when it installs the wheel: a checkout run
+    with PYTHONDONTWRITEBYTECODE (this machine's sessions set it) would otherwise compile every
+    module from source on every start, 0.2 s CPU that no installed kafka-audit spends."""
+    compileall.compile_dir(str(ROOT / "auditor"), quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshot", type=Path)
     parser.add_argument("--bootstrap-server")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compiled()
     tune_gc()
     if args.snapshot:
         from auditor.sources.snapshot import read_snapshot
