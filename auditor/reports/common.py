@@ -207,10 +207,12 @@ class Case:
     finding: Finding | None
 
 
-def cases(result: AuditResult) -> Iterator[tuple[Target, list[Case]]]:
-    """Every judged (rule, resource) pair, grouped by target in target order, sorted within."""
+def cases(result: AuditResult, with_passes: bool = True) -> Iterator[tuple[Target, list[Case]]]:
+    """Every judged (rule, resource) pair, grouped by target in target order (each target, even
+    one without a case), sorted within; `with_passes=False`: the findings only."""
     every = [Case(f.rule_id, f.resource, f.location, f) for f in result.findings]
-    every += [Case(p.rule_id, p.resource, p.location, None) for p in result.passes]
+    if with_passes:
+        every += [Case(p.rule_id, p.resource, p.location, None) for p in result.passes]
     groups: dict[Target, list[Case]] = {t: [] for t in result.targets}
     for case in every:
         groups.setdefault(result.target_of(case.location, case.resource.cluster), []).append(case)

@@ -60,7 +60,7 @@ class Annotation:
 def render_github(result: AuditResult, options: RenderOptions) -> str:
     groups = [
         (f"{target.kind} {target.name}", [_annotation(f, options) for f in _worst_first(members)])
-        for target, members in cases(result)
+        for target, members in cases(result, with_passes=False)
     ]
     run_level = [Annotation("warning", f"{g.resource}: {g.reason}", "kafka-audit: not audited") for g in result.gaps]
     run_level += [Annotation("warning", line, "kafka-audit: waiver did not apply") for line in waiver_problems(result)]

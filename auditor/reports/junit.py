@@ -18,7 +18,17 @@ from auditor.checklist import FAIL, NOT_DECLARED, UNKNOWN, Checklist
 from auditor.findings import Location, Status
 from auditor.model import CoverageGap, Target
 from auditor.reports import RenderOptions, checklist_view
-from auditor.reports.common import PASSES_LISTED, Case, cases, finding_text, passes_aggregated, status_note, where
+from auditor.reports.common import (
+    PASSES_LISTED,
+    Case,
+    PassCount,
+    cases,
+    finding_text,
+    pass_counts,
+    passes_aggregated,
+    status_note,
+    where,
+)
 from auditor.result import AuditResult
 
 # XML 1.0 cannot carry most control characters, whatever the escaping.
@@ -30,8 +40,12 @@ def render_junit(result: AuditResult, options: RenderOptions) -> str:
     root = ET.Element("testsuites", name="kafka-audit")
     totals: Counter[str] = Counter()
     gaps = _gaps_by_target(result)
-    for target, members in cases(result):
-        suite = _suite(result, target, members, gaps.get(target, []))
+    aggregate = passes_aggregated(result)
+    counted: dict[Target, list[PassCount]] = {}
+    for row in pass_counts(result) if aggregate else ():
+        counted.setdefault(row.target, []).append(row)
+    for target, members in cases(result, with_passes=not aggregate):
+        suite = _suite(result, target, members, gaps.get(target, []), counted.get(target, []) if aggregate else None)
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)
     if result.checklist is not None and result.checklist.services:
@@ -84,7 +98,10 @@ def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
     return grouped
 
 
-def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap]) -> ET.Element:
+def _suite(
+    result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap], counted: list[PassCount] | None
+) -> ET.Element:
+    """A target's testcases; `counted` (beyond PASSES_LISTED) its passes per rule, else `members` hold them."""
     suite = ET.Element("testsuite", name=f"{target.kind} {target.name}", timestamp=result.started_at[:19])
     properties = ET.SubElement(suite, "properties")
     for name, value in (
@@ -99,39 +116,32 @@ def _suite(result: AuditResult, target: Target, members: list[Case], gaps: list[
         text = ", ".join(result.assumed_clients)
         ET.SubElement(properties, "property", name="kafka-audit.assumed-client-versions", value=text)
     outcomes: Counter[str] = Counter()
-    aggregate = passes_aggregated(result)
-    if aggregate:
-        passes = sum(1 for case in members if case.finding is None)
+    if counted is not None:
+        passes = sum(row.count for row in counted)
         text = f"{passes} passes shown per rule: the run has more than {PASSES_LISTED} (the JSON report lists each)"
         ET.SubElement(properties, "property", name="kafka-audit.passes", value=text)
-    listed = [case for case in members if case.finding is not None or not aggregate]
-    for case in listed:
+    for case in members:
         outcomes[_testcase(suite, result, case)] += 1
-    if aggregate:
-        listed += _passes_per_rule(suite, result, [case for case in members if case.finding is None])
+    tests = len(members) + _passes_per_rule(suite, result, counted or [])
     for gap in gaps:
         testcase = ET.SubElement(suite, "testcase", name=f"not audited: {_clean(gap.resource)}", classname="coverage")
         ET.SubElement(testcase, "skipped", message=_clean(f"not audited: {gap.reason}"))
         outcomes["skipped"] += 1
-    suite.set("tests", str(len(listed) + len(gaps)))
+    suite.set("tests", str(tests + len(gaps)))
     for key in OUTCOMES:
         suite.set(key, str(outcomes[key]))
     suite.set("time", "0")
     return suite
 
 
-def _passes_per_rule(suite: ET.Element, result: AuditResult, passed: list[Case]) -> list[Case]:
-    """One passing testcase per rule: "STO010: 5994 passed (partition)"; one case per rule, as listed."""
-    by_rule: dict[str, list[Case]] = {}
-    for case in passed:
-        by_rule.setdefault(case.rule_id, []).append(case)
-    for rule_id, members in sorted(by_rule.items()):
-        rule = result.rule(rule_id)
+def _passes_per_rule(suite: ET.Element, result: AuditResult, counted: list[PassCount]) -> int:
+    """One passing testcase per rule: "STO010: 5994 passed (partition)"; how many were added."""
+    for row in counted:
+        rule = result.rule(row.rule_id)
         stage = rule.stage.value if rule else "unknown"
-        kinds = ", ".join(sorted({str(case.resource.kind) for case in members}))
-        name = f"{rule_id}: {len(members)} passed ({kinds})"
-        ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{rule_id}")
-    return [members[0] for members in by_rule.values()]
+        name = f"{row.rule_id}: {row.count} passed ({', '.join(row.kinds)})"
+        ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{row.rule_id}")
+    return len(counted)
 
 
 def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
