@@ -36,6 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
 import floor  # noqa: E402
 from kafka_cluster import Cluster  # noqa: E402
+from profile_audit import compiled  # noqa: E402
 
 TOOLS = {
     "kafka-topics --describe": ("org.apache.kafka.tools.TopicCommand", "--describe"),
@@ -167,6 +168,7 @@ def main() -> int:
     if args.audit_timeout:
         TIMEOUT[:] = ["--timeout", str(args.audit_timeout)]
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    compiled()  # the audit's bytecode, as an installed kafka-audit has it
     cluster = Cluster.load()
     if not cluster.is_ready():
         raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
