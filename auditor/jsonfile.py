@@ -38,6 +38,11 @@ def read_json(path: Path, what: str) -> Any:
         raise InputError(f"{what} {path}: JSON nested too deeply to read") from exc
 
 
+def encode_json(document: Any) -> bytes:
+    """`document` as compact JSON bytes (msgspec's shared encoder: dicts, lists, Structs, Raw)."""
+    return _ENCODER.encode(document)
+
+
 def dump_json(document: Any, pretty: bool | None = None) -> bytes:
     """`document` as JSON bytes with a final newline: indented when `pretty`, or (None) when small."""
     encoded = _ENCODER.encode(document)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from typer.core import TyperCommand
@@ -21,7 +21,7 @@ from typer.core import TyperCommand
 from auditor.errors import InputError
 from auditor.findings import Severity
 from auditor.policy import EXIT_USAGE
-from auditor.reports import Detail, OutputFormat
+from auditor.reports import Detail, OutputFormat, RenderOptions
 
 if TYPE_CHECKING:
     from auditor.result import AuditResult
@@ -276,10 +276,13 @@ class _ReportWriter:
         return list(self.failures.values())
 
     def render(self, result: AuditResult, request: ReportRequest) -> str:
-        from auditor.reports import RenderOptions, render
+        from auditor.reports import render
 
+        return render(result, request.format, self.options(request))
+
+    def options(self, request: ReportRequest) -> RenderOptions:
         to_stdout = request.output is None
-        options = RenderOptions(
+        return RenderOptions(
             color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
             source_root=self.shape.root,
             width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
@@ -288,7 +291,15 @@ class _ReportWriter:
             wide=self.shape.display.wide,
             pretty=True if self.shape.pretty else None,
         )
-        return render(result, request.format, options)
+
+    def write(self, result: AuditResult, request: ReportRequest, binary: BinaryIO) -> None:
+        """The report's bytes to `binary`; the JSON report in pieces, never held whole."""
+        if request.format is OutputFormat.JSON:
+            from auditor.reports.json_report import write_json
+
+            write_json(result, self.options(request), binary.write)
+        else:
+            binary.write(self.render(result, request).encode())
 
     def write_files(self, result: AuditResult) -> None:
         """Each file report not failed yet (again after a failure: those written then are rewritten)."""
@@ -298,7 +309,8 @@ class _ReportWriter:
             if path is None or path in self.failures:
                 continue
             try:
-                path.write_text(self.render(result, request), encoding="utf-8")
+                with path.open("wb") as binary:
+                    self.write(result, request, binary)
             except OSError as exc:
                 self.failures[path] = f"cannot write {path}: {exc.strerror or exc}"
                 _remove_partial(path)
@@ -311,12 +323,23 @@ class _ReportWriter:
         if request is None:
             return True
         try:
-            sys.stdout.write(self.render(result, request))
-            sys.stdout.flush()
+            self._write_stdout(result, request)
         except OSError as exc:
             self.failures[STDOUT] = f"cannot write output: {exc.strerror or exc}"
             return False
         return True
+
+    def _write_stdout(self, result: AuditResult, request: ReportRequest) -> None:
+        """The JSON report as bytes to stdout's buffer; other formats (and a stdout without a
+        buffer) as text through stdout, in its encoding."""
+        binary = getattr(sys.stdout, "buffer", None)
+        if request.format is OutputFormat.JSON and binary is not None:
+            sys.stdout.flush()
+            self.write(result, request, binary)
+            binary.flush()
+            return
+        sys.stdout.write(self.render(result, request))
+        sys.stdout.flush()
 
 
 def _remove_partial(path: Path) -> None:

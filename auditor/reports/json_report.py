@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
+import msgspec
+
+from auditor import jsonfile
 from auditor.checklist import checklist_document
 from auditor.findings import Finding, Location, NotRun, Pass, Resource, RuleInfo, WaiverUse
-from auditor.jsonfile import dump_json
 from auditor.model import ClusterGroup, Target
 from auditor.reports import RenderOptions
 from auditor.result import AuditResult
@@ -16,8 +20,12 @@ from auditor.result import AuditResult
 SCHEMA_VERSION = 1
 
 
-def report_document(result: AuditResult) -> dict[str, Any]:
-    document = _core_document(result)
+def report_document(
+    result: AuditResult, findings_mark: str | None = None, passes_mark: str | None = None
+) -> dict[str, Any]:
+    """The whole report as one document; with marks, those strings stand where the findings and
+    the passes go (write_json streams them into their places)."""
+    document = _core_document(result, findings_mark)
     if result.min_severity is not None:
         document["run"]["min_severity"] = result.min_severity
     if result.policy is not None:
@@ -26,7 +34,7 @@ def report_document(result: AuditResult) -> dict[str, Any]:
         document["run"]["samples"] = result.samples
     if result.checklist is not None:
         document["checklist"] = checklist_document(result.checklist)
-    document["passed"] = passes_document(result.passes)
+    document["passed"] = passes_mark if passes_mark is not None else passes_document(result.passes)
     document["rules"] = [rule_document(r) for r in result.rules]
     if result.waivers:
         document["waivers"] = [waiver_document(w) for w in result.waivers]
@@ -55,7 +63,7 @@ def waiver_document(use: WaiverUse) -> dict[str, Any]:
     }
 
 
-def _core_document(result: AuditResult) -> dict[str, Any]:
+def _core_document(result: AuditResult, findings_mark: str | None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "kafka-audit", "version": result.tool_version},
@@ -74,7 +82,7 @@ def _core_document(result: AuditResult) -> dict[str, Any]:
             "assumed_client_versions": list(result.assumed_clients),
         },
         "coverage": _coverage_document(result),
-        "findings": [finding_document(f) for f in result.findings],
+        "findings": findings_mark if findings_mark is not None else [finding_document(f) for f in result.findings],
     }
 
 
@@ -169,4 +177,143 @@ def rule_document(rule: RuleInfo) -> dict[str, Any]:
 
 
 def render_json(result: AuditResult, options: RenderOptions) -> str:
-    return dump_json(report_document(result), options.pretty).decode()
+    out = io.BytesIO()
+    write_json(result, options, out.write)
+    return out.getvalue().decode()
+
+
+# Passes and findings are encoded this many at a time: a chunk of 10,000 passes is about 1 MB.
+CHUNK = 10_000
+
+Write = Callable[[bytes | memoryview], object]
+
+
+def write_json(result: AuditResult, options: RenderOptions, write: Write) -> None:
+    """The report's bytes, the same as `dump_json(report_document(result), options.pretty)`, handed
+    to `write` piece by piece: the findings and passes (millions at 300,000 partitions) are encoded
+    CHUNK at a time, so the whole document is never held, neither as objects nor as bytes."""
+    if options.pretty:
+        for piece in _pieces(result, indented=True):
+            write(piece)
+        write(b"\n")
+        return
+    sink = _IndentedWhenSmall(write) if options.pretty is None else None
+    for piece in _pieces(result, indented=False):
+        sink.add(piece) if sink is not None else write(piece)
+    sink.close() if sink is not None else write(b"\n")
+
+
+class _IndentedWhenSmall:
+    """Holds the compact pieces while the document is small (jsonfile.PRETTY_UP_TO_BYTES): then
+    it is indented whole, as dump_json does; past that size the pieces go out compact as they come."""
+
+    def __init__(self, write: Write) -> None:
+        self.write = write
+        self.held: list[bytes | memoryview] = []
+        self.size = 0
+        self.streaming = False
+
+    def add(self, piece: bytes | memoryview) -> None:
+        if self.streaming:
+            self.write(piece)
+            return
+        self.held.append(piece)
+        self.size += len(piece)
+        if self.size > jsonfile.PRETTY_UP_TO_BYTES:
+            self.streaming = True
+            for held in self.held:
+                self.write(held)
+            self.held = []
+
+    def close(self) -> None:
+        if not self.streaming:
+            self.write(msgspec.json.format(b"".join(self.held), indent=2))
+        self.write(b"\n")
+
+
+def _pieces(result: AuditResult, indented: bool) -> Iterator[bytes | memoryview]:
+    """The document's fixed parts, encoded whole around two placeholders, then the findings and
+    passes arrays in their places, chunk by chunk."""
+    findings_mark, passes_mark = (f"kafka-audit:{secrets.token_hex(16)}" for _ in range(2))
+    skeleton = report_document(result, findings_mark, passes_mark)
+    encoded = jsonfile.encode_json(skeleton)
+    if indented:
+        encoded = msgspec.json.format(encoded, indent=2)
+    head, rest = _split(encoded, findings_mark)
+    middle, tail = _split(rest, passes_mark)
+    yield head
+    yield from _array(_finding_chunks(result.findings), indented)
+    yield middle
+    yield from _array(_pass_chunks(result.passes), indented)
+    yield tail
+
+
+def _split(encoded: bytes, mark: str) -> tuple[bytes, bytes]:
+    before, found, after = encoded.partition(b'"' + mark.encode() + b'"')
+    if not found:
+        raise AssertionError(f"placeholder {mark} missing from the report skeleton")
+    return before, after
+
+
+def _array(chunks: Iterator[bytes], indented: bool) -> Iterator[bytes | memoryview]:
+    """A JSON array of the items of compact-encoded list `chunks`, as a value of the top-level
+    object: compact, or indented as msgspec.json.format(indent=2) indents it there."""
+    first = True
+    for chunk in chunks:
+        yield (b"[" if not indented else b"[\n") if first else (b"," if not indented else b",\n")
+        first = False
+        if indented:
+            body = msgspec.json.format(chunk, indent=2)[2:-2]
+            yield b"  " + body.replace(b"\n", b"\n  ")
+        else:
+            yield memoryview(chunk)[1:-1]
+    if first:
+        yield b"[]"
+    else:
+        yield b"\n  ]" if indented else b"]"
+
+
+def _finding_chunks(findings: Iterable[Finding]) -> Iterator[bytes]:
+    batch: list[dict[str, Any]] = []
+    for finding in findings:
+        batch.append(finding_document(finding))
+        if len(batch) == CHUNK:
+            yield jsonfile.encode_json(batch)
+            batch = []
+    if batch:
+        yield jsonfile.encode_json(batch)
+
+
+class _PassDocument(msgspec.Struct, gc=False):
+    """One element of `passed`: the resource's and location's JSON encoded once and shared."""
+
+    rule_id: str
+    resource: msgspec.Raw
+    location: msgspec.Raw
+
+
+_NULL = msgspec.Raw(b"null")
+
+
+def _pass_chunks(passes: Iterable[Pass]) -> Iterator[bytes]:
+    """The passes as compact JSON lists of CHUNK each, in the order judged."""
+    resources: dict[Resource, msgspec.Raw] = {}
+    locations: dict[Location | None, msgspec.Raw] = {None: _NULL}
+    batch: list[_PassDocument] = []
+    for passed in passes:
+        resource = resources.get(passed.resource)
+        if resource is None:
+            resource = resources[passed.resource] = msgspec.Raw(
+                jsonfile.encode_json(resource_document(passed.resource))
+            )
+        location = locations.get(passed.location)
+        if location is None:
+            location = locations[passed.location] = msgspec.Raw(
+                jsonfile.encode_json(location_document(passed.location))
+            )
+        batch.append(_PassDocument(passed.rule_id, resource, location))
+        if len(batch) == CHUNK:
+            yield jsonfile.encode_json(batch)
+            batch = []
+    if batch:
+        yield jsonfile.encode_json(batch)
