@@ -7,10 +7,12 @@ Phases: imports (a fresh interpreter importing what the audit imports: the CLI, 
 snapshot reader, and kafka-python for a live audit, minus a bare interpreter), loading the rules,
 reading (the live collection or the snapshot), facts (auditor.facts.subjects), judging
 (auditor.engine.evaluate_all), the rest of audit_estate (scope, waivers, baseline, gate,
-checklist) and rendering the table and the JSON report; measured with the collector settings
+checklist) and rendering the table and the JSON report (written as the CLI writes it, in pieces
+to a file); measured with the collector settings
 the CLI uses (auditor.cli.tune_gc). Then the whole thing as a user runs it: the CPU time of a
 fresh `kafka-audit audit ... --format table` process (its command-line parsing included), and
-that time less the read: the audit's own overhead.
+that time less the read: the audit's own overhead. Then the peak resident memory after the
+first run's reading, facts and judging, table and JSON report.
 """
 
 from __future__ import annotations
@@ -56,26 +58,47 @@ def import_seconds(live: bool) -> float:
     return child_seconds([sys.executable, "-c", f"import {modules}"]) - child_seconds([sys.executable, "-c", "pass"])
 
 
-def one_run(read: Callable[[], Any], live: bool) -> dict[str, float]:
-    from auditor.audit import AuditOptions, audit_estate
-    from auditor.engine import evaluate_all, load_rules
-    from auditor.engine import rules as rules_module
+def peak_rss_mb() -> int:
+    """The peak resident memory of this process so far (ru_maxrss, KiB on Linux), in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def facts_and_judging(rules: Any, estate: Any) -> tuple[float, float]:
+    """CPU seconds of the facts and of judging them; both dropped on return (audit_estate makes its
+    own: holding these as well would inflate the peak)."""
+    from auditor.engine import evaluate_all
     from auditor.facts import subjects
+
+    facts, judged = seconds(lambda: subjects(estate))
+    return facts, seconds(lambda: evaluate_all(rules, judged))[0]
+
+
+def one_run(read: Callable[[], Any], live: bool, peaks: dict[str, int]) -> dict[str, float]:
+    """CPU seconds per phase; `peaks` gets the peak RSS so far after each phase (the first run's
+    are the audit's: later runs start from the memory the first one reached)."""
+    from auditor.audit import AuditOptions, audit_estate
+    from auditor.engine import load_rules
+    from auditor.engine import rules as rules_module
     from auditor.model import Estate, Target, TargetKind
-    from auditor.reports import OutputFormat, render
+    from auditor.reports import OutputFormat, RenderOptions, render
+    from auditor.reports.json_report import write_json
 
     phases: dict[str, float] = {"imports": import_seconds(live)}
     rules_module._builtin_rules.cache_clear()  # each run loads them cold, as a fresh process does
     phases["rules"], rules = seconds(load_rules)
     phases["read"], cluster = seconds(read)
+    peaks.setdefault("read", peak_rss_mb())
     estate = Estate(cluster=cluster)
-    phases["facts"], judged = seconds(lambda: subjects(estate))
-    phases["judging"], _ = seconds(lambda: evaluate_all(rules, judged))
+    phases["facts"], phases["judging"] = facts_and_judging(rules, estate)
     target = (Target(TargetKind.CLUSTER, cluster.bootstrap, "kafka"),)
     whole, result = seconds(lambda: audit_estate(estate, target, rules, AuditOptions(fail_on=None)))
+    peaks.setdefault("facts and judging", peak_rss_mb())
     phases["gate, waivers, checklist"] = max(0.0, whole - phases["facts"] - phases["judging"])
-    phases["table report"], _ = seconds(lambda: render(result, OutputFormat.TABLE))
-    phases["json report"], _ = seconds(lambda: render(result, OutputFormat.JSON))
+    phases["table report"] = seconds(lambda: render(result, OutputFormat.TABLE))[0]
+    peaks.setdefault("table report", peak_rss_mb())
+    with open(os.devnull, "wb") as sink:  # as the CLI writes it: in pieces, to a file
+        phases["json report"] = seconds(lambda: write_json(result, RenderOptions(), sink.write))[0]
+    peaks.setdefault("json report", peak_rss_mb())
     return phases
 
 
@@ -109,13 +132,15 @@ def main() -> int:
     source = ["--snapshot", str(args.snapshot)] if args.snapshot else ["--bootstrap-server", args.bootstrap_server]
     cli = [sys.executable, "-m", "auditor", "audit", *source, "--format", "table", "--output", os.devnull]
     runs = []
+    peaks: dict[str, int] = {}
     for _ in range(args.runs):
-        phases = one_run(read, live=not args.snapshot)
+        phases = one_run(read, not args.snapshot, peaks)
         phases["whole CLI process"] = child_seconds(cli)
         phases["whole less read"] = phases["whole CLI process"] - phases["read"]
         runs.append(phases)
     medians = {phase: round(statistics.median(r[phase] for r in runs), 3) for phase in runs[0]}
     print(json.dumps(medians, indent=1))
+    print(json.dumps({"peak_rss_mb_after": peaks}, indent=1))
     return 0
 
 
