@@ -93,6 +93,19 @@ def test_stdout_on_a_full_disk_makes_the_file_reports_record_exit_2(folder: Path
     assert json.loads((folder / "a.json").read_text())["run"]["exit_code"] == 2
 
 
+def test_the_json_report_on_stdout_is_the_file_report(folder: Path) -> None:
+    """The JSON report goes to stdout's buffer as bytes, in pieces: the same report as the file
+    one (but for the run's times), whole, indented on --pretty."""
+    assert run(folder, "audit", "producer.properties", "-f", "json", "-o", "a.json").returncode == 1
+    done = run(folder, "audit", "producer.properties", "-f", "json", "--pretty")
+    assert done.returncode == 1
+    on_stdout, in_file = json.loads(done.stdout), json.loads((folder / "a.json").read_text())
+    for document in (on_stdout, in_file):
+        del document["run"]["started_at"], document["run"]["duration_ms"]
+    assert on_stdout == in_file
+    assert done.stdout.startswith('{\n  "schema_version": 1,') and done.stdout.endswith("\n}\n")
+
+
 def test_write_baseline_and_output_on_one_file_is_refused(folder: Path) -> None:
     baseline = '{"format": "kafka-audit-baseline", "version": 1, "fingerprints": {}}'
     (folder / "s.json").write_text(baseline)
