@@ -24,7 +24,9 @@ from auditor.model import ClusterSnapshot, CoverageGap, Estate, Kind, Service, T
 from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy, rule_index
 from auditor.result import AuditResult
-from auditor.sampling import collect_samples, keep_steady
+from auditor.sampling import check_sampling, collect_samples, keep_steady
+from auditor.sources.connect_rest import ConnectRead, ConnectSettings
+from auditor.sources.connection import MIN_REQUEST_S, ConnectionSettings
 from auditor.sources.services import with_services
 from auditor.sources.source_lines import SourceLines
 from auditor.waivers import apply_waivers, inline_waivers
@@ -253,9 +255,13 @@ def _read_cluster(
         from auditor.sources.live import collect
 
         settings = sources.cluster
-        snapshots = collect_samples(
-            lambda: collect(settings, progress, shares, sources.log_dirs), options.samples, options.sample_interval_s
-        )
+
+        def read(budget_s: float) -> ClusterSnapshot:
+            return collect(replace(settings, timeout_s=budget_s), progress, shares, sources.log_dirs)
+
+        if options.samples > 1:
+            check_sampling(options.samples, options.sample_interval_s, settings.timeout_s, MIN_REQUEST_S)
+        snapshots = collect_samples(read, options.samples, options.sample_interval_s, settings.timeout_s)
         name = sources.cluster_name or snapshots[-1].bootstrap
         return snapshots, Target(TargetKind.CLUSTER, name, "kafka", via=settings.bootstrap_from), ()
     return None

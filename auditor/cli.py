@@ -63,6 +63,7 @@ from auditor.report_cli import (
     OutputsOption,
     PrettyFlag,
     QuietFlag,
+    RepoRootOption,
     ReportCommand,
     ReportRequest,
     StatisticsFlag,
@@ -175,6 +176,7 @@ def audit(
     exclude_internal: ExcludeInternalFlag = False,
     fix: FixFlag = False,
     diff: DiffFlag = False,
+    repo_root: RepoRootOption = None,
 ) -> None:
     """Audit configuration files and/or a live cluster (or a snapshot of one): what can lose messages."""
     from auditor.audit import audit_fleet, audit_sources, audit_with_estate
@@ -187,6 +189,8 @@ def audit(
         raise InputError("--samples needs a live cluster (--bootstrap-server)")
     check_fix_flags(fix, diff, paths)
     requests = requested_reports(ctx, formats, outputs)  # usage errors before the cluster is asked
+    if repo_root is not None and not repo_root.is_dir():
+        raise InputError(f"--repo-root {repo_root} is not a folder")
     named = {"--snapshot": snapshot, "--clusters": clusters, "--command-config": command_config}
     named |= {"--connect-config": connect_config, "--policy": find_policy(policy), "--waivers": waivers}
     named |= {"--baseline": baseline, "--services": services}
@@ -244,7 +248,7 @@ def audit(
         elif changed:
             result = audit_sources(sources, options)
         say_not_fixed(rounds, result)
-    write_reports(result, requests, threshold, shape, pretty)
+    write_reports(result, requests, threshold, shape, pretty, repo_root)
     _warn_nothing_found(result)
     raise typer.Exit(result.exit_code)
 

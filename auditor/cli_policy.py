@@ -68,7 +68,10 @@ WriteBaselineOption = Annotated[
 SamplesOption = Annotated[
     int,
     typer.Option(
-        "--samples", min=1, max=1_000, help="Read partition state N times; report partition findings held in all."
+        "--samples",
+        min=1,
+        max=1_000,
+        help="Read partition state N times, all within --timeout; report partition findings held in all.",
     ),
 ]
 ServicesOption = Annotated[

@@ -163,6 +163,9 @@ class Broker:
     rack: str | None = None
     fenced: bool = False
     configs: Configs = field(default_factory=dict)
+    # Registered and not fenced, yet it did not answer a request within its deadline (frozen,
+    # overloaded, partitioned): clients cannot use it even though metadata still lists it.
+    silent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

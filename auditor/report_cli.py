@@ -61,6 +61,14 @@ MinSeverityOption = Annotated[
         help=f"Show only findings at or above: {'|'.join(s.value for s in Severity)}. Never changes the exit code.",
     ),
 ]
+RepoRootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--repo-root",
+        help="SARIF, GitHub and JUnit reports name files relative to this folder (default: the git top "
+        "level of the working folder); files outside it keep their absolute path.",
+    ),
+]
 PrettyFlag = Annotated[
     bool,
     typer.Option(
@@ -219,6 +227,7 @@ def write_reports(
     min_severity: Severity | None,
     shape: Display | None = None,
     pretty: bool = False,
+    repo_root: Path | None = None,
 ) -> None:
     """Render each requested report of what is shown (the exit code stays the whole run's) and write it.
 
@@ -226,7 +235,7 @@ def write_reports(
     written records the exit code the process returns (2); then InputError names what failed.
     JSON formats are indented when `pretty`, otherwise only when small."""
     shown = result.shown(min_severity)
-    writer = _ReportWriter(requests, _render_options(shape or Display(), pretty))
+    writer = _ReportWriter(requests, _render_options(shape or Display(), pretty, repo_root))
     writer.write_files(shown)
     if writer.failed:
         shown = replace(shown, exit_code=EXIT_USAGE)
@@ -256,10 +265,15 @@ class _RenderShape:
     display: Display
     pretty: bool
     root: str
+    working_dir: str
 
 
-def _render_options(shape: Display, pretty: bool) -> _RenderShape:
-    return _RenderShape(shape, pretty, str(source_root(Path.cwd())))
+def _render_options(shape: Display, pretty: bool, repo_root: Path | None) -> _RenderShape:
+    cwd = Path.cwd()
+    if repo_root is not None and not repo_root.is_dir():
+        raise InputError(f"--repo-root {repo_root} is not a folder")
+    root = repo_root.resolve() if repo_root is not None else source_root(cwd)
+    return _RenderShape(shape, pretty, str(root), str(cwd))
 
 
 class _ReportWriter:
@@ -285,6 +299,7 @@ class _ReportWriter:
         return RenderOptions(
             color=to_stdout and use_color(sys.stdout.isatty(), os.environ),
             source_root=self.shape.root,
+            working_dir=self.shape.working_dir,
             width=terminal_width(os.environ) if to_stdout else _columns(os.environ) or DEFAULT_FILE_WIDTH,
             detail=self.shape.display.detail,
             statistics=self.shape.display.statistics,
@@ -379,7 +394,8 @@ def _columns(env: Mapping[str, str]) -> int | None:
 
 
 def source_root(start: Path) -> Path:
-    """The repository root (the nearest folder with .git) that file paths in reports are relative to."""
+    """The repository root (the git top level: the nearest folder with .git, a folder or a
+    worktree's file) that file paths in reports are relative to."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
@@ -401,15 +417,18 @@ def convert(
     statistics: StatisticsFlag = False,
     wide: WideFlag = False,
     pretty: PrettyFlag = False,
+    repo_root: RepoRootOption = None,
 ) -> None:
-    """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written."""
+    """Re-render a saved JSON report in other formats, without auditing again. Exit 0 when written.
+
+    Relative file paths in the report are read from the working folder, as the audit gave them."""
     from auditor.reports.load import load_report
 
     requests = requested_reports(ctx, formats, outputs)
     check_destinations(requests, [("report", report)])
     threshold = parse_min_severity(min_severity)
     shape = display(verbose, quiet, statistics, wide)
-    write_reports(load_report(report), requests, threshold, shape, pretty)
+    write_reports(load_report(report), requests, threshold, shape, pretty, repo_root)
 
 
 @report_app.command(cls=ReportCommand)
@@ -421,6 +440,7 @@ def merge(
     min_severity: MinSeverityOption = None,
     pretty: PrettyFlag = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the gate.")] = False,
+    repo_root: RepoRootOption = None,
 ) -> None:
     """Combine the JSON reports of parallel runs into one report; exit with the whole run's code.
 
@@ -432,5 +452,5 @@ def merge(
     check_destinations(requests, [("report", path) for path in reports])
     threshold = parse_min_severity(min_severity)
     merged = merge_results([load_report(path) for path in reports], exit_zero)
-    write_reports(merged, requests, threshold, None, pretty)
+    write_reports(merged, requests, threshold, None, pretty, repo_root)
     raise typer.Exit(merged.exit_code)

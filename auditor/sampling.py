@@ -1,6 +1,7 @@
 """Repeated reads of partition state, so that a transient blip does not fail a deploy gate.
 
-With `--samples N` the cluster is read N times, `--sample-interval` seconds apart; a partition
+With `--samples N` the cluster is read N times, `--sample-interval` seconds apart, all within
+`--timeout` (each read gets an equal share of what the intervals leave); a partition
 finding (a rule on the partition kind: STO010-STO014) is reported only when it holds in every
 sample, and its message says so. The report shows the last sample.
 """
@@ -12,19 +13,39 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from auditor.engine import Rule, evaluate
+from auditor.errors import InputError
 from auditor.facts import KINDS, Subject
 from auditor.findings import Finding
 from auditor.model import ClusterSnapshot, Estate, Kind
 
 
 def collect_samples(
-    collect: Callable[[], ClusterSnapshot], samples: int, interval_s: float, sleep: Callable[[float], None] = time.sleep
+    collect: Callable[[float], ClusterSnapshot],
+    samples: int,
+    interval_s: float,
+    timeout_s: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[ClusterSnapshot]:
-    snapshots = [collect()]
-    for _ in range(samples - 1):
-        sleep(interval_s)
-        snapshots.append(collect())
+    """`samples` reads, `interval_s` apart, all within `timeout_s` (--timeout bounds the whole
+    collection): each read is given an equal share of what the intervals leave, in seconds."""
+    deadline = clock() + timeout_s
+    snapshots: list[ClusterSnapshot] = []
+    for left in range(samples, 0, -1):
+        if snapshots:
+            sleep(interval_s)
+        snapshots.append(collect((deadline - clock() - interval_s * (left - 1)) / left))
     return snapshots
+
+
+def check_sampling(samples: int, interval_s: float, timeout_s: float, least_s: float) -> None:
+    """InputError unless every one of `samples` reads gets `least_s` of --timeout after the intervals."""
+    share = (timeout_s - interval_s * (samples - 1)) / samples
+    if share < least_s:
+        raise InputError(
+            f"{samples} samples {interval_s:g}s apart leave {max(share, 0):.2g}s of the run's {timeout_s:g}s "
+            f"timeout per read (at least {least_s:g}s): give a longer timeout, it bounds all the samples"
+        )
 
 
 def keep_steady(

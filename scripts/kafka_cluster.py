@@ -1161,6 +1161,25 @@ class Cluster:
             self.start_node(node_id, timeout)
             self.wait_healthy(timeout)
 
+    @contextlib.contextmanager
+    def frozen(self, *node_ids: int, timeout: float = READY_TIMEOUT_S) -> Iterator[list[Node]]:
+        """SIGSTOP the nodes' JVMs for the body of the ``with`` (a frozen broker: its port still
+        accepts connections, nothing answers), then SIGCONT them and wait until healthy."""
+        nodes = [self.node(node_id) for node_id in node_ids]
+        stopped = []
+        try:
+            for node in nodes:
+                if node.pid is None or not self.node_alive(node):
+                    raise ClusterError(f"node {node.node_id} is not running: nothing to freeze")
+                os.kill(node.pid, signal.SIGSTOP)
+                stopped.append(node.pid)
+            yield nodes
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+            if stopped:
+                self.wait_healthy(timeout)
+
     def wait_healthy(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Wait until every broker is unfenced and every partition's ISR equals its replicas."""
         expected = {node.node_id for node in self.nodes}

@@ -80,7 +80,8 @@ def live_brokers(estate: Estate) -> list[BrokerView]:
             declared_file=None,
         )
         for b in estate.cluster.brokers
-        if not (b.fenced and not b.configs)  # a down broker is a coverage gap of the source, not 9 unknowns
+        # a down or silent broker whose configs were not read is a coverage gap of the source, not 9 unknowns
+        if not ((b.fenced or b.silent) and not b.configs)
     ]
 
 

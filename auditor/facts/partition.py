@@ -45,6 +45,7 @@ class ClusterShare:
         self.racks = {b.id: b.rack for b in cluster.brokers}
         self.cluster_racks = frozenset(rack for rack in self.racks.values() if rack is not None)
         self.context = {**cluster_access(cluster), "brokers": _ids(tuple(sorted(self.racks)))}
+        self.silent = frozenset(b.id for b in cluster.brokers if b.silent)
         self._rack_facts: dict[tuple[int, ...], tuple[Fact, Fact]] = {}
 
     def rack_facts(self, replicas: tuple[int, ...]) -> tuple[Fact, Fact]:
@@ -76,21 +77,44 @@ class TopicShare:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientView:
+    """A partition's ISR and offline replicas as a client meets them: a broker that does not
+    answer (silent) serves no client, whatever the metadata says, so its replicas count as
+    offline, it is no in-sync copy and, as leader, the partition takes no writes."""
+
+    isr: tuple[int, ...]
+    offline: tuple[int, ...]
+    leader_answers: bool
+
+
+def client_view(partition: Partition, silent: frozenset[int]) -> ClientView:
+    if not silent:
+        return ClientView(partition.isr, partition.offline_replicas, partition.leader is not None)
+    down = partition.offline_replicas
+    offline = (*down, *(r for r in partition.replicas if r in silent and r not in down))
+    isr = tuple(r for r in partition.isr if r not in silent)
+    return ClientView(isr, offline, partition.leader is not None and partition.leader not in silent)
+
+
+@dataclass(frozen=True, slots=True)
 class PartitionSeen:
-    """What a partition's facts are derived from: it, what its topic shares, and its rack facts."""
+    """What a partition's facts are derived from: it, what its topic shares, its rack facts and
+    how clients see it (silent brokers)."""
 
     partition: Partition
     topic: TopicShare
     racks: tuple[Fact, Fact]
+    view: ClientView
 
 
 def partition_subject(partition: Partition, topic: TopicShare) -> Subject:
-    seen = PartitionSeen(partition, topic, topic.cluster.rack_facts(partition.replicas))
+    silent = topic.cluster.silent
+    seen = PartitionSeen(partition, topic, topic.cluster.rack_facts(partition.replicas), client_view(partition, silent))
     return Subject(
         resource=Resource(Kind.PARTITION, partition.name),
         scope=topic.scope,
         facts=topic.same_facts(PARTITION_FACTS.derive(seen)),
-        context=PartitionContext(partition, topic.context),
+        context=PartitionContext(partition, topic.context, silent),
     )
 
 
@@ -98,24 +122,26 @@ class PartitionContext(Mapping[str, str | None]):
     """A partition's context (the names in PARTITION.context): the topic's and cluster's part is
     shared, the partition's own is worded on first read, which only a finding's text does."""
 
-    __slots__ = ("_partition", "_shared", "_whole")
+    __slots__ = ("_partition", "_shared", "_silent", "_whole")
 
-    def __init__(self, partition: Partition, shared: Mapping[str, str | None]) -> None:
+    def __init__(self, partition: Partition, shared: Mapping[str, str | None], silent: frozenset[int]) -> None:
         self._partition = partition
         self._shared = shared
+        self._silent = silent
         self._whole: dict[str, str | None] | None = None
 
     def _all(self) -> dict[str, str | None]:
         if self._whole is None:
             partition = self._partition
             elr = partition.eligible_leader_replicas
+            view = client_view(partition, self._silent)
             self._whole = {
                 "topic": self._shared["topic"],
                 "partition": partition.name,
                 **self._shared,
                 "replicas": _ids(partition.replicas),
-                "isr": _ids(partition.isr),
-                "offline_replicas": _ids(partition.offline_replicas),
+                "isr": _ids(view.isr),
+                "offline_replicas": _ids(view.offline),
                 "eligible_leader_replicas": "unknown" if elr is None else _ids(elr),
                 "adding_replicas": _ids(partition.adding_replicas),
                 "removing_replicas": _ids(partition.removing_replicas),
@@ -181,16 +207,20 @@ PARTITION_FACTS = FactTable(
         "whether a partition reassignment is in progress",
         lambda p: shared_fact(bool(p.partition.adding_replicas or p.partition.removing_replicas)),
     ),
-    Spec("isr_count", "in-sync replicas", lambda p: shared_fact(len(p.partition.isr))),
+    Spec(
+        "isr_count",
+        "in-sync replicas, less those on brokers that did not answer (silent)",
+        lambda p: shared_fact(len(p.view.isr)),
+    ),
     Spec(
         "has_leader",
-        "whether the partition has a leader (false: offline)",
-        lambda p: shared_fact(p.partition.leader is not None),
+        "whether the partition has a leader that answers (false: offline, or led by a silent broker)",
+        lambda p: shared_fact(p.view.leader_answers),
     ),
     Spec(
         "offline_replica_count",
-        "replicas on brokers that are down (fenced) or offline log dirs",
-        lambda p: shared_fact(len(p.partition.offline_replicas)),
+        "replicas on brokers that are down (fenced) or silent, or on offline log dirs",
+        lambda p: shared_fact(len(p.view.offline)),
     ),
     Spec(
         "min_insync_replicas",
@@ -218,8 +248,8 @@ PARTITION = SubjectKind(
         **CLUSTER_ACCESS,
         "brokers": "ids of the cluster's registered brokers",
         "replicas": "replica broker ids",
-        "isr": "in-sync replica broker ids",
-        "offline_replicas": "offline replica broker ids",
+        "isr": "in-sync replica broker ids (less silent brokers)",
+        "offline_replicas": "offline replica broker ids (silent brokers included)",
         "eligible_leader_replicas": "eligible leader replicas (KIP-966), when known",
         "adding_replicas": "replicas a reassignment is adding",
         "removing_replicas": "replicas a reassignment is removing",

@@ -62,7 +62,9 @@ class RenderOptions:
     """What a renderer may need beyond the result.
 
     `color`: ANSI styles (the terminal report). `source_root`: the repository root that file
-    paths in reports are made relative to (None: paths as recorded). `width`: the columns the
+    paths in reports are made relative to (None: paths as recorded). `working_dir`: the folder
+    relative paths were given from; SARIF, GitHub and JUnit reports name files from the repository
+    root through it (a file outside the root keeps its absolute path). `width`: the columns the
     terminal report wraps prose at. `detail`, `statistics` (counts per rule) and `wide` (the
     boxed table of earlier versions) shape the terminal report only. `pretty`: JSON formats
     indented (True), compact (False), or indented only when small (None).
@@ -70,6 +72,7 @@ class RenderOptions:
 
     color: bool = False
     source_root: str | None = None
+    working_dir: str | None = None
     width: int = 100
     detail: Detail = Detail.NORMAL
     statistics: bool = False

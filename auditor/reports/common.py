@@ -114,6 +114,27 @@ def relative_path(path: str, source_root: str | None) -> str:
     return posix if relative.startswith("..") else relative
 
 
+def repository_path(path: str, source_root: str | None, working_dir: str | None) -> str:
+    """A file path as code scanning and CI annotations need it: relative to the repository root
+    (`sub/dup.properties` however deep the run started), or absolute when the file lies outside
+    the root, which no root-relative path can name."""
+    posix = PurePath(path).as_posix()
+    if not PurePosixPath(posix).is_absolute():
+        if working_dir is None:
+            return posixpath.normpath(posix)
+        posix = posixpath.join(PurePath(working_dir).as_posix(), posix)
+    posix = posixpath.normpath(posix)
+    if source_root is None:
+        return posix
+    relative = posixpath.relpath(posix, PurePath(source_root).as_posix())
+    return posix if relative == ".." or relative.startswith("../") else relative
+
+
+def outside_repository(path: str) -> bool:
+    """True for what repository_path gives for a file outside the repository root."""
+    return PurePosixPath(path).is_absolute()
+
+
 def actual_text(finding: Finding) -> str:
     return _with_source(finding.actual, finding.actual_source)
 

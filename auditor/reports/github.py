@@ -21,7 +21,8 @@ from auditor.reports.common import (
     cases,
     counts_line,
     finding_text,
-    relative_path,
+    outside_repository,
+    repository_path,
     waiver_problems,
 )
 from auditor.result import AuditResult
@@ -101,7 +102,9 @@ def _annotation(finding: Finding, options: RenderOptions) -> Annotation:
     location = finding.location
     if location is None:
         return Annotation(command, message, title)
-    path = relative_path(location.path, options.source_root)
+    path = repository_path(location.path, options.source_root, options.working_dir)
+    if outside_repository(path):  # GitHub places annotations on files of the repository only
+        return Annotation(command, f"{message} (in {path}, outside the repository)", title)
     return Annotation(command, message, title, path, location.line)
 
 

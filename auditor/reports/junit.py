@@ -26,6 +26,7 @@ from auditor.reports.common import (
     finding_text,
     pass_counts,
     passes_aggregated,
+    repository_path,
     status_note,
     where,
 )
@@ -45,7 +46,8 @@ def render_junit(result: AuditResult, options: RenderOptions) -> str:
     for row in pass_counts(result) if aggregate else ():
         counted.setdefault(row.target, []).append(row)
     for target, members in cases(result, with_passes=not aggregate):
-        suite = _suite(result, target, members, gaps.get(target, []), counted.get(target, []) if aggregate else None)
+        per_rule = counted.get(target, []) if aggregate else None
+        suite = _suite(result, target, members, gaps.get(target, []), per_rule, options)
         totals.update({key: int(suite.get(key, "0")) for key in ("tests", *OUTCOMES)})
         root.append(suite)
     if result.checklist is not None and result.checklist.services:
@@ -99,7 +101,12 @@ def _gaps_by_target(result: AuditResult) -> dict[Target, list[CoverageGap]]:
 
 
 def _suite(
-    result: AuditResult, target: Target, members: list[Case], gaps: list[CoverageGap], counted: list[PassCount] | None
+    result: AuditResult,
+    target: Target,
+    members: list[Case],
+    gaps: list[CoverageGap],
+    counted: list[PassCount] | None,
+    options: RenderOptions,
 ) -> ET.Element:
     """A target's testcases; `counted` (beyond PASSES_LISTED) its passes per rule, else `members` hold them."""
     suite = ET.Element("testsuite", name=f"{target.kind} {target.name}", timestamp=result.started_at[:19])
@@ -121,7 +128,7 @@ def _suite(
         text = f"{passes} passes shown per rule: the run has more than {PASSES_LISTED} (the JSON report lists each)"
         ET.SubElement(properties, "property", name="kafka-audit.passes", value=text)
     for case in members:
-        outcomes[_testcase(suite, result, case)] += 1
+        outcomes[_testcase(suite, result, case, options)] += 1
     tests = len(members) + _passes_per_rule(suite, result, counted or [])
     for gap in gaps:
         testcase = ET.SubElement(suite, "testcase", name=f"not audited: {_clean(gap.resource)}", classname="coverage")
@@ -144,14 +151,15 @@ def _passes_per_rule(suite: ET.Element, result: AuditResult, counted: list[PassC
     return len(counted)
 
 
-def _testcase(suite: ET.Element, result: AuditResult, case: Case) -> str:
+def _testcase(suite: ET.Element, result: AuditResult, case: Case, options: RenderOptions) -> str:
     """Append the testcase; return its outcome: passed, failures, errors or skipped."""
     rule = result.rule(case.rule_id)
     stage = rule.stage.value if rule else (case.finding.stage.value if case.finding else "unknown")
     name = f"{case.rule_id} {case.resource}"
     testcase = ET.SubElement(suite, "testcase", name=_clean(name), classname=f"{stage}.{case.rule_id}")
     if case.location is not None:
-        testcase.set("file", _clean(case.location.path))
+        # CI test tabs link the file from the repository root; one outside it keeps its absolute path
+        testcase.set("file", _clean(repository_path(case.location.path, options.source_root, options.working_dir)))
         if case.location.line is not None:
             testcase.set("line", str(case.location.line))
     finding = case.finding

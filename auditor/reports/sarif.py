@@ -23,8 +23,9 @@ from auditor.reports.common import (
     pass_counts,
     passes_aggregated,
     passes_notice,
-    relative_path,
+    outside_repository,
     report_order,
+    repository_path,
     rule_infos,
     unapplied_waivers,
     waiver_line,
@@ -200,9 +201,11 @@ def _location(finding: Finding, options: RenderOptions) -> dict[str, Any]:
     if finding.location is None:
         uri = f"{CLUSTER_PREFIX}/{quote(resource.kind, safe='')}/{quote(resource.name, safe='')}"
         return {"physicalLocation": {"artifactLocation": {"uri": uri}}, "logicalLocations": [logical]}
-    path = relative_path(finding.location.path, options.source_root)
+    path = repository_path(finding.location.path, options.source_root, options.working_dir)
     artifact = (
-        {"uri": "file://" + quote(path)} if path.startswith("/") else {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
+        {"uri": "file://" + quote(path), "properties": {"outsideRepository": True}}
+        if outside_repository(path)
+        else {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
     )
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if finding.location.line is not None:

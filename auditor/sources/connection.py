@@ -27,23 +27,33 @@ MAX_IN_FLIGHT = 100
 _JAAS_OPTION = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+?))(?=\s|;|$)')
 
 
+# One request may wait this share of --timeout (at least MIN_REQUEST_S): a broker that accepts
+# connections and never answers costs one such wait, and the request is tried on another broker.
+REQUEST_SHARE = 0.25
+MIN_REQUEST_S = 1.0
+
+
 @dataclass(frozen=True)
 class ConnectionSettings:
     bootstrap_servers: tuple[str, ...]
-    timeout_s: float
+    timeout_s: float  # the whole collection's deadline
     client: Mapping[str, Any] = field(default_factory=dict)
     command_config: str | None = None  # the file `client` was read from, as given (for fix commands)
     # where the bootstrap servers were given (a flag, an environment variable, a client properties
     # file's bootstrap.servers), for the report; None when the caller does not say
     bootstrap_from: str | None = None
 
+    @property
+    def request_timeout_s(self) -> float:
+        """How long one request (or one bootstrap address) may take before another broker is asked."""
+        return min(self.timeout_s, max(MIN_REQUEST_S, self.timeout_s * REQUEST_SHARE))
+
     def admin_kwargs(self) -> dict[str, Any]:
-        timeout_ms = int(self.timeout_s * 1000)
         return {
             "bootstrap_servers": list(self.bootstrap_servers),
             "client_id": "kafka-audit",
-            "request_timeout_ms": timeout_ms,
-            "bootstrap_timeout_ms": timeout_ms,
+            "request_timeout_ms": int(self.request_timeout_s * 1000),
+            "bootstrap_timeout_ms": int(self.timeout_s * 1000),
             # The collector pipelines its batched requests; kafka-python's default of 5 pauses
             # a connection instead of queueing the sixth.
             "max_in_flight_requests_per_connection": MAX_IN_FLIGHT,

@@ -131,7 +131,8 @@ def _config(value: ConfigValue) -> doc.ConfigEntry:
 
 
 def _broker(broker: Broker) -> doc.BrokerDoc:
-    return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, _configs(broker.configs))
+    configs = _configs(broker.configs)
+    return doc.BrokerDoc(broker.id, broker.host, broker.port, broker.rack, broker.fenced, configs, broker.silent)
 
 
 def _topic(topic: Topic) -> doc.TopicDoc[doc.Configs]:
@@ -400,7 +401,7 @@ def _read_configs(raw: doc.Configs, shared: _Shared) -> Configs:
 
 
 def _read_broker(raw: doc.BrokerDoc, shared: _Shared) -> Broker:
-    return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared))
+    return Broker(raw.id, raw.host, raw.port, raw.rack, raw.fenced, _read_configs(raw.configs, shared), raw.silent)
 
 
 def _read_topic(raw: doc.TopicOutline, configs: Configs, shared: _Shared) -> Topic:

@@ -46,13 +46,14 @@ class ConfigEntry(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults
 Configs = dict[str, ConfigEntry]
 
 
-class BrokerDoc(Struct, forbid_unknown_fields=True, frozen=True):
+class BrokerDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     id: int
     host: str
     port: int
     rack: str | None
     fenced: bool
     configs: Configs
+    silent: bool = False
 
 
 class PartitionDoc(Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):

@@ -118,7 +118,7 @@ WRITE_APIS = {
 READ_APIS = {
     "ApiVersions", "SaslHandshake", "SaslAuthenticate", "Metadata", "DescribeCluster", "DescribeConfigs",
     "DescribeQuorum", "DescribeTopicPartitions", "ListGroups", "DescribeGroups", "OffsetFetch", "ListOffsets",
-    "ListTransactions", "DescribeTransactions", "FindCoordinator", "ListPartitionReassignments",
+    "ListTransactions", "DescribeTransactions", "FindCoordinator", "ListPartitionReassignments", "DescribeAcls",
 }  # fmt: skip
 
 

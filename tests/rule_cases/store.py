@@ -32,6 +32,10 @@ def files(*items: object) -> Estate:
     )
 
 
+# Broker 3 frozen: registered, unfenced, still in every ISR, but it did not answer (#11 point 2).
+SILENT_3 = (*brokers(2), replace(broker(3), silent=True))
+
+
 def parts(*partitions: object) -> Topic:
     return topic("orders", parts=partitions)  # type: ignore[arg-type]
 
@@ -228,6 +232,22 @@ CASES: list[RuleCase] = [
         "high",
         "orders-0",
     ),
+    # STO020 a registered broker that does not answer; its partitions judged with it offline
+    passes("STO020", "every-broker-answers", cluster(parts(partition()))),
+    fails("STO020", "broker-3-silent", cluster(parts(partition()), broker_list=SILENT_3), "high", "test-cluster"),
+    passes(
+        "STO020",
+        "fenced-is-not-silent",
+        cluster(broker_list=(*brokers(2), replace(broker(3), fenced=True, silent=True))),
+    ),
+    fails(
+        "STO013",
+        "led-by-a-silent-broker",
+        cluster(parts(partition(leader=3)), broker_list=SILENT_3),
+        "critical",
+        "orders-0",
+    ),
+    fails("STO010", "silent-follower-in-isr", cluster(parts(partition()), broker_list=SILENT_3), "high", "orders-0"),
     # STO019 reassignment in progress
     passes("STO019", "no-reassignment", cluster(parts(partition()))),
     fails(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,10 +21,60 @@ from auditor.sources.files import read_paths
 PRODUCER = "bootstrap.servers=localhost:9092\nacks=0\n"
 
 
-def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(folder: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", "audit", *args], capture_output=True, text=True, timeout=120, cwd=folder
+        [*prefix, sys.executable, "-m", "auditor", "audit", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=folder,
     )
+
+
+# Root reads any folder (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH); without them in its bounding set
+# (setpriv, util-linux) a root process meets file permissions as any user does. Not root: nothing to drop.
+ROOT_POWERS = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search")
+
+
+def without_root_powers() -> tuple[str, ...]:
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv (util-linux): no way to make a folder unreadable to this process")
+    return ROOT_POWERS
+
+
+@pytest.fixture
+def locked_folder(tmp_path: Path) -> Iterator[Path]:
+    """config/locked, chmod 000, holding an acks=0 producer; config/ also holds a consumer file."""
+    locked = tmp_path / "config" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "producer.properties").write_text(PRODUCER)
+    (tmp_path / "config" / "consumer.properties").write_text("bootstrap.servers=k:9092\ngroup.id=g\n")
+    locked.chmod(0)
+    yield locked
+    locked.chmod(0o755)
+
+
+def test_a_real_unreadable_subfolder_is_a_gap_and_fails_the_gaps_gate(locked_folder: Path) -> None:
+    """The kernel refuses the listing (no stand-in for os.scandir): exit 4 with --fail-on-gaps,
+    the folder named in the coverage (it was skipped, exit 0 and coverage complete)."""
+    args = ("config", "--fail-on", "never", "--fail-on-gaps", "--format", "json")
+    done = run(locked_folder.parents[1], *args, prefix=without_root_powers())
+    assert done.returncode == 4, done.stdout + done.stderr
+    coverage = json.loads(done.stdout)["coverage"]
+    assert coverage == {
+        "complete": False,
+        "gaps": [{"resource": "config/locked", "reason": "folder not read: Permission denied"}],
+    }
+
+
+def test_a_real_unreadable_folder_named_on_the_command_line_is_exit_2(locked_folder: Path) -> None:
+    """It gave exit 0 with '0 checks'."""
+    done = run(locked_folder.parents[1], "config/locked", prefix=without_root_powers())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.splitlines() == ["kafka-audit: error: cannot read folder config/locked: Permission denied"]
+    assert done.stdout == ""
 
 
 def test_symlinked_subfolder_is_audited(tmp_path: Path) -> None:

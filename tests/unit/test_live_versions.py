@@ -58,6 +58,9 @@ class FakeManager:
     async def wait_for(self, future: Any, timeout_ms: int) -> Any:
         return future
 
+    def least_loaded_node(self) -> int | None:  # the Session picks the broker for "any broker" requests
+        return None
+
     def run(self, call: Callable[[], Any]) -> Any:
         return asyncio.run(call())
 

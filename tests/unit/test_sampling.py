@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from auditor.audit import AuditOptions, audit_estate
 from auditor.engine import load_rules
+from auditor.errors import InputError
 from auditor.model import ClusterSnapshot, Estate
-from auditor.sampling import collect_samples
+from auditor.sampling import check_sampling, collect_samples
 from tests.builders import partition, snapshot, topic
 
 
@@ -34,5 +37,27 @@ def test_one_sample_reports_the_state_as_read() -> None:
 def test_collect_samples_sleeps_between_reads() -> None:
     reads = iter([state(), state(1), state(2)])
     slept: list[float] = []
-    got = collect_samples(lambda: next(reads), 3, 1.5, sleep=slept.append)
+    got = collect_samples(lambda _: next(reads), 3, 1.5, 30.0, sleep=slept.append)
     assert len(got) == 3 and slept == [1.5, 1.5]
+
+
+def test_the_samples_and_their_intervals_share_one_timeout() -> None:
+    """--timeout 20 --samples 3 --sample-interval 4: 12 s for the reads, 4 s each; a read that
+    finishes early leaves its time to the next ones (#11 point 9)."""
+    now = [0.0]
+    budgets: list[float] = []
+
+    def read(budget_s: float) -> ClusterSnapshot:
+        budgets.append(budget_s)
+        now[0] += budget_s if len(budgets) > 1 else 1.0  # the first read takes 1 s of its 4
+        return state()
+
+    collect_samples(read, 3, 4.0, 20.0, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
+    assert budgets == [4.0, 5.5, 5.5]
+    assert now[0] == 20.0
+
+
+@pytest.mark.parametrize(("samples", "interval", "timeout"), [(5, 5.0, 20.0), (2, 30.0, 30.0), (1000, 0.0, 30.0)])
+def test_samples_that_cannot_fit_the_timeout_are_an_input_error(samples: int, interval: float, timeout: float) -> None:
+    with pytest.raises(InputError, match="give a longer timeout, it bounds all the samples"):
+        check_sampling(samples, interval, timeout, 1.0)

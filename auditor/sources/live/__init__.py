@@ -3,7 +3,10 @@
 Only describe/list requests are sent (tests/integration/test_collect_live.py records them with
 tests/api_recorder.py).
 Whatever cannot be read becomes a CoverageGap with the reason and the collection goes on; only
-a cluster that cannot be reached at all raises ClusterUnreachable (exit 3).
+a cluster that cannot be reached at all raises ClusterUnreachable (exit 3). Each request waits at
+most its share of `--timeout`; a registered broker that does not answer in it is marked `silent`
+(rule STO020), what another broker can answer is asked there, and the whole collection ends by
+the deadline.
 
 Three rounds, each of independent requests sent at once:
 1. topics (one Metadata request), controller quorum, features, every broker's configs;
@@ -18,7 +21,8 @@ For a plan (`log_dirs`), round 2 also asks every live broker for its log directo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -46,6 +50,7 @@ from auditor.sources.live.topics import (
 )
 from auditor.sources.live.transactions import collect_transactions
 from auditor.sources.live.versions import NotOffered, offered, zookeeper_mode
+from auditor.sources.live.visibility import INVISIBLE, invisible_topics, principal
 
 Progress = Callable[[str], None]
 
@@ -106,8 +111,14 @@ def _collect(
                 ),
                 "reassignments": lambda: reassignments(session),
                 "log_dirs": lambda: _replica_sizes(session, ids) if log_dirs else None,
+                "visibility": lambda: invisible_topics(
+                    session, configs_by_broker, ids, principal(settings.client), described.get("authorized_operations")
+                ),
             }
         )
+        hidden = _value(session, second, "visibility", INVISIBLE, None)
+        if hidden is not None:
+            session.gap(INVISIBLE, hidden)
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
         elr = _value(session, second, "elr", "eligible leader replicas", None)
         moves = _value(session, second, "reassignments", "partition reassignments", None, on_cluster(DESCRIBE))
@@ -115,12 +126,13 @@ def _collect(
         step("reading the log offsets of consumed partitions")
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
         groups = finish_groups(session, groups_read, topics, shares) if groups_read else ()
+        silent = session.silent
         return ClusterSnapshot(
             bootstrap=servers,
             command_config=settings.command_config,
             collected_at=collected_at,
             cluster_id=described.get("cluster_id"),
-            brokers=tuple(_with_configs(b, configs_by_broker) for b in sorted(brokers, key=lambda b: b.id)),
+            brokers=tuple(_with_configs(b, configs_by_broker, silent) for b in sorted(brokers, key=lambda b: b.id)),
             topics=tuple(topics[name] for name in sorted(topics)),
             groups=groups,
             quorum=_value(session, first, "quorum", "controller quorum", None, on_cluster(DESCRIBE)),
@@ -187,10 +199,9 @@ def _value(
     return answer
 
 
-def _with_configs(broker: Broker, configs: dict[int, Configs]) -> Broker:
-    if broker.id not in configs:
-        return broker
-    return Broker(broker.id, broker.host, broker.port, broker.rack, broker.fenced, configs[broker.id])
+def _with_configs(broker: Broker, configs: dict[int, Configs], silent: Mapping[int, str]) -> Broker:
+    """The broker with its configs, and marked silent when it did not answer within its deadline."""
+    return replace(broker, configs=configs.get(broker.id, broker.configs), silent=broker.id in silent)
 
 
 def _max_txn_timeout(configs: dict[int, Configs]) -> int | None:

@@ -29,11 +29,33 @@ def describe_cluster(session: Session) -> dict[str, Any]:
         answer = session.send(MetadataRequest(topics=[], allow_auto_topic_creation=False))
         brokers = [_broker_dict(b, b.node_id) for b in answer.brokers]
     else:
-        answer = session.send(DescribeClusterRequest(include_fenced_brokers=True))
+        request = DescribeClusterRequest(include_cluster_authorized_operations=True, include_fenced_brokers=True)
+        answer = session.send(request)
         if answer.error_code:
             raise for_code(answer.error_code)(answer.error_message or "")
         brokers = [_broker_dict(b, b.broker_id) for b in answer.brokers]
-    return {"brokers": brokers, "cluster_id": answer.cluster_id, "controller_id": answer.controller_id}
+    described = {"brokers": brokers, "cluster_id": answer.cluster_id, "controller_id": answer.controller_id}
+    codes = _operation_codes(getattr(answer, "authorized_operations", None))
+    if codes is not None:
+        described["authorized_operations"] = [name for code, name in ACL_OPERATIONS.items() if code in codes]
+    return described
+
+
+def _operation_codes(raw: Any) -> set[int] | None:
+    """kafka-python's decoding of cluster_authorized_operations (a set of AclOperation codes), or
+    the raw bit field; None when not known (INT_MIN: not asked for)."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return None if raw < 0 else {code for code in ACL_OPERATIONS if raw & (1 << code)}
+    if isinstance(raw, (set, frozenset, list, tuple)):
+        return {int(code) for code in raw}
+    return None
+
+
+# Kafka's AclOperation codes, as DescribeCluster's cluster_authorized_operations bit field uses them.
+ACL_OPERATIONS = {
+    3: "READ", 4: "WRITE", 5: "CREATE", 6: "DELETE", 7: "ALTER", 8: "DESCRIBE", 9: "CLUSTER_ACTION",
+    10: "DESCRIBE_CONFIGS", 11: "ALTER_CONFIGS", 12: "IDEMPOTENT_WRITE", 13: "CREATE_TOKENS", 14: "DESCRIBE_TOKENS",
+}  # fmt: skip
 
 
 def _broker_dict(raw: Any, broker_id: int) -> dict[str, Any]:

@@ -1,8 +1,14 @@
 """One bounded conversation with a cluster: every request shares one deadline (`--timeout`).
 
-`Session.send` sends one Kafka request and waits for its answer within what is left of the
-budget; `Session.parallel` runs independent calls at once (the admin client multiplexes them on
-its IO thread) and turns every failure or timeout into a value the caller maps to a gap.
+`Session.send` sends one Kafka request and waits for its answer at most the per-request share
+of the budget (ConnectionSettings.request_timeout_s), never past the deadline; `Session.parallel`
+runs independent calls at once (the admin client multiplexes them on its IO thread) and turns
+every failure or timeout into a value the caller maps to a gap.
+
+A registered broker that does not answer within its share (frozen, overloaded, a listener that
+accepts connections and never replies) is recorded once (`Session.silent`): what another broker
+can answer is asked there, what only it holds (its configs, the groups it coordinates) becomes a
+gap at once, and the collector reports the broker as not answering.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -30,6 +36,7 @@ T = TypeVar("T")
 MAX_PARALLEL = 8
 ANY_NODE_ATTEMPTS = 3
 RETRY_BACKOFF_S = 0.2
+DEADLINE_GRACE_S = 0.1  # a request's own timer fires at the deadline; this lets its error arrive
 
 # kafka-python logs connection failures at ERROR; the audit reports them itself. Its DEBUG log
 # would print the client configuration, password included: it must never be switched on.
@@ -50,6 +57,14 @@ class UndecodableAnswer(Exception):
         super().__init__(f"{api}{at} answer not understood by kafka-python ({type(cause).__name__}: {cause})")
 
 
+class BrokerSilent(Exception):
+    """A registered broker that accepted the request and did not answer within its share of the budget."""
+
+    def __init__(self, node_id: int, waited_s: float) -> None:
+        super().__init__(f"broker {node_id} did not answer within {waited_s:g}s")
+        self.node_id = node_id
+
+
 class Session:
     def __init__(
         self,
@@ -57,12 +72,15 @@ class Session:
         timeout_s: float,
         started: float | None = None,
         settings: ConnectionSettings | None = None,
+        request_timeout_s: float | None = None,
     ) -> None:
         self.admin = admin
         self.settings = settings  # how the audit connected: named in the commands a gap suggests
         self.timeout_s = timeout_s
+        self.request_timeout_s = request_timeout_s or timeout_s
         self.deadline = (started if started is not None else time.monotonic()) + timeout_s
         self._gaps: list[CoverageGap] = []
+        self._silent: dict[int, str] = {}
         self._lock = threading.Lock()
 
     # ---- budget
@@ -74,30 +92,87 @@ class Session:
         remaining = self.remaining_s()
         if remaining <= 0.05:
             raise CollectionTimeout(f"timed out (the run's timeout: {self.timeout_s:g}s)")
-        return int(remaining * 1000)
+        return int(min(remaining, self.request_timeout_s) * 1000)
+
+    # ---- brokers that do not answer
+
+    @property
+    def silent(self) -> dict[int, str]:
+        """Registered brokers that did not answer a request within its deadline: id -> why."""
+        with self._lock:
+            return dict(self._silent)
+
+    def controller_id(self) -> int | None:
+        """The controller the brokers' metadata names; None when it names none."""
+        controller = self.admin._manager.cluster.controller
+        return None if controller is None else int(controller.node_id)
+
+    def _mark_silent(self, error: BrokerSilent) -> None:
+        with self._lock:
+            self._silent.setdefault(error.node_id, str(error))
+        self._shun(error.node_id)
+
+    def _shun(self, node_id: int) -> None:
+        """Keep the admin client's own broker choice (least loaded node) off a silent broker until
+        the deadline: its connection is closed and it is backed off, as after a failed connect."""
+        manager = self.admin._manager
+        setup_ms = self.request_timeout_s * 1000
+        manager._net.call_soon(lambda: manager.close(node_id))
+        manager._backoff[node_id] = (1, self.deadline, setup_ms)
+
+    def _pick_node(self) -> int | None:
+        """The least loaded broker that has not gone silent, chosen here so that a broker that
+        does not answer is known by its id (None: no broker known yet, the client chooses)."""
+        silent = self.silent
+        manager = self.admin._manager
+        chosen: int | None = manager.least_loaded_node()
+        if chosen is None or chosen not in silent:
+            return chosen
+        others = [b.node_id for b in manager.cluster.brokers() if b.node_id not in silent]
+        return others[0] if others else chosen
 
     # ---- requests
 
     def send(self, request: Any, node_id: int | None = None) -> Any:
-        """One request to `node_id` (any live broker when None); its response, or an exception."""
+        """One request to `node_id` (any live broker when None); its response, or an exception.
+
+        A broker that went silent is not asked again: BrokerSilent at once."""
         if node_id is not None:
             return self._send_once(request, node_id)
-        return self.any_node(lambda: self._send_once(request, None))
+        return self.any_node(lambda: self._send_once(request, self._pick_node()))
 
     def any_node(self, call: Callable[[], T]) -> T:
-        """A call that may go to any broker: tried again (elsewhere) when the broker it picked is down."""
+        """A call that may go to any broker: tried again (elsewhere) when the broker it picked is down
+        or does not answer within the per-request deadline."""
         for attempt in range(ANY_NODE_ATTEMPTS):
             try:
-                return call()
+                return self._within_request_deadline(call)
             except Exception as exc:
                 if attempt + 1 == ANY_NODE_ATTEMPTS or not _retriable_elsewhere(exc):
                     raise
                 time.sleep(min(RETRY_BACKOFF_S, max(self.remaining_s(), 0)))
         raise AssertionError("unreachable")
 
-    def _send_once(self, request: Any, node_id: int | None) -> Any:
-        from kafka.errors import KafkaError, KafkaProtocolError
+    def _within_request_deadline(self, call: Callable[[], T]) -> T:
+        """`call` (an admin-client call that picks its broker itself), given up after one request's
+        share of the budget: KafkaTimeoutError, so that it is tried elsewhere."""
+        from kafka.errors import KafkaTimeoutError
 
+        wait_s = min(max(self.remaining_s(), 0), self.request_timeout_s) + DEADLINE_GRACE_S
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-audit-call")
+        try:
+            return pool.submit(call).result(timeout=wait_s)
+        except FutureTimeout:
+            raise KafkaTimeoutError(f"no answer within {wait_s - DEADLINE_GRACE_S:g}s") from None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _send_once(self, request: Any, node_id: int | None) -> Any:
+        from kafka.errors import KafkaError, KafkaProtocolError, KafkaTimeoutError, RequestTimedOutError
+
+        silent = self.silent
+        if node_id is not None and node_id in silent:
+            raise BrokerSilent(node_id, self.request_timeout_s)
         budget_ms = self._budget_ms()
         manager = self.admin._manager
 
@@ -107,6 +182,14 @@ class Session:
 
         try:
             return manager.run(exchange)
+        except (KafkaTimeoutError, RequestTimedOutError) as exc:
+            # this request's wait, or another's on the same connection, ran out: the broker's
+            # silence, unless it was the whole collection's deadline that ended the wait
+            if node_id is None or self.remaining_s() <= DEADLINE_GRACE_S:
+                raise
+            error = BrokerSilent(node_id, self.request_timeout_s)
+            self._mark_silent(error)
+            raise error from exc
         except KafkaProtocolError as exc:
             raise UndecodableAnswer(request, exc) from exc
         except (KafkaError, OSError, CollectionTimeout, TimeoutError):
@@ -123,8 +206,8 @@ class Session:
         try:
             futures = {key: pool.submit(call) for key, call in calls.items()}
             for key, future in futures.items():
-                try:
-                    results[key] = future.result(timeout=max(self.remaining_s(), 0) + 1.0)
+                try:  # the deadline is hard: a call still running then is left behind as a gap
+                    results[key] = future.result(timeout=max(self.remaining_s(), 0) + DEADLINE_GRACE_S)
                 except FutureTimeout:
                     results[key] = CollectionTimeout(f"timed out (the run's timeout: {self.timeout_s:g}s)")
                 except Exception as exc:
@@ -154,9 +237,10 @@ class Session:
 
 
 def _retriable_elsewhere(exc: Exception) -> bool:
-    from kafka.errors import KafkaConnectionError, NodeNotReadyError, RequestTimedOutError
+    from kafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
 
-    return isinstance(exc, (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError))
+    retriable = (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError, KafkaTimeoutError, BrokerSilent)
+    return isinstance(exc, retriable)
 
 
 @contextmanager
@@ -173,19 +257,48 @@ def open_session(settings: ConnectionSettings) -> Iterator[Session]:
         answered = check_bootstrap(settings.bootstrap_servers, settings.client, settings.timeout_s)
     except ProbeFailed as failed:
         raise ClusterUnreachable(f"cannot connect: {failed}") from failed
-    kwargs = settings.admin_kwargs()
-    if answered is not None:
-        # Bootstrap from the address that answered: kafka-python shuffles the list and would try a
-        # silent one again with the whole timeout; the cluster's metadata names the other brokers.
-        kwargs["bootstrap_servers"] = [answered]
+    # Bootstrap from the address that answered the probe: kafka-python shuffles the list and would
+    # try a silent one again; the cluster's metadata names the other brokers. When the probe cannot
+    # tell, the addresses are tried one at a time in the given order.
+    addresses = (answered,) if answered is not None else settings.bootstrap_servers
     try:
-        admin = KafkaAdminClient(**kwargs)
+        admin = _bootstrap(KafkaAdminClient, settings, addresses, started + settings.timeout_s)
     except (KafkaError, OSError) as exc:
         raise ClusterUnreachable(unreachable_message(servers, settings, exc)) from exc
+    # A broker that accepts the connection and never answers ApiVersions (frozen, a silent listener)
+    # is given up after one request's share, not kafka-python's 10-30 s (the admin client does not
+    # take the setting; its connection manager does).
+    setup_ms = int(settings.request_timeout_s * 1000)
+    admin._manager.config.update(
+        socket_connection_setup_timeout_ms=setup_ms, socket_connection_setup_timeout_max_ms=setup_ms
+    )
     try:
-        yield Session(admin, settings.timeout_s, started, settings)
+        yield Session(admin, settings.timeout_s, started, settings, settings.request_timeout_s)
     finally:
         admin.close()
+
+
+def _bootstrap(
+    client: Callable[..., KafkaAdminClient], settings: ConnectionSettings, servers: Sequence[str], deadline: float
+) -> Any:
+    """The admin client, bootstrapped from one address at a time in the given order, by the
+    deadline: an address that accepts connections and never answers costs one request's share of
+    the budget, then the next is tried (kafka-python alone picks one at random and waits the whole
+    budget on it); the last address gets what is left."""
+    from kafka.errors import KafkaError, KafkaTimeoutError
+
+    error: Exception | None = None
+    for index, server in enumerate(servers):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        share = remaining if index == len(servers) - 1 else min(remaining, settings.request_timeout_s)
+        kwargs = {**settings.admin_kwargs(), "bootstrap_servers": [server], "bootstrap_timeout_ms": int(share * 1000)}
+        try:
+            return client(**kwargs)
+        except (KafkaError, OSError) as exc:  # the next address is tried; the last error is raised
+            error = exc
+    raise error or KafkaTimeoutError(f"timed out (the run's timeout: {settings.timeout_s:g}s)")
 
 
 def unreachable_message(servers: str, settings: ConnectionSettings, exc: BaseException) -> str:
