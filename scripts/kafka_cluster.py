@@ -1164,7 +1164,7 @@ class Cluster:
     @contextlib.contextmanager
     def frozen(self, *node_ids: int, timeout: float = READY_TIMEOUT_S) -> Iterator[list[Node]]:
         """SIGSTOP the nodes' JVMs for the body of the ``with`` (a frozen broker: its port still
-        accepts connections, nothing answers), then SIGCONT them and wait until healthy."""
+        accepts connections, nothing answers), then SIGCONT them and wait until settled."""
         nodes = [self.node(node_id) for node_id in node_ids]
         stopped = []
         try:
@@ -1178,7 +1178,7 @@ class Cluster:
             for pid in stopped:
                 os.kill(pid, signal.SIGCONT)
             if stopped:
-                self.wait_healthy(timeout)
+                self.wait_settled(timeout)
 
     def wait_healthy(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Wait until every broker is unfenced and every partition's ISR equals its replicas."""
@@ -1186,6 +1186,25 @@ class Cluster:
         with self.admin_client() as admin:
             _poll("all brokers unfenced", lambda: self.unfenced_brokers(admin) == expected, timeout)
             _poll("every partition's ISR to be full", lambda: not under_replicated(admin), timeout)
+
+    def wait_settled(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """wait_healthy, then every partition led by its preferred replica again, as every broker's
+        own metadata says, and every broker listed by every broker. A thawed or restarted broker
+        leaves leadership moving (the controller moves it back every
+        leader.imbalance.check.interval.seconds) and metadata catching up for a while; a later test
+        must not inherit that. A preferred-leader election (set-up, never the auditor) is asked
+        for until it is so."""
+        self.wait_healthy(timeout)
+        expected = {node.node_id for node in self.nodes}
+        with self.admin_client() as admin:
+
+            def settled() -> bool:
+                if all(_settled_view(admin, node_id, expected) for node_id in sorted(expected)):
+                    return True
+                admin.elect_leaders(0, None, raise_errors=False)  # 0: preferred
+                return False
+
+            _poll("every partition led by its preferred replica on every broker", settled, timeout, interval=0.5)
 
     # ---- down
 
@@ -1233,6 +1252,24 @@ def auditor_acls() -> list[Any]:
         (groups, op.DESCRIBE),
     ]
     return [admin.ACL("User:auditor", "*", operation, allow, pattern) for pattern, operation in grants]
+
+
+def _settled_view(admin: Any, node_id: int, brokers: set[int]) -> bool:
+    """Broker `node_id`'s own Metadata lists exactly `brokers` and every partition led by its
+    preferred (first) replica."""
+    request = _kafka("kafka.protocol.metadata").MetadataRequest(topics=None, allow_auto_topic_creation=False)
+
+    async def ask() -> Any:
+        return await admin._manager.send(request, node_id=node_id)
+
+    metadata = admin._manager.run(ask).to_dict()
+    if {broker["node_id"] for broker in metadata["brokers"]} != brokers:
+        return False
+    return all(
+        part["replica_nodes"] and part["leader_id"] == part["replica_nodes"][0]
+        for topic in metadata["topics"]
+        for part in topic["partitions"]
+    )
 
 
 def under_replicated(admin: Any, topics: list[str] | None = None) -> list[tuple[str, int]]:

@@ -92,7 +92,7 @@ def test_a_broker_frozen_while_the_audit_runs(kafka_cluster: Any, make_topic: Ca
         import signal
 
         os.kill(pid, signal.SIGCONT)
-        kafka_cluster.wait_healthy()
+        kafka_cluster.wait_settled()  # leadership back on broker 3 before the next test
     assert len(steps) == 4
     assert_node_3_judged_silent(result, name)
 

@@ -289,6 +289,26 @@ def readme_rows() -> dict[tuple[str, str], tuple[str, str]]:
     return rows
 
 
+def test_a_controller_request_sent_where_the_controller_no_longer_is(scenario: Scenario) -> None:
+    """ListPartitionReassignments, controller-only, with the session's controller out of date (the
+    controller moved since its metadata was read): a ZooKeeper-mode broker that is not the
+    controller answers NOT_CONTROLLER, and Session.send_to_controller asks the controller a fresh
+    Metadata answer names; a KRaft broker forwards the request to the active controller itself."""
+    from kafka.protocol.admin import ListPartitionReassignmentsRequest
+
+    from auditor.sources.live.session import NOT_CONTROLLER, open_session
+
+    request = ListPartitionReassignmentsRequest(timeout_ms=5000, topics=None)
+    with open_session(ConnectionSettings(parse_bootstrap(live_bootstrap(scenario.cluster)), timeout_s=20)) as session:
+        controller = session.refresh_metadata().controller_id
+        stale = next(n.node_id for n in scenario.cluster.nodes if n.node_id not in (controller, STOPPED))
+        session.admin._manager.cluster.controller = session.admin._manager.cluster.broker_metadata(stale)
+        direct = session.send(request, stale).error_code
+        assert direct == (NOT_CONTROLLER if scenario.mode == ZOOKEEPER else 0)
+        assert session.send_to_controller(request).error_code == 0
+        assert session.gaps == ()
+
+
 def test_readme_lists_every_version_of_the_matrix() -> None:
     assert set(readme_rows()) == set(MATRIX)
 

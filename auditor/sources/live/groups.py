@@ -19,7 +19,7 @@ from typing import Any
 
 from auditor.model import ConsumerGroup, GroupOffset, Topic
 from auditor.sources.live.acls import DESCRIBE, on_cluster, on_group, on_topic, refused
-from auditor.sources.live.session import Session
+from auditor.sources.live.session import PartitionError, Session
 from auditor.sources.live.versions import NotOffered, offered
 
 EARLIEST, LATEST = -2, -1
@@ -267,23 +267,27 @@ def log_bounds(
     retention = {tp: ms for tp in partitions if (ms := _retention_ms(topics, tp[0])) is not None and ms > 0}
     calls: dict[tuple[int, Kind], Any] = {}
     for leader, tps in by_leader.items():
-        calls[(leader, "start")] = partial(list_offsets, session, leader, {tp: EARLIEST for tp in tps})
-        calls[(leader, "end")] = partial(list_offsets, session, leader, {tp: LATEST for tp in tps})
+        calls[(leader, "start")] = partial(list_offsets, session, leader, {tp: EARLIEST for tp in tps}, "start")
+        calls[(leader, "end")] = partial(list_offsets, session, leader, {tp: LATEST for tp in tps}, "end")
         kinds: list[tuple[Kind, float]] = [("boundary", 100), *((share, share) for share in shares)]
         for kind, share in kinds:
             stamps = {tp: now_ms - int(retention[tp] * share / 100) for tp in tps if tp in retention}
             if stamps:
-                calls[(leader, kind)] = partial(list_offsets, session, leader, stamps)
+                calls[(leader, kind)] = partial(list_offsets, session, leader, stamps, _offset_kind(kind))
     found: dict[Kind, dict[tuple[str, int], int]] = defaultdict(dict)
     for (leader, kind), answer in session.parallel(calls).items():
         if isinstance(answer, Exception):
-            what = kind if isinstance(kind, str) else f"{kind:g}%-of-retention"
+            what = _offset_kind(kind)
             for tp in by_leader[leader]:
                 reason = refused(session, answer, on_topic(DESCRIBE, tp[0]))
                 session.gap(f"partition {tp[0]}-{tp[1]}", f"log {what} offset not read: {reason}")
         else:
             found[kind].update(answer)
     return {tp: _bounds(tp, found, shares) for tp in partitions}
+
+
+def _offset_kind(kind: Kind) -> str:
+    return kind if isinstance(kind, str) else f"{kind:g}%-of-retention"
 
 
 def _bounds(
@@ -316,30 +320,45 @@ def _retention_ms(topics: Mapping[str, Topic], name: str) -> int | None:
         return None
 
 
-def list_offsets(session: Session, leader: int, specs: Mapping[tuple[str, int], int]) -> dict[tuple[str, int], int]:
-    """One ListOffsets to `leader`; per-partition errors become gaps, answered offsets are returned."""
+def list_offsets(
+    session: Session, leader: int, specs: Mapping[tuple[str, int], int], what: str = ""
+) -> dict[tuple[str, int], int]:
+    """ListOffsets to `leader`, and to the current leader of each partition it no longer leads
+    (Session.send_to_leaders); what stays unanswered becomes a gap, answered offsets are returned."""
+    label = f"log {what} offset" if what else "log offset"
+    offsets: dict[tuple[str, int], int] = {}
+    answers = session.send_to_leaders(leader, sorted(specs), partial(_ask_offsets, session, specs))
+    for (topic, index), answer in sorted(answers.items()):
+        if isinstance(answer, int):
+            offsets[topic, index] = answer
+            continue
+        error = answer.code if isinstance(answer, PartitionError) else answer
+        reason = refused(session, error, on_topic(DESCRIBE, topic))
+        session.gap(f"partition {topic}-{index}", f"{label} not read: {reason}")
+    return offsets
+
+
+def _ask_offsets(
+    session: Session, specs: Mapping[tuple[str, int], int], leader: int, partitions: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], int | PartitionError]:
+    """One ListOffsets to `leader` for `partitions`: each one's offset or error code."""
     from kafka.protocol.consumer import ListOffsetsRequest
 
+    asked = ListOffsetsRequest.ListOffsetsTopic.ListOffsetsPartition
     by_topic: dict[str, list[Any]] = defaultdict(list)
-    for (topic, index), spec in specs.items():
-        by_topic[topic].append(
-            ListOffsetsRequest.ListOffsetsTopic.ListOffsetsPartition(partition_index=index, timestamp=spec)
-        )
+    for topic, index in partitions:
+        by_topic[topic].append(asked(partition_index=index, timestamp=specs[topic, index]))
     request = ListOffsetsRequest(
         replica_id=-1,
         isolation_level=0,
         topics=[ListOffsetsRequest.ListOffsetsTopic(name=name, partitions=parts) for name, parts in by_topic.items()],
         min_version=1,
     )
-    offsets: dict[tuple[str, int], int] = {}
-    for topic in session.send(request, node_id=leader).topics:
-        for part in topic.partitions:
-            if part.error_code:
-                reason = refused(session, part.error_code, on_topic(DESCRIBE, topic.name))
-                session.gap(f"partition {topic.name}-{part.partition_index}", f"log offset not read: {reason}")
-            else:
-                offsets[topic.name, part.partition_index] = part.offset
-    return offsets
+    return {
+        (topic.name, part.partition_index): PartitionError(part.error_code) if part.error_code else int(part.offset)
+        for topic in session.send(request, node_id=leader).topics
+        for part in topic.partitions
+    }
 
 
 def _group(

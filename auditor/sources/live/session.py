@@ -9,6 +9,14 @@ A registered broker that does not answer within its share (frozen, overloaded, a
 accepts connections and never replies) is recorded once (`Session.silent`): what another broker
 can answer is asked there, what only it holds (its configs, the groups it coordinates) becomes a
 gap at once, and the collector reports the broker as not answering.
+
+Two kinds of request go to one broker the metadata names, and that broker can change under the
+audit: a partition's leader (ListOffsets; leadership moves when a broker restarts, is thawed or a
+preferred election runs) and the controller (ListPartitionReassignments, which a ZooKeeper-mode
+broker answers only when it is the controller). `send_to_leaders` asks the partitions' leaders
+again after one metadata refresh when a leader says it no longer leads (or cannot be reached);
+`send_to_controller` asks the controller the refreshed metadata names after NOT_CONTROLLER or a
+controller that is down, silent or unknown. Both stay within the request's deadline.
 """
 
 from __future__ import annotations
@@ -16,10 +24,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.errors import ClusterUnreachable
@@ -32,11 +41,16 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 T = TypeVar("T")
+TopicPartition = tuple[str, int]
 
 MAX_PARALLEL = 8
 ANY_NODE_ATTEMPTS = 3
 RETRY_BACKOFF_S = 0.2
 DEADLINE_GRACE_S = 0.1  # a request's own timer fires at the deadline; this lets its error arrive
+# Partition errors that mean "ask the current leader": UNKNOWN_TOPIC_OR_PARTITION (3, a broker
+# that has not yet learnt of the partition), LEADER_NOT_AVAILABLE (5), NOT_LEADER_OR_FOLLOWER (6).
+LEADER_MOVED = frozenset({3, 5, 6})
+NOT_CONTROLLER = 41
 
 # kafka-python logs connection failures at ERROR; the audit reports them itself. Its DEBUG log
 # would print the client configuration, password included: it must never be switched on.
@@ -63,6 +77,18 @@ class BrokerSilent(Exception):
     def __init__(self, node_id: int, waited_s: float) -> None:
         super().__init__(f"broker {node_id} did not answer within {waited_s:g}s")
         self.node_id = node_id
+
+
+@dataclass(frozen=True)
+class PartitionError:
+    """A partition's error code in a partition-led answer."""
+
+    code: int
+
+
+# One request to a leader for some of its partitions: each partition's value or error code.
+AskLeader = Callable[[int, Sequence[TopicPartition]], Mapping[TopicPartition, T | PartitionError]]
+LedAnswers = dict[TopicPartition, T | PartitionError | Exception]
 
 
 class Session:
@@ -103,7 +129,7 @@ class Session:
             return dict(self._silent)
 
     def controller_id(self) -> int | None:
-        """The controller the brokers' metadata names; None when it names none."""
+        """The controller the admin client's last metadata names; None when it names none."""
         controller = self.admin._manager.cluster.controller
         return None if controller is None else int(controller.node_id)
 
@@ -197,6 +223,81 @@ class Session:
         except Exception as exc:  # a struct/KeyError/ValueError from kafka-python's codec
             raise UndecodableAnswer(request, exc) from exc
 
+    # ---- requests to the broker the metadata names: a partition's leader, the controller
+
+    def refresh_metadata(self, topics: Collection[str] = ()) -> Any:
+        """A fresh Metadata answer (brokers, controller and `topics`' partitions) from a live broker,
+        applied to the admin client so that a broker it names can be connected to."""
+        from kafka.protocol.metadata import MetadataRequest
+
+        wanted = [MetadataRequest.MetadataRequestTopic(name=name) for name in sorted(topics)]
+        response = self.send(MetadataRequest(topics=wanted, allow_auto_topic_creation=False))
+
+        async def apply() -> None:
+            self.admin._manager.cluster.update_metadata(response)
+
+        self.admin._manager.run(apply)
+        return response
+
+    def send_to_leaders(self, leader: int, partitions: Sequence[TopicPartition], ask: AskLeader[T]) -> LedAnswers[T]:
+        """`ask` `leader` about `partitions`; those it no longer leads (NOT_LEADER_OR_FOLLOWER,
+        LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION), or all when it cannot be reached, are
+        asked once more of the leader a fresh Metadata answer names. Each partition's value, error
+        code, or the exception its last request raised."""
+        answers: LedAnswers[T]
+        try:
+            answers = dict(ask(leader, partitions))
+        except Exception as exc:
+            if not _retriable_elsewhere(exc):
+                raise
+            answers = dict.fromkeys(partitions, exc)
+        moved = [tp for tp, a in answers.items() if _leader_moved(a)]
+        if not moved or self.remaining_s() <= RETRY_BACKOFF_S:
+            return answers
+        time.sleep(RETRY_BACKOFF_S)  # the new leader's election reaches the other brokers' metadata
+        answers.update(self._ask_current_leaders(moved, ask))
+        return answers
+
+    def _ask_current_leaders(self, partitions: Sequence[TopicPartition], ask: AskLeader[T]) -> LedAnswers[T]:
+        """Each partition asked of the leader a fresh Metadata answer names; one it names no leader
+        for (offline, deleted) is left out: its first answer stands."""
+        try:
+            leaders = _leaders(self.refresh_metadata({topic for topic, _ in partitions}))
+        except Exception as exc:  # the refresh's own failure is each partition's answer
+            return dict.fromkeys(partitions, exc)
+        by_leader: dict[int, list[TopicPartition]] = {}
+        for tp in partitions:
+            current = leaders.get(tp)
+            if current is not None:
+                by_leader.setdefault(current, []).append(tp)
+        answers: LedAnswers[T] = {}
+        for current, tps in by_leader.items():
+            try:
+                answers.update(ask(current, tps))
+            except Exception as exc:  # the retry's failure is each partition's answer
+                answers.update(dict.fromkeys(tps, exc))
+        return answers
+
+    def send_to_controller(self, request: Any) -> Any:
+        """A controller-only request (a ZooKeeper-mode broker answers it only as the controller; a
+        KRaft broker forwards it). To the controller the metadata names; after NOT_CONTROLLER, or
+        when that controller is down, silent or unknown, once more to the controller a fresh
+        Metadata answer names, or to any live broker when it names none that answers."""
+        controller = self.controller_id()
+        if controller is not None and controller not in self.silent:
+            try:
+                response = self.send(request, controller)
+            except Exception as exc:
+                if not _retriable_elsewhere(exc):
+                    raise
+            else:
+                if getattr(response, "error_code", 0) != NOT_CONTROLLER:
+                    return response
+        refreshed = self.refresh_metadata().controller_id
+        if refreshed is None or refreshed < 0 or refreshed in self.silent:
+            return self.send(request)
+        return self.send(request, int(refreshed))
+
     def parallel(self, calls: Mapping[K, Callable[[], T]]) -> dict[K, T | Exception]:
         """Run independent calls at once; each result is its value or the exception it raised."""
         if not calls:
@@ -236,11 +337,41 @@ class Session:
             return tuple(sorted(set(self._gaps), key=lambda g: (g.resource, g.reason)))
 
 
-def _retriable_elsewhere(exc: Exception) -> bool:
-    from kafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
+def _retriable_elsewhere(exc: BaseException) -> bool:
+    """A broker down, not answering, or no longer in the metadata: another broker may answer."""
+    from kafka.errors import (
+        KafkaConnectionError,
+        KafkaTimeoutError,
+        NodeNotReadyError,
+        RequestTimedOutError,
+        UnknownBrokerIdError,
+    )
 
-    retriable = (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError, KafkaTimeoutError, BrokerSilent)
+    retriable = (
+        KafkaConnectionError,
+        NodeNotReadyError,
+        RequestTimedOutError,
+        KafkaTimeoutError,
+        UnknownBrokerIdError,
+        BrokerSilent,
+    )
     return isinstance(exc, retriable)
+
+
+def _leader_moved(answer: object) -> bool:
+    if isinstance(answer, PartitionError):
+        return answer.code in LEADER_MOVED
+    return isinstance(answer, Exception) and _retriable_elsewhere(answer)
+
+
+def _leaders(metadata: Any) -> dict[TopicPartition, int | None]:
+    """(topic, partition) -> leader id in a Metadata answer (None: no leader)."""
+    return {
+        (str(topic["name"]), int(part["partition_index"])): (None if part["leader_id"] < 0 else int(part["leader_id"]))
+        for topic in metadata.to_dict()["topics"]
+        if not topic.get("error_code")
+        for part in topic.get("partitions", ())
+    }
 
 
 @contextmanager

@@ -81,7 +81,7 @@ def reassignments(session: Session) -> Moves:
     from kafka.protocol.admin import ListPartitionReassignmentsRequest
 
     request = ListPartitionReassignmentsRequest(timeout_ms=int(session.request_timeout_s * 1000), topics=None)
-    response = _to_the_controller(session, request)
+    response = session.send_to_controller(request)
     if response.error_code:
         raise for_code(response.error_code)(response.error_message)
     return {
@@ -89,25 +89,6 @@ def reassignments(session: Session) -> Moves:
         for t in response.topics
         for p in t.partitions
     }
-
-
-NOT_CONTROLLER = 41
-
-
-def _to_the_controller(session: Session, request: Any) -> Any:
-    """A ZooKeeper-mode broker answers a controller request only when it is the controller
-    (NOT_CONTROLLER elsewhere); a KRaft broker forwards it to the active controller. So it goes to
-    the controller the metadata names unless that one went silent, and, when that one is down or
-    no longer the controller, to any live broker through the session (never to a silent one)."""
-    controller = session.controller_id()
-    if controller is not None and controller not in session.silent:
-        try:
-            response = session.send(request, controller)
-            if response.error_code != NOT_CONTROLLER:
-                return response
-        except Exception:  # down or moved: any live broker answers, or says why
-            pass
-    return session.send(request)
 
 
 def topic(
