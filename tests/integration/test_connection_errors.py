@@ -118,6 +118,18 @@ def test_a_wrong_password(kafka_cluster: Any, tmp_path: Path, mechanism: str) ->
     assert "not-the-secret" not in result[1]
 
 
+def test_a_wrong_password_is_final_at_the_first_address(
+    kafka_cluster: Any, tmp_path: Path, silent_listener: str
+) -> None:
+    """One failed SASL login is the cluster's answer: the next addresses (here a silent one that
+    would cost its share of --timeout, then the other brokers) are not tried."""
+    first = kafka_cluster.sasl_bootstrap.split(",")[0]
+    bootstrap = ",".join([first, silent_listener, *kafka_cluster.sasl_bootstrap.split(",")[1:]])
+    result = audit(bootstrap, scram(tmp_path, password="not-the-secret"))
+    assert_fast_one_line(result, f"{first}: authentication failed for user 'auditor' with SCRAM-SHA-512")
+    assert "more alike" not in result[1] and silent_listener not in result[1]
+
+
 def test_a_controller_only_port(kafka_cluster: Any) -> None:
     if kafka_cluster.state.mode != "kraft":
         pytest.skip("ZooKeeper mode has no controller listener")

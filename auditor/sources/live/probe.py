@@ -6,6 +6,7 @@ likely fix and as soon as the failure shows: a name that does not resolve, a ref
 TLS spoken to a plaintext listener and plaintext to a TLS one, an HTTP server, a KRaft controller
 listener, a SASL listener reached without SASL (and the reverse), a SASL mechanism the listener
 does not enable, and a failed SASL PLAIN/SCRAM login. Only a silent peer waits for the timeout.
+A failed login ends the probe at the first address: every broker checks the same credentials.
 
 It sends ApiVersions, SaslHandshake and SaslAuthenticate only: nothing is read from or written to
 the cluster. A problem it cannot classify is left to the admin client (the probe then says
@@ -38,6 +39,10 @@ class ProbeFailed(Exception):
     """The address is not a listener this client can use; the message says why and what to change."""
 
 
+class AuthenticationFailed(ProbeFailed):
+    """The cluster refused the SASL login: final for every address (they share one credential store)."""
+
+
 class _Unclassified(Exception):
     """Something the probe does not recognise: left to the admin client."""
 
@@ -67,6 +72,8 @@ def check_bootstrap(servers: tuple[str, ...], client: Mapping[str, Any], timeout
         try:
             probe(server, client, deadline, min(share, timeout_s))
             return server
+        except AuthenticationFailed:
+            raise  # the next broker checks the same user and password: exit at once, one line
         except ProbeFailed as failed:
             problems.setdefault(str(failed).replace(server, _HERE, 1), []).append(server)
         except (_Unclassified, TimeoutError):
@@ -251,7 +258,7 @@ def _login(server: str, sock: Any, mechanism: str, client: Mapping[str, Any], de
         error, message, answer = _authenticate_answer(body)
         if error:
             user = client.get("sasl_plain_username", "")
-            raise ProbeFailed(
+            raise AuthenticationFailed(
                 f"{server}: authentication failed for user {user!r} with {mechanism} ({message or f'error {error}'})"
                 ": check the user name and password in sasl.jaas.config"
             )
