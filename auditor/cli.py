@@ -266,7 +266,7 @@ def _warn_nothing_found(result: AuditResult) -> None:
 
     for gap in result.gaps:
         if gap.reason == NOTHING_FOUND:
-            typer.echo(f"kafka-audit: warning: {gap.resource}: {gap.reason}", err=True)
+            typer.echo(f"kafka-audit: warning: nothing to audit under {gap.resource}: {gap.reason}", err=True)
 
 
 @app.command()

@@ -136,23 +136,51 @@ def test_empty_path_is_exit_2(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
-@pytest.mark.parametrize(
-    ("args", "gap"),
-    [
-        (["empty"], "no Kafka configuration found"),
-        (["producer.properties"], "no Kafka configuration found"),
-        (
-            ["app.properties", "--file-format", "compose"],
-            "nothing Kafka-related read as the chosen file format compose",
-        ),
-    ],
-)
-def test_path_that_gives_nothing_to_audit_is_a_gap(tmp_path: Path, args: list[str], gap: str) -> None:
+@pytest.mark.parametrize("path", ["empty", "producer.properties"])
+def test_path_that_holds_nothing_to_audit_is_a_gap_and_a_line_on_stderr(tmp_path: Path, path: str) -> None:
+    """An empty folder, or a folder named like a client file holding nothing Kafka: one warning
+    line naming the path, and a coverage gap in the report (exit 4 with --fail-on-gaps), never a
+    clean audit of nothing."""
     (tmp_path / "empty").mkdir()
     (tmp_path / "producer.properties").mkdir()  # a folder with a file's name
-    (tmp_path / "app.properties").write_text(PRODUCER)
-    done = run(tmp_path, *args, "--fail-on-gaps", "--format", "json")
+    (tmp_path / "producer.properties" / "notes.txt").write_text("nothing about brokers here\n")
+    done = run(tmp_path, path, "--fail-on-gaps", "--format", "json")
     assert done.returncode == 4, done.stdout + done.stderr
     coverage = json.loads(done.stdout)["coverage"]
     assert coverage["complete"] is False
-    assert any(gap in g["reason"] for g in coverage["gaps"]), coverage
+    assert [g["resource"] for g in coverage["gaps"]] == [path]
+    assert done.stderr.splitlines() == [
+        f"kafka-audit: warning: nothing to audit under {path}: no Kafka configuration found "
+        "(no file kafka-audit reads under these paths)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fmt"),
+    [
+        ("app.properties", PRODUCER, "compose"),  # a client file read as a Compose file
+        ("docker-compose.yml", "services:\n  web:\n    image: nginx\n", "properties"),
+        ("app.properties", PRODUCER, "strimzi"),
+    ],
+)
+def test_a_named_file_that_is_not_the_chosen_format_is_exit_2(tmp_path: Path, name: str, text: str, fmt: str) -> None:
+    (tmp_path / name).write_text(text)
+    done = run(tmp_path, name, "--file-format", fmt)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"kafka-audit: error: {name}: not a {fmt} file: --file-format {fmt} reads nothing Kafka-related from it "
+        "(leave --file-format out to detect the format)"
+    ]
+
+
+def test_a_walked_file_that_is_not_the_chosen_format_stays_a_gap(tmp_path: Path) -> None:
+    """Files found in a folder never end the audit: read as the chosen format and holding nothing,
+    each is a gap (exit 4 with --fail-on-gaps)."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "app.yml").write_text("title: no services here\n")
+    done = run(tmp_path, "config", "--file-format", "compose", "--fail-on-gaps", "--format", "json")
+    assert done.returncode == 4, done.stdout + done.stderr
+    (gap,) = json.loads(done.stdout)["coverage"]["gaps"]
+    reason = "nothing Kafka-related read as the chosen file format compose"
+    assert gap == {"resource": "config/app.yml", "reason": reason}

@@ -212,7 +212,7 @@ def test_nothing_found_is_a_gap_and_said_on_stderr(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 4
-    assert f"kafka-audit: warning: {tmp_path}: {NOTHING_FOUND}" in done.stderr
+    assert f"kafka-audit: warning: nothing to audit under {tmp_path}: {NOTHING_FOUND}" in done.stderr
 
 
 def test_spring_template_alone_is_a_producer_labelled_with_the_profile_the_file_activates() -> None:

@@ -224,7 +224,8 @@ class _Reading:
 
     A file found in a folder never ends the audit: when it cannot be parsed in the syntax its name
     says, it is a gap naming file, line and problem. A file named on the command line that cannot
-    be parsed is an InputError (exit 2); one that parses but is not Kafka configuration is a gap.
+    be parsed is an InputError (exit 2); one that parses but is not Kafka configuration is a gap,
+    unless --file-format named its format: then reading nothing from it is an InputError too.
     """
 
     def __init__(self, options: ReadOptions) -> None:
@@ -262,6 +263,12 @@ class _Reading:
             self._unreadable(files, exc)
             return
         if forced and found == Found():
+            named = [file.display for file in files if file.explicit]
+            if named:  # the user said what this file is, and it is not: exit 2, never a clean audit
+                raise InputError(
+                    f"{', '.join(named)}: not a {fmt.name} file: --file-format {fmt.name} reads nothing Kafka-related "
+                    "from it (leave --file-format out to detect the format)"
+                )
             for file in files:
                 self.gap(file, f"nothing Kafka-related read as the chosen file format {fmt.name}")
             return
