@@ -1199,6 +1199,9 @@ class Cluster:
         with self.admin_client() as admin:
 
             def settled() -> bool:
+                # kafka-python keeps the metadata it bootstrapped with (metadata_max_age_ms): one that
+                # lacked the thawed broker would make every ask of it UnknownBrokerIdError
+                admin._manager.run(admin._manager.cluster.refresh_metadata)
                 if all(_settled_view(admin, node_id, expected) for node_id in sorted(expected)):
                     return True
                 admin.elect_leaders(0, None, raise_errors=False)  # 0: preferred
