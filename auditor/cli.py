@@ -415,6 +415,8 @@ def flag_for(setting: Setting) -> str:
             return "--clusters"
         case Setting.ASSUMED_DOWN:
             return "--assume-down"
+        case Setting.FILE_FORMAT:
+            return "--file-format"
         case _:
             from auditor.reports import assert_never
 

@@ -38,6 +38,7 @@ class Setting(StrEnum):
     FLEET_CLUSTER = "fleet cluster"
     INVENTORY = "cluster inventory"
     ASSUMED_DOWN = "brokers or racks assumed down"
+    FILE_FORMAT = "file format"
 
 
 class InvalidSetting(InputError):

@@ -169,8 +169,8 @@ def test_a_named_file_that_is_not_the_chosen_format_is_exit_2(tmp_path: Path, na
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"kafka-audit: error: {name}: not a {fmt} file: --file-format {fmt} reads nothing Kafka-related from it "
-        "(leave --file-format out to detect the format)"
+        f"kafka-audit: error: --file-format {fmt!r}: reads nothing Kafka-related from {name}, which is not a {fmt} "
+        "file (leave it out to detect the format)"
     ]
 
 

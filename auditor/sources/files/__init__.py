@@ -265,9 +265,11 @@ class _Reading:
         if forced and found == Found():
             named = [file.display for file in files if file.explicit]
             if named:  # the user said what this file is, and it is not: exit 2, never a clean audit
-                raise InputError(
-                    f"{', '.join(named)}: not a {fmt.name} file: --file-format {fmt.name} reads nothing Kafka-related "
-                    "from it (leave --file-format out to detect the format)"
+                raise InvalidSetting(
+                    Setting.FILE_FORMAT,
+                    f"reads nothing Kafka-related from {', '.join(named)}, which is not a {fmt.name} file "
+                    "(leave it out to detect the format)",
+                    value=fmt.name,
                 )
             for file in files:
                 self.gap(file, f"nothing Kafka-related read as the chosen file format {fmt.name}")
