@@ -25,8 +25,6 @@ from auditor.policy import EXIT_UNREACHABLE, exit_code
 from auditor.policyfile import Policy, rule_index
 from auditor.result import AuditResult
 from auditor.sampling import check_sampling, collect_samples, keep_steady
-from auditor.sources.connect_rest import ConnectRead, ConnectSettings
-from auditor.sources.connection import MIN_REQUEST_S, ConnectionSettings
 from auditor.sources.services import with_services
 from auditor.sources.source_lines import SourceLines
 from auditor.waivers import apply_waivers, inline_waivers
@@ -252,6 +250,7 @@ def _read_cluster(
         snapshot, saved = read_snapshot_connect(sources.snapshot)
         return [snapshot], target, saved
     if sources.cluster is not None:
+        from auditor.sources.connection import MIN_REQUEST_S
         from auditor.sources.live import collect
 
         settings = sources.cluster
