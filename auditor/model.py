@@ -318,6 +318,9 @@ class ClientConfig:
     opaque: str | None = None
     library_version_at: str | None = None  # the build file and line that pin library_version
     from_environment: bool = False  # Spring properties a container's environment sets (Kubernetes)
+    # Where in an application's own config file the client's settings are: a nested map's key path
+    # (`kafka.producer` in settings.yaml) or a .env's variable prefix (`ORDERS_KAFKA_PRODUCER_`).
+    within: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from auditor.facts.base import Fact, FactValue, Scope, Subject, flag_invalid, parse_bool, parse_int
-from auditor.facts.spelling import client_names
+from auditor.facts.spelling import client_names, in_a_map
 from auditor.findings import Location, Resource
 from auditor.knowledge import ASSUMED, ClientDefaults, defaults_for
 from auditor.model import ClientConfig, ConfigSource, ConfigValue, Kind, Role
@@ -283,6 +283,7 @@ def client_subject(config: ClientConfig, kind: Kind, effective: Mapping[str, Eff
         "client": view.label,
         "declared_format": client_format(config),
         "setting_names": client_names(config, Role(kind.value)),
+        "within": config.within or "",
         **{f"{name}_source": e.origin.describe_source() for name, e in effective.items()},
     }
     return Subject(
@@ -301,7 +302,9 @@ KEYED_LIBRARIES = frozenset({"java", "librdkafka", "kafka-python", "aiokafka"})
 
 
 def client_format(config: ClientConfig) -> str:
-    """What a client is written in, for the fixes: code, kubernetes, spring or file."""
+    """What a client is written in, for the fixes: code, kubernetes, spring, nested or file."""
+    if config.within is not None:  # a map in an application's config, or a .env's variables
+        return "nested" if in_a_map(config) else "file"
     if config.from_environment:
         return "kubernetes"
     if config.line is not None and config.library == "spring":
@@ -320,7 +323,10 @@ def client_context(facts: Mapping[str, str]) -> dict[str, str]:
         "declared_format": "what the client is written in: code (a construction in application code), "
         "spring-code (a Spring listener in code, configured by Spring Boot's properties or its container "
         "factory), code-options (a library with options of its own: sarama, franz-go, kafka-go, kafkajs), "
-        "kubernetes (Spring properties a container's environment sets), spring (a Spring Boot file), file",
+        "kubernetes (Spring properties a container's environment sets), spring (a Spring Boot file), nested "
+        "(a map in an application's own YAML/JSON/TOML config), file",
+        "within": "where in the file the client's settings are: a nested map's key path (kafka.producer) or a "
+        ".env's variable prefix; '' otherwise",
         "setting_names": "how it writes a setting a fix names: a Spring property (typed or pass-through) or its "
         "environment variable, a kafka-python keyword argument, a librdkafka JSON key, else key=value",
         **{f"{name}_source": f"where {name} came from (file and line, or the client default)" for name in facts},

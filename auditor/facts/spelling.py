@@ -10,6 +10,8 @@ wording around them stays in rules/commands.yaml."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from auditor.enums import StrEnum
 from auditor.knowledge.spring import spring_property
 from auditor.model import ClientConfig, Role
@@ -26,6 +28,9 @@ class Style(StrEnum):
     SPRING_ENV = "spring-env"  # SPRING_KAFKA_PRODUCER_ACKS=all (Spring Boot's relaxed binding)
     KEYWORD = "keyword"  # acks="all" (kafka-python, aiokafka: snake_case keyword arguments)
     KEYWORD_JSON = "keyword-json"  # "enable_idempotence": true (kafka-python's keywords in a JSON file)
+    KEYWORD_YAML = "keyword-yaml"  # enable_idempotence: true (kafka-python's keywords in a YAML map)
+    TOML = "toml"  # "enable.idempotence" = true (a client map in a TOML config)
+    KEYWORD_TOML = "keyword-toml"  # enable_idempotence = true
 
 
 class SettingNames(str):
@@ -55,6 +60,12 @@ class SettingNames(str):
             return f"{key.replace('.', '_')}={python_value(value)}"
         if self.style is Style.KEYWORD_JSON:
             return f'"{key.replace(".", "_")}": {json_value(value)}'
+        if self.style is Style.KEYWORD_YAML:
+            return f"{key.replace('.', '_')}: {value}"
+        if self.style is Style.TOML:
+            return f'"{key}" = {json_value(value)}'
+        if self.style is Style.KEYWORD_TOML:
+            return f"{key.replace('.', '_')} = {json_value(value)}"
         if self.role is not None and self.style is Style.SPRING_YAML:
             return f"{spring_property(self.role, key)}: {value}"
         if self.role is not None and self.style is Style.SPRING_PROPERTIES:
@@ -94,6 +105,29 @@ def json_value(value: str) -> str:
     return f'"{value}"'
 
 
+# A client map in an application's own config, by the file's suffix: (Kafka keys, keyword names).
+NESTED_STYLES = {
+    ".yaml": (Style.YAML, Style.KEYWORD_YAML),
+    ".yml": (Style.YAML, Style.KEYWORD_YAML),
+    ".json": (Style.JSON, Style.KEYWORD_JSON),
+    ".toml": (Style.TOML, Style.KEYWORD_TOML),
+}
+
+
+def in_a_map(config: ClientConfig) -> bool:
+    """True for a client map nested in an application's YAML/JSON/TOML config (not a .env's variables)."""
+    return config.within is not None and Path(config.path).suffix in NESTED_STYLES
+
+
+def nested_names(config: ClientConfig) -> SettingNames:
+    """A nested client map writes kafka-python/aiokafka's keyword names or the Kafka keys in its
+    file's syntax; a .env (no suffix) its variables, after their prefix (ORDERS_KAFKA_PRODUCER_ACKS)."""
+    styles = NESTED_STYLES.get(Path(config.path).suffix)
+    if styles is None:
+        return SettingNames(Style.ENVIRONMENT, prefix=config.within or "")
+    return SettingNames(styles[1] if config.library in ("kafka-python", "aiokafka") else styles[0])
+
+
 FILE_STYLES = {"strimzi": Style.YAML, "topicctl": Style.YAML, "terraform": Style.HCL}
 
 
@@ -107,7 +141,10 @@ def declared_names(declared_format: str | None, variable_prefix: str | None = No
 def client_names(config: ClientConfig, role: Role) -> SettingNames:
     """How a client's file or code writes a setting: Spring (its file's syntax, or the container's
     environment), kafka-python/aiokafka keyword arguments (in code, or their JSON/YAML mapping),
-    librdkafka JSON (or a librdkafka config dict in code), else key=value."""
+    librdkafka JSON (or a librdkafka config dict in code), a map in an application's YAML/JSON/TOML
+    config or a .env's variables as that file writes them, else key=value."""
+    if config.within is not None:
+        return nested_names(config)
     if config.library == "spring":
         if config.from_environment:
             return SettingNames(Style.SPRING_ENV, role=role)

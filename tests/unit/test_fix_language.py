@@ -163,6 +163,39 @@ def test_a_store_fix_speaks_the_language_of_its_file(folder: str, rule: str, res
             "librdkafka/consumer.conf",
             "In librdkafka/consumer.conf, set auto.offset.reset=earliest,",
         ),
+        # client maps nested in an application's own config: under their key path, in the file's
+        # syntax, with the names the map uses (kafka-python's keywords, or librdkafka's keys)
+        (
+            "nested-clients/fastapi",
+            "PRD001",
+            "nested-clients/fastapi/settings.yaml#kafka.producer",
+            "In nested-clients/fastapi/settings.yaml, under kafka.producer, set acks: all,",
+        ),
+        (
+            "nested-clients/fastapi",
+            "PRD003",
+            "nested-clients/fastapi/settings.yaml#kafka.producer",
+            "under kafka.producer, set enable_idempotence: true,",
+        ),
+        (
+            "nested-clients/confluent-python",
+            "CON001",
+            "nested-clients/confluent-python/config.json#consumer",
+            'In nested-clients/confluent-python/config.json, under consumer, set "enable.auto.commit": "false" and',
+        ),
+        (
+            "nested-clients/go-service",
+            "CON001",
+            "nested-clients/go-service/config.toml#kafka.consumer",
+            'In nested-clients/go-service/config.toml, under kafka.consumer, set "enable.auto.commit" = false and',
+        ),
+        # a .env's client variables: the variable, after the prefix the file uses
+        (
+            "dotenv",
+            "PRD001",
+            "dotenv/.env#ORDERS_KAFKA_PRODUCER_*",
+            "In dotenv/.env, set ORDERS_KAFKA_PRODUCER_ACKS=all,",
+        ),
     ],
 )
 def test_a_client_fix_speaks_the_language_of_its_file(folder: str, rule: str, resource: str, fix: str) -> None:
@@ -269,6 +302,9 @@ def test_a_live_cluster_gets_the_kafka_configs_command() -> None:
         (SettingNames(Style.KEYWORD), "enable.idempotence", "true", "enable_idempotence=True"),
         (SettingNames(Style.KEYWORD), "delivery.timeout.ms", "{params.x}", "delivery_timeout_ms={params.x}"),
         (SettingNames(Style.KEYWORD_JSON), "acks", "all", '"acks": "all"'),
+        (SettingNames(Style.KEYWORD_YAML), "enable.idempotence", "true", "enable_idempotence: true"),
+        (SettingNames(Style.TOML), "enable.auto.commit", "false", '"enable.auto.commit" = false'),
+        (SettingNames(Style.KEYWORD_TOML), "acks", "all", 'acks = "all"'),
     ],
 )
 def test_each_style_writes_a_setting_as_its_file_does(names: SettingNames, key: str, value: str, written: str) -> None:

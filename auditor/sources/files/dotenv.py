@@ -71,6 +71,7 @@ def read_dotenv_clients(text: str, path: str, options: ReadOptions) -> Found:
             settings=settings_of(entries, path, Dialect.PLAIN),
             name=f"{path}#{prefix}*",
             line=entries[0].line,
+            within=prefix,
         )
         for role, (prefix, entries) in by_role.items()
     )

@@ -168,7 +168,7 @@ def _client(nested: NestedMap, path: str, options: ReadOptions, clients_below: b
     if not roles:
         return Found()
     name = f"{path}#{nested.shown}"
-    client = ClientConfig(path, roles, library, version, settings, name=name, line=nested.line)
+    client = ClientConfig(path, roles, library, version, settings, name=name, line=nested.line, within=nested.shown)
     return Found(clients=(client,))
 
 
