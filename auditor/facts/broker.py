@@ -181,7 +181,7 @@ def differing_settings(view: BrokerView, peers: Sequence[BrokerView]) -> str | N
 
 def policy_contradiction(view: BrokerView, declared: Mapping[str, ConfigValue]) -> str | None:
     """Where this broker departs from what the policy's broker_defaults declares for brokers:
-    "" when it agrees on every declared key (or nothing is declared), None when a value it would
+    "" when it agrees on every declared key, None when a value it would
     be compared on is unknown."""
     differences: list[str] = []
     unknown = False
@@ -249,8 +249,12 @@ BROKER_FACTS = FactTable(
     Spec(
         "policy_contradiction",
         "the settings where the broker departs from the policy's broker_defaults, with the declared value "
-        "and its line; empty when it agrees or nothing is declared",
-        lambda b: Fact(policy_contradiction(b.view, b.declared)),
+        "and its line; empty when it agrees; not applicable when the policy declares none",
+        lambda b: (
+            Fact(policy_contradiction(b.view, b.declared))
+            if b.declared
+            else Fact(None, not_applicable="the policy declares no broker_defaults")
+        ),
     ),
     Spec(
         "broker_count",

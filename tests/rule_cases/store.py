@@ -410,7 +410,6 @@ CASES += [
         "topics/",
     ),
     # STO022 a broker of the audit that departs from the declared defaults
-    passes("STO022", "nothing-declared", files(GOOD_FILE)),
     passes("STO022", "agrees", replace(files(GOOD_FILE), broker_defaults=policy_declares(min_insync_replicas="2"))),
     fails(
         "STO022",

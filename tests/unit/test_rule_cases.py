@@ -12,7 +12,8 @@ from auditor.engine import Rule, evaluate_all, load_rules
 from auditor.facts import subjects
 from auditor.findings import Finding, Pass
 from auditor.merge import sort_findings
-from tests.rule_cases import RuleCase, all_cases
+from tests.rule_cases import RuleCase, all_cases, passes
+from tests.rule_cases.store import GOOD_FILE, files
 
 CASES = all_cases()
 
@@ -68,3 +69,10 @@ def test_every_rule_has_cases() -> None:
         if outcome not in covered[(rule.id, kind)]
     ]
     assert not missing, f"rules without fixtures: {missing}"
+
+
+def test_sto022_judges_nothing_when_the_policy_declares_no_broker_defaults() -> None:
+    """Without broker_defaults there is nothing to contradict: STO022 neither passes nor finds.
+    It passed every broker, even one whose configs were refused (test_collect_secure)."""
+    found, passed = judged(passes("STO022", "nothing-declared", files(GOOD_FILE)))
+    assert (found, passed) == ([], [])
