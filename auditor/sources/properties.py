@@ -36,8 +36,9 @@ class PropertyLine:
 def read_properties_file(path: Path) -> dict[str, PropertyLine]:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from exc
+    except (OSError, UnicodeError) as exc:  # UnicodeEncodeError: a path no file system name can hold
+        where = ascii(str(path)) if isinstance(exc, UnicodeEncodeError) else path
+        raise InputError(f"cannot read {where}: {exc.strerror if isinstance(exc, OSError) else exc}") from exc
     try:
         return {p.key: p for p in parse_properties(text)}
     except ValueError as exc:
