@@ -88,7 +88,18 @@ class _Builder:
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item) for item in node.value]
-        return self.loader.construct_object(node, deep=True)
+        value = self.loader.construct_object(node, deep=True)
+        return self._text(value, node) if isinstance(value, str) else value
+
+    def _text(self, value: str, node: yaml.Node) -> str:
+        """A string as JSON means it: PyYAML keeps an escaped surrogate pair ("\\ud800\\udc00") as two
+        surrogates, which no file name or report can hold; a pair is joined, a lone one refused."""
+        if not any("\ud800" <= char <= "\udfff" for char in value):
+            return value
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.path}:{node.start_mark.line + 1}: a lone surrogate escape is not text") from exc
 
     def _mapping(self, node: yaml.MappingNode) -> Located:
         mapping = Located(self.path, node.start_mark.line + 1)
