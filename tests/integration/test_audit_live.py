@@ -57,7 +57,11 @@ def test_audit_finds_exactly_the_seeded_problems(kafka_cluster: Any, seeded: dic
     report = json.loads(done.stdout)
     assert_valid_report(report)
     assert findings_on(report, seeded) == EXPECTED
+    not_applicable = report["coverage"].pop("not_applicable")
     assert report["coverage"] == {"complete": True, "gaps": []}
+    assert {(n["rule_id"], n["reason"]) for n in not_applicable} == {
+        ("STO022", "the policy declares no broker_defaults")
+    }
     by_key = {(f["rule_id"], f["resource"]["name"]): f for f in report["findings"]}
     minisr1 = by_key["STO002", seeded["minisr1"]]
     assert (minisr1["actual"], minisr1["actual_source"]) == ("1", "topic override")
