@@ -10,6 +10,7 @@ wording around them stays in rules/commands.yaml."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from auditor.enums import StrEnum
@@ -48,24 +49,11 @@ class SettingNames(str):
 
     def assign(self, key: str, value: str) -> str:
         """`key=value` as this file writes it (the value may still be a {placeholder})."""
-        if self.style is Style.YAML:
-            return f"{key}: {value}"
-        if self.style is Style.HCL:
-            return f'"{key}" = "{value}"'
-        if self.style is Style.JSON:
-            return f'"{key}": "{value}"'
+        if self.style in _WRITTEN:
+            layout, spell_key, spell_value = _WRITTEN[self.style]
+            return layout.format(key=spell_key(key), value=spell_value(value))
         if self.style is Style.ENVIRONMENT:
             return f"{self.prefix}{image_variable(key)}={value}"
-        if self.style is Style.KEYWORD:
-            return f"{key.replace('.', '_')}={python_value(value)}"
-        if self.style is Style.KEYWORD_JSON:
-            return f'"{key.replace(".", "_")}": {json_value(value)}'
-        if self.style is Style.KEYWORD_YAML:
-            return f"{key.replace('.', '_')}: {value}"
-        if self.style is Style.TOML:
-            return f'"{key}" = {json_value(value)}'
-        if self.style is Style.KEYWORD_TOML:
-            return f"{key.replace('.', '_')} = {json_value(value)}"
         if self.role is not None and self.style is Style.SPRING_YAML:
             return f"{spring_property(self.role, key)}: {value}"
         if self.role is not None and self.style is Style.SPRING_PROPERTIES:
@@ -103,6 +91,31 @@ def json_value(value: str) -> str:
     if value in ("true", "false") or value.lstrip("-").isdigit() or value.startswith("{"):
         return value
     return f'"{value}"'
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _snake(key: str) -> str:
+    return key.replace(".", "_")
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"'
+
+
+# How each plain file style writes key and value: (layout, the key's spelling, the value's).
+_WRITTEN: dict[Style, tuple[str, Callable[[str], str], Callable[[str], str]]] = {
+    Style.YAML: ("{key}: {value}", _same, _same),
+    Style.HCL: ('"{key}" = {value}', _same, _quoted),
+    Style.JSON: ('"{key}": {value}', _same, _quoted),
+    Style.KEYWORD: ("{key}={value}", _snake, python_value),
+    Style.KEYWORD_JSON: ('"{key}": {value}', _snake, json_value),
+    Style.KEYWORD_YAML: ("{key}: {value}", _snake, _same),
+    Style.TOML: ('"{key}" = {value}', _same, json_value),
+    Style.KEYWORD_TOML: ("{key} = {value}", _snake, json_value),
+}
 
 
 # A client map in an application's own config, by the file's suffix: (Kafka keys, keyword names).
