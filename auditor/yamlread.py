@@ -71,6 +71,9 @@ def load_located(path: Path) -> Any:
         raise InputError(f"{path}: invalid YAML: nested too deeply") from exc
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Builder:
     """Builds the document node by node, counting every node an alias makes it build again."""
 
@@ -94,7 +97,7 @@ class _Builder:
     def _text(self, value: str, node: yaml.Node) -> str:
         """A string as JSON means it: PyYAML keeps an escaped surrogate pair ("\\ud800\\udc00") as two
         surrogates, which no file name or report can hold; a pair is joined, a lone one refused."""
-        if not any("\ud800" <= char <= "\udfff" for char in value):
+        if _SURROGATE.search(value) is None:
             return value
         try:
             return value.encode("utf-16", "surrogatepass").decode("utf-16")
