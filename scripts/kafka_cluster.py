@@ -1009,7 +1009,7 @@ class Cluster:
                     lambda: self.unfenced_brokers(admin) == expected,
                     READY_TIMEOUT_S,
                 )
-                _poll("a probe topic to be created and deleted", lambda: self._probe_topic(admin), READY_TIMEOUT_S)
+                _poll("a probe topic to be created and deleted", self._probe_topic, READY_TIMEOUT_S)
             except ClusterError as exc:
                 raise self._failure(str(exc), self._first_unhealthy(admin, expected)) from exc
 
@@ -1019,14 +1019,20 @@ class Cluster:
             return min(missing) if missing else 1
         return 1
 
-    def _probe_topic(self, admin: Any) -> bool:
-        """Create and delete a topic with RF = cluster size (proves replication and the quorum)."""
+    def _probe_topic(self) -> bool:
+        """Create and delete a topic with RF = cluster size (proves replication and the quorum).
+
+        Each attempt has its own admin client: kafka-python 3.0.x caches the controller id from
+        a metadata answer that can name a broker its own broker list does not hold yet, and then
+        fails every later request with UnknownBrokerIdError instead of refreshing.
+        """
         name = f"_harness-probe-{uuid.uuid4().hex[:12]}"
         spec = {"num_partitions": 1, "replication_factor": len(self.nodes)}
-        try:
-            admin.create_topics({name: spec}, timeout_ms=10000, wait_for_metadata=True)
-        finally:
-            admin.delete_topics([name], timeout_ms=10000, raise_errors=False)
+        with self.admin_client() as admin:
+            try:
+                admin.create_topics({name: spec}, timeout_ms=10000, wait_for_metadata=True)
+            finally:
+                admin.delete_topics([name], timeout_ms=10000, raise_errors=False)
         return True
 
     def _setup_acls(self) -> None:
