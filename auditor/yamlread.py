@@ -74,6 +74,18 @@ def load_located(path: Path) -> Any:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def joined_surrogates(value: str) -> str | None:
+    """`value` as JSON means it: PyYAML keeps an escaped surrogate pair ("\\ud83d\\ude00", JSON's
+    escape of an astral character, as json.dumps writes it) as two surrogates, which no file name
+    or report can hold; each pair is joined into its character. None when a surrogate has no partner."""
+    if _SURROGATE.search(value) is None:
+        return value
+    try:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+
+
 class _Builder:
     """Builds the document node by node, counting every node an alias makes it build again."""
 
@@ -95,14 +107,11 @@ class _Builder:
         return self._text(value, node) if isinstance(value, str) else value
 
     def _text(self, value: str, node: yaml.Node) -> str:
-        """A string as JSON means it: PyYAML keeps an escaped surrogate pair ("\\ud800\\udc00") as two
-        surrogates, which no file name or report can hold; a pair is joined, a lone one refused."""
-        if _SURROGATE.search(value) is None:
-            return value
-        try:
-            return value.encode("utf-16", "surrogatepass").decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{self.path}:{node.start_mark.line + 1}: a lone surrogate escape is not text") from exc
+        """A string with its escaped surrogate pairs joined; a lone surrogate refused."""
+        text = joined_surrogates(value)
+        if text is None:
+            raise InputError(f"{self.path}:{node.start_mark.line + 1}: a lone surrogate escape is not text")
+        return text
 
     def _mapping(self, node: yaml.MappingNode) -> Located:
         mapping = Located(self.path, node.start_mark.line + 1)

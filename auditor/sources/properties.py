@@ -3,6 +3,7 @@
 Kafka's tools (`--command-config`), clients and brokers load .properties files with
 java.util.Properties.load: `=`, `:` or whitespace separate key and value; `#` and `!` start
 comments; a backslash at the end of a line continues it; `\\t \\n \\r \\f \\uXXXX` are escapes
+(a surrogate pair, as Properties.store writes a character beyond U+FFFF, is that one character)
 and any other escaped character stands for itself; the last duplicate key wins.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.errors import InputError
+from auditor.yamlread import joined_surrogates
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
 _WHITESPACE = " \t\f"
@@ -114,4 +116,13 @@ def _unescape(raw: str, number: int) -> str:
             continue
         out.append(_ESCAPES.get(nxt, nxt))
         index += 2
-    return "".join(out)
+    return _text("".join(out), number)
+
+
+def _text(value: str, number: int) -> str:
+    """Properties.store writes a character beyond U+FFFF as a surrogate pair (\\ud83d\\ude00): joined
+    into its character; a lone surrogate is no text a report can hold."""
+    text = joined_surrogates(value)
+    if text is None:
+        raise PropertiesSyntaxError(number, "a lone surrogate escape (\\ud800-\\udfff) is not text")
+    return text

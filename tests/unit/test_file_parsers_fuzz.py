@@ -7,7 +7,9 @@ deadline per example).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,8 @@ from auditor.sources.files.strimzi import read_strimzi
 from auditor.sources.files.terraform import module_of, parse_tf, read_module
 from auditor.sources.files.topicctl import read_topicctl
 from auditor.sources.files.values import Dialect, ParseError, resolve
+from auditor.sources.files.yamltree import LoneSurrogate, load_documents
+from auditor.yamlread import joined_surrogates
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 OPTIONS = ReadOptions()
@@ -139,7 +143,14 @@ WORDS = st.sampled_from(
         "<<",
     ]
 )
-SCALARS = st.one_of(WORDS, st.integers(-3, 10), st.booleans(), st.none(), st.text(max_size=8))
+# Strings holding surrogates: yaml.safe_dump writes each as a "\\uD83D" escape, a pair as JSON
+# writes an astral character; a reader joins a pair and refuses a lone one (ParseError).
+SURROGATES = st.lists(
+    st.one_of(st.characters(categories=["Cs"]), st.sampled_from(["\ud83d\ude00", "\ud800\udc00", "x"])),
+    min_size=1,
+    max_size=4,
+).map("".join)
+SCALARS = st.one_of(WORDS, st.integers(-3, 10), st.booleans(), st.none(), st.text(max_size=8), SURROGATES)
 TREES = st.recursive(
     SCALARS,
     lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(WORDS, children, max_size=5)),
@@ -154,6 +165,24 @@ def _call(reader: Reader, text: str, path: str) -> None:
         assert exc.problem  # a clean error that says what is wrong
         return
     assert isinstance(found, Found)
+    for held in _strings(found):
+        held.encode("utf-8")  # no surrogate reaches what a report prints
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string held anywhere in what a reader returned."""
+    if isinstance(value, (str, Path)):
+        yield str(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _strings(getattr(value, field.name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _strings(item)
 
 
 @pytest.mark.parametrize(("name", "reader", "path"), READERS, ids=[r[0] for r in READERS])
@@ -231,6 +260,30 @@ def test_terraform_structured(lines: list[str]) -> None:
 @given(text=st.text(max_size=200))
 def test_terraform_random_text(text: str) -> None:
     _terraform(text)
+
+
+# Any text, surrogates included (alone, paired, in the wrong order), as keys and values.
+ANY_TEXT = st.text(st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=6)
+JSON_TREES = st.recursive(
+    st.one_of(ANY_TEXT, st.none()),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(ANY_TEXT, children, max_size=3)),
+    max_leaves=12,
+)
+
+
+@FUZZ
+@given(tree=JSON_TREES)
+def test_json_reads_as_yaml_as_json_reads_it(tree: Any) -> None:
+    """JSON is YAML: json.dumps escapes every character beyond U+FFFF as a surrogate pair, which the
+    YAML reader joins as json.loads does; a surrogate json.loads leaves alone is refused at its line."""
+    text = json.dumps(tree, indent=1)
+    expected = json.loads(text)
+    if any(joined_surrogates(held) is None for held in _strings(expected)):
+        with pytest.raises(LoneSurrogate) as error:
+            load_documents(text)
+        assert error.value.line is not None
+        return
+    assert load_documents(text) == [expected]
 
 
 @FUZZ

@@ -13,7 +13,7 @@ from auditor.sources.files.base import Found, ReadOptions, client_config
 from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name, looks_python
 from auditor.sources.files.nested import client_entries, has_nested_client, read_nested_clients
 from auditor.sources.files.values import ParseError
-from auditor.sources.files.yamltree import Value, YList, YMap, load_documents
+from auditor.sources.files.yamltree import LoneSurrogate, Value, YList, YMap, load_documents, text_of
 
 
 def load_mapping(text: str, path: str) -> list[Value]:
@@ -26,6 +26,8 @@ def load_mapping(text: str, path: str) -> list[Value]:
     data = _json(text) if path.endswith(".json") else None
     try:
         return load_documents(text)
+    except LoneSurrogate:
+        raise  # not text in JSON either (json.loads keeps it): said at its line
     except ParseError:
         if data is None:
             raise
@@ -45,13 +47,14 @@ def _json(text: str) -> object:
 def _ymap(data: dict[str, object]) -> YMap:
     result = YMap()
     for key, value in data.items():
+        name = text_of(str(key))
         if isinstance(value, dict):
-            result.put(str(key), _ymap(value), 0)
+            result.put(name, _ymap(value), 0)
         elif isinstance(value, list):
-            result.put(str(key), YList(), 0)  # a list where one value belongs: kept, to be reported
+            result.put(name, YList(), 0)  # a list where one value belongs: kept, to be reported
         elif value is None or isinstance(value, (str, int, float, bool)):
-            text = None if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
-            result.put(str(key), text, 0)  # line 0: not known (YMap.line gives None)
+            text = None if value is None else (str(value).lower() if isinstance(value, bool) else text_of(str(value)))
+            result.put(name, text, 0)  # line 0: not known (YMap.line gives None)
     return result
 
 

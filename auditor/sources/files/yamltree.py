@@ -9,6 +9,7 @@ written (booleans spelled true/false, null as None), because Kafka reads strings
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Union
@@ -17,10 +18,30 @@ import yaml
 
 from auditor.sources.files.base import Entry
 from auditor.sources.files.values import ParseError
+from auditor.yamlread import joined_surrogates
 
 Value = Union["YMap", "YList", str, None]
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, faster
+# libyaml refuses every escaped surrogate ("found invalid Unicode character escape code"), even the
+# pair JSON writes for an astral character ("\\ud83d\\ude00"); PyYAML's own scanner keeps both
+# halves, which scalar() joins. A text holding such an escape is composed by PyYAML.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class LoneSurrogate(ParseError):
+    """A surrogate escape with no partner: not text, in YAML or in JSON."""
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__("a lone surrogate escape (\\ud800-\\udfff) is not text", line)
+
+
+def text_of(value: str, line: int | None = None) -> str:
+    """`value` with its escaped surrogate pairs joined (auditor.yamlread.joined_surrogates)."""
+    text = joined_surrogates(value)
+    if text is None:
+        raise LoneSurrogate(line)
+    return text
 
 
 class YMap(dict[str, Value]):
@@ -59,7 +80,8 @@ class YList(list[Value]):
 def load_documents(text: str) -> list[Value]:
     """Every document of a (multi-document) YAML text. ParseError names the line."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=_LOADER))
+        loader = yaml.SafeLoader if _SURROGATE_ESCAPE.search(text) else _LOADER
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -152,4 +174,4 @@ def scalar(node: yaml.Node) -> str | None:
         return None
     if node.tag == "tag:yaml.org,2002:bool":
         return "true" if node.value.lower() in ("true", "yes", "on", "y") else "false"
-    return str(node.value)
+    return text_of(str(node.value), node.start_mark.line + 1)
