@@ -123,11 +123,15 @@ class Pass(msgspec.Struct, frozen=True, gc=False):
 @dataclass(frozen=True, slots=True)
 class NotRun:
     """A rule that did not run on a resource because what it judges cannot exist there (a KRaft
-    quorum on a ZooKeeper cluster): neither a pass nor unknown, and the report says why."""
+    quorum on a ZooKeeper cluster): neither a pass nor unknown, and the report says why.
+    `by_policy`: it did not run because it judges only what the policy declares, and the policy
+    declares nothing for it (STO022 without broker_defaults); kept as data in the JSON report, said
+    by the terminal report only with --verbose."""
 
     rule_id: str
     resource: Resource
     reason: str
+    by_policy: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,10 @@ OutputsOption = Annotated[
 VerboseFlag = Annotated[
     bool,
     typer.Option(
-        "--verbose", "-v", help="Terminal report: every finding in full, with what it means, rationale and references."
+        "--verbose",
+        "-v",
+        help="Terminal report: every finding in full, with what it means, rationale and references, and "
+        "the rules the policy declares nothing for (STO022 without broker_defaults).",
     ),
 ]
 QuietFlag = Annotated[

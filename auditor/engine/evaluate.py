@@ -94,7 +94,7 @@ def _codes(facts: Iterable[Fact | None]) -> list[int]:
     seen: dict[object, int] = {}
     codes = []
     for fact in facts:
-        state = _ABSENT if fact is None else (type(fact.value), fact.value, fact.not_applicable)
+        state = _ABSENT if fact is None else (type(fact.value), fact.value, fact.not_applicable, fact.by_policy)
         code = seen.get(state)
         if code is None:
             code = seen[state] = len(seen)
@@ -110,6 +110,7 @@ class _Outcome:
     not_run: str | None = None
     check: Check | None = None
     verdict: bool | None = None
+    by_policy: bool = False  # not run: the policy declares nothing for it to judge (Fact.by_policy)
 
 
 class _Outcomes:
@@ -138,13 +139,14 @@ class _Outcomes:
             elif outcome.check is not None:
                 verdicts.findings.append(judge_finding(self._rule, outcome.check, subject, outcome.verdict))
             else:
-                verdicts.not_run.append(NotRun(rule_id, subject.resource, outcome.not_run or ""))
+                verdicts.not_run.append(NotRun(rule_id, subject.resource, outcome.not_run or "", outcome.by_policy))
 
     def _work_out(self, facts: Mapping[str, Fact]) -> _Outcome:
-        reasons = [_not_applicable(reads, facts) for _, reads in self._checks]
-        runnable = [check for (check, _), reason in zip(self._checks, reasons, strict=True) if reason is None]
+        blockers = [_not_applicable(reads, facts) for _, reads in self._checks]
+        runnable = [check for (check, _), blocker in zip(self._checks, blockers, strict=True) if blocker is None]
         if not runnable:
-            return _Outcome(not_run=next(r for r in reasons if r))
+            first = next(b for b in blockers if b is not None)
+            return _Outcome(not_run=first.not_applicable, by_policy=first.by_policy)
         for check in runnable:
             verdict = check.condition.evaluate(facts, self._rule.params)
             if verdict is not False:
@@ -155,12 +157,13 @@ class _Outcomes:
 _PASS = _Outcome()
 
 
-def _not_applicable(reads: tuple[str, ...], facts: Mapping[str, Fact]) -> str | None:
-    """Why a check reading `reads` cannot run on these facts (one cannot exist there), or None."""
+def _not_applicable(reads: tuple[str, ...], facts: Mapping[str, Fact]) -> Fact | None:
+    """The fact that keeps a check reading `reads` from running on these facts (it cannot exist
+    there; its `not_applicable` says why), or None."""
     for name in reads:
         fact = facts.get(name)
         if fact is not None and fact.not_applicable:
-            return fact.not_applicable
+            return fact
     return None
 
 

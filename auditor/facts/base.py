@@ -39,11 +39,14 @@ CLUSTER_ACCESS = {
 @dataclass(frozen=True, slots=True)
 class Fact:
     """`not_applicable` says why this subject cannot have the fact at all (a KRaft quorum on a
-    ZooKeeper cluster): a rule reading it does not run, unlike an unknown value (not read)."""
+    ZooKeeper cluster): a rule reading it does not run, unlike an unknown value (not read).
+    `by_policy` with it: the fact compares with what the policy declares, and the policy declares
+    nothing for it (STO022 without broker_defaults): a check the policy did not ask for, not news."""
 
     value: FactValue
     origin: ConfigValue | None = None
     not_applicable: str | None = None
+    by_policy: bool = False
 
 
 @dataclass(frozen=True, slots=True)

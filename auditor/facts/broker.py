@@ -253,7 +253,7 @@ BROKER_FACTS = FactTable(
         lambda b: (
             Fact(policy_contradiction(b.view, b.declared))
             if b.declared
-            else Fact(None, not_applicable="the policy declares no broker_defaults")
+            else Fact(None, not_applicable="the policy declares no broker_defaults", by_policy=True)
         ),
     ),
     Spec(

@@ -102,7 +102,14 @@ def _coverage_document(result: AuditResult) -> dict[str, Any]:
 
 
 def not_run_document(not_run: NotRun) -> dict[str, Any]:
-    return {"rule_id": not_run.rule_id, "resource": resource_document(not_run.resource), "reason": not_run.reason}
+    document: dict[str, Any] = {
+        "rule_id": not_run.rule_id,
+        "resource": resource_document(not_run.resource),
+        "reason": not_run.reason,
+    }
+    if not_run.by_policy:
+        document["by_policy"] = True
+    return document
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:

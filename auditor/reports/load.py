@@ -117,7 +117,7 @@ def _pass(data: dict[str, Any]) -> Pass:
 
 
 def _not_run(data: dict[str, Any]) -> NotRun:
-    return NotRun(data["rule_id"], Resource(**data["resource"]), data["reason"])
+    return NotRun(data["rule_id"], Resource(**data["resource"]), data["reason"], data.get("by_policy", False))
 
 
 def _rule(data: dict[str, Any]) -> RuleInfo:

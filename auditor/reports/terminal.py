@@ -94,7 +94,7 @@ def render_terminal(result: AuditResult, options: RenderOptions) -> str:
         lines += _group(group, result, options, paint, width)
     if options.detail is not Detail.QUIET:
         gaps = [f"not audited: {gap.resource}: {gap.reason}" for gap in result.gaps]
-        for line in gaps + not_applicable_lines(result) + waiver_problems(result):
+        for line in gaps + not_applicable_lines(result, options.detail) + waiver_problems(result):
             lines += _wrap(line, width, "", INDENT)
         lines += passes_lines(result)
     if options.statistics:
@@ -104,10 +104,13 @@ def render_terminal(result: AuditResult, options: RenderOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
-def not_applicable_lines(result: AuditResult) -> list[str]:
-    """One line per rule and reason that did not run (what it judges cannot exist there)."""
+def not_applicable_lines(result: AuditResult, detail: Detail) -> list[str]:
+    """One line per rule and reason that did not run (what it judges cannot exist there); a rule
+    the policy declares nothing for (NotRun.by_policy) only with --verbose: it is no news."""
     by_reason: dict[tuple[str, str], list[str]] = {}
     for not_run in result.not_run:
+        if not_run.by_policy and detail is not Detail.VERBOSE:
+            continue
         by_reason.setdefault((not_run.rule_id, not_run.reason), []).append(not_run.resource.name)
     return [
         f"not applicable: {rule_id} on {', '.join(names)}: {reason}" for (rule_id, reason), names in by_reason.items()

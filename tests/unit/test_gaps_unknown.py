@@ -20,7 +20,7 @@ from auditor.engine.conditions import facts_read
 from auditor.facts import Fact, subjects
 from auditor.findings import Status
 from auditor.model import CONTROLLER_QUORUM, ClusterSnapshot, CoverageGap, Estate, Kind, NotApplicable
-from auditor.reports import OutputFormat, RenderOptions, render
+from auditor.reports import Detail, OutputFormat, RenderOptions, render
 from auditor.reports.load import result_from_document
 from auditor.result import AuditResult
 from auditor.sources.snapshot import decode, encode, parse
@@ -192,6 +192,42 @@ def test_reports_say_which_rule_did_not_run_and_why() -> None:
         }
     ]
     assert {r.rule_id for r in result_from_document(document).not_run} == {"STO017", "STO022"}
+
+
+def test_a_rule_the_policy_does_not_ask_for_is_data_not_news() -> None:
+    """STO022 judges brokers against the policy's broker_defaults: without them it does not run
+    (by_policy), which the JSON report keeps as data and the terminal says only with --verbose,
+    beside a rule that cannot run (STO017 on ZooKeeper), which it always says. No gap either way."""
+    result = zookeeper_audit()
+    sto022 = "not applicable: STO022 on 1, 2, 3: the policy declares no broker_defaults"
+    document = json.loads(render(result, OutputFormat.JSON))
+    for source in (result, result_from_document(document)):  # as audited, and as `report convert` reads it
+        normal = render(source, OutputFormat.TABLE, RenderOptions(color=False, width=200))
+        verbose = render(source, OutputFormat.TABLE, RenderOptions(color=False, width=200, detail=Detail.VERBOSE))
+        assert "STO022" not in normal
+        assert "not applicable: STO017 on test-cluster" in normal
+        assert sto022 in verbose
+        assert "not applicable: STO017 on test-cluster" in verbose
+    by_rule = {
+        (n["rule_id"], n["resource"]["name"]): n.get("by_policy") for n in document["coverage"]["not_applicable"]
+    }
+    assert by_rule == {
+        ("STO017", "test-cluster"): None,
+        ("STO022", "1"): True,
+        ("STO022", "2"): True,
+        ("STO022", "3"): True,
+    }
+    assert document["coverage"]["complete"] is True
+    assert document["coverage"]["gaps"] == []
+
+
+def test_a_rule_the_policy_does_not_ask_for_leaves_fail_on_gaps_alone() -> None:
+    reason = "a ZooKeeper-mode cluster has no KRaft controller quorum"
+    cluster = replace(healthy(), quorum=None, not_applicable=(NotApplicable(CONTROLLER_QUORUM, reason),))
+    result = audit_estate(Estate(cluster=cluster), (), RULES, AuditOptions(fail_on_gaps=True))
+    assert [n.rule_id for n in result.not_run if n.by_policy] == ["STO022"] * 3
+    assert result.gaps == ()
+    assert result.exit_code == 0
 
 
 def test_a_snapshot_keeps_what_is_not_applicable_and_what_was_not_read() -> None:

@@ -25,7 +25,11 @@ from auditor.merge import sort_passes
 from auditor.model import Kind
 
 VALUES = st.one_of(st.none(), st.booleans(), st.integers(-1, 4), st.sampled_from(["1", "all", "true", "x", ""]))
-FACTS = st.one_of(VALUES.map(Fact), st.just(Fact(None, not_applicable="no KRaft quorum on a ZooKeeper cluster")))
+FACTS = st.one_of(
+    VALUES.map(Fact),
+    st.just(Fact(None, not_applicable="no KRaft quorum on a ZooKeeper cluster")),
+    st.just(Fact(None, not_applicable="the policy declares no broker_defaults", by_policy=True)),
+)
 RULES = load_rules()
 
 
@@ -41,10 +45,11 @@ def one_by_one(rule: Rule, subjects: list[Subject]) -> Verdicts:
     for kind in sorted(dict.fromkeys(rule.resources)):
         checks = [check for check in rule.checks if check.resource == kind]
         for subject in sorted((s for s in subjects if s.resource.kind == kind), key=lambda s: s.resource.name):
-            reasons = [not_applicable(facts_read(c.condition), subject) for c in checks]
-            runnable = [c for c, reason in zip(checks, reasons, strict=True) if reason is None]
+            blockers = [not_applicable(facts_read(c.condition), subject) for c in checks]
+            runnable = [c for c, blocker in zip(checks, blockers, strict=True) if blocker is None]
             if not runnable:
-                verdicts.not_run.append(NotRun(rule.id, subject.resource, next(r for r in reasons if r)))
+                first = next(b for b in blockers if b is not None)
+                verdicts.not_run.append(NotRun(rule.id, subject.resource, first.not_applicable or "", first.by_policy))
                 continue
             found = (judge(rule, c, subject, c.condition.evaluate(subject.facts, rule.params)) for c in runnable)
             finding = next((f for f in found if f is not None), None)
@@ -55,8 +60,8 @@ def one_by_one(rule: Rule, subjects: list[Subject]) -> Verdicts:
     return verdicts
 
 
-def not_applicable(names: tuple[str, ...], subject: Subject) -> str | None:
-    return next((f.not_applicable for n in names if (f := subject.facts.get(n)) and f.not_applicable), None)
+def not_applicable(names: tuple[str, ...], subject: Subject) -> Fact | None:
+    return next((f for n in names if (f := subject.facts.get(n)) and f.not_applicable), None)
 
 
 @st.composite
