@@ -73,6 +73,9 @@ class Check:
     # The texts of an `unknown` finding where the fail texts would assert a value (`unknown:` in
     # the YAML, per rule or per target): title, actual, expected, message.
     unknown: Mapping[str, str] = field(default_factory=dict)
+    # A target's own title for its failing findings (a producer that will not start is not the
+    # loss the rule's title names); None: the rule's title. Set per `targets` entry only.
+    title: str | None = None
 
     def text(self, name: str, unknown: bool) -> str:
         """The template of `name` (actual, expected, message) for a failing or an unknown finding."""
@@ -95,7 +98,7 @@ class Rule:
     severity_override: Severity | None = None  # a policy's remap: wins over cases and default
 
     def title_for(self, check: Check, unknown: bool) -> str:
-        return check.unknown.get("title", self.title) if unknown else self.title
+        return check.unknown.get("title", self.title) if unknown else check.title or self.title
 
     @property
     def remediation(self) -> str:
@@ -256,6 +259,7 @@ def _compile_check(spec: Mapping[str, Any], params: Mapping[str, Any], named: bo
         message=spec["message"],
         remediation=spec["remediation"].strip(),
         unknown={name: str(text) for name, text in spec["unknown"].items()},
+        title=spec.get("title"),
     )
 
 

@@ -141,7 +141,7 @@ def effective_idempotence(view: ClientView) -> Effective:
         return explicit
     transactional = view.config.settings.get(TRANSACTIONAL_ID)
     if transactional is not None and view.defaults.transactional_id_enables_idempotence:
-        detail = f"{view.label} turns idempotence on for a transactional producer"
+        detail = f"{view.label} makes a transactional producer idempotent (transactions require it)"
         return Effective(True, view.synthesised(IDEMPOTENCE, "true", detail, transactional))
     default = view.default(IDEMPOTENCE, parse_bool)
     if default.value is not True:
@@ -201,6 +201,26 @@ def acks_refused(view: ClientView) -> Effective:
         return Effective(None, idempotence.origin)
     detail = "acks other than all is refused while idempotent"
     origin = acks.origin
+    return Effective(True, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
+
+
+def retries_refused(view: ClientView) -> Effective:
+    """Whether the client refuses to start this idempotent producer (explicit, or transactional) for
+    its retries=0 (knowledge: idempotent_requires_retries): Java kafka-clients, librdkafka,
+    kafka-python 2.2+, sarama's Producer.Retry.Max, kafkajs's retry.retries; a default idempotence
+    is dropped instead (idempotence_disabled_by). Only a retries the configuration sets can be 0
+    here; unknown when it is 0 and idempotence is unknown."""
+    idempotence = effective_idempotence(view)
+    if not view.defaults.idempotent_requires_retries or idempotence.value is False:
+        detail = "not idempotent" if view.defaults.idempotent_requires_retries else f"{view.label} takes retries=0"
+        return Effective(False, view.synthesised(RETRIES, None, detail, idempotence.origin))
+    retries = view.raw(RETRIES, parse_int)
+    if retries is None or retries.value != 0:  # unset, unknown or above 0: PRD002 judges retries itself
+        return Effective(False, (retries or view.default(RETRIES, parse_int)).origin)
+    if idempotence.value is None:  # retries=0: refused only if idempotent, and that is unknown
+        return Effective(None, idempotence.origin)
+    detail = "retries=0 is refused while idempotent"
+    origin = retries.origin
     return Effective(True, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
 
 

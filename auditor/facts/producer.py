@@ -18,6 +18,7 @@ from auditor.facts.clients import (
     effective_idempotence,
     in_flight_refused,
     parse_acks,
+    retries_refused,
     when_idempotent,
 )
 from auditor.model import Estate, Kind, Role
@@ -70,11 +71,18 @@ PRODUCER_FACTS = FactTable(
     Spec(
         "acks_refused",
         "true when the client refuses to start this idempotent producer for acks other than all "
-        "(Java kafka-clients and librdkafka with explicit idempotence, aiokafka, sarama, franz-go); "
+        "(Java kafka-clients, librdkafka and kafka-python 2.2+ with explicit idempotence or a transactional.id, "
+        "aiokafka, sarama, franz-go); "
         "false when acks itself is unknown",
         acks_refused,
     ),
     Spec("retries", "effective retries", _retries),
+    Spec(
+        "retries_refused",
+        "true when the client refuses to start this idempotent or transactional producer for retries=0 "
+        "(Java kafka-clients, librdkafka, kafka-python 2.2+, sarama, kafkajs, with explicit idempotence)",
+        retries_refused,
+    ),
     Spec("idempotence", "effective idempotence, after the client's silent fallbacks", effective_idempotence),
     Spec("max_in_flight", "effective max.in.flight.requests.per.connection", _max_in_flight),
     Spec(

@@ -33,6 +33,7 @@ _ENTRY_KEYS = {
     "ack_mode",
     "idempotent_max_in_flight",
     "idempotent_requires_acks_all",
+    "idempotent_requires_retries",
     "unbounded",
 }
 _CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
@@ -58,6 +59,7 @@ class ClientDefaults:
     ack_mode: str | None = None
     idempotent_max_in_flight: int | None = None  # more in flight while idempotent: the client refuses to start
     idempotent_requires_acks_all: bool = False  # acks other than all while idempotent: the client refuses to start
+    idempotent_requires_retries: bool = False  # retries=0 while idempotent: the client refuses to start
     unbounded: frozenset[str] = frozenset()  # settings it has whose default is no limit at all
 
     def covers(self, version: Version) -> bool:
@@ -168,14 +170,16 @@ def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:
         auto_commit_forced_false=bool(spec.get("auto_commit_forced_false", False)),
         ack_mode=spec.get("ack_mode"),
         idempotent_max_in_flight=_limit(spec.get("idempotent_max_in_flight"), where),
-        idempotent_requires_acks_all=_flag(spec.get("idempotent_requires_acks_all", False), where),
+        idempotent_requires_acks_all=_flag(spec, "idempotent_requires_acks_all", where),
+        idempotent_requires_retries=_flag(spec, "idempotent_requires_retries", where),
         unbounded=frozenset(str(key) for key in spec.get("unbounded", ())),
     )
 
 
-def _flag(raw: Any, where: str) -> bool:
+def _flag(spec: Mapping[str, Any], key: str, where: str) -> bool:
+    raw = spec.get(key, False)
     if not isinstance(raw, bool):
-        raise ValueError(f"{where}: idempotent_requires_acks_all must be true or false")
+        raise ValueError(f"{where}: {key} must be true or false")
     return raw
 
 

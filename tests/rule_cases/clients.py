@@ -59,6 +59,75 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         client(roles=PRODUCER, retries="0"),
         {("PRD002", "high", "fail", 1), ("PRD003", "high", "fail", 1)},
     ),
+    (  # ConfigException "Must set retries to non-zero when using the idempotent producer": will not start
+        "java-retries-0-explicit-idempotence-refused",
+        client(roles=PRODUCER, enable_idempotence="true", retries="0"),
+        {("PRD002", "medium", "fail", 2)},
+    ),
+    (  # refused if idempotent, lossy if not: which one, a placeholder hides
+        "java-retries-0-idempotence-placeholder",
+        client(roles=PRODUCER, retries="0", enable_idempotence=None),
+        {("PRD002", "high", "unknown", 1), ("PRD003", "high", "unknown", 2)},
+    ),
+    (  # transactions require idempotence: "Cannot set a transactional.id without also enabling idempotence"
+        "java-transactional-acks-1-refused",
+        client(roles=PRODUCER, transactional_id="orders-tx", acks="1"),
+        {("PRD001", "medium", "fail", 2)},
+    ),
+    (  # KafkaProducer.configureAcks (2.x): an idempotent producer that leaves acks unset gets acks=all
+        "java2-explicit-idempotence-acks-forced-all",
+        client(version="2.8.2", roles=PRODUCER, enable_idempotence="true"),
+        set(),
+    ),
+    (  # Java 2.x turns idempotence on for a transactional producer, then refuses retries=0
+        "java2-transactional-retries-0-refused",
+        client(version="2.8.2", roles=PRODUCER, transactional_id="orders-tx", retries="0"),
+        {("PRD002", "medium", "fail", 2)},
+    ),
+    (  # rd_kafka_new: "`retries` must be set >= 1 when `enable.idempotence` is true"
+        "librdkafka-retries-0-explicit-idempotence-refused",
+        client("librdkafka", roles=PRODUCER, enable_idempotence="true", retries="0"),
+        {("PRD002", "medium", "fail", 2)},
+    ),
+    (  # not idempotent: librdkafka takes retries=0 and drops a message at the first error
+        "librdkafka-retries-0",
+        client("librdkafka", roles=PRODUCER, retries="0"),
+        {("PRD002", "high", "fail", 1), ("PRD003", "high", "fail", None)},
+    ),
+    (  # Config.Validate: "Idempotent producer requires Producer.Retry.Max >= 1"
+        "sarama-idempotent-retry-max-0-refused",
+        client(
+            "sarama",
+            roles=PRODUCER,
+            enable_idempotence="true",
+            acks="all",
+            max_in_flight_requests_per_connection="1",
+            retries="0",
+        ),
+        {("PRD002", "medium", "fail", 4)},
+    ),
+    (  # kafka.producer(): "Idempotent producer must allow retries to protect against transient errors"
+        "kafkajs-idempotent-retries-0-refused",
+        client(
+            "kafkajs", roles=PRODUCER, enable_idempotence="true", max_in_flight_requests_per_connection="1", retries="0"
+        ),
+        {("PRD002", "medium", "fail", 3)},
+    ),
+    (  # KafkaConfigurationError "enable_idempotence=True is incompatible with user-provided retries=0"
+        "kafka-python-idempotent-retries-0-refused",
+        client("kafka-python", roles=PRODUCER, enable_idempotence="true", retries="0"),
+        {("PRD002", "medium", "fail", 2)},
+    ),
+    (  # ... and with user-provided acks=1: kafka-python refuses it too
+        "kafka-python-idempotent-acks-1-refused",
+        client("kafka-python", roles=PRODUCER, enable_idempotence="true", acks="1"),
+        {("PRD001", "medium", "fail", 2)},
+    ),
+    (  # franz-go has no retries check: RecordRetries(0) with its default idempotence starts
+        "franz-go-retries-0-starts",
+        client("franz-go", roles=PRODUCER, retries="0"),
+        {("PRD002", "high", "fail", 1)},
+    ),
     (
         "java-in-flight-6-silently-drops-idempotence",
         client(roles=PRODUCER, max_in_flight_requests_per_connection="6"),
