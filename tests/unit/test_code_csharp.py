@@ -34,7 +34,8 @@ def test_confluent_kafka_dotnet_tuned_and_configured() -> None:
 
 
 def test_bound_injected_and_unfollowed_builders() -> None:
-    unknown = {(at, rule, "unknown", at) for at in (26, 27, 28) for rule in PRODUCER_RULES}
+    # 30: a target-typed builder, followed (C# 9 `new(injected)`): its configuration is a parameter
+    unknown = {(at, rule, "unknown", at) for at in (26, 27, 28, 30) for rule in PRODUCER_RULES}
     assert cases("csharp/ClientHandles.cs") == unknown | {
         (29, "CON001", "unknown", 29),  # options.Value: IOptions<ConsumerConfig> bound elsewhere
         (29, "CON002", "unknown", 29),
@@ -42,8 +43,28 @@ def test_bound_injected_and_unfollowed_builders() -> None:
     reasons = {c.line: c.opaque or "" for c in read_fixture("csharp/ClientHandles.cs").clients}
     assert reasons[26].startswith('config.GetSection("Kafka:ProducerSettings").Bind(conf) (line 25) may set it')
     assert "this.injected" in reasons[27] and "RefundsConfig(config)" in reasons[28]
-    # a subclass of ProducerBuilder, a target-typed new(injected), a creation of the subclass
-    assert gap_lines("csharp/ClientHandles.cs") == {11, 30, 31}
+    assert reasons[30] == "the configuration injected is not built in this file"
+    # a subclass of ProducerBuilder, a creation of the subclass
+    assert gap_lines("csharp/ClientHandles.cs") == {11, 31}
+
+
+def test_target_typed_new() -> None:
+    """C# 9 `ProducerConfig config = new() { ... }`: read as the ProducerConfig it declares, set
+    again afterwards like any local; so are a static readonly field, an expression-bodied method's
+    return and a target-typed builder."""
+    assert cases("csharp/StockPublisher.cs") == {
+        (39, "PRD001", "fail", 36),  # ProducerConfig producerConfig = new() { ..., Acks = Acks.Leader }
+        (39, "PRD002", "fail", 38),  # producerConfig.MessageSendMaxRetries = 0 (a set after the new())
+        (39, "PRD003", "fail", 39),  # librdkafka: idempotence off by default
+        (49, "PRD001", "fail", 49),  # ProducerConfig Fallback() => new() { Acks = Acks.None }
+        (49, "PRD003", "fail", 49),
+    }
+    built = constructions("csharp/StockPublisher.cs")
+    assert built[45] == ("producer", "librdkafka")  # ProducerBuilder<Null, string> builder = new(audit): passes
+    assert built[51] == ("consumer", "librdkafka")  # the static readonly ConsumerConfig = new(): passes
+    assert not gap_lines("csharp/StockPublisher.cs")
+    [fallback] = [c for c in read_fixture("csharp/StockPublisher.cs").clients if c.line == 49]
+    assert fallback.settings["acks"].value == "0"
 
 
 PRODUCER_RULES = ("PRD001", "PRD002", "PRD003", "PRD004", "PRD005")

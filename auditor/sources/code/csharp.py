@@ -6,10 +6,14 @@ and later property sets (`config.EnableIdempotence = true;`), passed to
 client. A configuration built in the file but given to no builder there (registered for
 dependency injection) is a client at its own line. Property names map to librdkafka's
 (EnableIdempotence -> enable.idempotence), so librdkafka's aliases and defaults apply.
+A C# 9 target-typed `new() { ... }` is read as the type it initialises: a local or a field
+(`ProducerConfig config = new() { Acks = Acks.Leader };`), a property, a method's return
+(`ProducerConfig Make() => new() { ... }`); so is a target-typed builder
+(`ProducerBuilder<K, V> builder = new(config);`).
 A configuration handed to a method (`configuration.GetSection("Kafka").Bind(config)`) may be set
 there: keys it leaves out are unknown. A builder the reader does not follow (a class deriving from
-ProducerBuilder/ConsumerBuilder and what it builds, a target-typed `new(config)`) is a "client
-construction not understood" gap at its line.
+ProducerBuilder/ConsumerBuilder and what it builds) is a "client construction not understood" gap
+at its line.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ MAX_DEPTH = 10
 CONFIGS = {"ProducerConfig": Role.PRODUCER, "ConsumerConfig": Role.CONSUMER}
 BUILDERS = {"ProducerBuilder": Role.PRODUCER, "ConsumerBuilder": Role.CONSUMER}
 SCOPES = frozenset({"method_declaration", "constructor_declaration", "local_function_statement", "lambda_expression"})
+CREATIONS = frozenset({"object_creation_expression", "implicit_object_creation_expression"})  # new T(), new()
 ENUMS = {
     "Acks.All": "all",
     "Acks.Leader": "1",
@@ -51,7 +56,29 @@ def type_name(node: Node | None) -> str:
         return text(node.named_children[0]) if node.named_children else ""
     if node.type == "qualified_name":
         return type_name(node.child_by_field_name("name"))
+    if node.type == "nullable_type":  # ProducerConfig?
+        return type_name(node.named_children[0]) if node.named_children else ""
     return text(node)
+
+
+def created_type(creation: Node) -> str:
+    """The type a creation makes: its own (`new ProducerConfig { ... }`), or for a C# 9 target-typed
+    `new() { ... }` the declared type of what it initialises: a local or field, a property, the
+    return of the method or property whose body it is; "" when that type is not written there."""
+    if creation.type == "object_creation_expression":
+        return type_name(creation.child_by_field_name("type"))
+    parent = creation.parent
+    if parent is None:
+        return ""
+    if parent.type == "variable_declarator":
+        declaration = parent.parent
+        return type_name(declaration.child_by_field_name("type")) if declaration is not None else ""
+    owner = parent if parent.type == "property_declaration" else None
+    if parent.type in ("arrow_expression_clause", "return_statement"):
+        owner = parent.parent if parent.type == "arrow_expression_clause" else enclosing(creation, SCOPES)
+    if owner is None:
+        return ""
+    return type_name(owner.child_by_field_name("returns") or owner.child_by_field_name("type"))
 
 
 class CSharpReader:
@@ -63,10 +90,10 @@ class CSharpReader:
 
     def read(self) -> None:
         used: set[int] = set()  # configurations a builder of this file takes
-        creations = [n for n in walk(self.root) if n.type == "object_creation_expression"]
+        creations = [n for n in walk(self.root) if n.type in CREATIONS]
         self.unfollowed(creations)
         for creation in creations:
-            role = BUILDERS.get(type_name(creation.child_by_field_name("type")))
+            role = BUILDERS.get(created_type(creation))
             if role is None:
                 continue
             site = Site(role, "librdkafka", line(creation), names=self.names_of(creation))
@@ -79,15 +106,14 @@ class CSharpReader:
                 used.add(config[0].id)
                 self.configure(site, *config)
         for creation in creations:
-            role = CONFIGS.get(type_name(creation.child_by_field_name("type")))
+            role = CONFIGS.get(created_type(creation))
             if role is not None and creation.id not in used:
                 site = Site(role, "librdkafka", line(creation), names=self.names_of(creation))
                 self.sites.append(site)
                 self.configure(site, creation, self.holder(creation), 10**9)
 
     def unfollowed(self, creations: list[Node]) -> None:
-        """Builders the reader does not follow: subclasses of the builders (and their creations),
-        a target-typed `new(...)` of a builder type."""
+        """Builders the reader does not follow: subclasses of the builders (and their creations)."""
         subclasses: dict[str, str] = {}
         for node in walk(self.root):
             if node.type == "base_list":
@@ -97,14 +123,8 @@ class CSharpReader:
                     subclasses[name] = base
                     why = f"{name} derives from {base}: the clients it builds are not followed"
                     self.gaps.append(not_understood(self.path, line(node), why))
-            elif node.type == "implicit_object_creation_expression":
-                declared = enclosing(node, frozenset({"variable_declaration"}))
-                base = type_name(declared.child_by_field_name("type")) if declared is not None else ""
-                if base in BUILDERS:
-                    why = f"{short(node)}: a target-typed new of {base} is not followed"
-                    self.gaps.append(not_understood(self.path, line(node), why))
         for creation in creations:
-            name = type_name(creation.child_by_field_name("type"))
+            name = created_type(creation)
             if name in subclasses:
                 why = f"{short(creation)} builds through {name}, a subclass of {subclasses[name]}"
                 self.gaps.append(not_understood(self.path, line(creation), why))
@@ -115,7 +135,7 @@ class CSharpReader:
             return argument, None, line(at)
         if argument.type == "identifier":
             declared = self.declaration(text(argument), at)
-            if declared is not None and declared.type == "object_creation_expression":
+            if declared is not None and declared.type in CREATIONS:
                 return declared, text(argument), line(at)
             site.hide(f"the configuration {text(argument)} is not built in this file")
             return None
@@ -126,11 +146,11 @@ class CSharpReader:
         copied = _first_argument(creation)  # new ProducerConfig(sharedClientConfig)
         if copied is not None:
             base = self.declaration(text(copied), creation) if copied.type == "identifier" else copied
-            if base is not None and base.type == "object_creation_expression":
+            if base is not None and base.type in CREATIONS:
                 self.configure(site, base, text(copied) if copied.type == "identifier" else None, line(creation))
             else:
                 site.hide(f"the configuration copies {short(copied)}, not built in this file")
-        initializer = creation.child_by_field_name("initializer")
+        initializer = _part(creation, "initializer", "initializer_expression")
         for assignment in initializer.named_children if initializer is not None else []:
             if assignment.type == "assignment_expression":
                 self.assign(
@@ -229,8 +249,13 @@ def _passes(invocation: Node, variable: str) -> bool:
     )
 
 
+def _part(creation: Node, field: str, kind: str) -> Node | None:
+    """A creation's argument list or initializer: a field of `new T(...)`, an unnamed child of `new()`."""
+    return creation.child_by_field_name(field) or next((c for c in creation.children if c.type == kind), None)
+
+
 def _first_argument(creation: Node) -> Node | None:
-    arguments = creation.child_by_field_name("arguments")
+    arguments = _part(creation, "arguments", "argument_list")
     first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
     return (
         first.named_children[-1] if first is not None and first.type == "argument" and first.named_children else first
