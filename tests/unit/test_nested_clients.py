@@ -97,6 +97,58 @@ def test_ambiguous_maps_are_gaps_and_generic_words_are_not_kafka() -> None:
     assert rows(f) == set()
 
 
+def test_settings_of_the_map_around_the_clients_are_not_silently_dropped() -> None:
+    """kafka: holds connection and durability keys, producer: and consumer: below it. Whether the
+    application merges kafka into each client map is not in the file: a key no rule judges, or a
+    value the library uses anyway, reaches the client as written; acks: "1" (librdkafka's default is
+    all) is unknown for the producer at its line, never the parent's value nor the default. kafka is
+    the clients' shared settings, not a producer and a consumer of its own."""
+    f = "shared-settings/settings.yaml"
+    clients = {c.name: c for c in read_paths([f]).clients}
+    assert list(clients) == [f"{f}#kafka.producer", f"{f}#kafka.consumer", f"{f}#kafka.audit_producer"]
+    producer = clients[f"{f}#kafka.producer"].settings
+    assert (producer["bootstrap.servers"].value, producer["bootstrap.servers"].line) == ("kafka-0:9092,kafka-1:9092", 8)
+    assert (producer["acks"].value, producer["acks"].line) == (None, 11)
+    assert producer["acks"].detail == (
+        "kafka sets acks=1, which reaches kafka.producer only if the application merges kafka into it; "
+        "without that, the client's default"
+    )
+    assert (producer["enable.idempotence"].value, producer["enable.idempotence"].line) == ("false", 12)
+    assert producer["enable.auto.commit"].value == "true"  # no producer rule judges it: as written
+    assert rows(f) == {
+        ("PRD001", "unknown", f"{f}#kafka.producer", 11),  # acks: "1" above it: merged or not, unknown
+        ("PRD003", "fail", f"{f}#kafka.producer", 12),  # false above it, and librdkafka's default: either way
+        ("CON001", "fail", f"{f}#kafka.consumer", 13),  # true above it, and librdkafka's default
+    }  # audit_producer sets acks and idempotence itself: what kafka says does not reach it
+
+
+@pytest.mark.parametrize(
+    ("text", "clients"),
+    [
+        # the map's consumer keys with only a producer below: it is the consumer itself
+        (
+            "kafka:\n  group.id: g\n  enable.auto.commit: false\n  producer:\n    acks: all\n",
+            ["kafka", "kafka.producer"],
+        ),
+        # its producer key with a producer below: shared settings
+        ("kafka:\n  bootstrap.servers: k:9092\n  acks: all\n  producer:\n    linger.ms: 5\n", ["kafka.producer"]),
+    ],
+)
+def test_a_map_is_a_client_for_the_roles_no_client_below_covers(text: str, clients: list[str]) -> None:
+    (document,) = load_documents(text)
+    assert isinstance(document, YMap)
+    found = read_nested_clients(document, "app.yaml", ReadOptions())
+    assert [c.name for c in found.clients] == [f"app.yaml#{c}" for c in clients]
+
+
+def test_a_value_above_that_the_library_uses_anyway_is_known() -> None:
+    (document,) = load_documents("kafka:\n  acks: -1\n  enable.idempotence: true\n  producer:\n    linger.ms: 5\n")
+    assert isinstance(document, YMap)
+    [producer] = read_nested_clients(document, "app.yaml", ReadOptions()).clients
+    assert (producer.settings["acks"].value, producer.settings["acks"].line) == ("-1", 2)  # librdkafka: all
+    assert producer.settings["enable.idempotence"].value is None  # librdkafka's default is false
+
+
 @pytest.mark.parametrize(
     ("text", "clients"),
     [

@@ -15,6 +15,17 @@ a consumer). A name and keys that disagree, or a map of connection settings only
 security) with no client below it, is a coverage gap saying why: never a guessed verdict. The
 client is named `<file>#<path>` (`settings.yaml#kafka.producer`) and located at the line of the
 key holding the map.
+
+Settings of the map around a client (`kafka:` holding bootstrap.servers, security.protocol, acks
+and the `producer:` map): applications pass the client map alone (`KafkaProducer(**cfg["kafka"]
+["producer"])`), the parent's connection keys added to it (fyndiq/eventsourcing_helpers'
+get_producer_config), or both merged (`{**cfg["kafka"], **cfg["kafka"]["producer"]}`): the file
+does not say which. So a client takes a parent's key it does not set itself when the key is not
+one the produce and consume rules judge (connection, security, identity) or when the parent's
+value is what the client's library does anyway; a judged key set otherwise (acks: 1 above a
+producer) is `unknown` for the client, at the parent's line, saying why: neither the parent's
+value nor the default is assumed. A map whose clients below cover the roles its own keys say is
+their shared settings, not a client of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from auditor.knowledge import defaults_for
 from auditor.model import ClientConfig, CoverageGap, Role
 from auditor.sources.files.base import Entry, Found, ReadOptions, settings_of
 from auditor.sources.files.clientkeys import KNOWN_CLIENT_KEYS, java_name, looks_python, roles_of
@@ -66,6 +78,25 @@ ROLE_WORDS = {
 }
 _KAFKA = re.compile("kafka", re.I)
 _UNUSED = "which client uses them is unknown"
+# The keys the produce and consume rules judge (auditor/facts/producer.py and consumer.py read
+# them): a parent map's value of one is not assumed to reach the client maps below it.
+JUDGED_KEYS = {
+    Role.PRODUCER: frozenset(
+        {
+            "acks",
+            "retries",
+            "enable.idempotence",
+            "max.in.flight.requests.per.connection",
+            "transactional.id",
+            "delivery.timeout.ms",
+            "linger.ms",
+            "request.timeout.ms",
+        }
+    ),
+    Role.CONSUMER: frozenset(
+        {"enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset", "isolation.level"}
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -149,31 +180,53 @@ def has_nested_client(document: Value) -> bool:
 def read_nested_clients(document: YMap, path: str, options: ReadOptions) -> Found:
     """The client configurations nested in one document, and a gap for each that cannot be told."""
     found = Found()
-    clients = [n for n in nested_maps(document) if looks_nested_client(n)]
+    maps = list(nested_maps(document))
+    clients = [n for n in maps if looks_nested_client(n)]
     for nested in clients:
-        below = any(o is not nested and o.path[: len(nested.path)] == nested.path for o in clients)
-        found += _client(nested, path, options, below)
+        below = [o for o in clients if o is not nested and _within(o, nested)]
+        above = [m for m in maps if m is not nested and _within(nested, m) and _holds_settings(m)]
+        found += _client(nested, path, options, below, above)
     return found
 
 
-def _client(nested: NestedMap, path: str, options: ReadOptions, clients_below: bool) -> Found:
+def _within(inner: NestedMap, outer: NestedMap) -> bool:
+    return inner.path[: len(outer.path)] == outer.path
+
+
+def _holds_settings(nested: NestedMap) -> bool:
+    """A map whose keys may be settings of the clients below it: a client-like map, or one named kafka."""
+    return looks_nested_client(nested) or bool(_KAFKA.search(nested.path[-1]))
+
+
+def _client(
+    nested: NestedMap, path: str, options: ReadOptions, below: list[NestedMap], above: list[NestedMap]
+) -> Found:
     library, version = options.library(_library(nested.mapping))
-    renamed = [replace(e, key=java_name(e.key, library)) for e in client_entries(nested.mapping)]
-    settings = settings_of(renamed, path, Dialect.PLAIN)
-    roles, why = _roles(nested.path, roles_of(settings), clients_below)
+    own = _entries(nested, library)
+    roles, why = _roles(nested.path, roles_of(settings_of(own, path, Dialect.PLAIN)), below, library)
     if why is not None:
         where = f"{path}:{nested.line}" if nested.line else path
         reason = f"{nested.shown}: Kafka client settings not judged: {why}; never assumed fine"
         return Found(gaps=(CoverageGap(where, reason),))
     if not roles:
         return Found()
+    judged = frozenset(key for role in roles for key in JUDGED_KEYS[role])
+    inherited = _inherited(nested, above, {e.key for e in own}, (judged, _defaults(library, version, roles)), library)
+    settings = settings_of([*inherited, *own], path, Dialect.PLAIN)
     name = f"{path}#{nested.shown}"
     client = ClientConfig(path, roles, library, version, settings, name=name, line=nested.line, within=nested.shown)
     return Found(clients=(client,))
 
 
-def _roles(path: tuple[str, ...], keyed: frozenset[Role], clients_below: bool) -> tuple[frozenset[Role], str | None]:
-    """The roles a map's name (else its keys) says, or why it cannot be told."""
+def _entries(nested: NestedMap, library: str) -> list[Entry]:
+    return [replace(e, key=java_name(e.key, library)) for e in client_entries(nested.mapping)]
+
+
+def _roles(
+    path: tuple[str, ...], keyed: frozenset[Role], below: list[NestedMap], library: str
+) -> tuple[frozenset[Role], str | None]:
+    """The roles a map's name (else its keys) says, or why it cannot be told; a map's own keys are
+    the shared settings of the clients below it for the roles they cover."""
     named = named_role(path)
     if isinstance(named, _Both):
         return frozenset(), f"its name {named.segment} says both producer and consumer"
@@ -182,9 +235,66 @@ def _roles(path: tuple[str, ...], keyed: frozenset[Role], clients_below: bool) -
         return frozenset(), f"its name says {named.value} but its keys are a {other}'s"
     if named is not None:
         return frozenset({named}), None
-    if not keyed and not clients_below:
+    if not keyed and not below:
         return frozenset(), f"connection settings with no producer or consumer key or name: {_UNUSED}"
-    return keyed, None  # none: the shared connection settings of the clients below it
+    covered = frozenset(r for b in below for r in _said_roles(b, library))
+    return keyed - covered, None  # none: the shared settings of the clients below it
+
+
+def _said_roles(nested: NestedMap, library: str) -> frozenset[Role]:
+    """The roles a map below says by its name, else by its own keys."""
+    named = named_role(nested.path)
+    if isinstance(named, Role):
+        return frozenset({named})
+    if isinstance(named, _Both):
+        return frozenset(Role)
+    return roles_of(settings_of(_entries(nested, library), "", Dialect.PLAIN))
+
+
+def _defaults(library: str, version: str | None, roles: frozenset[Role]) -> dict[str, str]:
+    """What the client's library uses for each key its roles have, when the client omits it."""
+    defaults = defaults_for(library, version)
+    consumer = dict(defaults.consumer) if Role.CONSUMER in roles else {}
+    return {**consumer, **(defaults.producer if Role.PRODUCER in roles else {})}
+
+
+def _inherited(
+    nested: NestedMap,
+    above: list[NestedMap],
+    own: set[str],
+    judged: tuple[frozenset[str], dict[str, str]],
+    library: str,
+) -> list[Entry]:
+    """The settings of the maps around a client that it does not set itself (the nearest map's, for a
+    key several set): as written when no rule judges the key for the client's roles or when the value
+    is what its library does anyway, else unknown at the parent's line (whether the application
+    merges the parent into the client's map is not written in the file)."""
+    keys, defaults = judged
+    entries: list[Entry] = []
+    seen = set(own)
+    for parent in sorted(above, key=lambda m: -len(m.path)):
+        for entry in _entries(parent, library):
+            if entry.key in seen or entry.key not in KNOWN_CLIENT_KEYS or entry.problem is not None:
+                continue
+            seen.add(entry.key)
+            if entry.key not in keys or _same(entry.value, defaults.get(entry.key)):
+                entries.append(entry)
+                continue
+            problem = (
+                f"{parent.shown} sets {entry.key}={entry.value}, which reaches {nested.shown} only if the "
+                f"application merges {parent.shown} into it; without that, the client's default"
+            )
+            entries.append(replace(entry, value=None, problem=problem))
+    return entries[::-1]  # outer first: settings_of keeps the last of a key, and each key is here once
+
+
+def _same(value: str | None, default: str | None) -> bool:
+    """Whether a parent's value is what the library does anyway (`-1` is `all`, case and spaces aside)."""
+    if value is None or default is None:
+        return False
+    spelled = {"-1": "all"}
+    a, b = value.strip().lower(), default.strip().lower()
+    return spelled.get(a, a) == spelled.get(b, b)
 
 
 def client_entries(mapping: YMap) -> list[Entry]:
