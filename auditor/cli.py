@@ -10,8 +10,6 @@ import gc
 import os
 import sys
 import traceback
-import typing
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -339,15 +337,19 @@ def with_environment(command: Any) -> Any:
     return command
 
 
+# What help shows for a value of each click type (ParamType.name; a range is its number's).
+METAVARS = {"file": "PATH", "directory": "PATH", "path": "PATH", "integer": "N", "int": "N", "float": "SECONDS"}
+
+
 def _metavar(param: Any) -> str:
-    """What help shows for a value: PATH, N, [json|sarif], never `<list[Path]>`."""
-    annotation = param.type_descriptor.annotation
-    inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else annotation
+    """What help shows for a value: PATH, N, [json|sarif], never `<list[Path]>` (from the option's
+    click type: a repeatable option's type is its element's)."""
     if getattr(param, "param_type_name", "") == "argument":
         return str(param.name).upper().removesuffix("S")
-    if isinstance(inner, type) and issubclass(inner, Enum):
-        return "[" + "|".join(str(member.value) for member in inner) + "]"
-    return {Path: "PATH", int: "N", float: "SECONDS"}.get(inner, "TEXT")
+    kind = param.type
+    if kind.name == "choice":
+        return "[" + "|".join(str(getattr(choice, "value", choice)) for choice in kind.choices) + "]"
+    return METAVARS.get(kind.name.removesuffix(" range"), "TEXT")
 
 
 def cli() -> Any:

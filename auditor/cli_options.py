@@ -3,6 +3,7 @@ Kafka Connect and the services manifest. Defined once, so the two commands canno
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,10 +45,23 @@ ConnectConfigOption = Annotated[
         "(PEM), ssl.keystore.location (PEM), ssl.endpoint.identification.algorithm.",
     ),
 ]
+
+
+def a_number(value: float | None) -> float | None:
+    """Refuses NaN, which a range check lets through (every comparison with NaN is false)."""
+    if value is not None and math.isnan(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
 TimeoutOption = Annotated[
     float,
     typer.Option(
-        "--timeout", min=1.0, max=86_400.0, help="Seconds the whole collection may take; unread parts become gaps."
+        "--timeout",
+        min=1.0,
+        max=86_400.0,
+        callback=a_number,
+        help="Seconds the whole collection may take; unread parts become gaps.",
     ),
 ]
 PathsArgument = Annotated[

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from auditor.cli_options import a_number
 from auditor.errors import InputError
 from auditor.policy import FAIL_ON_CHOICES, parse_fail_on
 from auditor.userregex import compile_user_regex
@@ -87,7 +88,14 @@ AssumeDownOption = Annotated[
     ),
 ]
 SampleIntervalOption = Annotated[
-    float, typer.Option("--sample-interval", min=0.0, max=3_600.0, help="Seconds between samples (with --samples).")
+    float,
+    typer.Option(
+        "--sample-interval",
+        min=0.0,
+        max=3_600.0,
+        callback=a_number,
+        help="Seconds between samples (with --samples).",
+    ),
 ]
 
 
