@@ -207,6 +207,8 @@ def with_connect(estate: Estate, settings: Sequence[ConnectSettings]) -> tuple[E
 
 def read_connects(settings: Sequence[ConnectSettings]) -> tuple[ConnectRead, ...]:
     """Each Connect cluster's REST API, read in turn. Raises ClusterUnreachable."""
+    if not settings:
+        return ()  # the REST reader (ssl, urllib) is imported only when a --connect-url is given
     from auditor.sources.connect_rest import read_connect
 
     return tuple(read_connect(one) for one in settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -436,6 +435,8 @@ def _flush_stdout() -> None:
 
 def _fail(message: str, code: int, debug: bool) -> NoReturn:
     if debug:
+        import traceback  # only --debug prints one: traceback imports linecache and tokenize
+
         traceback.print_exc()
     one_line = " ".join(message.split())
     if one_line:  # `kafka-audit` alone has already printed the help

@@ -40,11 +40,6 @@ from auditor.userregex import compile_user_regex, user_regex
 from auditor.waivers import parse_waivers
 from auditor.yamlread import Located, load_located
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the backport on 3.10
-    import tomli as tomllib
-
 POLICY_FILES = (".kafka-audit.yaml", ".kafka-audit.yml")
 PROFILES_DIR = Path(__file__).parent / "profiles"
 TOP_KEYS = (
@@ -213,6 +208,10 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 def _pyproject_policy(path: Path) -> Located:
     """[tool.kafka-audit] of a pyproject.toml as a policy document (lines: the table's header)."""
+    if sys.version_info >= (3, 11):  # imported here: only a pyproject.toml policy needs a TOML parser
+        import tomllib
+    else:  # pragma: no cover - the backport on 3.10
+        import tomli as tomllib
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -51,9 +51,10 @@ from auditor.model import (
 )
 from auditor.model import Connector as ConnectorModel
 from auditor.sources import snapshot_document as doc
-from auditor.sources.connect_rest import FORMAT as CONNECT_FORMAT
-from auditor.sources.connect_rest import ConnectRead, mirror_flows, worker_name
 from auditor.sources.redaction import redact
+
+if TYPE_CHECKING:  # the Connect REST reader (ssl, urllib) is imported only to decode a saved Connect cluster
+    from auditor.sources.connect_rest import ConnectRead
 
 SCHEMA_VERSION = doc.SCHEMA_VERSION
 KIND = doc.KIND
@@ -220,6 +221,9 @@ def read_snapshot_connect(path: Path) -> tuple[ClusterSnapshot, tuple[ConnectRea
 
 def decode_connect(raw: doc.ConnectDoc) -> ConnectRead:
     """A saved Connect cluster as connect_rest.read_connect returned it live."""
+    from auditor.sources.connect_rest import FORMAT as CONNECT_FORMAT
+    from auditor.sources.connect_rest import ConnectRead, mirror_flows, worker_name
+
     name = worker_name(raw.url)
     plugins = tuple(ConnectPlugin(p.class_name, p.type, p.version) for p in raw.plugins)
     worker = ConnectWorker(name, raw.url, CONNECT_FORMAT, {}, None, raw.url, raw.version, plugins)

@@ -17,11 +17,16 @@ from tests.builders import snapshot, topic
 # protocol schemas at import, 0.17 s CPU), jsonschema for rule packs other than the shipped ones
 # and `kafka-audit schema` checks, rich for the wide terminal view, tree-sitter and the HCL parser
 # for code and Terraform readers, the HTTP client for a Connect REST API, the fleet, connection
-# settings and file readers when a fleet, a cluster or files are named.
-NOT_FOR_A_SNAPSHOT_TABLE = ("kafka", "jsonschema", "rich", "tree_sitter", "hcl2", "lark")
+# settings and file readers when a fleet, a cluster or files are named; the Connect REST reader
+# (and ssl with it) to decode a saved Connect cluster, a TOML parser for a pyproject.toml policy.
+# pydantic never: typer 0.29 imported it to coerce every option (#15 E).
+NOT_FOR_A_SNAPSHOT_TABLE = ("kafka", "jsonschema", "rich", "tree_sitter", "hcl2", "lark", "pydantic")
 NOT_FOR_A_SNAPSHOT_MODULES = (
     "urllib.request",
     "http.client",
+    "ssl",
+    "tomllib",
+    "auditor.sources.connect_rest",
     "auditor.fleet",
     "auditor.sources.connection",
     "auditor.sources.files",
