@@ -1,6 +1,6 @@
 """A local Apache Kafka test cluster built from Maven Central jars: KRaft or ZooKeeper mode.
 
-One to three brokers on 127.0.0.1 with PLAINTEXT (an unauthenticated super-user path for test
+One to nine brokers (three by default) on 127.0.0.1 with PLAINTEXT (an unauthenticated super-user path for test
 setup), SASL_PLAINTEXT with SCRAM-SHA-512 (``admin`` = super user, ``auditor`` = least
 privilege) and SSL. KRaft (3.3+): combined ``broker,controller`` JVMs and the
 StandardAuthorizer. ZooKeeper (2.x, 3.x): one ZooKeeper server (the ``org.apache.zookeeper``
@@ -17,7 +17,13 @@ Environment:
     KAFKA_AUDIT_PORT_BASE  PLAINTEXT base+N, SASL base+100+N, CONTROLLER base+200+N,
                            SSL base+300+N, ZooKeeper base+5 (default 19090)
     KAFKA_AUDIT_BROKER_HEAP  -Xmx of each broker JVM (default 512m; the 2,000-topic benchmark
-                           needs 1g)
+                           needs 1g, the 20,000-topic one on 5 nodes 1g)
+
+More than three nodes (``up --nodes 5``): every node is still a combined broker,controller (a
+quorum of 5 voters), and the internal topics' and the default replication factor stay 3 (min ISR
+2), so only the topics a test or bench creates land on the extra brokers. The bench cluster of
+20,000 topics needs them: one broker keeps one open file per partition replica's log segment and
+this machine's per-process limit is 20,000 descriptors (see bench/seed.py).
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ from typing import Any, TypeVar
 
 DEFAULT_KAFKA_VERSION = "4.3.1"
 DEFAULT_PORT_BASE = 19090
+MAX_NODES = 9  # ports base+1..base+9 per listener, inside the base+0..base+999 each engineer owns
+MAX_REPLICATION = 3  # default and internal topics' replication factor on clusters of more nodes
 SCRIPTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SCRIPTS_DIR.parent
 POM = SCRIPTS_DIR / "kafka" / "pom.xml"
@@ -490,6 +498,21 @@ def check_mode(version: str, mode: str) -> None:
         raise ValueError(f"Kafka {version} has no ZooKeeper mode (removed in 4.0): use --mode kraft")
 
 
+def check_node_count(nodes: int) -> None:
+    if not 1 <= nodes <= MAX_NODES:
+        raise ValueError(f"a cluster has 1 to {MAX_NODES} nodes, got {nodes}")
+
+
+def node_count(text: str) -> int:
+    """argparse type of ``up --nodes``: an integer in 1..MAX_NODES."""
+    try:
+        nodes = int(text)
+        check_node_count(nodes)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to {MAX_NODES}, got {text!r}") from exc
+    return nodes
+
+
 def default_mode(version: str) -> str:
     return KRAFT if version_tuple(version) >= (3, 3) else ZOOKEEPER
 
@@ -522,7 +545,7 @@ def server_properties(
             "listener.name.ssl.ssl.client.auth": "requested",
             "ssl.principal.mapping.rules": "RULE:^CN=([^,]*)$/$1/,DEFAULT",
         }
-    replication = len(nodes)
+    replication = min(len(nodes), MAX_REPLICATION)
     config = {
         "broker.rack": f"rack-{node.node_id}",
         "log.dirs": str(data_dir),
@@ -840,10 +863,12 @@ class Cluster:
         Returns None when the recorded cluster was reused: already ready, or made ready again by
         restarting its stopped nodes. A stale or half-set-up cluster is stopped and replaced.
         """
-        if nodes not in (1, 3):
-            raise ValueError("nodes must be 1 or 3")
+        check_node_count(nodes)
         mode = mode or default_mode(self.settings.version)
         check_mode(self.settings.version, mode)
+        if mode == ZOOKEEPER and nodes >= ZOOKEEPER_PORT_OFFSET:
+            most = ZOOKEEPER_PORT_OFFSET - 1
+            raise ValueError(f"ZooKeeper mode runs at most {most} brokers (ZooKeeper listens on base+5)")
         with self._lock():
             if self._reuse(nodes, mode):
                 return None
@@ -1020,14 +1045,14 @@ class Cluster:
         return 1
 
     def _probe_topic(self) -> bool:
-        """Create and delete a topic with RF = cluster size (proves replication and the quorum).
+        """Create and delete a topic with RF = cluster size up to 3 (proves replication and the quorum).
 
         Each attempt has its own admin client: kafka-python 3.0.x caches the controller id from
         a metadata answer that can name a broker its own broker list does not hold yet, and then
         fails every later request with UnknownBrokerIdError instead of refreshing.
         """
         name = f"_harness-probe-{uuid.uuid4().hex[:12]}"
-        spec = {"num_partitions": 1, "replication_factor": len(self.nodes)}
+        spec = {"num_partitions": 1, "replication_factor": min(len(self.nodes), MAX_REPLICATION)}
         with self.admin_client() as admin:
             try:
                 admin.create_topics({name: spec}, timeout_ms=10000, wait_for_metadata=True)
@@ -1390,7 +1415,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start a fresh cluster (or confirm the running one is ready)")
-    up.add_argument("--nodes", type=int, choices=(1, 3), default=3)
+    up.add_argument("--nodes", type=node_count, default=3, help=f"1..{MAX_NODES} brokers (default 3)")
     up.add_argument(
         "--mode", choices=MODES, default=None, help="kraft (3.3+) or zookeeper (before 4.0); default: kraft from 3.3"
     )

@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kafka_cluster import Node, check_mode, default_mode, server_properties, version_tuple
+from kafka_cluster import (
+    Cluster,
+    Node,
+    Settings,
+    build_parser,
+    check_mode,
+    default_mode,
+    server_properties,
+    version_tuple,
+)
 
 
 def props(text: str) -> dict[str, str]:
@@ -52,3 +61,34 @@ def test_a_zookeeper_node_has_no_controller_and_the_acl_authorizer(tmp_path: Pat
     assert config["authorizer.class.name"] == "kafka.security.authorizer.AclAuthorizer"
     assert config["listener.name.ssl.ssl.keystore.type"] == "PKCS12"  # 2.8 refuses an unencrypted PEM key
     assert config["listener.name.ssl.ssl.client.auth"] == "requested"
+
+
+@pytest.mark.parametrize(("argv", "nodes"), [(["up"], 3), (["up", "--nodes", "1"], 1), (["up", "--nodes", "5"], 5)])
+def test_up_takes_one_to_nine_nodes(argv: list[str], nodes: int) -> None:
+    assert build_parser().parse_args(argv).nodes == nodes
+
+
+@pytest.mark.parametrize("value", ["0", "10", "-1", "x", "2.5"])
+def test_up_refuses_a_node_count_outside_one_to_nine(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["up", "--nodes", value])
+    assert exited.value.code == 2 and "from 1 to 9" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("count", "replication", "min_isr"), [(1, "1", "1"), (3, "3", "2"), (5, "3", "2")])
+def test_more_than_three_nodes_keep_replication_three(count: int, replication: str, min_isr: str) -> None:
+    nodes = [Node.planned(n, 20000) for n in range(1, count + 1)]
+    config = props(server_properties(nodes[-1], nodes, Path("/data"), version="4.3.1"))
+    assert config["default.replication.factor"] == config["offsets.topic.replication.factor"] == replication
+    assert config["min.insync.replicas"] == min_isr
+    assert config["controller.quorum.voters"].count("@") == count and config["node.id"] == str(count)
+    assert config["listeners"].startswith(f"PLAINTEXT://127.0.0.1:{20000 + count},")
+
+
+def test_zookeeper_mode_refuses_five_nodes_before_starting_anything(tmp_path: Path) -> None:
+    cluster = Cluster(Settings("3.9.1", tmp_path / "cache", tmp_path / "run", 20000))
+    with pytest.raises(ValueError, match="at most 4 brokers"):
+        cluster.up(5, "zookeeper")
+    with pytest.raises(ValueError, match="1 to 9 nodes"):
+        cluster.up(10, "kraft")
+    assert not (tmp_path / "run").exists()
