@@ -102,11 +102,20 @@ def produce(cluster: Cluster, shape: Shape, topics: list[str]) -> None:
     from kafka import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=cluster.bootstrap, acks="all", linger_ms=20)
-    for topic in topics:
-        for partition in range(shape.partitions):
-            for _ in range(MESSAGES_PER_PARTITION):
-                producer.send(topic, b"x" * 100, partition=partition)
-    producer.flush(timeout=600)
+    # One chunk of topics at a time, its metadata fetched in one request first: kafka-python asks
+    # for each new topic's metadata along with every topic seen so far, and scans all known topics
+    # on every send (10,000 topics took the better part of an hour; a chunk of 100 takes 0.7 s).
+    for batch in chunks(topics, shape.batch):
+        known = producer._metadata.set_topics(batch)
+        producer._sender.wakeup()
+        deadline = time.monotonic() + LEADER_WAIT_S
+        while not known.is_done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for topic in batch:
+            for partition in range(shape.partitions):
+                for _ in range(MESSAGES_PER_PARTITION):
+                    producer.send(topic, b"x" * 100, partition=partition)
+        producer.flush(timeout=300)
     producer.close()
     print(f"produced {len(topics) * shape.partitions * MESSAGES_PER_PARTITION} messages", file=sys.stderr)
 
@@ -120,8 +129,23 @@ def commit_offsets(admin: Any, shape: Shape) -> None:
             for topic in group_topics(shape, group)
             for partition in range(shape.partitions)
         }
-        admin.alter_group_offsets(f"bench-group-{group:03d}", offsets)
+        with_retries(lambda: admin.alter_group_offsets(f"bench-group-{group:03d}", offsets))
     print(f"committed offsets for {shape.groups} groups", file=sys.stderr)
+
+
+def with_retries(call: Any) -> Any:
+    """`call`, again after a retriable error (the offsets topic's coordinators are elected when the
+    first group asks for one: COORDINATOR_NOT_AVAILABLE meanwhile) until LEADER_WAIT_S."""
+    from kafka.errors import KafkaError
+
+    deadline = time.monotonic() + LEADER_WAIT_S
+    while True:
+        try:
+            return call()
+        except KafkaError as exc:
+            if not exc.retriable or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def unseed(cluster: Cluster, shape: Shape) -> None:
