@@ -21,6 +21,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def commit_offsets(admin: Any, shape: Shape) -> None:
             for topic in group_topics(shape, group)
             for partition in range(shape.partitions)
         }
-        with_retries(lambda: admin.alter_group_offsets(f"bench-group-{group:03d}", offsets))
+        with_retries(partial(admin.alter_group_offsets, f"bench-group-{group:03d}", offsets))
     print(f"committed offsets for {shape.groups} groups", file=sys.stderr)
 
 

@@ -51,6 +51,7 @@ def _asker(session: Session, kind: int, names: list[str], node: int | None, syno
 
 def _collect(session: Session, kind: str, answers: dict[Any, Any], asked: dict[Any, list[str]]) -> dict[str, Configs]:
     configs: dict[str, Configs] = {}
+    decoded: dict[EntryKey, ConfigValue] = {}  # each distinct entry decoded once, shared by the topics that have it
     for key, answer in answers.items():
         if isinstance(answer, Exception):
             for name in asked[key]:
@@ -64,10 +65,26 @@ def _collect(session: Session, kind: str, answers: dict[Any, Any], asked: dict[A
                 reason = refused(session, result.error_code, needed, result.error_message)
                 session.gap(f"{kind} {result.resource_name}", f"configs not read: {reason}")
                 continue
-            configs[result.resource_name] = {entry.name: config_value(entry) for entry in result.configs}
+            configs[result.resource_name] = {entry.name: _decoded(entry, decoded) for entry in result.configs}
         for name in set(asked[key]) - returned:
             session.gap(f"{kind} {name}", "configs not read: the broker did not return the resource")
     return configs
+
+
+# An entry as the broker sent it: name, value, source code, sensitive, and its synonyms'
+# (name, value, source). Equal keys decode to equal ConfigValues (frozen, so one can be shared).
+EntryKey = tuple[str, str | None, int, bool, tuple[tuple[str, str | None, int], ...]]
+
+
+def _decoded(entry: Any, decoded: dict[EntryKey, ConfigValue]) -> ConfigValue:
+    """config_value(entry), from `decoded` when an equal entry was decoded before: the topics of a
+    cluster share most of their entries (defaults), 20,000 topics x 33 entries are about 40 values."""
+    synonyms = tuple((s.name, s.value, s.source) for s in getattr(entry, "synonyms", None) or ())
+    key = (entry.name, entry.value, entry.config_source, bool(entry.is_sensitive), synonyms)
+    value = decoded.get(key)
+    if value is None:
+        value = decoded[key] = config_value(entry)
+    return value
 
 
 def _needed(kind: str, name: str) -> Acl:
