@@ -38,3 +38,26 @@ def test_help_and_version_do_not_import_kafka_python() -> None:
         )
         imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
         assert not {name for name in imported if name == "kafka" or name.startswith("kafka.")}, flag
+
+
+def test_each_phase_of_a_large_audit_shows_its_counts() -> None:
+    from auditor.audit import judging_step
+    from auditor.model import ClusterSnapshot, ConsumerGroup, Partition, Topic
+    from auditor.sources.live import configs_step, offsets_step
+    from auditor.sources.live.groups import GroupsRead, ListedGroup
+
+    raw = [{"name": f"t{i}", "partitions": [{"partition_index": p} for p in range(3)]} for i in range(20_000)]
+    assert configs_step(raw) == "reading configs of 20,000 topics (60,000 partitions), groups and transactions"
+    listed = tuple(ListedGroup(f"g{i}", 1, "classic", "Empty", "consumer") for i in range(1_000))
+    committed: dict[str, dict[tuple[str, int], int | None]] = {
+        g.id: {(f"t{(i * 10 + k) % 20_000}", p): 2 for k in range(10) for p in range(3)} for i, g in enumerate(listed)
+    }
+    read = GroupsRead(listed, {}, committed, {})
+    assert offsets_step(read) == "reading the log offsets of 30,000 partitions consumed by 1,000 groups"
+    assert offsets_step(None) == "reading the log offsets of consumed partitions"  # groups not read: no count
+    topics = tuple(
+        Topic(f"t{i}", False, tuple(Partition(f"t{i}", p, 1, (1,), (1,)) for p in range(3))) for i in range(5)
+    )
+    groups = (ConsumerGroup("g1"), ConsumerGroup("g2"))
+    cluster = ClusterSnapshot(bootstrap="b:9092", collected_at="2026-12-01T19:00Z", topics=topics, groups=groups)
+    assert judging_step(cluster) == "judging 5 topics (15 partitions) and 2 groups"

@@ -97,7 +97,7 @@ def _collect(
         )
         raw_topics = _value(session, first, "topics", "topics", [])
         names = [str(t["name"]) for t in raw_topics]
-        step(f"reading configs of {len(names)} topics, groups and transactions")
+        step(configs_step(raw_topics))
         configs_by_broker: dict[int, Configs] = _value(session, first, "brokers", "broker configs", {})
         second = session.parallel(
             {
@@ -123,8 +123,8 @@ def _collect(
         elr = _value(session, second, "elr", "eligible leader replicas", None)
         moves = _value(session, second, "reassignments", "partition reassignments", None, on_cluster(DESCRIBE))
         topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr, moves) for t in raw_topics}
-        step("reading the log offsets of consumed partitions")
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
+        step(offsets_step(groups_read))
         groups = finish_groups(session, groups_read, topics, shares) if groups_read else ()
         silent = session.silent
         return ClusterSnapshot(
@@ -142,6 +142,20 @@ def _collect(
             gaps=session.gaps,  # after every _value above: each may add a gap
             not_applicable=tuple(NotApplicable(resource, reason) for resource, reason in sorted(absent.items())),
         )
+
+
+def configs_step(raw_topics: Sequence[Mapping[str, Any]]) -> str:
+    """The progress line of round 2, with the counts round 1 found."""
+    partitions = sum(len(t.get("partitions") or ()) for t in raw_topics)
+    return f"reading configs of {len(raw_topics):,} topics ({partitions:,} partitions), groups and transactions"
+
+
+def offsets_step(groups: GroupsRead | None) -> str:
+    """The progress line of round 3: how many partitions' log offsets, for how many groups."""
+    if groups is None:
+        return "reading the log offsets of consumed partitions"
+    consumed = len({tp for offsets in groups.committed.values() for tp in offsets})
+    return f"reading the log offsets of {consumed:,} partitions consumed by {len(groups.listed):,} groups"
 
 
 def not_applicable(session: Session) -> dict[str, str]:
