@@ -14,7 +14,7 @@ SARIF_STAMP := $(SARIF_DIR)/.installed-$(SARIF_MULTITOOL_VERSION)
 ACTIONLINT_VERSION := 1.7.7
 ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
-.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench docs
+.PHONY: venv demo test unit lint cluster down sample-reports sarif-tool postgres-server bench bench-big docs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,17 @@ bench: venv
 	KAFKA_AUDIT_BROKER_HEAP=$${KAFKA_AUDIT_BROKER_HEAP:-1g} $(CLUSTER) up
 	$(BIN)/python bench/seed.py up || $(BIN)/python bench/seed.py up
 	$(BIN)/python bench/collect.py --runs 5
+	$(MAKE) bench-big
+
+# The 20,000-topic x 3-partition live audit (bench/collect_big.py): its own 5-node cluster (RF 1:
+# one broker holds at most ~18,000 log segments under a 20,000-descriptor limit) in
+# <run dir>-big on ports base+500.., seeded in chunks (about 5 minutes), measured, then stopped.
+BIG := KAFKA_AUDIT_RUN_DIR=$${KAFKA_AUDIT_RUN_DIR:-$(CURDIR)/.kafka-run}-big \
+	KAFKA_AUDIT_PORT_BASE=$$(( $${KAFKA_AUDIT_PORT_BASE:-19090} + 500 ))
+bench-big: venv
+	$(BIG) KAFKA_AUDIT_BROKER_HEAP=$${KAFKA_AUDIT_BROKER_HEAP:-1536m} $(CLUSTER) up --nodes 5
+	$(BIG) $(BIN)/python bench/seed.py up --topics 20000 --replication-factor 1 --groups 1000 --batch 500
+	$(BIG) $(BIN)/python bench/collect_big.py --runs 3; rc=$$?; $(BIG) $(CLUSTER) down; exit $$rc
 
 # One report of each format from the demo cluster (started if needed); see scripts/sample_reports.py.
 # The generated documents: the rule catalog and the command-line reference (tests fail when stale).

@@ -7,7 +7,7 @@
 
 Each round runs two fresh `kafka-audit audit --bootstrap-server ...` processes, alternating: the
 table report, and `--format json --output FILE` (every pass written too); `--fail-on never`, and
-no `--timeout`: the default budget is part of what is measured. For each: wall time, CPU time
+no `--timeout` (unless --audit-timeout S): the default budget is part of what is measured. For each: wall time, CPU time
 (user + system) and peak RSS (wait4 rusage), and from the JSON report its coverage gaps and how
 many topics and partitions it judged. Then medians, and one in-process audit that counts the
 requests per API and the peak of requests in flight on each broker connection
@@ -40,9 +40,12 @@ from profile_audit import compiled  # noqa: E402
 SEEDED_PREFIX = "bench-topic-"
 
 
+TIMEOUT: list[str] = []  # --timeout S (--audit-timeout): what a complete read costs on a loaded machine
+
+
 def audit_command(bootstrap: str, *extra: str) -> list[str]:
     kafka_audit = str(Path(sys.executable).parent / "kafka-audit")
-    return [kafka_audit, "audit", "--bootstrap-server", bootstrap, "--fail-on", "never", *extra]
+    return [kafka_audit, "audit", "--bootstrap-server", bootstrap, "--fail-on", "never", *TIMEOUT, *extra]
 
 
 def judged(report: dict[str, Any]) -> dict[str, int]:
@@ -125,7 +128,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write every measurement here")
+    parser.add_argument("--audit-timeout", type=float, help="pass --timeout to the audit (default: its own 30 s)")
     args = parser.parse_args()
+    if args.audit_timeout:
+        TIMEOUT[:] = ["--timeout", str(args.audit_timeout)]
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     compiled()  # the audit's bytecode, as an installed kafka-audit has it
     cluster = Cluster.load()
@@ -142,7 +148,8 @@ def main() -> int:
               f"{last['table']['peak_rss_mb']:.0f} MB), json {last['json']['seconds']:.2f} s "
               f"({last['json']['cpu_s']:.2f} s CPU, {last['json']['peak_rss_mb']:.0f} MB), {last['report']}",
               file=sys.stderr)  # fmt: skip
-    result = {"brokers": len(cluster.nodes), "seeded_topics": topics, "summary": summary(rounds),
+    result = {"brokers": len(cluster.nodes), "seeded_topics": topics, "timeout": TIMEOUT[1:] or ["default"],
+              "summary": summary(rounds),
               **count_requests(cluster.bootstrap), "rounds": rounds, "load_average_before": load_before,
               "load_average_after": os.getloadavg(), "cpus": os.cpu_count()}  # fmt: skip
     result["problems"] = problems(rounds, topics)
