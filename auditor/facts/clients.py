@@ -224,6 +224,25 @@ def retries_refused(view: ClientView) -> Effective:
     return Effective(True, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
 
 
+def transactional_refused(view: ClientView) -> Effective:
+    """Whether the client refuses to start this transactional producer because its idempotence is set
+    off (knowledge: transactional_requires_idempotence): Java kafka-clients ("Cannot set a
+    transactional.id without also enabling idempotence"), librdkafka, kafka-python 2.2+; unknown
+    when the idempotence it sets cannot be read."""
+    transactional = view.config.settings.get(TRANSACTIONAL_ID)
+    explicit = view.raw(IDEMPOTENCE, parse_bool)
+    if transactional is None or explicit is None or not view.defaults.transactional_requires_idempotence:
+        detail = "not transactional" if transactional is None else "idempotence not set off"
+        if not view.defaults.transactional_requires_idempotence:
+            detail = f"{view.label} takes a transactional.id with idempotence off"
+        return Effective(False, view.synthesised(TRANSACTIONAL_ID, None, detail))
+    if explicit.value is not False:
+        return Effective(None if explicit.value is None else False, explicit.origin)
+    detail = "a transactional.id with idempotence off is refused"
+    origin = explicit.origin
+    return Effective(True, replace(origin, detail=f"{origin.detail}; {detail}" if origin.detail else detail))
+
+
 def _conflict(view: ClientView, key: str) -> Effective | None:
     """The set value of key when it conflicts with idempotence (value None: unknown)."""
     if key == ACKS:

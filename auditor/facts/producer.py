@@ -19,6 +19,7 @@ from auditor.facts.clients import (
     in_flight_refused,
     parse_acks,
     retries_refused,
+    transactional_refused,
     when_idempotent,
 )
 from auditor.model import Estate, Kind, Role
@@ -107,6 +108,12 @@ PRODUCER_FACTS = FactTable(
         _min_delivery_timeout,
     ),
     Spec("transactional", "true when transactional.id is set", _transactional),
+    Spec(
+        "transactional_refused",
+        "true when the client refuses to start this transactional producer because enable.idempotence is set "
+        "to false (Java kafka-clients, librdkafka, kafka-python 2.2+)",
+        transactional_refused,
+    ),
 )
 
 PRODUCER = SubjectKind(

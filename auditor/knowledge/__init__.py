@@ -34,6 +34,7 @@ _ENTRY_KEYS = {
     "idempotent_max_in_flight",
     "idempotent_requires_acks_all",
     "idempotent_requires_retries",
+    "transactional_requires_idempotence",
     "unbounded",
 }
 _CONFLICT_KEYS = {"acks", "retries", "max.in.flight.requests.per.connection"}
@@ -60,6 +61,7 @@ class ClientDefaults:
     idempotent_max_in_flight: int | None = None  # more in flight while idempotent: the client refuses to start
     idempotent_requires_acks_all: bool = False  # acks other than all while idempotent: the client refuses to start
     idempotent_requires_retries: bool = False  # retries=0 while idempotent: the client refuses to start
+    transactional_requires_idempotence: bool = False  # transactional.id with idempotence set off: refused
     unbounded: frozenset[str] = frozenset()  # settings it has whose default is no limit at all
 
     def covers(self, version: Version) -> bool:
@@ -172,6 +174,7 @@ def _entry(index: int, spec: Mapping[str, Any]) -> ClientDefaults:
         idempotent_max_in_flight=_limit(spec.get("idempotent_max_in_flight"), where),
         idempotent_requires_acks_all=_flag(spec, "idempotent_requires_acks_all", where),
         idempotent_requires_retries=_flag(spec, "idempotent_requires_retries", where),
+        transactional_requires_idempotence=_flag(spec, "transactional_requires_idempotence", where),
         unbounded=frozenset(str(key) for key in spec.get("unbounded", ())),
     )
 

@@ -84,6 +84,21 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         client(version="2.8.2", roles=PRODUCER, transactional_id="orders-tx", retries="0"),
         {("PRD002", "medium", "fail", 2)},
     ),
+    (  # ConfigException "Cannot set a transactional.id without also enabling idempotence": will not start
+        "java-transactional-idempotence-off-refused",
+        client(roles=PRODUCER, transactional_id="orders-tx", enable_idempotence="false"),
+        {("PRD003", "medium", "fail", 2)},
+    ),
+    (  # refused if set off, fine if on: which one, a placeholder hides
+        "librdkafka-transactional-idempotence-placeholder",
+        client("librdkafka", roles=PRODUCER, transactional_id="orders-tx", enable_idempotence=None),
+        {("PRD003", "high", "unknown", 2), ("PRD004", "high", "unknown", None)},
+    ),
+    (  # KafkaConfigurationError "Cannot set transactional_id without enable_idempotence."
+        "kafka-python-transactional-idempotence-off-refused",
+        client("kafka-python", roles=PRODUCER, transactional_id="orders-tx", enable_idempotence="false"),
+        {("PRD003", "medium", "fail", 2)},
+    ),
     (  # rd_kafka_new: "`retries` must be set >= 1 when `enable.idempotence` is true"
         "librdkafka-retries-0-explicit-idempotence-refused",
         client("librdkafka", roles=PRODUCER, enable_idempotence="true", retries="0"),

@@ -30,6 +30,7 @@ PRODUCER = ("producer",)
 WILL_NOT_START = {
     "PRD001": "Producer will not start (acks not all while idempotent)",
     "PRD002": "Producer will not start (retries=0 while idempotent)",
+    "PRD003": "Producer will not start (transactional.id with idempotence off)",
 }
 
 
@@ -219,3 +220,34 @@ def test_without_explicit_idempotence_java_takes_retries_0_and_loses(tmp_path: P
     assert (prd002.title, prd002.severity.value) == ("Producer retries disabled", "high")
     assert "drops the message" in prd002.message
     assert [f.rule_id for f in findings if f.rule_id == "PRD003"] == ["PRD003"]  # the default dropped
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        # spring-kafka's transactions sample application.yml, idempotence turned off through properties
+        (
+            "application.yml",
+            "spring:\n  kafka:\n    producer:\n      transaction-id-prefix: tx-\n"
+            "      properties:\n        enable.idempotence: false\n",
+            6,
+        ),
+        # confluent-kafka-python's examples/eos-transactions.py producer config, idempotence set off
+        (
+            "eos.py",
+            "from confluent_kafka import Producer\n\n"
+            "producer = Producer({'bootstrap.servers': 'localhost:9092', 'transactional.id': 'eos-transactions',\n"
+            "                     'enable.idempotence': False})\n",
+            4,
+        ),
+    ],
+)
+def test_a_transactional_producer_with_idempotence_off_will_not_start(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    """Java: "Cannot set a transactional.id without also enabling idempotence"; librdkafka:
+    "`transactional.id` requires `enable.idempotence=true`". Not "not idempotent": it never sends."""
+    [finding] = [f for f in _findings(tmp_path, name, text) if f.rule_id == "PRD003"]
+    assert (finding.title, finding.severity.value, finding.status.value) == (WILL_NOT_START["PRD003"], "medium", "fail")
+    assert "will not start" in finding.message and "duplicate" not in finding.message
+    assert finding.location is not None and finding.location.line == line
