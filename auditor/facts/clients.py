@@ -137,10 +137,14 @@ def parse_ack_mode(raw: str | None) -> FactValue:
 
 def effective_idempotence(view: ClientView) -> Effective:
     explicit = view.raw(IDEMPOTENCE, parse_bool)
-    if explicit is not None:
-        return explicit
     transactional = view.config.settings.get(TRANSACTIONAL_ID)
-    if transactional is not None and view.defaults.transactional_id_enables_idempotence:
+    enables = transactional is not None and view.defaults.transactional_id_enables_idempotence
+    # aiokafka turns a transactional producer idempotent over enable_idempotence=False; the clients
+    # that refuse that instead (transactional_requires_idempotence) keep it, and PRD003 says so
+    overridden = explicit is not None and explicit.value is False and enables
+    if explicit is not None and not (overridden and not view.defaults.transactional_requires_idempotence):
+        return explicit
+    if enables and transactional is not None:
         detail = f"{view.label} makes a transactional producer idempotent (transactions require it)"
         return Effective(True, view.synthesised(IDEMPOTENCE, "true", detail, transactional))
     default = view.default(IDEMPOTENCE, parse_bool)
@@ -225,17 +229,19 @@ def retries_refused(view: ClientView) -> Effective:
 
 
 def transactional_refused(view: ClientView) -> Effective:
-    """Whether the client refuses to start this transactional producer because its idempotence is set
-    off (knowledge: transactional_requires_idempotence): Java kafka-clients ("Cannot set a
-    transactional.id without also enabling idempotence"), librdkafka, kafka-python 2.2+; unknown
-    when the idempotence it sets cannot be read."""
+    """Whether the client refuses to start this transactional producer because its idempotence is off
+    (knowledge: transactional_requires_idempotence): set off, with Java kafka-clients ("Cannot set a
+    transactional.id without also enabling idempotence"), librdkafka and kafka-python 2.2+, which
+    otherwise turn it on; set off or left at its default with sarama (Config.Validate: "Transactional
+    producer requires Idempotent to be true"); unknown when the idempotence cannot be read."""
     transactional = view.config.settings.get(TRANSACTIONAL_ID)
-    explicit = view.raw(IDEMPOTENCE, parse_bool)
-    if transactional is None or explicit is None or not view.defaults.transactional_requires_idempotence:
-        detail = "not transactional" if transactional is None else "idempotence not set off"
-        if not view.defaults.transactional_requires_idempotence:
-            detail = f"{view.label} takes a transactional.id with idempotence off"
+    if transactional is None or not view.defaults.transactional_requires_idempotence:
+        detail = "not transactional" if transactional is None else f"{view.label} makes it idempotent itself"
         return Effective(False, view.synthesised(TRANSACTIONAL_ID, None, detail))
+    explicit = view.raw(IDEMPOTENCE, parse_bool)
+    if explicit is None and view.defaults.transactional_id_enables_idempotence:
+        return Effective(False, view.synthesised(TRANSACTIONAL_ID, None, "idempotence not set off"))
+    explicit = explicit or view.default(IDEMPOTENCE, parse_bool)  # sarama: Producer.Idempotent is off by default
     if explicit.value is not False:
         return Effective(None if explicit.value is None else False, explicit.origin)
     detail = "a transactional.id with idempotence off is refused"

@@ -110,8 +110,8 @@ PRODUCER_FACTS = FactTable(
     Spec("transactional", "true when transactional.id is set", _transactional),
     Spec(
         "transactional_refused",
-        "true when the client refuses to start this transactional producer because enable.idempotence is set "
-        "to false (Java kafka-clients, librdkafka, kafka-python 2.2+)",
+        "true when the client refuses to start this transactional producer because its idempotence is set off "
+        "(Java kafka-clients, librdkafka, kafka-python 2.2+) or left off (sarama's Producer.Idempotent)",
         transactional_refused,
     ),
 )

@@ -99,6 +99,16 @@ CLIENT_CONFIGS: list[tuple[str, ClientConfig, set[Case]]] = [
         client("kafka-python", roles=PRODUCER, transactional_id="orders-tx", enable_idempotence="false"),
         {("PRD003", "medium", "fail", 2)},
     ),
+    (  # Config.Validate: "Transactional producer requires Idempotent to be true" (Idempotent's default: false)
+        "sarama-transactional-not-idempotent-refused",
+        client("sarama", roles=PRODUCER, transactional_id="orders-tx", acks="all"),
+        {("PRD003", "medium", "fail", None)},
+    ),
+    (  # AIOKafkaProducer: transactional_id turns idempotence on, over enable_idempotence=False
+        "aiokafka-transactional-is-idempotent",
+        client("aiokafka", roles=PRODUCER, transactional_id="orders-tx", enable_idempotence="false"),
+        set(),
+    ),
     (  # rd_kafka_new: "`retries` must be set >= 1 when `enable.idempotence` is true"
         "librdkafka-retries-0-explicit-idempotence-refused",
         client("librdkafka", roles=PRODUCER, enable_idempotence="true", retries="0"),

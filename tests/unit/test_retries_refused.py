@@ -240,6 +240,19 @@ def test_without_explicit_idempotence_java_takes_retries_0_and_loses(tmp_path: P
             "                     'enable.idempotence': False})\n",
             4,
         ),
+        # IBM/sarama's examples/txn_producer: Producer.Transaction.ID set, Producer.Idempotent left false
+        (
+            "txn.go",
+            'package main\n\nimport "github.com/IBM/sarama"\n\n'
+            "func newTxnProducer(brokers []string) (sarama.SyncProducer, error) {\n"
+            "\tconfig := sarama.NewConfig()\n"
+            '\tconfig.Producer.Transaction.ID = "txn_producer"\n'
+            "\tconfig.Producer.RequiredAcks = sarama.WaitForAll\n"
+            "\tconfig.Net.MaxOpenRequests = 1\n"
+            "\treturn sarama.NewSyncProducer(brokers, config)\n"
+            "}\n",
+            10,
+        ),
     ],
 )
 def test_a_transactional_producer_with_idempotence_off_will_not_start(
