@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+from types import SimpleNamespace
 
 from auditor.progress import terminal_progress
 
@@ -46,7 +47,11 @@ def test_each_phase_of_a_large_audit_shows_its_counts() -> None:
     from auditor.sources.live import configs_step, offsets_step
     from auditor.sources.live.groups import GroupsRead, ListedGroup
 
-    raw = [{"name": f"t{i}", "partitions": [{"partition_index": p} for p in range(3)]} for i in range(20_000)]
+    # the Metadata answer's topics as kafka-python decodes them, read by attribute
+    raw = [
+        SimpleNamespace(name=f"t{i}", partitions=[SimpleNamespace(partition_index=p) for p in range(3)])
+        for i in range(20_000)
+    ]
     assert configs_step(raw) == "reading configs of 20,000 topics (60,000 partitions), groups and transactions"
     listed = tuple(ListedGroup(f"g{i}", 1, "classic", "Empty", "consumer") for i in range(1_000))
     committed: dict[str, dict[tuple[str, int], int | None]] = {

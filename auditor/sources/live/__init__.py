@@ -96,7 +96,7 @@ def _collect(
             }
         )
         raw_topics = _value(session, first, "topics", "topics", [])
-        names = [str(t["name"]) for t in raw_topics]
+        names = [str(t.name) for t in raw_topics]
         step(configs_step(raw_topics))
         configs_by_broker: dict[int, Configs] = _value(session, first, "brokers", "broker configs", {})
         second = session.parallel(
@@ -122,7 +122,7 @@ def _collect(
         topic_configs_by_name: dict[str, Configs] = _value(session, second, "configs", "topic configs", {})
         elr = _value(session, second, "elr", "eligible leader replicas", None)
         moves = _value(session, second, "reassignments", "partition reassignments", None, on_cluster(DESCRIBE))
-        topics = {t["name"]: topic(t, topic_configs_by_name.get(t["name"], {}), elr, moves) for t in raw_topics}
+        topics = {t.name: topic(t, topic_configs_by_name.get(t.name, {}), elr, moves) for t in raw_topics}
         groups_read: GroupsRead | None = _value(session, second, "groups", "consumer groups", None)
         step(offsets_step(groups_read))
         groups = finish_groups(session, groups_read, topics, shares) if groups_read else ()
@@ -144,9 +144,9 @@ def _collect(
         )
 
 
-def configs_step(raw_topics: Sequence[Mapping[str, Any]]) -> str:
-    """The progress line of round 2, with the counts round 1 found."""
-    partitions = sum(len(t.get("partitions") or ()) for t in raw_topics)
+def configs_step(raw_topics: Sequence[Any]) -> str:
+    """The progress line of round 2, with the counts round 1 found (the Metadata answer's topics)."""
+    partitions = sum(len(t.partitions or ()) for t in raw_topics)
     return f"reading configs of {len(raw_topics):,} topics ({partitions:,} partitions), groups and transactions"
 
 

@@ -15,16 +15,18 @@ INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__sha
 ELR_BATCH = 500  # topics per DescribeTopicPartitions request (the broker pages at 2,000 partitions)
 
 
-def describe_topics(session: Session) -> list[dict[str, Any]]:
-    """Every topic the principal may describe, one Metadata request; errored topics become gaps."""
+def describe_topics(session: Session) -> list[Any]:
+    """Every topic the principal may describe, one Metadata request; errored topics become gaps.
+    The answer's topics as kafka-python decoded them (read by attribute: turning the whole answer
+    into dicts first cost a fifth of the collection's CPU at 2,000 topics)."""
     from kafka.protocol.metadata import MetadataRequest
 
     request = MetadataRequest(topics=None, allow_auto_topic_creation=False)
     readable = []
-    for raw in session.send(request).to_dict()["topics"]:
-        if raw.get("error_code"):
-            name = str(raw.get("name"))
-            reason = refused(session, raw["error_code"], on_topic(DESCRIBE, name))
+    for raw in session.send(request).topics:
+        if raw.error_code:
+            name = str(raw.name)
+            reason = refused(session, raw.error_code, on_topic(DESCRIBE, name))
             session.gap(f"topic {name}", f"not described: {reason}")
         else:
             readable.append(raw)
@@ -92,33 +94,34 @@ def reassignments(session: Session) -> Moves:
 
 
 def topic(
-    raw: Mapping[str, Any],
+    raw: Any,
     configs: Configs,
     elr: Mapping[tuple[str, int], tuple[int, ...]] | None,
     moves: Moves | None = None,
 ) -> Topic:
-    name = str(raw["name"])
-    partitions = sorted((partition(name, p, elr, moves) for p in raw.get("partitions", ())), key=lambda p: p.index)
-    internal = bool(raw.get("is_internal")) or name in INTERNAL_TOPICS
+    """A topic of the Metadata answer (a field its version lacks reads as the schema's default)."""
+    name = str(raw.name)
+    partitions = sorted((partition(name, p, elr, moves) for p in raw.partitions or ()), key=lambda p: p.index)
+    internal = bool(raw.is_internal) or name in INTERNAL_TOPICS
     return Topic(name=name, internal=internal, partitions=tuple(partitions), configs=configs)
 
 
 def partition(
     topic_name: str,
-    raw: Mapping[str, Any],
+    raw: Any,
     elr: Mapping[tuple[str, int], tuple[int, ...]] | None,
     moves: Moves | None = None,
 ) -> Partition:
-    leader = raw.get("leader_id")
-    index = int(raw["partition_index"])
+    leader = raw.leader_id
+    index = int(raw.partition_index)
     adding, removing = (moves or {}).get((topic_name, index), ((), ()))
     return Partition(
         topic=topic_name,
         index=index,
         leader=None if leader is None or leader < 0 else int(leader),
-        replicas=tuple(raw.get("replica_nodes", ())),
-        isr=tuple(raw.get("isr_nodes", ())),
-        offline_replicas=tuple(raw.get("offline_replicas", ())),
+        replicas=tuple(raw.replica_nodes or ()),
+        isr=tuple(raw.isr_nodes or ()),
+        offline_replicas=tuple(raw.offline_replicas or ()),
         eligible_leader_replicas=None if elr is None else elr.get((topic_name, index)),
         adding_replicas=adding,
         removing_replicas=removing,
