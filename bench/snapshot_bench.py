@@ -52,7 +52,7 @@ def measure(command: list[str]) -> tuple[float, float, float]:
 
 
 def bench(partitions: int, runs: int, folder: Path) -> dict[str, Any]:
-    snapshot = snapshot_gen.write(partitions, folder / f"snapshot-{partitions}.json")
+    snapshot = snapshot_gen.write_apart(partitions, folder / f"snapshot-{partitions}.json")
     report = folder / "report.json"
     audit = [str(Path(sys.executable).parent / "kafka-audit"), "audit", "--snapshot", str(snapshot)]
     command = [*audit, "--format", "json", "--output", str(report), "--fail-on", "never"]

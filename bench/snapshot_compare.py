@@ -79,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         snapshots = [path.resolve() for path in args.snapshot]
-        snapshots += [snapshot_gen.write(p, folder / f"snapshot-{p}.json") for p in args.partitions]
+        snapshots += [snapshot_gen.write_apart(p, folder / f"snapshot-{p}.json") for p in args.partitions]
         for snapshot in snapshots:
             result = compare(snapshot, (args.before.resolve(), args.before_python), args.runs, folder)
             print(json.dumps(result), flush=True)

@@ -16,6 +16,7 @@ nothing generated is committed.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -154,6 +155,16 @@ def generate(partitions: int, every: int = 100) -> ClusterSnapshot:
 
 def write(partitions: int, output: Path, every: int = 100) -> Path:
     write_snapshot(generate(partitions, every), output)
+    return output
+
+
+def write_apart(partitions: int, output: Path, every: int = 100) -> Path:
+    """`write` in a child process. A bench that then measures other processes' peak RSS must not
+    generate in its own: the model of 60,000 partitions holds about 150 MB, and a child forked
+    from the bench starts with those pages in its ru_maxrss (327 MB recorded at 60k for an audit
+    whose own peak was 179 MB)."""
+    command = [sys.executable, __file__, "--partitions", str(partitions), "--output", str(output)]
+    subprocess.run([*command, "--misconfigured-every", str(every)], check=True, stderr=subprocess.DEVNULL)
     return output
 
 
