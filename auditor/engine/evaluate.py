@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
-from auditor.engine.commands import command_values, spell_settings
+from auditor.engine.commands import command_values, commands_named, spell_settings
 from auditor.engine.conditions import facts_read
 from auditor.engine.rules import Check, Rule, fix_commands
 from auditor.engine.templates import render
@@ -176,10 +177,11 @@ def judge(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> F
 
 def judge_finding(rule: Rule, check: Check, subject: Subject, verdict: bool | None) -> Finding:
     """The finding of `check` on `subject`, whose condition's verdict is True (fail) or None (unknown)."""
-    values = template_values(rule, subject)
+    unknown = verdict is None
+    texts = (check.text("actual", unknown), check.text("expected", unknown), check.text("message", unknown))
+    values = template_values(rule, subject, (*texts, check.remediation))
     primary = subject.facts.get(check.fact) if check.fact else None
     origin = primary.origin if primary else None
-    unknown = verdict is None
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
@@ -189,10 +191,10 @@ def judge_finding(rule: Rule, check: Check, subject: Subject, verdict: bool | No
         status=Status.FAIL if verdict else Status.UNKNOWN,
         resource=subject.resource,
         config_key=check.config_key,
-        actual=render(check.text("actual", unknown), values),
+        actual=render(texts[0], values),
         actual_source=origin.describe_source() if origin else None,
-        expected=render(check.text("expected", unknown), values),
-        message=render(check.text("message", unknown), values),
+        expected=render(texts[1], values),
+        message=render(texts[2], values),
         remediation=render(spell_settings(check.remediation, values), values, shell=True),
         location=location_of(subject, origin),
     )
@@ -215,10 +217,17 @@ def location_of(subject: Subject, origin: ConfigValue | None) -> Location | None
     return replace(subject.location, line=origin.line, snippet=origin.snippet)
 
 
-def template_values(rule: Rule, subject: Subject) -> dict[str, Any]:
+def template_values(rule: Rule, subject: Subject, templates: tuple[str, ...]) -> dict[str, Any]:
+    """What the templates may name: the subject's facts and context, the rule's params, the
+    resource, and the fix commands the templates name (only those are rendered)."""
     values: dict[str, Any] = {name: fact.value for name, fact in subject.facts.items()}
     values.update(subject.context)
     values.update({f"params.{k}": v for k, v in rule.params.items()})
     values["resource"] = subject.resource.name
-    values.update(command_values(fix_commands(), values))
+    values.update(command_values(fix_commands(), values, _commands_for(templates)))
     return values
+
+
+@cache
+def _commands_for(templates: tuple[str, ...]) -> frozenset[str]:
+    return commands_named(fix_commands(), templates)

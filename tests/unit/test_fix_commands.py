@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import load_rules
-from auditor.engine.commands import COMMANDS_FILE, command_values, load_commands
+from auditor.engine.commands import COMMANDS_FILE, command_values, commands_named, load_commands
 from auditor.engine.rules import builtin_rules_dir, fix_commands
+from auditor.engine.templates import PLACEHOLDER
 from auditor.errors import InputError
 from auditor.model import Estate, Topic
 from tests.builders import BOOTSTRAP, broker, broker_file, declared_topic, judge_estate, snapshot, topic
@@ -121,3 +122,41 @@ rules:
     )
     with pytest.raises(InputError, match=r"group has no \{declared_file\} \(in command \{set_config\}\)"):
         load_rules(tmp_path)
+
+
+def test_only_the_commands_a_finding_names_are_rendered_with_those_they_name() -> None:
+    """A finding renders the commands its texts name and, in turn, the commands those name
+    ({set_config} names {cluster_flags}); nothing else, and each the same text as when every
+    command is rendered (the 60,000-partition audit rendered all eleven per finding)."""
+    commands = fix_commands()
+    named = commands_named(commands, ["Run {set_config} min.insync.replicas=2 on {resource}."])
+    assert named == {"set_config", "cluster_flags"}
+    assert commands_named(commands, ["Raise {resource}'s replication factor."]) == set()
+    values = {
+        "bootstrap": "b:9092",
+        "command_config": None,
+        "resource": "orders",
+        "topic": "orders",
+        "declared_format": None,
+    }
+    every = command_values(commands, values)
+    some = command_values(commands, values, named)
+    assert set(some) == named
+    assert some == {name: every[name] for name in named}
+
+
+def test_every_shipped_fix_names_only_commands_it_renders() -> None:
+    """Every template of every shipped check: the commands it needs are all in its selection."""
+    commands = fix_commands()
+    for rule in load_rules(builtin_rules_dir()):
+        for check in rule.checks:
+            templates = [
+                check.remediation,
+                *(check.text(f, u) for f in ("actual", "expected", "message") for u in (False, True)),
+            ]
+            named = commands_named(commands, templates)
+            for template in templates:
+                for name in PLACEHOLDER.findall(template):
+                    if name in commands:
+                        assert name in named
+                        assert {inner for inner in commands[name].placeholders() if inner in commands} <= named
