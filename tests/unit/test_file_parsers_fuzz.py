@@ -7,9 +7,8 @@ deadline per example).
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from auditor.sources.files.topicctl import read_topicctl
 from auditor.sources.files.values import Dialect, ParseError, resolve
 from auditor.sources.files.yamltree import LoneSurrogate, load_documents
 from auditor.yamlread import joined_surrogates
+from tests.held_strings import held_strings
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 OPTIONS = ReadOptions()
@@ -165,24 +165,8 @@ def _call(reader: Reader, text: str, path: str) -> None:
         assert exc.problem  # a clean error that says what is wrong
         return
     assert isinstance(found, Found)
-    for held in _strings(found):
+    for held in held_strings(found):
         held.encode("utf-8")  # no surrogate reaches what a report prints
-
-
-def _strings(value: object) -> Iterator[str]:
-    """Every string held anywhere in what a reader returned."""
-    if isinstance(value, (str, Path)):
-        yield str(value)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from _strings(getattr(value, field.name))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for item in value:
-            yield from _strings(item)
 
 
 @pytest.mark.parametrize(("name", "reader", "path"), READERS, ids=[r[0] for r in READERS])
@@ -278,7 +262,7 @@ def test_json_reads_as_yaml_as_json_reads_it(tree: Any) -> None:
     YAML reader joins as json.loads does; a surrogate json.loads leaves alone is refused at its line."""
     text = json.dumps(tree, indent=1)
     expected = json.loads(text)
-    if any(joined_surrogates(held) is None for held in _strings(expected)):
+    if any(joined_surrogates(held) is None for held in held_strings(expected)):
         with pytest.raises(LoneSurrogate) as error:
             load_documents(text)
         assert error.value.line is not None

@@ -8,11 +8,9 @@ can encode.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from auditor.errors import InputError
 from auditor.sources.files import read_paths
 from auditor.sources.files.yamltree import load_documents
 from auditor.yamlread import joined_surrogates
+from tests.held_strings import held_strings
 
 PAIR = r"\ud83d\ude00"  # as written in the file: twelve characters
 GRIN = "\N{GRINNING FACE}"  # what they mean
@@ -155,24 +154,6 @@ acks=all
 }
 
 
-def _strings(value: object) -> Iterator[str]:
-    """Every string held anywhere in what a reader returned."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Path):
-        yield str(value)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from _strings(getattr(value, field.name))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for item in value:
-            yield from _strings(item)
-
-
 def _write(tmp_path: Path, case: str, text: str) -> Path:
     name, template = CASES[case]
     path = tmp_path / name
@@ -183,7 +164,7 @@ def _write(tmp_path: Path, case: str, text: str) -> Path:
 @pytest.mark.parametrize("case", list(CASES))
 def test_an_escaped_pair_is_its_character(tmp_path: Path, case: str) -> None:
     found = read_paths([str(_write(tmp_path, case, PAIR))])
-    strings = list(_strings(found))
+    strings = list(held_strings(found))
     assert not found.gaps, found.gaps
     assert any(GRIN in s for s in strings), f"{case}: the pair did not reach what was read"
     assert all(s.encode("utf-8") for s in strings)  # no surrogate left: each encodes, as a report must
