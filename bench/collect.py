@@ -169,8 +169,10 @@ def summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def live_bench_start(description: str | None) -> tuple[argparse.Namespace, Cluster]:
+    """What the live benches (this one, collect_big.py) share: --runs, --json and --audit-timeout,
+    kafka-python's log quiet, the audit's bytecode written, and the ready harness cluster."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write every measurement here")
     parser.add_argument("--audit-timeout", type=float, help="pass --timeout to the audit (default: its own 30 s)")
@@ -182,6 +184,11 @@ def main() -> int:
     cluster = Cluster.load()
     if not cluster.is_ready():
         raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
+    return args, cluster
+
+
+def main() -> int:
+    args, cluster = live_bench_start(__doc__)
     tools = tool_commands(cluster)
     recorded = Path(tempfile.mkdtemp()) / "requests.pickle"
     # recorded by a child: a live collection in this process would make every process it forks

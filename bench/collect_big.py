@@ -19,9 +19,7 @@ Where the time goes: python bench/profile_audit.py --bootstrap-server HOST:PORT 
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
 import statistics
 import subprocess
@@ -34,14 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
-from collect import Measured, measure  # noqa: E402
+from collect import TIMEOUT, Measured, live_bench_start, measure  # noqa: E402
 from kafka_cluster import Cluster  # noqa: E402
-from profile_audit import compiled  # noqa: E402
 
 SEEDED_PREFIX = "bench-topic-"
-
-
-TIMEOUT: list[str] = []  # --timeout S (--audit-timeout): what a complete read costs on a loaded machine
 
 
 def audit_command(bootstrap: str, *extra: str) -> list[str]:
@@ -69,8 +63,10 @@ def read_report(out: Path) -> dict[str, Any]:
     """judged() and the first gaps of the report at `out`, read by a child process: this process
     must stay small, because Linux gives a child the peak RSS its parent had when it forked (exec
     keeps it), so a parent holding a 120 MB report would be every later audit's peak."""
-    code = ("import json, sys; sys.path[:0] = [sys.argv[2]]; from collect_big import judged; "
-            "r = json.load(open(sys.argv[1])); print(json.dumps({**judged(r), 'first': r['coverage']['gaps'][:5]}))")
+    code = (
+        "import json, sys; sys.path[:0] = [sys.argv[2]]; from collect_big import judged; "
+        "r = json.load(open(sys.argv[1])); print(json.dumps({**judged(r), 'first': r['coverage']['gaps'][:5]}))"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(out), str(ROOT / "bench")], capture_output=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -137,18 +133,7 @@ def seeded_topics(cluster: Cluster) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--json", type=Path, help="write every measurement here")
-    parser.add_argument("--audit-timeout", type=float, help="pass --timeout to the audit (default: its own 30 s)")
-    args = parser.parse_args()
-    if args.audit_timeout:
-        TIMEOUT[:] = ["--timeout", str(args.audit_timeout)]
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
-    compiled()  # the audit's bytecode, as an installed kafka-audit has it
-    cluster = Cluster.load()
-    if not cluster.is_ready():
-        raise SystemExit("no ready cluster: run scripts/kafka-cluster up (with your KAFKA_AUDIT_PORT_BASE)")
+    args, cluster = live_bench_start(__doc__)
     topics = seeded_topics(cluster)
     out = Path(tempfile.mkdtemp()) / "audit.json"
     rounds = []
